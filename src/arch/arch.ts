@@ -1,0 +1,55 @@
+/**
+ * An accelerator as Timeloop sees it: storage levels from the one next to the
+ * arithmetic units outwards, each replicated over a mesh, and the arithmetic
+ * units themselves.
+ */
+
+/** One level of the memory hierarchy (a buffer, a register file, DRAM...). */
+export interface StorageLevel {
+  readonly name: string;
+  /** Component class as written in the spec (`SRAM`, `DRAM`, `smartbuffer_RF`, ...). */
+  readonly className: string;
+  /** Number of instances of this level in the whole design. */
+  readonly instances: number;
+  readonly meshX: number;
+  readonly meshY: number;
+  /** Capacity in words; `null` means unbounded (DRAM). */
+  readonly sizeWords: number | null;
+  /** Bits per word (Timeloop's `datawidth` / `word_bits`). */
+  readonly wordBits: number;
+  /** Words per access (`width / datawidth`). */
+  readonly blockSize: number;
+  /** Words per cycle per instance; `null` means unlimited. */
+  readonly readBandwidth: number | null;
+  readonly writeBandwidth: number | null;
+  readonly sharedBandwidth: number | null;
+  /** Buffering factor: the usable capacity is `sizeWords / multipleBuffering`. */
+  readonly multipleBuffering: number;
+  /** A placeholder level that only carries a spatial fanout (Timeloop's dummy_storage). */
+  readonly isDummy: boolean;
+}
+
+/** The arithmetic units at the bottom of the hierarchy. */
+export interface ComputeLevel {
+  readonly name: string;
+  readonly className: string;
+  readonly instances: number;
+  readonly meshX: number;
+  readonly meshY: number;
+}
+
+/** A whole accelerator. `storage[0]` is the level next to the compute units. */
+export interface Arch {
+  readonly name: string;
+  readonly compute: ComputeLevel;
+  readonly storage: readonly StorageLevel[];
+}
+
+/** Fanout from storage level `i` to its children (level i-1, or compute for i=0). */
+export function fanout(arch: Arch, i: number): { x: number; y: number; total: number } {
+  const child = i === 0 ? arch.compute : arch.storage[i - 1];
+  const parent = arch.storage[i];
+  const x = Math.max(1, Math.floor(child.meshX / parent.meshX));
+  const y = Math.max(1, Math.floor(child.meshY / parent.meshY));
+  return { x, y, total: Math.max(1, Math.floor(child.instances / parent.instances)) };
+}

@@ -1,0 +1,348 @@
+/**
+ * Reads Timeloop v0.4 inputs in their fully resolved form (the
+ * `parsed-processed-input.yaml` that timeloopfe dumps, or hand-written files
+ * of the same shape): architecture tree, problem, mapping. Several files may
+ * be given; their top-level keys are merged, later files winning.
+ */
+import type { Arch, ComputeLevel, StorageLevel } from '../../arch/arch.js';
+import type { Loop, LevelMapping, Mapping, SpatialLoop } from '../../mapping/mapping.js';
+import type { DataSpace, ProjectionTerm, Workload } from '../../workload/workload.js';
+import { At, isObj, list, num, obj, optNum, posInt, str, strList, type Obj } from '../../spec/read.js';
+
+/** A parsed top-level document: where each key came from, for error messages. */
+export interface Sourced {
+  readonly value: unknown;
+  readonly at: At;
+}
+
+/** Top-level keys of the merged input documents. */
+export type Merged = Map<string, Sourced>;
+
+/** Merge parsed documents (file name + content) key by key, later winning. */
+export function mergeDocuments(docs: readonly { file: string; value: unknown }[]): Merged {
+  const merged: Merged = new Map();
+  for (const d of docs) {
+    const o = obj(d.value, new At(d.file));
+    for (const [k, v] of Object.entries(o)) {
+      // An empty mapping list (as in a mapper input) must not hide a later or earlier real one.
+      if (Array.isArray(v) && v.length === 0 && merged.has(k)) continue;
+      merged.set(k, { value: v, at: new At(d.file, k) });
+    }
+  }
+  return merged;
+}
+
+/** `name[1..N]` → name and N. */
+function parseName(raw: string): { name: string; count: number } {
+  const m = /^(.*)\[(\d+)\.\.(\d+)\]$/.exec(raw.trim());
+  if (!m) return { name: raw.trim(), count: 1 };
+  return { name: m[1], count: Number(m[3]) - Number(m[2]) + 1 };
+}
+
+interface RawComponent {
+  raw: Obj;
+  at: At;
+  name: string;
+  instances: number;
+}
+
+function walkTree(node: Obj, at: At, multiplier: number, out: RawComponent[]): void {
+  for (const key of ['local', 'subtree', 'nodes'] as const) {
+    if (node[key] === undefined) continue;
+    const items = list(node[key], at.key(key));
+    items.forEach((item, i) => {
+      const iat = at.key(key).key(i);
+      const o = obj(item, iat);
+      const { name, count } = parseName(str(o.name, iat.key('name')));
+      if (key === 'subtree' || (key === 'nodes' && (o.local !== undefined || o.subtree !== undefined || o.nodes !== undefined))) {
+        walkTree(o, iat, multiplier * count, out);
+      } else {
+        out.push({ raw: o, at: iat, name, instances: count * multiplier });
+      }
+    });
+  }
+}
+
+function attr(c: RawComponent, k: string): number | undefined {
+  const a = c.raw.attributes;
+  if (!isObj(a)) return undefined;
+  return optNum(a, k, c.at.key('attributes'));
+}
+
+/** Architecture from a v0.4 `architecture` tree. The innermost component is the compute unit. */
+export function readArchitecture(src: Sourced): Arch {
+  const root = obj(src.value, src.at);
+  const comps: RawComponent[] = [];
+  walkTree(root, src.at, 1, comps);
+  if (comps.length < 2) src.at.fail('an architecture with at least one storage level and a compute unit', `${comps.length} component(s)`);
+  const computeRaw = comps[comps.length - 1];
+  const mesh = (c: RawComponent) => {
+    const x = attr(c, 'meshX');
+    const y = attr(c, 'meshY');
+    const mx = x ?? (y !== undefined ? c.instances / y : c.instances);
+    const my = y ?? c.instances / mx;
+    if (!Number.isInteger(mx) || !Number.isInteger(my) || mx * my !== c.instances) {
+      c.at.key('attributes').fail(`meshX × meshY equal to the ${c.instances} instances of ${c.name}`, `${mx} × ${my}`);
+    }
+    return { meshX: mx, meshY: my };
+  };
+  const compute: ComputeLevel = {
+    name: computeRaw.name,
+    className: typeof computeRaw.raw.class === 'string' ? computeRaw.raw.class : 'compute',
+    instances: computeRaw.instances,
+    ...mesh(computeRaw),
+  };
+  const storage: StorageLevel[] = [];
+  for (const c of comps.slice(0, -1).reverse()) {
+    const className = typeof c.raw.class === 'string' ? c.raw.class : 'storage';
+    const wordBits = attr(c, 'datawidth') ?? attr(c, 'word_bits') ?? attr(c, 'word-bits');
+    const width = attr(c, 'width');
+    if (wordBits === undefined) c.at.key('attributes').fail('a `datawidth` (bits per word)');
+    const blockSize = attr(c, 'block_size') ?? attr(c, 'block-size') ?? (width !== undefined ? Math.max(1, Math.floor(width / wordBits)) : 1);
+    const depth = attr(c, 'depth') ?? attr(c, 'entries');
+    const sizeAttr = attr(c, 'size');
+    let sizeWords: number | null = null;
+    if (sizeAttr !== undefined) sizeWords = sizeAttr;
+    else if (depth !== undefined) sizeWords = depth * blockSize;
+    const isDRAM = /dram/i.test(className);
+    if (isDRAM) sizeWords = null;
+    storage.push({
+      name: c.name,
+      className,
+      instances: c.instances,
+      ...mesh(c),
+      sizeWords,
+      wordBits,
+      blockSize,
+      readBandwidth: attr(c, 'read_bandwidth') ?? null,
+      writeBandwidth: attr(c, 'write_bandwidth') ?? null,
+      sharedBandwidth: attr(c, 'shared_bandwidth') ?? null,
+      multipleBuffering: attr(c, 'multiple_buffering') ?? 1,
+      isDummy: className === 'dummy_storage',
+    });
+  }
+  for (let i = 0; i < storage.length; i++) {
+    const parent = storage[i];
+    const child = i === 0 ? compute : storage[i - 1];
+    if (child.instances % parent.instances !== 0) {
+      src.at.fail(`the instances of ${child.name} (${child.instances}) to be a multiple of those of ${parent.name}`, parent.instances);
+    }
+  }
+  return { name: typeof root.name === 'string' ? root.name : 'architecture', compute, storage };
+}
+
+/** Problem (workload) from a v0.4 `problem` with `shape` and `instance`. */
+export function readProblem(src: Sourced): Workload {
+  const p = obj(src.value, src.at);
+  const shapeAt = src.at.key('shape');
+  const shape = obj(p.shape, shapeAt);
+  const instAt = src.at.key('instance');
+  const instance = obj(p.instance, instAt);
+  const dims = list(shape.dimensions, shapeAt.key('dimensions')).map((d, i) => str(d, shapeAt.key('dimensions').key(i)));
+  if (new Set(dims).size !== dims.length) shapeAt.key('dimensions').fail('distinct dimension names', dims.join(','));
+  const coefValues = new Map<string, number>();
+  if (shape.coefficients !== undefined && shape.coefficients !== null) {
+    list(shape.coefficients, shapeAt.key('coefficients')).forEach((c, i) => {
+      const cat = shapeAt.key('coefficients').key(i);
+      const co = obj(c, cat);
+      const name = str(co.name, cat.key('name'));
+      coefValues.set(name, co.default === undefined ? 1 : num(co.default, cat.key('default')));
+    });
+  }
+  for (const [k, v] of Object.entries(instance)) {
+    if (coefValues.has(k)) coefValues.set(k, num(v, instAt.key(k)));
+  }
+  const bounds = dims.map((d) => posInt(instance[d], instAt.key(d)));
+  const dsAt = shapeAt.key('data_spaces');
+  const dataSpaces: DataSpace[] = list(shape.data_spaces, dsAt).map((raw, i) => {
+    const at = dsAt.key(i);
+    const o = obj(raw, at);
+    const name = str(o.name, at.key('name'));
+    const projAt = at.key('projection');
+    const ranks = list(o.projection, projAt).map((rank, r) => {
+      const rat = projAt.key(r);
+      // A rank is a list of terms; a term is [dim] or [dim, coefficient]. A bare
+      // string or [[...]] shorthand is accepted too.
+      const terms = typeof rank === 'string' ? [[rank]] : list(rank, rat);
+      return terms.map((term, t): ProjectionTerm => {
+        const tat = rat.key(t);
+        const parts = typeof term === 'string' ? [term] : list(term, tat);
+        if (parts.length < 1 || parts.length > 2) tat.fail('a term [dimension] or [dimension, coefficient]', term);
+        const dimName = str(parts[0], tat.key(0));
+        const dim = dims.indexOf(dimName);
+        if (dim < 0) tat.key(0).fail(`a dimension of the problem (${dims.join(', ')})`, dimName);
+        let coef = 1;
+        if (parts.length === 2) {
+          const c = parts[1];
+          if (typeof c === 'string' && coefValues.has(c)) coef = coefValues.get(c)!;
+          else if (typeof c === 'string' && Number.isNaN(Number(c))) tat.key(1).fail(`a coefficient name (${[...coefValues.keys()].join(', ') || 'none declared'}) or a number`, c);
+          else coef = num(c, tat.key(1));
+        }
+        if (!Number.isInteger(coef) || coef < 0) tat.key(1).fail('a non-negative whole coefficient', coef);
+        return { dim, coef };
+      });
+    });
+    const rw = o.read_write ?? o['read-write'] ?? false;
+    if (typeof rw !== 'boolean') at.key('read_write').fail('true or false', rw);
+    return { name, readWrite: rw, ranks };
+  });
+  if (dataSpaces.length === 0) dsAt.fail('at least one data space');
+  if (new Set(dataSpaces.map((d) => d.name)).size !== dataSpaces.length) dsAt.fail('distinct data-space names');
+  return { name: typeof shape.name === 'string' ? shape.name : 'problem', dims, bounds, dataSpaces };
+}
+
+/** Parse `C1 M8 R1` or `R=3,P=16` into dimension → factor. */
+export function parseFactors(v: unknown, at: At, dims: readonly string[]): Map<number, number> {
+  const out = new Map<number, number>();
+  const add = (name: string, f: number, tat: At) => {
+    const d = dims.indexOf(name);
+    if (d < 0) tat.fail(`factors over the problem's dimensions (${dims.join(', ')})`, name);
+    if (!Number.isSafeInteger(f) || f < 1) tat.fail('positive whole factors', `${name}=${f}`);
+    if (out.has(d)) tat.fail(`each dimension once`, `${name} twice`);
+    out.set(d, f);
+  };
+  if (isObj(v)) {
+    for (const [k, f] of Object.entries(v)) add(k, num(f, at.key(k)), at);
+    return out;
+  }
+  const text = Array.isArray(v) ? v.join(' ') : typeof v === 'string' ? v : at.fail('factors such as "C1 M8" or "C=1,M=8"', v);
+  for (const tok of text.split(/[\s,]+/).filter(Boolean)) {
+    const eq = /^([A-Za-z_][\w]*)=(\d+)$/.exec(tok);
+    const glued = /^([A-Za-z_]+)(\d+)$/.exec(tok);
+    const m = eq ?? glued;
+    if (!m) at.fail('factors such as "C1 M8" or "C=1,M=8"', tok);
+    add(m[1], Number(m[2]), at);
+  }
+  return out;
+}
+
+/** Parse a permutation (innermost first): "MCRS", "M C R S" or a list. */
+export function parsePermutation(v: unknown, at: At, dims: readonly string[]): number[] {
+  let names: string[];
+  if (Array.isArray(v)) names = v.map((x, i) => str(x, at.key(i)));
+  else if (typeof v === 'string') names = /[\s,]/.test(v.trim()) ? v.split(/[\s,]+/).filter(Boolean) : [...v.trim()];
+  else at.fail('a permutation such as "MCRS" (innermost first)', v);
+  const out: number[] = [];
+  for (const n of names) {
+    const d = dims.indexOf(n);
+    if (d < 0) at.fail(`dimensions of the problem (${dims.join(', ')})`, n);
+    if (out.includes(d)) at.fail('each dimension at most once', n);
+    out.push(d);
+  }
+  return out;
+}
+
+interface LevelDirectives {
+  temporal?: { factors: Map<number, number>; perm: number[]; at: At };
+  spatial?: { factors: Map<number, number>; perm: number[]; split?: number; at: At };
+  keep?: Set<string>;
+  bypass?: Set<string>;
+  at?: At;
+}
+
+/**
+ * Mapping from a v0.4 `mapping` list. Unspecified factors are 1, except that
+ * a dimension whose factors fall short of its bound gets the remainder at the
+ * outermost level that leaves it unspecified (Timeloop's rule).
+ */
+export function readMapping(src: Sourced, w: Workload, arch: Arch): Mapping {
+  const entries = list(src.value, src.at);
+  const names = arch.storage.map((s) => s.name);
+  const dirs: LevelDirectives[] = names.map(() => ({}));
+  entries.forEach((raw, i) => {
+    const at = src.at.key(i);
+    const e = obj(raw, at);
+    const target = str(e.target, at.key('target'));
+    const li = names.indexOf(target);
+    if (li < 0) at.key('target').fail(`a storage level of the architecture (${names.join(', ')})`, target);
+    const type = e.type === undefined ? 'temporal' : str(e.type, at.key('type'));
+    const d = dirs[li];
+    if (type === 'temporal' || type === 'spatial') {
+      const factors = e.factors === undefined ? new Map<number, number>() : parseFactors(e.factors, at.key('factors'), w.dims);
+      const perm = e.permutation === undefined ? [] : parsePermutation(e.permutation, at.key('permutation'), w.dims);
+      if (d[type]) at.fail(`one ${type} entry for ${target}`, 'two');
+      if (type === 'spatial') {
+        const split = e.split === undefined ? undefined : num(e.split, at.key('split'));
+        d.spatial = { factors, perm, split, at };
+      } else d.temporal = { factors, perm, at };
+    } else if (type === 'bypass' || type === 'datatype' || type === 'dataspace') {
+      const dsNames = w.dataSpaces.map((x) => x.name);
+      const check = (key: 'keep' | 'bypass') => {
+        if (e[key] === undefined || e[key] === null) return undefined;
+        const l = strList(e[key], at.key(key));
+        l.forEach((n, j) => { if (!dsNames.includes(n)) at.key(key).key(j).fail(`a data space (${dsNames.join(', ')})`, n); });
+        return new Set(l);
+      };
+      d.keep = check('keep') ?? d.keep;
+      d.bypass = check('bypass') ?? d.bypass;
+      d.at = at;
+    } else if (type === 'utilization' || type === 'max_overbooked_proportion') {
+      // Mapper-only constraints: no effect on a fixed mapping.
+    } else at.key('type').fail('temporal, spatial, bypass or datatype', type);
+  });
+
+  // Per dimension: product of the given factors, and the outermost level where it was left out.
+  const D = w.dims.length;
+  const given: number[] = new Array<number>(D).fill(1);
+  const residualLevel: number[] = new Array<number>(D).fill(-1);
+  for (let li = 0; li < names.length; li++) {
+    for (const kind of ['temporal', 'spatial'] as const) {
+      const x = dirs[li][kind];
+      for (let d = 0; d < D; d++) {
+        const f = x?.factors.get(d);
+        if (f !== undefined) given[d] *= f;
+        else if (kind === 'temporal') residualLevel[d] = li;
+      }
+    }
+  }
+  const residual = new Array<number>(D).fill(1);
+  for (let d = 0; d < D; d++) {
+    if (given[d] === w.bounds[d]) continue;
+    if (residualLevel[d] >= 0 && w.bounds[d] % given[d] === 0) residual[d] = w.bounds[d] / given[d];
+    else src.at.fail(`factors of ${w.dims[d]} whose product is its bound ${w.bounds[d]}`, given[d]);
+  }
+
+  const levels: LevelMapping[] = names.map((name, li) => {
+    const d = dirs[li];
+    const order = (perm: number[]) => [...perm, ...w.dims.map((_, i) => i).filter((i) => !perm.includes(i))];
+    const temporal: Loop[] = [];
+    for (const dim of order(d.temporal?.perm ?? [])) {
+      let f = d.temporal?.factors.get(dim) ?? 1;
+      if (residualLevel[dim] === li && d.temporal?.factors.get(dim) === undefined) f = residual[dim];
+      if (f > 1) temporal.push({ dim, factor: f });
+    }
+    const spatial: SpatialLoop[] = [];
+    if (d.spatial) {
+      const perm = order(d.spatial.perm);
+      const fo = fanoutOf(arch, li);
+      let split = d.spatial.split;
+      if (split === undefined) {
+        // No split given: fill X first while it fits, the rest goes to Y.
+        let px = 1;
+        split = 0;
+        for (const dim of perm) {
+          const f = d.spatial.factors.get(dim) ?? 1;
+          if (px * f <= fo.x) { px *= f; split++; } else break;
+        }
+      }
+      perm.forEach((dim, idx) => {
+        const f = d.spatial!.factors.get(dim) ?? 1;
+        if (f > 1) spatial.push({ dim, factor: f, axis: idx < split! ? 'X' : 'Y' });
+      });
+    }
+    const keep = w.dataSpaces.map((ds) => {
+      if (d.keep?.has(ds.name)) return true;
+      if (d.bypass?.has(ds.name)) return false;
+      if (d.keep && !d.bypass) return false;
+      return true;
+    });
+    return { temporal, spatial, keep };
+  });
+  return { levels };
+}
+
+function fanoutOf(arch: Arch, li: number): { x: number; y: number } {
+  const child = li === 0 ? arch.compute : arch.storage[li - 1];
+  const parent = arch.storage[li];
+  return { x: Math.max(1, child.meshX / parent.meshX), y: Math.max(1, child.meshY / parent.meshY) };
+}

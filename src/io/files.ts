@@ -1,0 +1,37 @@
+/** File input and output at the edge: YAML/JSON reading with clear errors, atomic writes. */
+import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseDocument } from 'yaml';
+import { SpecError } from '../spec/errors.js';
+
+/** Read and parse a YAML (or JSON) file; any failure is a {@link SpecError} naming the file. */
+export function readYamlFile(file: string): { file: string; value: unknown } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new SpecError(file, '', 'a readable file', code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : String(code ?? e));
+  }
+  return { file, value: parseYamlText(text, file) };
+}
+
+/** Parse YAML text; syntax errors become a {@link SpecError} with line and column. */
+export function parseYamlText(text: string, file: string): unknown {
+  const doc = parseDocument(text, { uniqueKeys: false, maxAliasCount: 1000 });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const pos = e.linePos?.[0];
+    const where = pos ? `line ${pos.line}, column ${pos.col}` : '';
+    throw new SpecError(file, where, 'valid YAML', e.message.split('\n')[0]);
+  }
+  return doc.toJS({ maxAliasCount: 1000 });
+}
+
+/** Write a file atomically: a temporary file in the same folder, then a rename. */
+export function writeFileAtomic(file: string, content: string): void {
+  mkdirSync(dirname(file) || '.', { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, content);
+  renameSync(tmp, file);
+}

@@ -1,0 +1,31 @@
+/**
+ * A mapping: for every storage level (innermost first, aligned with
+ * `Arch.storage`), the temporal loops, the spatial loops over the level's
+ * fanout, and which data spaces the level keeps.
+ */
+
+/** One loop: iterate `factor` times over dimension `dim`. */
+export interface Loop {
+  readonly dim: number;
+  readonly factor: number;
+}
+
+/** A spatial loop, unrolled over the X or Y axis of the fanout below a level. */
+export interface SpatialLoop extends Loop {
+  readonly axis: 'X' | 'Y';
+}
+
+/** The part of a mapping that belongs to one storage level. */
+export interface LevelMapping {
+  /** Temporal loops, innermost first. */
+  readonly temporal: readonly Loop[];
+  /** Spatial loops, innermost first. */
+  readonly spatial: readonly SpatialLoop[];
+  /** Per data space (workload order): true if this level holds a tile of it. */
+  readonly keep: readonly boolean[];
+}
+
+/** A complete mapping of a workload onto an architecture. */
+export interface Mapping {
+  readonly levels: readonly LevelMapping[];
+}
