@@ -18,7 +18,7 @@ export function readYamlFile(file: string): { file: string; value: unknown } {
 
 /** Parse YAML text; syntax errors become a {@link SpecError} with line and column. */
 export function parseYamlText(text: string, file: string): unknown {
-  const doc = parseDocument(text, { uniqueKeys: false, maxAliasCount: 1000 });
+  const doc = parseDocument(text, { uniqueKeys: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const pos = e.linePos?.[0];

@@ -5,7 +5,7 @@
  * iteration points are enumerated; a level/data-space pair costs O(K²)
  * arithmetic for K non-trivial loops above the level.
  */
-import type { Arch } from '../arch/arch.js';
+import { fanout, type Arch } from '../arch/arch.js';
 import type { Mapping } from '../mapping/mapping.js';
 import type { Workload } from '../workload/workload.js';
 
@@ -52,6 +52,7 @@ interface NestLoop {
   factor: number;
   /** Product of the factors of the same dimension in all loops inside this one. */
   stride: number;
+  axis: 'X' | 'Y';
 }
 
 /** Loops of the whole nest, innermost first: per level its spatial loops, then its temporal loops. */
@@ -60,11 +61,11 @@ function flattenNest(w: Workload, m: Mapping): NestLoop[] {
   const loops: NestLoop[] = [];
   m.levels.forEach((lm, level) => {
     for (const l of lm.spatial) {
-      loops.push({ level, spatial: true, dim: l.dim, factor: l.factor, stride: running[l.dim] });
+      loops.push({ level, spatial: true, dim: l.dim, factor: l.factor, stride: running[l.dim], axis: l.axis });
       running[l.dim] *= l.factor;
     }
     for (const l of lm.temporal) {
-      loops.push({ level, spatial: false, dim: l.dim, factor: l.factor, stride: running[l.dim] });
+      loops.push({ level, spatial: false, dim: l.dim, factor: l.factor, stride: running[l.dim], axis: 'X' });
       running[l.dim] *= l.factor;
     }
   });
@@ -96,21 +97,52 @@ function product(xs: number[]): number {
   return p;
 }
 
+/** What the children under a level's spatial loops look like for one data space. */
+interface ChildGrid {
+  /** Children (the level's logical fanout). */
+  readonly fanout: number;
+  /** Distinct tiles among the children: one multicast read (or one spatial reduction) each. */
+  readonly groups: number;
+  /** For an event translation: children that can take their delta from a mesh neighbour, and the distinct tiles left. */
+  links(tau: readonly number[]): { linked: number; remaining: number };
+}
+
+/** Weighted totals over the fill events of one tile (see {@link walkEvents}). */
+interface EventTotals {
+  /** Words filled into the tile (as if the level kept it). */
+  fills: number;
+  /** Reads the parent level serves for these fills: distinct child tiles only. */
+  content: number;
+  /** Words delivered to children, multicast counted once per child. */
+  weighted: number;
+  /** Words children took from a neighbour instead of the parent. */
+  links: number;
+}
+
 /**
- * Words a level must receive over the run to hold its tile of one data space
- * (as if it kept it), following Timeloop's delta rules: the first tile is
- * filled whole; every later tile brings what the previous tile did not hold,
- * unless the tile moved in a different direction than last time, in which
- * case it is refilled whole. Timeloop only simulates iterations 0 and 1 of
- * each loop and extrapolates the rest, so when an outer loop advances the
- * inner loops step back from index 1 (not from their last index); the
- * translations below follow that rule.
+ * Walk the fill events of one tile. Timeloop simulates iterations 0 and 1 of
+ * every loop above the tile and extrapolates the rest, so the events form a
+ * binary counter over the non-trivial loops (outer loops most significant);
+ * when an outer loop advances, the inner loops step back from index 1 (not
+ * from their last index). Each event moves the tile by a translation. The
+ * first tile is filled whole; a later tile brings what the previous tile did
+ * not hold, unless its translation differs from the one remembered, in which
+ * case it is refilled whole and the memory cleared (Timeloop's reset on
+ * stride change). Runs in O(K²) for K loops, by dynamic programming over the
+ * remembered translation.
+ *
+ * With `grid`, the events are also served from the parent through the
+ * spatial loops of the level above: children whose deltas coincide share one
+ * read, and a child whose new delta equals a mesh neighbour's previous delta
+ * takes it over the link instead (used when that lowers the parent's reads).
+ * With `point`, the tile is one operation (the compute level): every event
+ * brings one word.
  */
-function fillsAsIfKept(spans: number[], size: number, above: NestLoop[], coef: number[][]): number {
+function walkEvents(spans: number[], size: number, above: NestLoop[], coef: number[][], grid: ChildGrid | null, point: boolean): EventTotals {
   const R = spans.length;
   const K = above.length;
-  if (K === 0) return size;
-  // Translation of each event in data space and its delta size.
+  const G = grid ? grid.groups : 1;
+  const F = grid ? grid.fanout : 1;
   const tau: number[][] = [];
   const delta: number[] = [];
   const canon: number[] = [];
@@ -126,7 +158,7 @@ function fillsAsIfKept(spans: number[], size: number, above: NestLoop[], coef: n
       overlap *= Math.max(0, spans[k] - Math.abs(t[k]));
     }
     tau.push(t);
-    delta.push(size - overlap);
+    delta.push(point ? 1 : size - overlap);
     let c = j + 1;
     for (let i = 0; i < j; i++) {
       let same = true;
@@ -135,80 +167,119 @@ function fillsAsIfKept(spans: number[], size: number, above: NestLoop[], coef: n
     }
     canon.push(c);
   }
-  // DP over loops (inner to outer): from each state (0 = no remembered
-  // translation, c = remembered translation id c), the weighted deltas of all
-  // events of loops 1..m and the state after them.
-  let W = new Array<number>(K + 1).fill(0);
-  let T = new Array<number>(K + 1);
-  for (let s = 0; s <= K; s++) T[s] = s;
-  let nW = new Array<number>(K + 1);
-  let nT = new Array<number>(K + 1);
+  // Per event translation: how many distinct tiles are read, how many words
+  // go to children, and how many children use links, when links are allowed.
+  const linkGroups = new Array<number>(K).fill(G);
+  const linkCount = new Array<number>(K).fill(0);
+  if (grid && F > 1) {
+    for (let j = 0; j < K; j++) {
+      const { linked, remaining } = grid.links(tau[j]);
+      if (remaining < G) { linkGroups[j] = remaining; linkCount[j] = linked; }
+    }
+  }
+  const S = K + 1;
+  let W = new Array<number>(S).fill(0), A = new Array<number>(S).fill(0);
+  let Wt = new Array<number>(S).fill(0), X = new Array<number>(S).fill(0);
+  let T = new Array<number>(S);
+  for (let s = 0; s < S; s++) T[s] = s;
+  let nW = new Array<number>(S), nA = new Array<number>(S), nWt = new Array<number>(S), nX = new Array<number>(S), nT = new Array<number>(S);
   for (let m = 0; m < K; m++) {
     const c = canon[m];
     const reps = above[m].factor - 1;
-    for (let s = 0; s <= K; s++) {
+    for (let s = 0; s < S; s++) {
       const t1 = T[s];
       let d: number;
       let t2: number;
-      if (t1 === 0 || t1 === c) { d = delta[m]; t2 = c; } else { d = size; t2 = 0; }
+      // Whether this event's delta is the previous event's delta moved by
+      // this event's translation (then a neighbour may hold it already).
+      let translate: boolean;
+      if (point) { d = 1; t2 = 0; translate = true; }
+      else if (t1 === c) { d = delta[m]; t2 = c; translate = d > 0; }
+      else if (t1 === 0) { d = delta[m]; t2 = c; translate = d === size; }
+      else { d = size; t2 = 0; translate = delta[t1 - 1] === size; }
+      const g = translate ? linkGroups[m] : G;
+      const lk = translate ? linkCount[m] : 0;
       nW[s] = W[s] + reps * (d + W[t2]);
+      nA[s] = A[s] + reps * (d * g + A[t2]);
+      nWt[s] = Wt[s] + reps * (d * (F - lk) + Wt[t2]);
+      nX[s] = X[s] + reps * (d * lk + X[t2]);
       nT[s] = T[t2];
     }
-    [W, nW] = [nW, W];
-    [T, nT] = [nT, T];
+    [W, nW] = [nW, W]; [A, nA] = [nA, A]; [Wt, nWt] = [nWt, Wt]; [X, nX] = [nX, X]; [T, nT] = [nT, T];
   }
-  return size + W[0];
+  const first = point ? 1 : size;
+  return { fills: first + W[0], content: first * G + A[0], weighted: first * F + Wt[0], links: X[0] };
 }
 
 /**
- * Number of distinct tiles the children under a level's spatial loops need
- * (children whose tiles coincide are served by one multicast read, and their
- * partial sums are reduced spatially).
+ * The children under one level's spatial loops, for one data space: each
+ * child's tile is the first child's tile moved by Σ index·step over the
+ * spatial loops. Children are numbered like Timeloop numbers them (innermost
+ * loop fastest) and placed row-major on a mesh `meshX` wide, which decides
+ * who is whose neighbour for link transfers.
  */
-function distinctChildTiles(spatial: NestLoop[], coef: number[][]): number {
+function makeGrid(spatial: readonly NestLoop[], coef: number[][], meshX: number, meshY: number): ChildGrid {
   const R = coef.length;
-  let repeat = 1;
-  const perRank: { step: number; n: number }[][] = coef.map(() => []);
-  const general: { vec: number[]; n: number }[] = [];
+  let fanout = 1;
+  let logicalX = 1;
+  let logicalY = 1;
   for (const lp of spatial) {
-    if (lp.factor <= 1) continue;
-    const vec = coef.map((c) => c[lp.dim] * lp.stride);
-    const nz = vec.filter((v) => v !== 0).length;
-    if (nz === 0) repeat *= lp.factor;
-    else if (nz === 1 && vec.every((v) => v >= 0)) perRank[vec.findIndex((v) => v !== 0)].push({ step: vec.find((v) => v !== 0)!, n: lp.factor });
-    else general.push({ vec, n: lp.factor });
+    fanout *= lp.factor;
+    if (lp.axis === 'Y') logicalY *= lp.factor;
+    else logicalX *= lp.factor;
   }
-  if (general.length > 0) {
-    // Rare: a spatial loop that moves the tile along several ranks at once.
-    let sums: number[][] = [new Array<number>(R).fill(0)];
-    const all = [...general];
-    perRank.forEach((ls, k) => ls.forEach((l) => { const v = new Array<number>(R).fill(0); v[k] = l.step; all.push({ vec: v, n: l.n }); }));
-    for (const l of all) {
-      const next: number[][] = [];
-      for (const s of sums) for (let i = 0; i < l.n; i++) next.push(s.map((x, k) => x + i * l.vec[k]));
-      sums = next;
+  const hs = Math.max(meshX, logicalX);
+  const vs = Math.max(meshY, logicalY);
+  // Offsets of every child's tile, flattened (fanout × R).
+  const off = new Float64Array(fanout * R);
+  const keys: string[] = new Array<string>(fanout);
+  const idx = new Array<number>(spatial.length).fill(0);
+  for (let k = 0; k < fanout; k++) {
+    const parts: number[] = [];
+    for (let r = 0; r < R; r++) {
+      let v = 0;
+      for (let s = 0; s < spatial.length; s++) v += idx[s] * coef[r][spatial[s].dim] * spatial[s].stride;
+      off[k * R + r] = v;
+      parts.push(v);
     }
-    return new Set(sums.map((s) => s.join(','))).size;
-  }
-  let groups = 1;
-  for (const ls of perRank) {
-    if (ls.length === 0) continue;
-    let max = 0;
-    for (const l of ls) max += (l.n - 1) * l.step;
-    let reach = new Uint8Array(max + 1);
-    reach[0] = 1;
-    let hi = 0;
-    for (const l of ls) {
-      const next = new Uint8Array(max + 1);
-      for (let v = 0; v <= hi; v++) if (reach[v]) for (let i = 0; i < l.n; i++) next[v + i * l.step] = 1;
-      hi += (l.n - 1) * l.step;
-      reach = next;
+    keys[k] = parts.join(',');
+    for (let s = 0; s < spatial.length; s++) {
+      if (++idx[s] < spatial[s].factor) break;
+      idx[s] = 0;
     }
-    let count = 0;
-    for (let v = 0; v <= hi; v++) count += reach[v];
-    groups *= count;
   }
-  return groups;
+  const groups = new Set(keys).size;
+  const cache = new Map<string, { linked: number; remaining: number }>();
+  return {
+    fanout,
+    groups,
+    links(tau) {
+      const tk = tau.join(',');
+      const hit = cache.get(tk);
+      if (hit) return hit;
+      const neighbour = (k: number, n: number) => {
+        if (n < 0 || n >= fanout) return false;
+        for (let r = 0; r < R; r++) if (off[n * R + r] - off[k * R + r] !== tau[r]) return false;
+        return true;
+      };
+      let linked = 0;
+      const left = new Set<string>();
+      for (let k = 0; k < fanout; k++) {
+        const h = k % hs;
+        const v = Math.floor(k / hs);
+        const ok =
+          (vs > 1 && v >= 1 && neighbour(k, k - hs)) ||
+          (vs > 1 && v < vs - 1 && neighbour(k, k + hs)) ||
+          (hs > 1 && h >= 1 && neighbour(k, k - 1)) ||
+          (hs > 1 && h < hs - 1 && neighbour(k, k + 1));
+        if (ok) linked++;
+        else left.add(keys[k]);
+      }
+      const res = { linked, remaining: left.size };
+      cache.set(tk, res);
+      return res;
+    },
+  };
 }
 
 /** Analyse a mapping: per-level, per-data-space access counts (per instance). */
@@ -249,28 +320,31 @@ export function analyse(w: Workload, arch: Arch, m: Mapping): Counts {
     fan.push(f);
   }
 
+  const meshes = arch.storage.map((_, l) => fanout(arch, l));
   const perDs: DataSpaceCounts[][] = w.dataSpaces.map((ds, di) => {
     const coef = coefs[di];
     const size: number[] = [];
     const spatialSize: number[] = [];
     const fillsKept: number[] = [];
-    for (let l = 0; l < L; l++) {
-      const spans = boxSpans(coef, tileExt[l]);
-      const sz = product(spans);
-      size.push(sz);
-      spatialSize.push(product(boxSpans(coef, spatialExt[l])));
-      const above = loops.filter((lp) => !lp.spatial && lp.level > l && lp.factor > 1);
-      fillsKept.push(fillsAsIfKept(spans, sz, above, coef));
-    }
-    // Accesses each level serves to its children (content accesses), and
-    // the per-child deliveries (weighted accesses / fanout).
     const content: number[] = [];
     const weighted: number[] = [];
+    const links: number[] = [];
     for (let l = 0; l < L; l++) {
-      const childFills = l === 0 ? temporalIterations : fillsKept[l - 1];
-      const spatial = loops.filter((lp) => lp.spatial && lp.level === l);
-      content.push(childFills * distinctChildTiles(spatial, coef));
-      weighted.push(childFills * fan[l]);
+      const spans = boxSpans(coef, tileExt[l]);
+      size.push(product(spans));
+      spatialSize.push(product(boxSpans(coef, spatialExt[l])));
+    }
+    // Child c (-1 = the compute units) is served by level c+1 through that
+    // level's spatial loops; both see the same events: the temporal loops
+    // above the child.
+    for (let c = -1; c < L; c++) {
+      const above = loops.filter((lp) => !lp.spatial && lp.level > c && lp.factor > 1);
+      const parent = c + 1;
+      const grid = parent < L ? makeGrid(loops.filter((lp) => lp.spatial && lp.level === parent), coef, meshes[parent].x, meshes[parent].y) : null;
+      const spans = c < 0 ? coef.map(() => 1) : boxSpans(coef, tileExt[c]);
+      const t = walkEvents(spans, c < 0 ? 1 : size[c], above, coef, grid, c < 0);
+      if (c >= 0) fillsKept.push(t.fills);
+      if (parent < L) { content.push(t.content); weighted.push(t.weighted); links.push(t.links); }
     }
     const partition = new Array<number>(L).fill(0);
     partition[L - 1] = size[L - 1];
@@ -293,6 +367,7 @@ export function analyse(w: Workload, arch: Arch, m: Mapping): Counts {
       const factor = (content[cur] * fan[outer]) / weighted[outer];
       content[outer] *= factor;
       weighted[outer] *= factor;
+      links[outer] = 0;
       size[cur] = 0; partition[cur] = 0; content[cur] = 0; parentShare[cur] = 0;
     }
     for (let cur = L - 1; cur >= 0; cur--) {
@@ -300,6 +375,9 @@ export function analyse(w: Workload, arch: Arch, m: Mapping): Counts {
       else { parentShare[cur] = 0; break; }
     }
 
+    // Words taken over links are read from the neighbour's copy (Timeloop's peer accesses).
+    const peer = new Array<number>(L).fill(0);
+    for (let cur = L - 1; cur > 0; cur--) if (links[cur] !== 0 && size[cur - 1] > 0) peer[cur - 1] += links[cur] / utilizedInstances[cur - 1];
     const out: DataSpaceCounts[] = [];
     for (let l = 0; l < L; l++) {
       if (size[l] === 0) {
@@ -309,11 +387,11 @@ export function analyse(w: Workload, arch: Arch, m: Mapping): Counts {
       let outermost = true;
       for (let o = l + 1; o < L; o++) if (size[o] > 0) { outermost = false; break; }
       if (ds.readWrite) {
-        const reads = Math.round(content[l] - partition[l]);
+        const reads = Math.round(content[l] + peer[l] - partition[l]);
         out.push({
           kept: true,
           reads,
-          fills: Math.round(outermost ? parentShare[l] : parentShare[l] - partition[l]),
+          fills: Math.round(outermost ? parentShare[l] + peer[l] : parentShare[l] + peer[l] - partition[l]),
           updates: Math.round(content[l]),
           temporalReductions: reads,
           utilizedCapacity: size[l],
@@ -322,8 +400,8 @@ export function analyse(w: Workload, arch: Arch, m: Mapping): Counts {
       } else {
         out.push({
           kept: true,
-          reads: Math.round(content[l]),
-          fills: Math.round(parentShare[l]),
+          reads: Math.round(content[l] + peer[l]),
+          fills: Math.round(parentShare[l] + peer[l]),
           updates: 0,
           temporalReductions: 0,
           utilizedCapacity: size[l],

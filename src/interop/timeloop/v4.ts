@@ -95,9 +95,9 @@ export function readArchitecture(src: Sourced): Arch {
   const storage: StorageLevel[] = [];
   for (const c of comps.slice(0, -1).reverse()) {
     const className = typeof c.raw.class === 'string' ? c.raw.class : 'storage';
-    const wordBits = attr(c, 'datawidth') ?? attr(c, 'word_bits') ?? attr(c, 'word-bits');
+    const wb = attr(c, 'datawidth') ?? attr(c, 'word_bits') ?? attr(c, 'word-bits');
+    const wordBits: number = wb ?? c.at.key('attributes').fail('a `datawidth` (bits per word)');
     const width = attr(c, 'width');
-    if (wordBits === undefined) c.at.key('attributes').fail('a `datawidth` (bits per word)');
     const blockSize = attr(c, 'block_size') ?? attr(c, 'block-size') ?? (width !== undefined ? Math.max(1, Math.floor(width / wordBits)) : 1);
     const depth = attr(c, 'depth') ?? attr(c, 'entries');
     const sizeAttr = attr(c, 'size');
@@ -182,9 +182,9 @@ export function readProblem(src: Sourced): Workload {
         return { dim, coef };
       });
     });
-    const rw = o.read_write ?? o['read-write'] ?? false;
+    const rw: unknown = o.read_write ?? o['read-write'] ?? false;
     if (typeof rw !== 'boolean') at.key('read_write').fail('true or false', rw);
-    return { name, readWrite: rw, ranks };
+    return { name, readWrite: rw as boolean, ranks };
   });
   if (dataSpaces.length === 0) dsAt.fail('at least one data space');
   if (new Set(dataSpaces.map((d) => d.name)).size !== dataSpaces.length) dsAt.fail('distinct data-space names');
