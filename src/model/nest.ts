@@ -177,6 +177,45 @@ function walkEvents(spans: number[], size: number, above: NestLoop[], coef: numb
       if (remaining < G) { linkGroups[j] = remaining; linkCount[j] = linked; }
     }
   }
+  const first = point ? 1 : size;
+  let linksPossible = false;
+  for (let j = 0; j < K; j++) if (linkGroups[j] !== G) linksPossible = true;
+  if (!linksPossible) {
+    // Fast path. The events form a ruler sequence (1,2,1,3,1,2,1,...): each
+    // event of loop m follows a full pass over loops 1..m-1, which ends with
+    // an event of loop 1, so it ends with τ₁ or nothing remembered. A pass
+    // then depends only on whether its start state is compatible with τ₁
+    // (nothing or τ₁ remembered: class A) or not (class B). Two running
+    // totals per loop give the fills in O(K); every fill is served as G
+    // distinct child tiles and F deliveries.
+    if (point) {
+      let iters = 1;
+      for (let m = 0; m < K; m++) iters *= above[m].factor;
+      return { fills: iters, content: iters * G, weighted: iters * F, links: 0 };
+    }
+    let wA = 0, eA = 0, wB = 0, eB = 0;
+    for (let m = 0; m < K; m++) {
+      const reps = above[m].factor - 1;
+      if (m === 0) {
+        wA = reps * delta[0]; eA = 1;
+        wB = reps * size; eB = 0;
+        continue;
+      }
+      const same1 = canon[m] === canon[0];
+      // From the end state of the previous pass: the event's delta and the class of the next pass.
+      let dA: number, nA: boolean, dB: number, nB: boolean;
+      if (eA === 0 || same1) { dA = delta[m]; nA = same1; } else { dA = size; nA = true; }
+      if (eB === 0 || same1) { dB = delta[m]; nB = same1; } else { dB = size; nB = true; }
+      const nwA = wA + reps * (dA + (nA ? wA : wB)), neA = nA ? eA : eB;
+      const nwB = wB + reps * (dB + (nB ? wA : wB)), neB = nB ? eA : eB;
+      wA = nwA; eA = neA; wB = nwB; eB = neB;
+    }
+    const fills = size + wA;
+    return { fills, content: fills * G, weighted: fills * F, links: 0 };
+  }
+  // Exact path when links can matter: whether a neighbour holds this delta
+  // depends on the shape of the previous delta too, so follow every
+  // remembered translation: O(K²).
   const S = K + 1;
   let W = new Array<number>(S).fill(0), A = new Array<number>(S).fill(0);
   let Wt = new Array<number>(S).fill(0), X = new Array<number>(S).fill(0);
@@ -207,7 +246,6 @@ function walkEvents(spans: number[], size: number, above: NestLoop[], coef: numb
     }
     [W, nW] = [nW, W]; [A, nA] = [nA, A]; [Wt, nWt] = [nWt, Wt]; [X, nX] = [nX, X]; [T, nT] = [nT, T];
   }
-  const first = point ? 1 : size;
   return { fills: first + W[0], content: first * G + A[0], weighted: first * F + Wt[0], links: X[0] };
 }
 
@@ -283,7 +321,18 @@ function makeGrid(spatial: readonly NestLoop[], coef: number[][], meshX: number,
 }
 
 /** Analyse a mapping: per-level, per-data-space access counts (per instance). */
-export function analyse(w: Workload, arch: Arch, m: Mapping): Counts {
+/** Options of the nest analysis. */
+export interface AnalysisOptions {
+  /**
+   * Outputs start at zero, so their first write needs no read (always) and
+   * no fill from the parent (Timeloop ≥ 2021, convention 'v4', the default).
+   * Convention 'v3' (Timeloop of 2020) counts that first fill.
+   */
+  readonly convention?: 'v4' | 'v3';
+}
+
+export function analyse(w: Workload, arch: Arch, m: Mapping, options: AnalysisOptions = {}): Counts {
+  const elideFill = (options.convention ?? 'v4') === 'v4';
   const L = arch.storage.length;
   const D = w.dims.length;
   const loops = flattenNest(w, m);
@@ -388,10 +437,11 @@ export function analyse(w: Workload, arch: Arch, m: Mapping): Counts {
       for (let o = l + 1; o < L; o++) if (size[o] > 0) { outermost = false; break; }
       if (ds.readWrite) {
         const reads = Math.round(content[l] + peer[l] - partition[l]);
+        const first = elideFill ? partition[l] : 0;
         out.push({
           kept: true,
           reads,
-          fills: Math.round(outermost ? parentShare[l] + peer[l] : parentShare[l] + peer[l] - partition[l]),
+          fills: Math.round(outermost ? parentShare[l] + peer[l] : parentShare[l] + peer[l] - first),
           updates: Math.round(content[l]),
           temporalReductions: reads,
           utilizedCapacity: size[l],

@@ -75,7 +75,12 @@ export function readArchitecture(src: Sourced): Arch {
   const comps: RawComponent[] = [];
   walkTree(root, src.at, 1, comps);
   if (comps.length < 2) src.at.fail('an architecture with at least one storage level and a compute unit', `${comps.length} component(s)`);
-  const computeRaw = comps[comps.length - 1];
+  // The compute unit is the arithmetic component (a MAC by class name); older
+  // specs list registers after it. Without one, the innermost component.
+  const isCompute = (c: RawComponent) => typeof c.raw.class === 'string' && /(^|_)(int|fp)?mac($|_)|^compute$|^alu$|^arithmetic$/i.test(c.raw.class);
+  const ci = comps.findIndex(isCompute);
+  const computeIndex = ci >= 0 ? ci : comps.length - 1;
+  const computeRaw = comps[computeIndex];
   const mesh = (c: RawComponent) => {
     const x = attr(c, 'meshX');
     const y = attr(c, 'meshY');
@@ -93,13 +98,14 @@ export function readArchitecture(src: Sourced): Arch {
     ...mesh(computeRaw),
   };
   const storage: StorageLevel[] = [];
-  for (const c of comps.slice(0, -1).reverse()) {
+  for (const c of comps.filter((_, i) => i !== computeIndex).reverse()) {
     const className = typeof c.raw.class === 'string' ? c.raw.class : 'storage';
     const wb = attr(c, 'datawidth') ?? attr(c, 'word_bits') ?? attr(c, 'word-bits');
-    const wordBits: number = wb ?? c.at.key('attributes').fail('a `datawidth` (bits per word)');
-    const width = attr(c, 'width');
+    // Timeloop's default word size when a level gives none.
+    const wordBits: number = wb ?? 16;
+    const width = attr(c, 'width') ?? attr(c, 'memory_width');
     const blockSize = attr(c, 'block_size') ?? attr(c, 'block-size') ?? (width !== undefined ? Math.max(1, Math.floor(width / wordBits)) : 1);
-    const depth = attr(c, 'depth') ?? attr(c, 'entries');
+    const depth = attr(c, 'depth') ?? attr(c, 'memory_depth') ?? attr(c, 'entries');
     const sizeAttr = attr(c, 'size');
     let sizeWords: number | null = null;
     if (sizeAttr !== undefined) sizeWords = sizeAttr;
@@ -153,8 +159,9 @@ export function readProblem(src: Sourced): Workload {
     if (coefValues.has(k)) coefValues.set(k, num(v, instAt.key(k)));
   }
   const bounds = dims.map((d) => posInt(instance[d], instAt.key(d)));
-  const dsAt = shapeAt.key('data_spaces');
-  const dataSpaces: DataSpace[] = list(shape.data_spaces, dsAt).map((raw, i) => {
+  const dsKey = shape.data_spaces === undefined && shape['data-spaces'] !== undefined ? 'data-spaces' : 'data_spaces';
+  const dsAt = shapeAt.key(dsKey);
+  const dataSpaces: DataSpace[] = list(shape[dsKey], dsAt).map((raw, i) => {
     const at = dsAt.key(i);
     const o = obj(raw, at);
     const name = str(o.name, at.key('name'));

@@ -1,0 +1,16 @@
+/**
+ * Energy per action, per component: what Accelergy's ERT gives Timeloop.
+ * Energies are in pJ per action; for storage, an action moves one block
+ * (`blockSize` words).
+ */
+export interface EnergyTable {
+  /** Where the numbers came from (a file name, or `built-in ...`). */
+  readonly source: string;
+  /** Component name (without path or instance range) → action → pJ. */
+  readonly components: ReadonlyMap<string, Readonly<Record<string, number>>>;
+}
+
+/** Energy of one action of a component, or undefined if the table lacks it. */
+export function actionEnergy(t: EnergyTable, component: string, action: string): number | undefined {
+  return t.components.get(component)?.[action];
+}

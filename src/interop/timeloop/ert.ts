@@ -1,0 +1,34 @@
+/**
+ * Reads an Accelergy energy reference table (ERT, v0.3 or v0.4). Table names
+ * such as `system_top_level.shared_glb[1..1]` are reduced to the component
+ * name `shared_glb`. An action listed with several argument variants (v0.3
+ * tables list reads by address/data delta) keeps its largest energy, which is
+ * what Timeloop charges per vector access.
+ */
+import type { EnergyTable } from '../../energy/table.js';
+import { At, list, num, obj, str } from '../../spec/read.js';
+
+export function readERT(value: unknown, file: string): EnergyTable {
+  const root = new At(file);
+  const top = obj(value, root);
+  const ertAt = top.ERT !== undefined ? root.key('ERT') : root;
+  const ert = obj(top.ERT ?? top, ertAt);
+  const tablesAt = ertAt.key('tables');
+  const components = new Map<string, Record<string, number>>();
+  list(ert.tables, tablesAt).forEach((t, i) => {
+    const at = tablesAt.key(i);
+    const o = obj(t, at);
+    const full = str(o.name, at.key('name'));
+    const name = full.split('.').pop()!.replace(/\[\d+\.\.\d+\]$/, '');
+    const actions: Record<string, number> = components.get(name) ?? {};
+    list(o.actions, at.key('actions')).forEach((a, j) => {
+      const aat = at.key('actions').key(j);
+      const ao = obj(a, aat);
+      const an = str(ao.name, aat.key('name'));
+      const e = num(ao.energy, aat.key('energy'));
+      actions[an] = Math.max(actions[an] ?? -Infinity, e);
+    });
+    components.set(name, actions);
+  });
+  return { source: file, components };
+}

@@ -1,0 +1,121 @@
+/**
+ * The result of evaluating one mapping, its JSON form (the results schema of
+ * DESIGN.md) and the sanity checks every result passes before it leaves the
+ * core.
+ */
+import { InternalError } from '../spec/errors.js';
+
+/** Per-instance counts and total energy of one data space at one level. */
+export interface DataSpaceResult {
+  readonly name: string;
+  readonly reads: number;
+  readonly fills: number;
+  readonly updates: number;
+  readonly temporalReductions: number;
+  readonly utilizedCapacity: number;
+  /** Energy of all instances of the level for this data space, pJ. */
+  readonly energyPJ: number;
+}
+
+/** One level: the compute units (index 0) or a storage level. */
+export interface LevelResult {
+  readonly name: string;
+  readonly instances: number;
+  readonly utilizedInstances: number;
+  /** Dynamic energy of the level's accesses (or computes), all instances, pJ. */
+  readonly energyPJ: number;
+  /** Leakage over the run, all instances, pJ (included in `energyPJ`). */
+  readonly leakagePJ: number;
+  /** Cycles this level needs given its bandwidth (the compute level: its own cycles). */
+  readonly cycles: number;
+  /** Data spaces the level keeps, workload order (empty for compute). */
+  readonly dataSpaces: readonly DataSpaceResult[];
+}
+
+/** A whole evaluation. */
+export interface Result {
+  readonly computes: number;
+  readonly cycles: number;
+  readonly utilization: number;
+  readonly energyPJ: number;
+  /** Compute level first, then storage levels outwards. */
+  readonly levels: readonly LevelResult[];
+  /** Estimates or defaults that stood in for user data. */
+  readonly warnings: readonly string[];
+}
+
+/** The `--json` form: keys are stable; fields are added, never renamed. */
+export function resultToJSON(r: Result): unknown {
+  return {
+    computes: r.computes,
+    cycles: r.cycles,
+    utilization: r.utilization,
+    energy_pJ: r.energyPJ,
+    levels: r.levels.map((l) => ({
+      name: l.name,
+      instances: l.instances,
+      utilized_instances: l.utilizedInstances,
+      energy_pJ: l.energyPJ,
+      leakage_pJ: l.leakagePJ,
+      cycles: l.cycles,
+      dataspaces: Object.fromEntries(
+        l.dataSpaces.map((d) => [
+          d.name,
+          {
+            reads: d.reads,
+            fills: d.fills,
+            updates: d.updates,
+            temporal_reductions: d.temporalReductions,
+            utilized_capacity: d.utilizedCapacity,
+            energy_pJ: d.energyPJ,
+          },
+        ]),
+      ),
+    })),
+    warnings: r.warnings,
+  };
+}
+
+/**
+ * Every count is a non-negative safe integer, energies are finite and add up,
+ * utilisation lies in [0, 1]. A failure is a bug in dnnergy, reported with
+ * the level, tensor and field.
+ */
+export function checkResult(r: Result): void {
+  const count = (v: number, where: string) => {
+    if (!Number.isSafeInteger(v) || v < 0) throw new InternalError(`result check failed: ${where} = ${v} is not a non-negative safe integer`);
+  };
+  const finite = (v: number, where: string) => {
+    if (!Number.isFinite(v) || v < 0) throw new InternalError(`result check failed: ${where} = ${v} is not a finite non-negative number`);
+  };
+  count(r.computes, 'computes');
+  count(r.cycles, 'cycles');
+  finite(r.energyPJ, 'energy_pJ');
+  if (!(r.utilization >= 0 && r.utilization <= 1 + 1e-12)) throw new InternalError(`result check failed: utilization = ${r.utilization} outside [0, 1]`);
+  let sum = 0;
+  for (const l of r.levels) {
+    finite(l.energyPJ, `${l.name}.energy_pJ`);
+    finite(l.leakagePJ, `${l.name}.leakage_pJ`);
+    count(l.instances, `${l.name}.instances`);
+    count(l.utilizedInstances, `${l.name}.utilized_instances`);
+    if (l.utilizedInstances > l.instances) throw new InternalError(`result check failed: ${l.name} uses ${l.utilizedInstances} of ${l.instances} instances`);
+    let dsSum = 0;
+    for (const d of l.dataSpaces) {
+      const at = `${l.name}.${d.name}`;
+      count(d.reads, `${at}.reads`);
+      count(d.fills, `${at}.fills`);
+      count(d.updates, `${at}.updates`);
+      count(d.temporalReductions, `${at}.temporal_reductions`);
+      count(d.utilizedCapacity, `${at}.utilized_capacity`);
+      finite(d.energyPJ, `${at}.energy_pJ`);
+      dsSum += d.energyPJ;
+    }
+    if (l.dataSpaces.length > 0 && Math.abs(dsSum + l.leakagePJ - l.energyPJ) > 1e-9 * Math.max(1, l.energyPJ)) {
+      throw new InternalError(`result check failed: ${l.name} data-space energies (${dsSum}) + leakage (${l.leakagePJ}) differ from the level's ${l.energyPJ}`);
+    }
+    sum += l.energyPJ;
+  }
+  if (Math.abs(sum - r.energyPJ) > 1e-9 * Math.max(1, r.energyPJ)) {
+    throw new InternalError(`result check failed: level energies add up to ${sum}, total says ${r.energyPJ}`);
+  }
+}

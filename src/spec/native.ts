@@ -1,0 +1,234 @@
+/**
+ * dnnergy's own YAML: one document (or several, merged by section) with
+ * `dnnergy: 1` and the sections `workload`, `arch`, `mapping`. Levels and
+ * loops are written outermost first, as a loop nest reads. See
+ * docs/formats.md and examples/.
+ */
+import { z } from 'zod';
+import type { Arch, StorageLevel } from '../arch/arch.js';
+import type { EnergyTable } from '../energy/table.js';
+import type { LevelMapping, Loop, Mapping, SpatialLoop } from '../mapping/mapping.js';
+import { convWorkload } from '../workload/conv.js';
+import type { DataSpace, ProjectionTerm, Workload } from '../workload/workload.js';
+import { SpecError } from './errors.js';
+
+const posInt = z.number().int().positive();
+const nonNeg = z.number().nonnegative();
+
+const Conv = z.strictObject({
+  N: posInt.optional(), C: posInt, M: posInt, P: posInt, Q: posInt, R: posInt, S: posInt,
+  Wstride: posInt.optional(), Hstride: posInt.optional(), Wdilation: posInt.optional(), Hdilation: posInt.optional(),
+});
+
+const Tensor = z.strictObject({
+  name: z.string().min(1),
+  /** One expression per rank: `C`, `2*P + R`. */
+  index: z.array(z.union([z.string().min(1), z.number()])).min(1),
+  output: z.boolean().optional(),
+});
+
+const WorkloadSpec = z.strictObject({
+  name: z.string().min(1).optional(),
+  conv: Conv.optional(),
+  dims: z.record(z.string(), posInt).optional(),
+  tensors: z.array(Tensor).min(1).optional(),
+});
+
+const Level = z.strictObject({
+  name: z.string().min(1),
+  class: z.string().optional(),
+  instances: posInt.optional(),
+  meshX: posInt.optional(),
+  meshY: posInt.optional(),
+  /** Words per block row; capacity = depth × block_size words. */
+  depth: posInt.optional(),
+  /** Capacity in words, instead of depth. */
+  size: posInt.optional(),
+  word_bits: posInt,
+  block_size: posInt.optional(),
+  read_bandwidth: z.number().positive().optional(),
+  write_bandwidth: z.number().positive().optional(),
+  shared_bandwidth: z.number().positive().optional(),
+  multiple_buffering: z.number().positive().optional(),
+});
+
+const Compute = z.strictObject({
+  name: z.string().min(1),
+  class: z.string().optional(),
+  instances: posInt.optional(),
+  meshX: posInt.optional(),
+  meshY: posInt.optional(),
+});
+
+const ArchSpec = z.strictObject({
+  name: z.string().optional(),
+  levels: z.array(Level).min(1),
+  compute: Compute,
+  /** Component → action → pJ (per block access for storage, per operation for compute). */
+  energy: z.record(z.string(), z.record(z.string(), nonNeg)).optional(),
+});
+
+const LoopList = z.array(z.string().regex(/^[A-Za-z_]\w*?\d+$/, 'loops such as "C4" (dimension then factor)'));
+
+const MapLevel = z.strictObject({
+  level: z.string().min(1),
+  temporal: LoopList.optional(),
+  spatial: z.strictObject({ X: LoopList.optional(), Y: LoopList.optional() }).optional(),
+  keep: z.array(z.string()).optional(),
+});
+
+const Doc = z.strictObject({
+  dnnergy: z.literal(1),
+  workload: WorkloadSpec.optional(),
+  arch: ArchSpec.optional(),
+  mapping: z.array(MapLevel).optional(),
+});
+
+type DocT = z.infer<typeof Doc>;
+
+function zodError(file: string, err: z.ZodError): SpecError {
+  const issue = err.issues[0];
+  const path = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+  let expected = issue.message;
+  if (issue.code === 'invalid_type') expected = `${issue.expected}`;
+  if (issue.code === 'unrecognized_keys') expected = `no unknown key (${issue.keys.join(', ')})`;
+  if (issue.code === 'too_small') expected = issue.origin === 'array' ? `at least ${String(issue.minimum)} item(s)` : `a value ≥ ${String(issue.minimum)}${issue.inclusive ? '' : ' (exclusive)'}`;
+  return new SpecError(file, path, expected.replace(/^Invalid input: expected /, ''));
+}
+
+/** Parse `2*P + R` into terms over the given dimensions. */
+function parseIndex(expr: string | number, dims: string[], file: string, field: string): ProjectionTerm[] {
+  const terms: ProjectionTerm[] = [];
+  for (const raw of String(expr).split('+')) {
+    const part = raw.trim();
+    const m = /^(?:(\d+)\s*\*\s*)?([A-Za-z_]\w*)(?:\s*\*\s*(\d+))?$/.exec(part);
+    if (!m) throw new SpecError(file, field, 'an index such as "C" or "2*P + R"', String(expr));
+    const dim = dims.indexOf(m[2]);
+    if (dim < 0) throw new SpecError(file, field, `dimensions of the workload (${dims.join(', ')})`, m[2]);
+    terms.push({ dim, coef: Number(m[1] ?? m[3] ?? 1) });
+  }
+  return terms;
+}
+
+function parseLoop(tok: string, dims: readonly string[], file: string, field: string): Loop {
+  const m = /^([A-Za-z_]\w*?)(\d+)$/.exec(tok)!;
+  const dim = dims.indexOf(m[1]);
+  if (dim < 0) throw new SpecError(file, field, `dimensions of the workload (${dims.join(', ')})`, m[1]);
+  const factor = Number(m[2]);
+  if (!Number.isSafeInteger(factor) || factor < 1) throw new SpecError(file, field, 'a positive factor', tok);
+  return { dim, factor };
+}
+
+/** Read native documents (merged by section, later winning). */
+export function readNative(docs: readonly { file: string; value: unknown }[]): {
+  workload: Workload; arch: Arch; mapping: Mapping | null; energy: EnergyTable | null;
+} {
+  const sections: { [K in 'workload' | 'arch' | 'mapping']?: { file: string; value: NonNullable<DocT[K]> } } = {};
+  for (const d of docs) {
+    const r = Doc.safeParse(d.value);
+    if (!r.success) throw zodError(d.file, r.error);
+    if (r.data.workload) sections.workload = { file: d.file, value: r.data.workload };
+    if (r.data.arch) sections.arch = { file: d.file, value: r.data.arch };
+    if (r.data.mapping) sections.mapping = { file: d.file, value: r.data.mapping };
+  }
+  const files = docs.map((d) => d.file).join(', ');
+  if (!sections.workload) throw new SpecError(files, 'workload', 'a `workload` section');
+  if (!sections.arch) throw new SpecError(files, 'arch', 'an `arch` section');
+
+  // Workload.
+  const ws = sections.workload;
+  let workload: Workload;
+  if (ws.value.conv) {
+    if (ws.value.dims || ws.value.tensors) throw new SpecError(ws.file, 'workload', 'either `conv` or `dims` + `tensors`, not both');
+    workload = convWorkload(ws.value.name ?? 'conv', ws.value.conv);
+  } else {
+    if (!ws.value.dims || !ws.value.tensors) throw new SpecError(ws.file, 'workload', '`conv`, or `dims` and `tensors`');
+    const dims = Object.keys(ws.value.dims);
+    const dataSpaces: DataSpace[] = ws.value.tensors.map((t, i) => ({
+      name: t.name,
+      readWrite: t.output ?? false,
+      ranks: t.index.map((e, r) => parseIndex(e, dims, ws.file, `workload.tensors[${i}].index[${r}]`)),
+    }));
+    if (!dataSpaces.some((d) => d.readWrite)) throw new SpecError(ws.file, 'workload.tensors', 'one tensor with `output: true`');
+    workload = { name: ws.value.name ?? 'workload', dims, bounds: dims.map((d) => ws.value.dims![d]), dataSpaces };
+  }
+
+  // Architecture (written outermost first; stored innermost first).
+  const as = sections.arch;
+  const mesh = (inst: number, x: number | undefined, y: number | undefined, field: string) => {
+    const mx = x ?? (y ? inst / y : inst);
+    const my = y ?? inst / mx;
+    if (!Number.isInteger(mx) || !Number.isInteger(my) || mx * my !== inst) throw new SpecError(as.file, field, `meshX × meshY = instances (${inst})`, `${mx} × ${my}`);
+    return { meshX: mx, meshY: my };
+  };
+  const storage: StorageLevel[] = as.value.levels.map((l, i): StorageLevel => {
+    const instances = l.instances ?? 1;
+    const blockSize = l.block_size ?? 1;
+    const isDRAM = /dram/i.test(l.class ?? l.name);
+    return {
+      name: l.name,
+      className: l.class ?? (isDRAM ? 'DRAM' : 'SRAM'),
+      instances,
+      ...mesh(instances, l.meshX, l.meshY, `arch.levels[${i}]`),
+      sizeWords: isDRAM && l.size === undefined && l.depth === undefined ? null : l.size ?? (l.depth !== undefined ? l.depth * blockSize : null),
+      wordBits: l.word_bits,
+      blockSize,
+      readBandwidth: l.read_bandwidth ?? null,
+      writeBandwidth: l.write_bandwidth ?? null,
+      sharedBandwidth: l.shared_bandwidth ?? null,
+      multipleBuffering: l.multiple_buffering ?? 1,
+      isDummy: l.class === 'dummy_storage',
+    };
+  }).reverse();
+  const c = as.value.compute;
+  const cInst = c.instances ?? 1;
+  const arch: Arch = {
+    name: as.value.name ?? 'arch',
+    compute: { name: c.name, className: c.class ?? 'intmac', instances: cInst, ...mesh(cInst, c.meshX, c.meshY, 'arch.compute') },
+    storage,
+  };
+  const names = new Set<string>();
+  for (const n of [...storage.map((s) => s.name), arch.compute.name]) {
+    if (names.has(n)) throw new SpecError(as.file, 'arch', 'distinct level names', n);
+    names.add(n);
+  }
+  for (let i = 0; i < storage.length; i++) {
+    const child = i === 0 ? arch.compute : storage[i - 1];
+    if (child.instances % storage[i].instances !== 0) {
+      throw new SpecError(as.file, 'arch.levels', `instances of ${child.name} (${child.instances}) a multiple of those of ${storage[i].name}`, String(storage[i].instances));
+    }
+  }
+  let energy: EnergyTable | null = null;
+  if (as.value.energy) {
+    for (const k of Object.keys(as.value.energy)) if (!names.has(k)) throw new SpecError(as.file, `arch.energy.${k}`, `a level or compute name (${[...names].join(', ')})`, k);
+    energy = { source: as.file, components: new Map(Object.entries(as.value.energy)) };
+  }
+
+  // Mapping.
+  let mapping: Mapping | null = null;
+  if (sections.mapping) {
+    const ms = sections.mapping;
+    const lvNames = storage.map((s) => s.name);
+    const levels: LevelMapping[] = storage.map(() => ({ temporal: [], spatial: [], keep: workload.dataSpaces.map(() => true) }));
+    const seen = new Set<number>();
+    ms.value.forEach((e, i) => {
+      const li = lvNames.indexOf(e.level);
+      const field = `mapping[${i}]`;
+      if (li < 0) throw new SpecError(ms.file, `${field}.level`, `a level of the architecture (${lvNames.join(', ')})`, e.level);
+      if (seen.has(li)) throw new SpecError(ms.file, `${field}.level`, `each level once`, e.level);
+      seen.add(li);
+      const temporal = (e.temporal ?? []).map((t, j) => parseLoop(t, workload.dims, ms.file, `${field}.temporal[${j}]`)).reverse();
+      const spatial: SpatialLoop[] = [];
+      for (const axis of ['Y', 'X'] as const) {
+        (e.spatial?.[axis] ?? []).forEach((t, j) => spatial.push({ ...parseLoop(t, workload.dims, ms.file, `${field}.spatial.${axis}[${j}]`), axis }));
+      }
+      spatial.reverse();
+      const dsNames = workload.dataSpaces.map((d) => d.name);
+      (e.keep ?? []).forEach((k, j) => { if (!dsNames.includes(k)) throw new SpecError(ms.file, `${field}.keep[${j}]`, `a tensor of the workload (${dsNames.join(', ')})`, k); });
+      const keep = e.keep ? dsNames.map((n) => e.keep!.includes(n)) : dsNames.map(() => !storage[li].isDummy);
+      levels[li] = { temporal: temporal.filter((l) => l.factor > 1), spatial: spatial.filter((l) => l.factor > 1), keep };
+    });
+    mapping = { levels };
+  }
+  return { workload, arch, mapping, energy };
+}
