@@ -17,8 +17,13 @@ export interface StorageLevel {
   readonly sizeWords: number | null;
   /** Bits per word (Timeloop's `datawidth` / `word_bits`). */
   readonly wordBits: number;
-  /** Words per access (`width / datawidth`). */
+  /** Words per access of one instance (`width / datawidth / clusterSize`). */
   readonly blockSize: number;
+  /**
+   * Instances that share one wide access (Timeloop's cluster_size): the
+   * energy of an access is spread over the utilised instances of a cluster.
+   */
+  readonly clusterSize: number;
   /** Words per cycle per instance; `null` means unlimited. */
   readonly readBandwidth: number | null;
   readonly writeBandwidth: number | null;

@@ -173,6 +173,7 @@ export function readNative(docs: readonly { file: string; value: unknown }[]): {
       sizeWords: isDRAM && l.size === undefined && l.depth === undefined ? null : l.size ?? (l.depth !== undefined ? l.depth * blockSize : null),
       wordBits: l.word_bits,
       blockSize,
+      clusterSize: 1,
       readBandwidth: l.read_bandwidth ?? null,
       writeBandwidth: l.write_bandwidth ?? null,
       sharedBandwidth: l.shared_bandwidth ?? null,

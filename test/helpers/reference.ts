@@ -1,8 +1,9 @@
 /** Access to ../shared/reference/timeloop for tests: the cases and how to load each one. */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const REFERENCE_DIR = resolve(process.env.DNNERGY_REFERENCE ?? join(__dirname, '../../../shared/reference/timeloop'));
+export const REFERENCE_DIR = resolve(process.env.DNNERGY_REFERENCE ?? join(dirname(fileURLToPath(import.meta.url)), '../../../shared/reference/timeloop'));
 
 export interface RefCase {
   name: string;

@@ -19,7 +19,7 @@ export function readERT(value: unknown, file: string): EnergyTable {
     const at = tablesAt.key(i);
     const o = obj(t, at);
     const full = str(o.name, at.key('name'));
-    const name = full.split('.').pop()!.replace(/\[\d+\.\.\d+\]$/, '');
+    const name = full.replace(/\[\d+\.\.\d+\]/g, '').split('.').pop()!;
     const actions: Record<string, number> = components.get(name) ?? {};
     list(o.actions, at.key('actions')).forEach((a, j) => {
       const aat = at.key('actions').key(j);

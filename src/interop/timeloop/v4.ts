@@ -104,7 +104,16 @@ export function readArchitecture(src: Sourced): Arch {
     // Timeloop's default word size when a level gives none.
     const wordBits: number = wb ?? 16;
     const width = attr(c, 'width') ?? attr(c, 'memory_width');
-    const blockSize = attr(c, 'block_size') ?? attr(c, 'block-size') ?? (width !== undefined ? Math.max(1, Math.floor(width / wordBits)) : 1);
+    // Timeloop: width = word bits × block size × cluster size; any one may be left out.
+    const blockAttr = attr(c, 'block_size') ?? attr(c, 'block-size');
+    const clusterAttr = attr(c, 'cluster_size') ?? attr(c, 'cluster-size');
+    let blockSize: number;
+    let clusterSize = clusterAttr ?? 1;
+    if (blockAttr !== undefined) {
+      blockSize = blockAttr;
+      if (clusterAttr === undefined && width !== undefined) clusterSize = Math.max(1, Math.floor(width / (wordBits * blockSize)));
+    } else if (width !== undefined) blockSize = Math.max(1, Math.floor(width / clusterSize / wordBits));
+    else blockSize = 1;
     const depth = attr(c, 'depth') ?? attr(c, 'memory_depth') ?? attr(c, 'entries');
     const sizeAttr = attr(c, 'size');
     let sizeWords: number | null = null;
@@ -120,6 +129,7 @@ export function readArchitecture(src: Sourced): Arch {
       sizeWords,
       wordBits,
       blockSize,
+      clusterSize: c.instances % clusterSize === 0 ? clusterSize : 1,
       readBandwidth: attr(c, 'read_bandwidth') ?? null,
       writeBandwidth: attr(c, 'write_bandwidth') ?? null,
       sharedBandwidth: attr(c, 'shared_bandwidth') ?? null,

@@ -1,0 +1,152 @@
+/**
+ * From counts to energy, cycles and utilisation, Timeloop's way:
+ * - a storage access moves a block: per instance, reads cost
+ *   ceil(reads / block) × E(read), fills ceil(fills / block) × E(write),
+ *   updates ceil(updates / block) × E(update); a level's energy is that
+ *   times its utilised instances, plus leakage E(leak) × cycles × utilised
+ *   instances;
+ * - compute costs E(compute) per operation;
+ * - a level whose traffic per instance exceeds its read/write/shared
+ *   bandwidth (words per cycle) stretches the run; cycles are the compute
+ *   cycles divided by the worst such slowdown.
+ * The rules and the reference cases that pin them are in docs/model.md.
+ */
+import type { Arch } from '../arch/arch.js';
+import { actionEnergy, type EnergyTable } from '../energy/table.js';
+import { SpecError } from '../spec/errors.js';
+import type { Workload } from '../workload/workload.js';
+import type { CountBuffers } from './evaluator.js';
+import type { DataSpaceResult, LevelResult, Result } from './result.js';
+
+/** Energy per action of every level, resolved once per (arch, table). */
+export interface EnergyPlan {
+  readonly compute: number;
+  /** Per storage level: pJ per block read, fill (write), update, and leakage per instance-cycle. */
+  readonly read: Float64Array;
+  readonly write: Float64Array;
+  readonly update: Float64Array;
+  readonly leak: Float64Array;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Resolve the energy of every action the model charges. A missing entry is
+ * a user error (never a silent zero), except leakage, which defaults to 0
+ * with a warning; dummy levels that hold nothing cost nothing.
+ */
+export function planEnergy(arch: Arch, table: EnergyTable): EnergyPlan {
+  const warnings: string[] = [];
+  const need = (component: string, action: string, alternatives: string[] = []): number => {
+    for (const a of [action, ...alternatives]) {
+      const e = actionEnergy(table, component, a);
+      if (e !== undefined) return e;
+    }
+    if (!table.components.has(component)) {
+      throw new SpecError(table.source, component, `an energy table entry for ${component} (has: ${[...table.components.keys()].join(', ') || 'none'})`);
+    }
+    throw new SpecError(table.source, `${component}.${action}`, `energy of action "${action}" for ${component}`, `only ${Object.keys(table.components.get(component)!).join(', ')}`);
+  };
+  const L = arch.storage.length;
+  const read = new Float64Array(L), write = new Float64Array(L), update = new Float64Array(L), leak = new Float64Array(L);
+  arch.storage.forEach((lv, l) => {
+    if (lv.isDummy && !table.components.has(lv.name)) return;
+    read[l] = need(lv.name, 'read');
+    write[l] = need(lv.name, 'write', ['fill']);
+    update[l] = need(lv.name, 'update', ['write']);
+    const lk = actionEnergy(table, lv.name, 'leak');
+    if (lk === undefined) warnings.push(`no leakage energy for ${lv.name} in ${table.source}; using 0`);
+    leak[l] = lk ?? 0;
+  });
+  const compute = need(arch.compute.name, 'compute', ['mac_random', 'mac']);
+  return { compute, read, write, update, leak, warnings };
+}
+
+/** Cycles: compute cycles stretched by the worst bandwidth shortfall of any level. */
+export function cyclesOf(arch: Arch, counts: CountBuffers, S: number): { cycles: number; levelCycles: Float64Array } {
+  const compute = counts.temporalIterations;
+  const L = arch.storage.length;
+  const levelCycles = new Float64Array(L);
+  let worst = 1;
+  for (let l = 0; l < L; l++) {
+    const lv = arch.storage[l];
+    let rd = 0, wr = 0;
+    for (let s = 0; s < S; s++) {
+      const i = l * S + s;
+      rd += counts.reads[i];
+      wr += counts.fills[i] + counts.updates[i];
+    }
+    let slow = 1;
+    if (lv.readBandwidth !== null && rd > 0) slow = Math.max(slow, rd / compute / lv.readBandwidth);
+    if (lv.writeBandwidth !== null && wr > 0) slow = Math.max(slow, wr / compute / lv.writeBandwidth);
+    if (lv.sharedBandwidth !== null && rd + wr > 0) slow = Math.max(slow, (rd + wr) / compute / lv.sharedBandwidth);
+    levelCycles[l] = Math.ceil(compute * slow);
+    worst = Math.max(worst, slow);
+  }
+  return { cycles: Math.ceil(compute * worst), levelCycles };
+}
+
+/** Energy, cycles, utilisation and the per-level breakdown of one evaluation. */
+export function costOf(w: Workload, arch: Arch, counts: CountBuffers, plan: EnergyPlan, computes: number): Result {
+  const S = w.dataSpaces.length;
+  const { cycles, levelCycles } = cyclesOf(arch, counts, S);
+  const levels: LevelResult[] = [];
+  const computeEnergy = computes * plan.compute;
+  levels.push({
+    name: arch.compute.name,
+    instances: arch.compute.instances,
+    utilizedInstances: counts.utilizedCompute,
+    energyPJ: computeEnergy,
+    leakagePJ: 0,
+    cycles: counts.temporalIterations,
+    dataSpaces: [],
+  });
+  let total = computeEnergy;
+  arch.storage.forEach((lv, l) => {
+    const dss: DataSpaceResult[] = [];
+    let levelEnergy = 0;
+    const b = lv.blockSize;
+    for (let s = 0; s < S; s++) {
+      const i = l * S + s;
+      if (!counts.kept[i]) continue;
+      const perInstance =
+        Math.ceil(counts.reads[i] / b) * plan.read[l] +
+        Math.ceil(counts.fills[i] / b) * plan.write[l] +
+        Math.ceil(counts.updates[i] / b) * plan.update[l];
+      // A cluster of instances shares each wide access: its energy is charged
+      // once per utilised cluster (instances spread evenly over clusters).
+      const payers = Math.min(counts.utilizedInstances[l], lv.instances / lv.clusterSize);
+      const e = perInstance * payers;
+      levelEnergy += e;
+      dss.push({
+        name: w.dataSpaces[s].name,
+        reads: counts.reads[i],
+        fills: counts.fills[i],
+        updates: counts.updates[i],
+        temporalReductions: counts.temporalReductions[i],
+        utilizedCapacity: counts.utilizedCapacity[i],
+        energyPJ: e,
+      });
+    }
+    // Idle instances are taken as power-gated: leakage counts the utilised ones.
+    const leakage = dss.length > 0 || !lv.isDummy ? plan.leak[l] * cycles * counts.utilizedInstances[l] : 0;
+    levelEnergy += leakage;
+    total += levelEnergy;
+    levels.push({
+      name: lv.name,
+      instances: lv.instances,
+      utilizedInstances: counts.utilizedInstances[l],
+      energyPJ: levelEnergy,
+      leakagePJ: leakage,
+      cycles: levelCycles[l],
+      dataSpaces: dss,
+    });
+  });
+  return {
+    computes,
+    cycles,
+    utilization: counts.utilizedCompute / arch.compute.instances,
+    energyPJ: total,
+    levels,
+    warnings: plan.warnings,
+  };
+}
