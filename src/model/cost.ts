@@ -26,6 +26,8 @@ export interface EnergyPlan {
   readonly write: Float64Array;
   readonly update: Float64Array;
   readonly leak: Float64Array;
+  /** v3: reads, fills and updates share blocks: ceil((r+f+u)/block) accesses at one energy. */
+  readonly combinedBlocks: boolean;
   readonly warnings: readonly string[];
 }
 
@@ -34,7 +36,7 @@ export interface EnergyPlan {
  * a user error (never a silent zero), except leakage, which defaults to 0
  * with a warning; dummy levels that hold nothing cost nothing.
  */
-export function planEnergy(arch: Arch, table: EnergyTable): EnergyPlan {
+export function planEnergy(arch: Arch, table: EnergyTable, convention: 'v4' | 'v3' = 'v4'): EnergyPlan {
   const warnings: string[] = [];
   const need = (component: string, action: string, alternatives: string[] = []): number => {
     for (const a of [action, ...alternatives]) {
@@ -50,15 +52,22 @@ export function planEnergy(arch: Arch, table: EnergyTable): EnergyPlan {
   const read = new Float64Array(L), write = new Float64Array(L), update = new Float64Array(L), leak = new Float64Array(L);
   arch.storage.forEach((lv, l) => {
     if (lv.isDummy && !table.components.has(lv.name)) return;
-    read[l] = need(lv.name, 'read');
-    write[l] = need(lv.name, 'write', ['fill']);
-    update[l] = need(lv.name, 'update', ['write']);
+    read[l] = need(lv.name, 'read', ['access']);
+    write[l] = need(lv.name, 'write', ['fill', 'access']);
+    update[l] = need(lv.name, 'update', ['write', 'access']);
+    if (convention === 'v3') {
+      // Timeloop 2020 charged every access the level's largest vector-access
+      // energy,
+      // divided over the instances of a cluster.
+      const m = Math.max(read[l], write[l], update[l]) / lv.clusterSize;
+      read[l] = write[l] = update[l] = m;
+    }
     const lk = actionEnergy(table, lv.name, 'leak');
     if (lk === undefined) warnings.push(`no leakage energy for ${lv.name} in ${table.source}; using 0`);
     leak[l] = lk ?? 0;
   });
   const compute = need(arch.compute.name, 'compute', ['mac_random', 'mac']);
-  return { compute, read, write, update, leak, warnings };
+  return { compute, read, write, update, leak, combinedBlocks: convention === 'v3', warnings };
 }
 
 /** Cycles: compute cycles stretched by the worst bandwidth shortfall of any level. */
@@ -108,10 +117,11 @@ export function costOf(w: Workload, arch: Arch, counts: CountBuffers, plan: Ener
     for (let s = 0; s < S; s++) {
       const i = l * S + s;
       if (!counts.kept[i]) continue;
-      const perInstance =
-        Math.ceil(counts.reads[i] / b) * plan.read[l] +
-        Math.ceil(counts.fills[i] / b) * plan.write[l] +
-        Math.ceil(counts.updates[i] / b) * plan.update[l];
+      const perInstance = plan.combinedBlocks
+        ? Math.ceil((counts.reads[i] + counts.fills[i] + counts.updates[i]) / b) * plan.read[l]
+        : Math.ceil(counts.reads[i] / b) * plan.read[l] +
+          Math.ceil(counts.fills[i] / b) * plan.write[l] +
+          Math.ceil(counts.updates[i] / b) * plan.update[l];
       // A cluster of instances shares each wide access: its energy is charged
       // once per utilised cluster (instances spread evenly over clusters).
       const payers = Math.min(counts.utilizedInstances[l], lv.instances / lv.clusterSize);

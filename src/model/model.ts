@@ -19,7 +19,7 @@ export function evaluate(
   options: AnalysisOptions & { mappingFile?: string } = {},
 ): Result {
   validateMapping(w, arch, mapping, options.mappingFile ?? '<mapping>');
-  const plan = planEnergy(arch, energy);
+  const plan = planEnergy(arch, energy, options.convention);
   const p = compileProblem(w, arch);
   const ev = new Evaluator(p, options);
   const counts = ev.run(compileMapping(p, mapping));

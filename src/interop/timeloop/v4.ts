@@ -144,7 +144,9 @@ export function readArchitecture(src: Sourced): Arch {
       src.at.fail(`the instances of ${child.name} (${child.instances}) to be a multiple of those of ${parent.name}`, parent.instances);
     }
   }
-  return { name: typeof root.name === 'string' ? root.name : 'architecture', compute, storage };
+  // The design's name: the top container's, as Timeloop names the tree.
+  const top = Array.isArray(root.subtree) && isObj(root.subtree[0]) && typeof root.subtree[0].name === 'string' ? parseName(root.subtree[0].name).name : undefined;
+  return { name: typeof root.name === 'string' ? root.name : top ?? 'architecture', compute, storage };
 }
 
 /** Problem (workload) from a v0.4 `problem` with `shape` and `instance`. */
