@@ -22,7 +22,8 @@ export function registerModel(program: Command): void {
       if (!inp.mapping) throw new SpecError(inputs.join(', '), 'mapping', 'a mapping (a `mapping` list, or a .map.txt file)');
       if (!inp.energy) throw new SpecError(inputs.join(', '), 'ERT', 'energies: --ert <ERT.yaml>, an input with an `ERT` section, or `arch.energy` in a native spec');
       const mappingFile = inputs.find((f) => /map/i.test(f)) ?? inputs[inputs.length - 1];
-      const result = evaluate(inp.workload, inp.arch, inp.mapping, inp.energy, { convention: opts.convention, mappingFile });
+      const workloadFile = inputs.find((f) => !/map/i.test(f)) ?? inputs[0];
+      const result = evaluate(inp.workload, inp.arch, inp.mapping, inp.energy, { convention: opts.convention, mappingFile, workloadFile });
       const json = JSON.stringify(resultToJSON(result), null, 2) + '\n';
       if (opts.out) writeFileAtomic(opts.out, json);
       if (opts.json) process.stdout.write(json);

@@ -41,12 +41,18 @@ export function planEnergy(arch: Arch, table: EnergyTable, convention: 'v4' | 'v
   const need = (component: string, action: string, alternatives: string[] = []): number => {
     for (const a of [action, ...alternatives]) {
       const e = actionEnergy(table, component, a);
-      if (e !== undefined) return e;
+      if (e !== undefined) return sane(component, a, e);
     }
     if (!table.components.has(component)) {
       throw new SpecError(table.source, component, `an energy table entry for ${component} (has: ${[...table.components.keys()].join(', ') || 'none'})`);
     }
     throw new SpecError(table.source, `${component}.${action}`, `energy of action "${action}" for ${component}`, `only ${Object.keys(table.components.get(component)!).join(', ')}`);
+  };
+  // 1e12 pJ (a joule) per action is far beyond any real device; above it
+  // totals stop being meaningful numbers.
+  const sane = (component: string, action: string, e: number): number => {
+    if (!Number.isFinite(e) || e < 0 || e > 1e12) throw new SpecError(table.source, `${component}.${action}`, 'an energy per action between 0 and 1e12 pJ', String(e));
+    return e;
   };
   const L = arch.storage.length;
   const read = new Float64Array(L), write = new Float64Array(L), update = new Float64Array(L), leak = new Float64Array(L);
@@ -64,7 +70,7 @@ export function planEnergy(arch: Arch, table: EnergyTable, convention: 'v4' | 'v
     }
     const lk = actionEnergy(table, lv.name, 'leak');
     if (lk === undefined) warnings.push(`no leakage energy for ${lv.name} in ${table.source}; using 0`);
-    leak[l] = lk ?? 0;
+    leak[l] = lk === undefined ? 0 : sane(lv.name, 'leak', lk);
   });
   const compute = need(arch.compute.name, 'compute', ['mac_random', 'mac']);
   return { compute, read, write, update, leak, combinedBlocks: convention === 'v3', warnings };

@@ -9,6 +9,10 @@ import { operationCount, type Workload } from '../workload/workload.js';
 import { costOf, planEnergy } from './cost.js';
 import { Evaluator, compileMapping, compileProblem, type AnalysisOptions } from './evaluator.js';
 import { checkResult, type Result } from './result.js';
+import { SpecError } from '../spec/errors.js';
+
+/** Largest workload (operations) whose counts stay exact in double precision with headroom. */
+export const MAX_OPERATIONS = 2 ** 50;
 
 /** Evaluate one mapping. `mappingFile` names the mapping's source in errors. */
 export function evaluate(
@@ -16,8 +20,13 @@ export function evaluate(
   arch: Arch,
   mapping: Mapping,
   energy: EnergyTable,
-  options: AnalysisOptions & { mappingFile?: string } = {},
+  options: AnalysisOptions & { mappingFile?: string; workloadFile?: string } = {},
 ): Result {
+  // Counts must stay exact integers in double precision.
+  const ops = operationCount(w);
+  if (!(ops <= MAX_OPERATIONS)) {
+    throw new SpecError(options.workloadFile ?? '<workload>', 'bounds', `a workload of at most 2^50 operations`, String(ops));
+  }
   validateMapping(w, arch, mapping, options.mappingFile ?? '<mapping>');
   const plan = planEnergy(arch, energy, options.convention);
   const p = compileProblem(w, arch);

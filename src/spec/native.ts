@@ -88,10 +88,11 @@ type DocT = z.infer<typeof Doc>;
 
 function zodError(file: string, err: z.ZodError): SpecError {
   const issue = err.issues[0];
-  const path = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+  const segs = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
+  const path = segs.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('') || '(top level)';
   let expected = issue.message;
   if (issue.code === 'invalid_type') expected = `${issue.expected}`;
-  if (issue.code === 'unrecognized_keys') expected = `no unknown key (${issue.keys.join(', ')})`;
+  if (issue.code === 'unrecognized_keys') expected = `a known key (see docs/formats.md), not ${issue.keys.join(', ')}`;
   if (issue.code === 'too_small') expected = issue.origin === 'array' ? `at least ${String(issue.minimum)} item(s)` : `a value ≥ ${String(issue.minimum)}${issue.inclusive ? '' : ' (exclusive)'}`;
   return new SpecError(file, path, expected.replace(/^Invalid input: expected /, ''));
 }

@@ -61,7 +61,7 @@ describe('dnnergy model', () => {
     ['missing energy action', (t) => t.replace('psum_spad: { read: 0.2513, ', 'psum_spad: { '), /psum_spad\.read: expected energy of action "read" for psum_spad/],
     ['unknown level in mapping', (t) => t.replace('level: psum_spad', 'level: psum'), /mapping\[6\]\.level: expected a level of the architecture/],
     ['negative bound', (t) => t.replace('C: 128', 'C: -128'), /workload\.conv\.C: expected/],
-    ['unknown key', (t) => t.replace('dnnergy: 1', 'dnnergy: 1\nworklaod: {}'), /expected no unknown key \(worklaod\)/],
+    ['unknown key', (t) => t.replace('dnnergy: 1', 'dnnergy: 1\nworklaod: {}'), /worklaod: expected a known key \(see docs\/formats\.md\), not worklaod/],
   ];
   for (const [what, edit, msg] of bad) {
     it(`exits 2 with one clear line on ${what}`, async () => {

@@ -1,0 +1,104 @@
+/**
+ * Fuzzing the input path: 1,200 mutated specs (deleted fields, wrong types,
+ * zero/negative/fractional/absurd/huge numbers, renamed keys) through the
+ * CLI. Every run either succeeds with valid JSON or fails with exit 2 and one
+ * line naming the file and the field; never a crash or a stack trace.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { REFERENCE_DIR, referenceAvailable } from '../helpers/reference.js';
+
+/** Deterministic PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Node = Record<string, unknown> | unknown[];
+
+function paths(v: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+  if (Array.isArray(v)) v.forEach((x, i) => { out.push([...prefix, i]); paths(x, [...prefix, i], out); });
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) { out.push([...prefix, k]); paths(x, [...prefix, k], out); }
+  return out;
+}
+
+const VALUES = [0, -1, -7, 0.5, 1e12, 1e300, Number.MAX_SAFE_INTEGER * 4, 'x', '', 'C9', null, true, [], {}, [1, 2], { a: 1 }, '1e-9', 'C0 M0', 'Q4 Q4'];
+
+function mutate(doc: unknown, r: () => number): unknown {
+  const copy = structuredClone(doc);
+  const n = 1 + Math.floor(r() * 3);
+  for (let m = 0; m < n; m++) {
+    const all = paths(copy);
+    if (all.length === 0) break;
+    const p = all[Math.floor(r() * all.length)];
+    let parent = copy as Node;
+    for (const k of p.slice(0, -1)) parent = (parent as Record<string | number, unknown>)[k] as Node;
+    const key = p[p.length - 1];
+    const kind = r();
+    const rec = parent as Record<string | number, unknown>;
+    if (kind < 0.3) {
+      if (Array.isArray(parent)) parent.splice(key as number, 1);
+      else delete rec[key];
+    } else if (kind < 0.85) {
+      const cur = rec[key];
+      rec[key] = typeof cur === 'number' && r() < 0.5 ? cur * Math.floor(r() * 1000 - 500) : VALUES[Math.floor(r() * VALUES.length)];
+    } else if (!Array.isArray(parent)) {
+      rec[`${String(key)}_typo`] = rec[key];
+      delete rec[key];
+    }
+  }
+  return copy;
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'dnnergy-fuzz-'));
+
+async function fuzz(base: unknown, count: number, seed: number, extra: string[]): Promise<{ ok: number; rejected: number }> {
+  const r = rng(seed);
+  let ok = 0, rejected = 0;
+  for (let i = 0; i < count; i++) {
+    const file = join(tmp, `case-${seed}-${i}.yaml`);
+    writeFileSync(file, stringify(mutate(base, r)));
+    const res = await runCli(['model', file, ...extra, '--json']);
+    const context = `${file}: ${res.stderr}`;
+    expect(res.stderr, context).not.toMatch(/internal error|\n\s+at /);
+    expect([0, 2], context).toContain(res.code);
+    if (res.code === 0) {
+      const j = JSON.parse(res.stdout);
+      expect(Number.isFinite(j.energy_pJ), context).toBe(true);
+      ok++;
+    } else {
+      const lines = res.stderr.trim().split('\n');
+      expect(lines, context).toHaveLength(1);
+      // Names the file, and a field (or position) inside it.
+      expect(lines[0], context).toMatch(/^dnnergy: .+\.yaml(, .+)?: .+: expected /);
+      rejected++;
+    }
+  }
+  return { ok, rejected };
+}
+
+describe('fuzzed specs through the CLI', () => {
+  it('native spec: 700 mutations', async () => {
+    const base = parse(readFileSync('examples/eyeriss_like_vgg_conv.yaml', 'utf8'));
+    const { rejected } = await fuzz(base, 700, 1, []);
+    expect(rejected).toBeGreaterThan(300);
+  });
+  it.runIf(referenceAvailable())('Timeloop v0.4 input: 500 mutations', async () => {
+    const d = join(REFERENCE_DIR, 'cases/v4-tl-04-conv1d+oc+ic-3levelspatial-cp/ref');
+    const base = parse(readFileSync(join(d, 'parsed-processed-input.yaml'), 'utf8'));
+    // Only the parts dnnergy reads, so that most mutations hit something that matters.
+    const slim = { architecture: base.architecture, problem: base.problem, mapping: base.mapping };
+    const { rejected } = await fuzz(slim, 500, 2, ['--ert', join(d, 'timeloop-model.ERT.yaml')]);
+    expect(rejected).toBeGreaterThan(200);
+  });
+});
