@@ -11,7 +11,7 @@
  *   cycles divided by the worst such slowdown.
  * The rules and the reference cases that pin them are in docs/model.md.
  */
-import type { Arch } from '../arch/arch.js';
+import type { Arch, StorageLevel } from '../arch/arch.js';
 import { actionEnergy, type EnergyTable } from '../energy/table.js';
 import { SpecError } from '../spec/errors.js';
 import type { Workload } from '../workload/workload.js';
@@ -76,11 +76,51 @@ export function planEnergy(arch: Arch, table: EnergyTable, convention: 'v4' | 'v
   return { compute, read, write, update, leak, combinedBlocks: convention === 'v3', warnings };
 }
 
+/** Dynamic energy of data space s at storage level l, all instances (pJ). */
+export function accessEnergy(lv: StorageLevel, counts: CountBuffers, plan: EnergyPlan, l: number, i: number): number {
+  if (!counts.kept[i]) return 0;
+  const b = lv.blockSize;
+  const perInstance = plan.combinedBlocks
+    ? Math.ceil((counts.reads[i] + counts.fills[i] + counts.updates[i]) / b) * plan.read[l]
+    : Math.ceil(counts.reads[i] / b) * plan.read[l] +
+      Math.ceil(counts.fills[i] / b) * plan.write[l] +
+      Math.ceil(counts.updates[i] / b) * plan.update[l];
+  // A cluster of instances shares each wide access: its energy is charged
+  // once per utilised cluster (instances spread evenly over clusters).
+  return perInstance * Math.min(counts.utilizedInstances[l], lv.instances / lv.clusterSize);
+}
+
+/** Leakage of storage level l over the run: utilised instances only (idle ones count as power-gated). */
+export function leakageEnergy(lv: StorageLevel, counts: CountBuffers, plan: EnergyPlan, l: number, cycles: number, keepsAny: boolean): number {
+  return keepsAny || !lv.isDummy ? plan.leak[l] * cycles * counts.utilizedInstances[l] : 0;
+}
+
+/**
+ * Total energy and cycles without building a report: the mapper's objective.
+ * Allocation-free.
+ */
+export function totals(arch: Arch, counts: CountBuffers, plan: EnergyPlan, S: number, computes: number): { energyPJ: number; cycles: number } {
+  const cycles = cyclesOf(arch, counts, S).cycles;
+  let e = computes * plan.compute;
+  for (let l = 0; l < arch.storage.length; l++) {
+    const lv = arch.storage[l];
+    let any = false;
+    for (let s = 0; s < S; s++) {
+      const i = l * S + s;
+      if (counts.kept[i]) { any = true; e += accessEnergy(lv, counts, plan, l, i); }
+    }
+    e += leakageEnergy(lv, counts, plan, l, cycles, any);
+  }
+  TOTALS.energyPJ = e;
+  TOTALS.cycles = cycles;
+  return TOTALS;
+}
+const TOTALS = { energyPJ: 0, cycles: 0 };
+
 /** Cycles: compute cycles stretched by the worst bandwidth shortfall of any level. */
-export function cyclesOf(arch: Arch, counts: CountBuffers, S: number): { cycles: number; levelCycles: Float64Array } {
+export function cyclesOf(arch: Arch, counts: CountBuffers, S: number, levelCycles?: Float64Array): { cycles: number; levelCycles?: Float64Array } {
   const compute = counts.temporalIterations;
   const L = arch.storage.length;
-  const levelCycles = new Float64Array(L);
   let worst = 1;
   for (let l = 0; l < L; l++) {
     const lv = arch.storage[l];
@@ -94,16 +134,21 @@ export function cyclesOf(arch: Arch, counts: CountBuffers, S: number): { cycles:
     if (lv.readBandwidth !== null && rd > 0) slow = Math.max(slow, rd / compute / lv.readBandwidth);
     if (lv.writeBandwidth !== null && wr > 0) slow = Math.max(slow, wr / compute / lv.writeBandwidth);
     if (lv.sharedBandwidth !== null && rd + wr > 0) slow = Math.max(slow, (rd + wr) / compute / lv.sharedBandwidth);
-    levelCycles[l] = Math.ceil(compute * slow);
+    if (levelCycles) levelCycles[l] = Math.ceil(compute * slow);
     worst = Math.max(worst, slow);
   }
-  return { cycles: Math.ceil(compute * worst), levelCycles };
+  CYCLES.cycles = Math.ceil(compute * worst);
+  CYCLES.levelCycles = levelCycles;
+  return CYCLES;
 }
+
+const CYCLES: { cycles: number; levelCycles?: Float64Array } = { cycles: 0 };
 
 /** Energy, cycles, utilisation and the per-level breakdown of one evaluation. */
 export function costOf(w: Workload, arch: Arch, counts: CountBuffers, plan: EnergyPlan, computes: number): Result {
   const S = w.dataSpaces.length;
-  const { cycles, levelCycles } = cyclesOf(arch, counts, S);
+  const levelCycles = new Float64Array(arch.storage.length);
+  const cycles = cyclesOf(arch, counts, S, levelCycles).cycles;
   const levels: LevelResult[] = [];
   const computeEnergy = computes * plan.compute;
   levels.push({
@@ -119,19 +164,10 @@ export function costOf(w: Workload, arch: Arch, counts: CountBuffers, plan: Ener
   arch.storage.forEach((lv, l) => {
     const dss: DataSpaceResult[] = [];
     let levelEnergy = 0;
-    const b = lv.blockSize;
     for (let s = 0; s < S; s++) {
       const i = l * S + s;
       if (!counts.kept[i]) continue;
-      const perInstance = plan.combinedBlocks
-        ? Math.ceil((counts.reads[i] + counts.fills[i] + counts.updates[i]) / b) * plan.read[l]
-        : Math.ceil(counts.reads[i] / b) * plan.read[l] +
-          Math.ceil(counts.fills[i] / b) * plan.write[l] +
-          Math.ceil(counts.updates[i] / b) * plan.update[l];
-      // A cluster of instances shares each wide access: its energy is charged
-      // once per utilised cluster (instances spread evenly over clusters).
-      const payers = Math.min(counts.utilizedInstances[l], lv.instances / lv.clusterSize);
-      const e = perInstance * payers;
+      const e = accessEnergy(lv, counts, plan, l, i);
       levelEnergy += e;
       dss.push({
         name: w.dataSpaces[s].name,
@@ -143,8 +179,7 @@ export function costOf(w: Workload, arch: Arch, counts: CountBuffers, plan: Ener
         energyPJ: e,
       });
     }
-    // Idle instances are taken as power-gated: leakage counts the utilised ones.
-    const leakage = dss.length > 0 || !lv.isDummy ? plan.leak[l] * cycles * counts.utilizedInstances[l] : 0;
+    const leakage = leakageEnergy(lv, counts, plan, l, cycles, dss.length > 0);
     levelEnergy += leakage;
     total += levelEnergy;
     levels.push({

@@ -34,6 +34,8 @@ export interface CompiledProblem {
   readonly termRank: Int32Array;
   readonly termDim: Int32Array;
   readonly termCoef: Float64Array;
+  /** ranksTouched[s*D + d]: how many ranks of data space s dimension d moves. */
+  readonly ranksTouched: Int32Array;
 }
 
 export function compileProblem(w: Workload, arch: Arch): CompiledProblem {
@@ -58,7 +60,10 @@ export function compileProblem(w: Workload, arch: Arch): CompiledProblem {
     for (let k = 0; k < ranks[s]; k++) for (let d = 0; d < D; d++) { const c = coef[(s * RM + k) * D + d]; if (c !== 0) terms.push({ s, k, d, c }); }
   }
   termStart[S] = terms.length;
+  const ranksTouched = new Int32Array(S * D);
+  for (const t of terms) ranksTouched[t.s * D + t.d]++;
   return {
+    ranksTouched,
     termStart,
     termRank: Int32Array.from(terms.map((t) => t.k)),
     termDim: Int32Array.from(terms.map((t) => t.d)),
@@ -110,6 +115,11 @@ export interface AnalysisOptions {
    * Convention 'v3' (Timeloop of 2020) counts that first fill.
    */
   readonly convention?: 'v4' | 'v3';
+  /**
+   * Take the exact O(K²) walk everywhere instead of the O(K) fast path and
+   * the shortcut for bypassed levels (for testing that they agree).
+   */
+  readonly exactWalks?: boolean;
 }
 
 /**
@@ -130,11 +140,14 @@ export interface CountBuffers {
 }
 
 const MAXK = 64;
+/** Weights of a quick hash of small integer vectors (exact checks follow a hash match). */
+const HASH_W = [1, 7919, 104729, 1299709, 15485863, 179424673, 2038074743, 1];
 
 /** Runs the nest analysis for one compiled problem, reusing scratch memory. */
 export class Evaluator {
   readonly out: CountBuffers;
   private readonly elideFill: boolean;
+  private readonly exact: boolean;
   // Scratch.
   private readonly running: Float64Array;
   private stride: Float64Array;
@@ -161,6 +174,8 @@ export class Evaluator {
   private pre: Float64Array;
   private delta: Float64Array;
   private same1: Uint8Array;
+  private tauHash: Float64Array;
+  private candHash: Float64Array = new Float64Array(64);
   private readonly vec: Float64Array;
   private bits: Uint8Array = new Uint8Array(256);
   /** Per level, for the current data space: distinct child tiles, and neighbour-offset candidates. */
@@ -176,6 +191,7 @@ export class Evaluator {
   constructor(readonly p: CompiledProblem, options: AnalysisOptions = {}) {
     const { D, S, L, RM } = p;
     this.elideFill = (options.convention ?? 'v4') === 'v4';
+    this.exact = options.exactWalks ?? false;
     const LS = L * S;
     this.out = {
       temporalIterations: 0,
@@ -211,6 +227,7 @@ export class Evaluator {
     this.pre = new Float64Array((MAXK + 1) * RM);
     this.delta = new Float64Array(MAXK);
     this.same1 = new Uint8Array(MAXK);
+    this.tauHash = new Float64Array(MAXK);
     this.vec = new Float64Array(RM);
     this.G = new Float64Array(L);
     this.exactLinks = new Uint8Array(L);
@@ -275,18 +292,9 @@ export class Evaluator {
       // sums also need every tile, for the partitions (first-update elision).
       const rw = p.readWrite[s] === 1;
       for (let l = 0; l < L; l++) {
-        if (!rw && !m.keep[l * S + s]) { size[l] = 1; continue; }
-        const sp = l * RM;
-        for (let k = 0; k < R; k++) { spans[sp + k] = 1; this.vec[k] = 1; }
-        for (let t = t0; t < t1; t++) {
-          const k = p.termRank[t], d = p.termDim[t], c = p.termCoef[t];
-          spans[sp + k] += c * (tileExt[l * D + d] - 1);
-          this.vec[k] += c * (spatialExt[l * D + d] - 1);
-        }
-        let sz = 1, ssz = 1;
-        for (let k = 0; k < R; k++) { sz *= spans[sp + k]; ssz *= this.vec[k]; }
-        size[l] = sz;
-        spatialSize[l] = ssz;
+        // Bypassed levels' tiles are measured on demand (only a walk with links needs them).
+        if (!rw && !m.keep[l * S + s]) { size[l] = -1; continue; }
+        this.measureTile(s, R, l, t0, t1);
       }
       this.prepareGrids(m, s, R);
       this.tauFrom = -1;
@@ -336,7 +344,7 @@ export class Evaluator {
           continue;
         }
         if (parent === L) { size[cur] = 0; partition[cur] = 0; content[cur] = 0; parentShare[cur] = 0; break; }
-        if (fan[parent] > 1 && this.walk(m, s, R, cur, from, nt - from, false)) {
+        if ((fan[parent] > 1 || this.exact) && this.walk(m, s, R, cur, from, nt - from, false)) {
           const factor = (content[cur] * fan[parent]) / this.wWeighted;
           content[parent] = this.wContent * factor;
           weighted[parent] = this.wWeighted * factor;
@@ -387,6 +395,24 @@ export class Evaluator {
     return out;
   }
 
+  /** Tile of level l for data space s: spans per rank, size, and the box under its spatial loops. */
+  private measureTile(s: number, R: number, l: number, t0: number, t1: number): void {
+    const p = this.p;
+    const { D, RM } = p;
+    const { spans, tileExt, spatialExt, vec } = this;
+    const sp = l * RM;
+    for (let k = 0; k < R; k++) { spans[sp + k] = 1; vec[k] = 1; }
+    for (let t = t0; t < t1; t++) {
+      const k = p.termRank[t], d = p.termDim[t], c = p.termCoef[t];
+      spans[sp + k] += c * (tileExt[l * D + d] - 1);
+      vec[k] += c * (spatialExt[l * D + d] - 1);
+    }
+    let sz = 1, ssz = 1;
+    for (let k = 0; k < R; k++) { sz *= spans[sp + k]; ssz *= vec[k]; }
+    this.size[l] = sz;
+    this.spatialSize[l] = ssz;
+  }
+
   // Results of walk().
   private wFills = 0;
   private wContent = 0;
@@ -413,10 +439,10 @@ export class Evaluator {
     const { D, RM, coef, L } = p;
     const point = c < 0;
     const base = s * RM * D;
-    const size = point ? 1 : this.size[c];
+    let size = point ? 1 : this.size[c];
     const { tau, delta, same1, stride, tl, spans } = this;
     const parent0 = c + 1;
-    if (point && this.fan[parent0] <= 1) {
+    if (point && this.fan[parent0] <= 1 && !this.exact) {
       // Every operation reads its operand anew; nothing to share.
       const iters = this.out.temporalIterations;
       this.wFills = iters; this.wContent = iters; this.wWeighted = iters; this.wLinks = 0;
@@ -430,12 +456,15 @@ export class Evaluator {
       for (let j = 0; j < K; j++) {
         const g = from + j;
         let eq = 1;
+        let h = 0;
         for (let k = 0; k < R; k++) {
           const t = vt[g * RM + k] - (pre[g * RM + k] - pre[from * RM + k]);
           tau[j * RM + k] = t;
+          h += t * HASH_W[k & 7];
           if (t !== tau[k]) eq = 0;
         }
         same1[j] = eq;
+        this.tauHash[j] = h;
       }
       this.tauFrom = from;
     }
@@ -447,9 +476,10 @@ export class Evaluator {
     if (parent < L && this.fan[parent] > 1) {
       F = this.fan[parent];
       G = this.G[parent];
-      linksPossible = this.linksPossible(parent, R, K, point, G < F);
+      linksPossible = this.exact || this.linksPossible(parent, R, K, point, G < F);
     }
     if (!always && !linksPossible) return false;
+    if (!point && size < 0) { this.measureTile(s, R, c, p.termStart[s], p.termStart[s + 1]); size = this.size[c]; }
     if (!point) {
       for (let j = 0; j < K; j++) {
         let overlap = 1;
@@ -507,10 +537,12 @@ export class Evaluator {
     }
     const linkGroups = new Float64Array(K).fill(G);
     const linkCount = new Float64Array(K);
-    for (let j = 0; j < K; j++) {
-      const t = Array.from(tau.subarray(j * RM, j * RM + R));
-      const { linked, remaining } = this.linkInfo(m, s, c + 1, t);
-      if (remaining < G) { linkGroups[j] = remaining; linkCount[j] = linked; }
+    if (F > 1) {
+      for (let j = 0; j < K; j++) {
+        const t = Array.from(tau.subarray(j * RM, j * RM + R));
+        const { linked, remaining } = this.linkInfo(m, s, c + 1, t);
+        if (remaining < G) { linkGroups[j] = remaining; linkCount[j] = linked; }
+      }
     }
     const S = K + 1;
     let W = new Float64Array(S), A = new Float64Array(S), Wt = new Float64Array(S), X = new Float64Array(S);
@@ -561,7 +593,7 @@ export class Evaluator {
         const step = coef[base + k * D + m.dim[i]] * this.stride[i];
         if (step === 0) continue;
         // A loop moving the tile along two ranks at once: count exactly.
-        if (this.ranksMoved(m, s, i) > 1) return this.groupsExact(m, s, l);
+        if (this.p.ranksTouched[s * D + m.dim[i]] > 1) return this.groupsExact(m, s, l);
         loopsOnRank++;
         single = m.factor[i];
         max += (m.factor[i] - 1) * step;
@@ -585,13 +617,6 @@ export class Evaluator {
       groups *= count;
     }
     return groups;
-  }
-
-  private ranksMoved(m: CompiledMapping, s: number, i: number): number {
-    const { D, RM, coef } = this.p;
-    let n = 0;
-    for (let k = 0; k < this.p.ranks[s]; k++) if (coef[s * RM * D + k * D + m.dim[i]] !== 0) n++;
-    return n;
   }
 
   /** Child tile offsets of level l's spatial loops, enumerated (innermost loop fastest). */
@@ -653,11 +678,15 @@ export class Evaluator {
       for (let q = i0; q < i1; q++) {
         for (let a = q; a < i1; a++) {
           if ((nc + 1) * RM > this.cand.length) { const c2 = new Float64Array(this.cand.length * 2); c2.set(this.cand); this.cand = c2; }
+          if (nc + 1 > this.candHash.length) { const h2 = new Float64Array(this.candHash.length * 2); h2.set(this.candHash); this.candHash = h2; }
+          let h = 0;
           for (let k = 0; k < R; k++) {
             let v = coef[base + k * D + m.dim[a]] * this.stride[a];
             for (let b = q; b < a; b++) v -= (m.factor[b] - 1) * coef[base + k * D + m.dim[b]] * this.stride[b];
             this.cand[nc * RM + k] = v;
+            h += v * HASH_W[k & 7];
           }
+          this.candHash[nc] = Math.abs(h);
           nc++;
         }
       }
@@ -671,15 +700,21 @@ export class Evaluator {
     const RM = this.p.RM;
     const { tau, cand } = this;
     const c0 = this.candStart[l], c1 = this.candStart[l + 1];
+    const { tauHash, candHash } = this;
     for (let j = 0; j < K; j++) {
-      let zero = true;
-      for (let k = 0; k < R; k++) if (tau[j * RM + k] !== 0) { zero = false; break; }
-      if (zero) {
-        // One operation staying put: neighbours with the same tile hold it.
-        if (point && shared) return true;
-        continue;
+      const h = tauHash[j];
+      if (h === 0) {
+        let zero = true;
+        for (let k = 0; k < R; k++) if (tau[j * RM + k] !== 0) { zero = false; break; }
+        if (zero) {
+          // One operation staying put: neighbours with the same tile hold it.
+          if (point && shared) return true;
+          continue;
+        }
       }
+      const ah = Math.abs(h);
       for (let c = c0; c < c1; c++) {
+        if (candHash[c] !== ah) continue;
         let match = true, matchNeg = true;
         for (let k = 0; k < R; k++) {
           const t = tau[j * RM + k];
@@ -736,5 +771,6 @@ export class Evaluator {
     this.pre = new Float64Array((n + 1) * RM);
     this.delta = new Float64Array(n);
     this.same1 = new Uint8Array(n);
+    this.tauHash = new Float64Array(n);
   }
 }

@@ -1,0 +1,58 @@
+/**
+ * Benchmarks (`npm run bench`): figures only, no assertions.
+ * - model evaluations per second (counts + energy + cycles) on a compiled
+ *   mapping of an Eyeriss-like VGG-16 conv layer (the layer and mapping of
+ *   Timeloop's v4-tl-06 case), single thread;
+ * - full evaluations per second including validation and the per-level report.
+ */
+import { loadInputs } from '../src/io/inputs.js';
+import { operationCount } from '../src/workload/workload.js';
+import { planEnergy, totals } from '../src/model/cost.js';
+import { Evaluator, compileMapping, compileProblem } from '../src/model/evaluator.js';
+import { evaluate } from '../src/model/model.js';
+
+function measure(label: string, fn: () => void, seconds = 1, rounds = 5): number {
+  // Warm up, then take the median of several timed rounds.
+  const warmEnd = performance.now() + 300;
+  while (performance.now() < warmEnd) fn();
+  const rates: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    let n = 0;
+    const t0 = performance.now();
+    const end = t0 + seconds * 1000;
+    let now = t0;
+    while (now < end) {
+      for (let i = 0; i < 1000; i++) fn();
+      n += 1000;
+      now = performance.now();
+    }
+    rates.push(n / ((now - t0) / 1000));
+  }
+  rates.sort((a, b) => a - b);
+  const median = rates[Math.floor(rates.length / 2)];
+  console.log(`${label}: ${Math.round(median).toLocaleString('en-US')} /s (${(1e6 / median).toFixed(2)} us each; rounds ${rates.map((x) => Math.round(x / 1000) + 'k').join(' ')})`);
+  return median;
+}
+
+const inp = loadInputs(['examples/eyeriss_like_vgg_conv.yaml']);
+const { workload: w, arch, mapping, energy } = inp;
+const p = compileProblem(w, arch);
+const ev = new Evaluator(p);
+const cm = compileMapping(p, mapping!);
+const plan = planEnergy(arch, energy!);
+const ops = operationCount(w);
+const S = w.dataSpaces.length;
+let sink = 0;
+
+console.log(`dnnergy bench — node ${process.version}, ${w.name} on ${arch.name} (${ops.toLocaleString('en-US')} MACs, ${cm.n} loops)`);
+measure('model evaluations (compiled mapping: counts + energy + cycles, 1 thread)', () => {
+  ev.run(cm);
+  sink += totals(arch, ev.out, plan, S, ops).energyPJ;
+});
+measure('counts only (nest analysis)', () => {
+  sink += ev.run(cm).reads[0];
+});
+measure('full evaluate() (validation + per-level report + checks)', () => {
+  sink += evaluate(w, arch, mapping!, energy!).energyPJ;
+}, 1, 3);
+if (!Number.isFinite(sink)) console.log('unexpected');
