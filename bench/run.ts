@@ -11,10 +11,12 @@ import { planEnergy, totals } from '../src/model/cost.js';
 import { Evaluator, compileMapping, compileProblem } from '../src/model/evaluator.js';
 import { evaluate } from '../src/model/model.js';
 
-function measure(label: string, fn: () => void, seconds = 1, rounds = 5): number {
-  // Warm up, then take the median of several timed rounds.
-  const warmEnd = performance.now() + 300;
-  while (performance.now() < warmEnd) fn();
+/** `batch(n)` runs n evaluations in its own loop, as a search's inner loop does. */
+function measure(label: string, batch: (n: number) => void, seconds = 1, rounds = 7): number {
+  // Warm up (the JIT tiers up over the first second or two), then take the
+  // median of several timed rounds: a search runs at the steady state.
+  const warmEnd = performance.now() + 2000;
+  while (performance.now() < warmEnd) batch(1000);
   const rates: number[] = [];
   for (let r = 0; r < rounds; r++) {
     let n = 0;
@@ -22,7 +24,7 @@ function measure(label: string, fn: () => void, seconds = 1, rounds = 5): number
     const end = t0 + seconds * 1000;
     let now = t0;
     while (now < end) {
-      for (let i = 0; i < 1000; i++) fn();
+      batch(1000);
       n += 1000;
       now = performance.now();
     }
@@ -45,14 +47,16 @@ const S = w.dataSpaces.length;
 let sink = 0;
 
 console.log(`dnnergy bench — node ${process.version}, ${w.name} on ${arch.name} (${ops.toLocaleString('en-US')} MACs, ${cm.n} loops)`);
-measure('model evaluations (compiled mapping: counts + energy + cycles, 1 thread)', () => {
-  ev.run(cm);
-  sink += totals(arch, ev.out, plan, S, ops).energyPJ;
+measure('model evaluations (compiled mapping: counts + energy + cycles, 1 thread)', (n) => {
+  for (let i = 0; i < n; i++) {
+    ev.run(cm);
+    sink += totals(arch, ev.out, plan, S, ops).energyPJ;
+  }
 });
-measure('counts only (nest analysis)', () => {
-  sink += ev.run(cm).reads[0];
+measure('counts only (nest analysis)', (n) => {
+  for (let i = 0; i < n; i++) sink += ev.run(cm).reads[0];
 });
-measure('full evaluate() (validation + per-level report + checks)', () => {
-  sink += evaluate(w, arch, mapping!, energy!).energyPJ;
+measure('full evaluate() (validation + per-level report + checks)', (n) => {
+  for (let i = 0; i < n; i++) sink += evaluate(w, arch, mapping!, energy!).energyPJ;
 }, 1, 3);
 if (!Number.isFinite(sink)) console.log('unexpected');

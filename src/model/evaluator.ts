@@ -583,6 +583,7 @@ export class Evaluator {
     const R = this.p.ranks[s];
     const base = s * RM * D;
     let groups = 1;
+    const stride = this.stride;
     const i0 = this.spStart[l], i1 = this.spEnd[l];
     // Per rank, the distinct values of Σ index·step over the loops moving the tile along it.
     for (let k = 0; k < R; k++) {
@@ -590,7 +591,7 @@ export class Evaluator {
       let single = 0;
       let max = 0;
       for (let i = i0; i < i1; i++) {
-        const step = coef[base + k * D + m.dim[i]] * this.stride[i];
+        const step = coef[base + k * D + m.dim[i]] * stride[i];
         if (step === 0) continue;
         // A loop moving the tile along two ranks at once: count exactly.
         if (this.p.ranksTouched[s * D + m.dim[i]] > 1) return this.groupsExact(m, s, l);
@@ -606,7 +607,7 @@ export class Evaluator {
       bits[0] = 1;
       let hi = 0;
       for (let i = i0; i < i1; i++) {
-        const step = coef[base + k * D + m.dim[i]] * this.stride[i];
+        const step = coef[base + k * D + m.dim[i]] * stride[i];
         if (step === 0) continue;
         // In place, high to low: positions reached by adding j·step.
         for (let v = hi; v >= 0; v--) if (bits[v]) for (let j = 1; j < m.factor[i]; j++) bits[v + j * step] = 1;
@@ -662,6 +663,7 @@ export class Evaluator {
   private prepareGrids(m: CompiledMapping, s: number, R: number): void {
     const { D, RM, coef, L } = this.p;
     const base = s * RM * D;
+    const stride = this.stride;
     let nc = 0;
     for (let l = 0; l < L; l++) {
       this.candStart[l] = nc;
@@ -680,10 +682,12 @@ export class Evaluator {
           if ((nc + 1) * RM > this.cand.length) { const c2 = new Float64Array(this.cand.length * 2); c2.set(this.cand); this.cand = c2; }
           if (nc + 1 > this.candHash.length) { const h2 = new Float64Array(this.candHash.length * 2); h2.set(this.candHash); this.candHash = h2; }
           let h = 0;
+          const cand = this.cand;
+          const da = m.dim[a], sa = stride[a];
           for (let k = 0; k < R; k++) {
-            let v = coef[base + k * D + m.dim[a]] * this.stride[a];
-            for (let b = q; b < a; b++) v -= (m.factor[b] - 1) * coef[base + k * D + m.dim[b]] * this.stride[b];
-            this.cand[nc * RM + k] = v;
+            let v = coef[base + k * D + da] * sa;
+            for (let b = q; b < a; b++) v -= (m.factor[b] - 1) * coef[base + k * D + m.dim[b]] * stride[b];
+            cand[nc * RM + k] = v;
             h += v * HASH_W[k & 7];
           }
           this.candHash[nc] = Math.abs(h);

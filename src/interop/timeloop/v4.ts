@@ -56,6 +56,8 @@ function walkTree(node: Obj, at: At, multiplier: number, out: RawComponent[]): v
       const { name, count } = parseName(str(o.name, iat.key('name')));
       if (key === 'subtree' || (key === 'nodes' && (o.local !== undefined || o.subtree !== undefined || o.nodes !== undefined))) {
         walkTree(o, iat, multiplier * count, out);
+      } else if (typeof o.class === 'string' && /noc|multicast|reductiontree|network/i.test(o.class)) {
+        // A network-on-chip component: not a storage level (its energy is not modelled yet).
       } else {
         out.push({ raw: o, at: iat, name, instances: count * multiplier });
       }
