@@ -1,0 +1,138 @@
+/**
+ * Mapping search on one thread: random sampling, then simulated annealing
+ * with restarts over small moves (move a prime factor between loops, swap
+ * two loops, flip a bypass). Deterministic for a given seed and evaluation
+ * budget. The cost model is the compiled evaluator.
+ */
+import type { Arch } from '../arch/arch.js';
+import { totals, type EnergyPlan } from '../model/cost.js';
+import { Evaluator, compileProblem, type AnalysisOptions } from '../model/evaluator.js';
+import { operationCount, type Workload } from '../workload/workload.js';
+import { CompiledBuffer, MapSpace, Rng, type Genome } from './space.js';
+
+export type Objective = 'energy' | 'delay' | 'edp';
+
+/** Primary score of an evaluation under an objective (lower is better). */
+export function score(objective: Objective, energyPJ: number, cycles: number): number {
+  return objective === 'energy' ? energyPJ : objective === 'delay' ? cycles : energyPJ * cycles;
+}
+
+/** a better than b? Ties on the score are broken by energy, then cycles. */
+export function better(objective: Objective, ea: number, ca: number, eb: number, cb: number): boolean {
+  const sa = score(objective, ea, ca), sb = score(objective, eb, cb);
+  if (sa !== sb) return sa < sb;
+  if (ea !== eb) return ea < eb;
+  return ca < cb;
+}
+
+export interface SearchOptions {
+  readonly objective: Objective;
+  readonly seed: number;
+  /** Mappings to evaluate (the budget that makes a run reproducible). */
+  readonly evaluations: number;
+  /** Hard stop in ms (a run that hits it is no longer reproducible). */
+  readonly timeLimitMs?: number;
+  readonly analysis?: AnalysisOptions;
+  /** Called every ~2,000 evaluations with the numbers so far. */
+  readonly onProgress?: (done: number, bestScore: number) => void;
+}
+
+export interface SearchStats {
+  /** Mappings whose costs were computed. */
+  evaluated: number;
+  /** Candidates rejected before evaluation (fanout) or after counting (capacity). */
+  pruned: number;
+  timeMs: number;
+  /** Evaluation at which the best was found. */
+  bestAt: number;
+}
+
+export interface SearchResult {
+  readonly best: Genome | null;
+  readonly energyPJ: number;
+  readonly cycles: number;
+  readonly stats: SearchStats;
+}
+
+export function search(w: Workload, arch: Arch, space: MapSpace, plan: EnergyPlan, opts: SearchOptions): SearchResult {
+  const p = compileProblem(w, arch);
+  const ev = new Evaluator(p, opts.analysis);
+  const ops = operationCount(w);
+  const S = w.dataSpaces.length;
+  const cm = new CompiledBuffer(space.L, space.D, space.S);
+  const rng = new Rng(opts.seed);
+  const t0 = Date.now();
+  const stats: SearchStats = { evaluated: 0, pruned: 0, timeMs: 0, bestAt: 0 };
+  const best = space.newGenome();
+  let bestE = Infinity, bestC = Infinity, haveBest = false;
+  const cur = space.newGenome();
+  let curE = Infinity, curC = Infinity;
+  const cand = space.newGenome();
+  let lastE = 0, lastC = 0;
+
+  const evaluate = (g: Genome): boolean => {
+    space.compile(g, cm);
+    const counts = ev.run(cm);
+    stats.evaluated++;
+    if (!space.fits(counts.utilizedCapacity, counts.kept)) { stats.pruned++; return false; }
+    const t = totals(arch, counts, plan, S, ops);
+    lastE = t.energyPJ;
+    lastC = t.cycles;
+    if (!haveBest || better(opts.objective, lastE, lastC, bestE, bestC)) {
+      space.copy(g, best);
+      bestE = lastE; bestC = lastC; haveBest = true;
+      stats.bestAt = stats.evaluated;
+    }
+    if (opts.onProgress && stats.evaluated % 2000 === 0) opts.onProgress(stats.evaluated, score(opts.objective, bestE, bestC));
+    return true;
+  };
+  const outOfTime = () => opts.timeLimitMs !== undefined && (stats.evaluated & 255) === 0 && Date.now() - t0 > opts.timeLimitMs;
+
+  const budget = opts.evaluations;
+  // Phase 1: random sampling.
+  const sampling = Math.max(1, Math.min(Math.floor(budget * 0.2), 5000));
+  while (stats.evaluated < sampling && !outOfTime()) {
+    space.random(rng, cand);
+    evaluate(cand);
+  }
+  // Phase 2: annealing restarts, alternating between the best so far and fresh samples.
+  const segment = Math.max(1000, Math.floor((budget - sampling) / 8));
+  let restart = 0;
+  // Consecutive candidates that were no move at all: a mapspace this narrow is exhausted.
+  let idle = 0;
+  search: while (stats.evaluated < budget && haveBest && !outOfTime()) {
+    if (restart % 2 === 0) { space.copy(best, cur); curE = bestE; curC = bestC; }
+    else {
+      let ok = false;
+      for (let k = 0; k < 50 && !ok && stats.evaluated < budget; k++) { space.random(rng, cur); ok = evaluate(cur); }
+      if (!ok) { restart++; continue; }
+      curE = lastE; curC = lastC;
+    }
+    restart++;
+    const end = Math.min(budget, stats.evaluated + segment);
+    const start = stats.evaluated;
+    if (restart > 4 * Math.ceil(budget / segment) + 10) break;
+    while (stats.evaluated < end && !outOfTime()) {
+      space.copy(cur, cand);
+      const moves = 1 + rng.int(3);
+      let moved = false;
+      for (let k = 0; k < moves; k++) moved = space.mutate(rng, cand) || moved;
+      if (!moved) {
+        if (++idle > 20000) break search;
+        continue;
+      }
+      idle = 0;
+      if (!evaluate(cand)) continue;
+      // Temperature falls from 0.3 to 0.001 (in log-score units) over the segment.
+      const frac = (stats.evaluated - start) / Math.max(1, end - start);
+      const temp = 0.3 * Math.pow(0.001 / 0.3, frac);
+      const delta = Math.log(score(opts.objective, lastE, lastC)) - Math.log(score(opts.objective, curE, curC));
+      if (delta <= 0 || rng.next() < Math.exp(-delta / temp)) {
+        space.copy(cand, cur);
+        curE = lastE; curC = lastC;
+      }
+    }
+  }
+  stats.timeMs = Date.now() - t0;
+  return { best: haveBest ? best : null, energyPJ: bestE, cycles: bestC, stats };
+}
