@@ -11,17 +11,21 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = join(root, 'node_modules', '.cache', `dnnergy-bench-${process.pid}`);
 mkdirSync(dir, { recursive: true });
-const out = join(dir, 'bench.mjs');
+const out = join(dir, 'run.js');
 await build({
-  entryPoints: [new URL('./run.ts', import.meta.url).pathname],
+  entryPoints: [fileURLToPath(new URL('./run.ts', import.meta.url)), join(root, 'src/mapper/worker.ts')],
   bundle: true,
+  splitting: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
   packages: 'external',
-  outfile: out,
+  outdir: dir,
+  entryNames: '[name]',
   logLevel: 'error',
 });
+// Mapper threads load the bundled worker too.
+process.env.DNNERGY_WORKER_URL = pathToFileURL(join(dir, 'worker.js')).href;
 try {
   await import(pathToFileURL(out).href);
 } finally {

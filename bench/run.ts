@@ -60,3 +60,5 @@ measure('full evaluate() (validation + per-level report + checks)', (n) => {
   for (let i = 0; i < n; i++) sink += evaluate(w, arch, mapping!, energy!).energyPJ;
 }, 1, 3);
 if (!Number.isFinite(sink)) console.log('unexpected');
+
+await (await import('./mapper.js')).mapperBench();

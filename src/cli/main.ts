@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { SpecError } from '../spec/errors.js';
+import { registerMap } from './map.js';
 import { registerModel } from './model.js';
 
 /** Run the CLI with the given arguments; resolves to the exit code. */
@@ -17,6 +18,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError(false);
   registerModel(program);
+  registerMap(program);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return 0;

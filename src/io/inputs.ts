@@ -12,7 +12,7 @@ import { SpecError } from '../spec/errors.js';
 import { isObj } from '../spec/read.js';
 import { readERT } from '../interop/timeloop/ert.js';
 import { readMapText } from '../interop/timeloop/maptxt.js';
-import { mergeDocuments, readArchitecture, readMapping, readProblem } from '../interop/timeloop/v4.js';
+import { mergeDocuments, readArchitecture, readMapping, readProblem, type Merged } from '../interop/timeloop/v4.js';
 import { readNative } from '../spec/native.js';
 import { readYamlFile } from './files.js';
 
@@ -24,6 +24,8 @@ export interface ModelInputs {
   readonly mapping: Mapping | null;
   readonly energy: EnergyTable | null;
   readonly files: readonly string[];
+  /** Top-level sections of Timeloop inputs (constraints, mapper settings); empty for native specs. */
+  readonly sections: Merged;
 }
 
 /**
@@ -58,7 +60,7 @@ export function loadInputs(paths: readonly string[], ert?: string): ModelInputs 
   if (native.length > 0) {
     if (native.length !== docs.length) throw new SpecError(native[0].file, '', 'dnnergy-native inputs not mixed with Timeloop inputs');
     const n = readNative(docs);
-    return { ...n, energy: energy ?? n.energy, files: paths };
+    return { ...n, energy: energy ?? n.energy, files: paths, sections: new Map() };
   }
   if (docs.length === 0) throw new SpecError(paths[0], '', 'an architecture and a problem');
   const merged = mergeDocuments(docs);
@@ -76,5 +78,5 @@ export function loadInputs(paths: readonly string[], ert?: string): ModelInputs 
   } else if (mapSrc && !(Array.isArray(mapSrc.value) && mapSrc.value.length === 0)) {
     mapping = readMapping(mapSrc, workload, arch);
   }
-  return { workload, arch, mapping, energy, files: paths };
+  return { workload, arch, mapping, energy, files: paths, sections: merged };
 }

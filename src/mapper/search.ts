@@ -33,6 +33,8 @@ export interface SearchOptions {
   /** Hard stop in ms (a run that hits it is no longer reproducible). */
   readonly timeLimitMs?: number;
   readonly analysis?: AnalysisOptions;
+  /** Stop as soon as the best score is at or below this (for time-to-target measurements). */
+  readonly stopAtScore?: number;
   /** Called every ~2,000 evaluations with the numbers so far. */
   readonly onProgress?: (done: number, bestScore: number) => void;
 }
@@ -86,7 +88,8 @@ export function search(w: Workload, arch: Arch, space: MapSpace, plan: EnergyPla
     if (opts.onProgress && stats.evaluated % 2000 === 0) opts.onProgress(stats.evaluated, score(opts.objective, bestE, bestC));
     return true;
   };
-  const outOfTime = () => opts.timeLimitMs !== undefined && (stats.evaluated & 255) === 0 && Date.now() - t0 > opts.timeLimitMs;
+  const reached = () => opts.stopAtScore !== undefined && haveBest && score(opts.objective, bestE, bestC) <= opts.stopAtScore;
+  const outOfTime = () => reached() || (opts.timeLimitMs !== undefined && (stats.evaluated & 255) === 0 && Date.now() - t0 > opts.timeLimitMs);
 
   const budget = opts.evaluations;
   // Phase 1: random sampling.

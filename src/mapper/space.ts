@@ -214,6 +214,23 @@ export class MapSpace {
   mutate(rng: Rng, g: Genome): boolean {
     const { L, D, S } = this;
     const r = rng.next();
+    if (r < 0.08) {
+      // A larger jump: deal all of one dimension's prime factors anew.
+      const d = rng.int(D);
+      const free = this.free[d];
+      if (free.length < 2 || this.primes[d].length === 0) return false;
+      const saved = new Int32Array(free.length);
+      free.forEach((slot, i) => { saved[i] = g.f[slot * D + d]; g.f[slot * D + d] = this.fixed[slot * D + d] || 1; });
+      for (const p of this.primes[d]) g.f[free[rng.int(free.length)] * D + d] *= p;
+      if (!this.fanoutOk(g)) { free.forEach((slot, i) => { g.f[slot * D + d] = saved[i]; }); return false; }
+      return true;
+    }
+    if (r < 0.1) {
+      // Or a whole new loop order at one level.
+      const l = rng.int(L);
+      this.shuffleOrder(rng, g.perm, l, this.torder[l]);
+      return true;
+    }
     if (r < 0.6) {
       const d = rng.int(D);
       const free = this.free[d];

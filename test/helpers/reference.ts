@@ -3,7 +3,13 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REFERENCE_DIR = resolve(process.env.DNNERGY_REFERENCE ?? join(dirname(fileURLToPath(import.meta.url)), '../../../shared/reference/timeloop'));
+// Beside the project (../shared); from this file, or from the working
+// directory when this module runs bundled (the benchmarks).
+const CANDIDATES = [
+  join(dirname(fileURLToPath(import.meta.url)), '../../../shared/reference/timeloop'),
+  join(process.cwd(), '../shared/reference/timeloop'),
+];
+export const REFERENCE_DIR = resolve(process.env.DNNERGY_REFERENCE ?? CANDIDATES.find((c) => existsSync(join(c, 'refs.json'))) ?? CANDIDATES[0]);
 
 export interface RefCase {
   name: string;
@@ -56,12 +62,13 @@ export function caseInputs(r: RefCase): { inputs: string[]; ert: string } {
   const inputs: string[] = [];
   const walk = (d: string) => {
     for (const f of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (f.isDirectory()) { if (!['components', 'constraints', 'mapper'].includes(f.name)) walk(join(d, f.name)); }
+      // Component libraries are Accelergy's; constraints and mapper settings are read too.
+      if (f.isDirectory()) { if (f.name !== 'components' && f.name !== 'PIM_estimation_tables') walk(join(d, f.name)); }
       else if (/\.ya?ml$/.test(f.name)) inputs.push(join(d, f.name));
     }
   };
   walk(join(dir, 'inputs'));
-  const hasMapping = inputs.some((f) => /map/.test(f) && !/mapper/.test(f));
+  const hasMapping = inputs.some((f) => /\/map\//.test(f));
   if (r.tool === 'mapper' || !hasMapping) inputs.push(join(ref, refFiles.find((f) => f.endsWith('.map.txt') && !f.includes('tenssella'))!));
   return { inputs, ert };
 }

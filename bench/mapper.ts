@@ -1,0 +1,79 @@
+/**
+ * Mapper benchmarks (part of `npm run bench`):
+ * - mappings evaluated per second, 1 and 2 threads, on the VGG-16 layer of
+ *   v4-tl-06 (Eyeriss-like) under that case's constraints;
+ * - time and evaluations to reach the reference mapping's energy there;
+ * - every dense mapper case of the Timeloop reference set: found objective
+ *   against the reference mapping's (both evaluated by dnnergy's model),
+ *   time, evaluations, gap to the lower bound.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadInputs } from '../src/io/inputs.js';
+import { readConstraints } from '../src/mapper/constraints.js';
+import { lowerBound } from '../src/mapper/bound.js';
+import { runMapper } from '../src/mapper/run.js';
+import { score, search, type Objective } from '../src/mapper/search.js';
+import { MapSpace } from '../src/mapper/space.js';
+import { planEnergy } from '../src/model/cost.js';
+import { evaluate } from '../src/model/model.js';
+import { isObj } from '../src/spec/read.js';
+import { caseInputs, isDense, loadRefs, REFERENCE_DIR } from '../test/helpers/reference.js';
+
+function setup(name: string) {
+  const r = loadRefs().find((x) => x.name === name)!;
+  const { inputs, ert } = caseInputs(r);
+  const convention = r.snapshot === 'v4' ? 'v4' : 'v3';
+  const inp = loadInputs(inputs, ert);
+  const sections = ['architecture_constraints', 'mapspace_constraints', 'constraints'].map((k) => inp.sections.get(k)).filter((x) => x !== undefined);
+  // Older cases keep constraints in their own files.
+  const constraintFiles = inputs.length && r.snapshot !== 'v4' ? [] : [];
+  void constraintFiles;
+  const constraints = readConstraints(sections, inp.workload, inp.arch);
+  const plan = planEnergy(inp.arch, inp.energy!, convention);
+  const mapper = inp.sections.get('mapper')?.value;
+  let objective: Objective = 'edp';
+  if (isObj(mapper)) {
+    const m = mapper.optimization_metrics ?? mapper['optimization-metrics'];
+    const first = Array.isArray(m) ? m[0] : undefined;
+    if (first === 'delay' || first === 'energy' || first === 'edp') objective = first;
+  }
+  const ref = evaluate(inp.workload, inp.arch, inp.mapping!, inp.energy!, { convention });
+  return { r, inp, constraints, plan, objective, ref, convention: convention as 'v4' | 'v3' };
+}
+
+export async function mapperBench(budget = 60000): Promise<void> {
+  if (!existsSync(join(REFERENCE_DIR, 'refs.json'))) { console.log('reference cases not found; mapper bench skipped'); return; }
+  const vgg = setup('v4-tl-06-mapper-eyeriss-vgg02-layer5');
+  for (const threads of [1, 2]) {
+    const t0 = performance.now();
+    const run = await runMapper(vgg.inp.workload, vgg.inp.arch, vgg.constraints, vgg.plan, { objective: 'energy', seed: 1, threads, evaluations: 200000, analysis: { convention: 'v4' } });
+    const s = (performance.now() - t0) / 1000;
+    console.log(`mapper on the v4-tl-06 VGG layer, ${threads} thread(s): ${Math.round(run.stats.evaluated / s).toLocaleString('en-US')} mappings/s (${run.stats.evaluated.toLocaleString('en-US')} in ${s.toFixed(2)} s, ${run.stats.pruned.toLocaleString('en-US')} pruned)`);
+  }
+  // Time to reach the reference mapping's energy (same constraints, energy objective).
+  const space = new MapSpace(vgg.inp.workload, vgg.inp.arch, vgg.constraints);
+  const times: number[] = [];
+  const evals: number[] = [];
+  for (let seed = 1; seed <= 5; seed++) {
+    const res = search(vgg.inp.workload, vgg.inp.arch, space, vgg.plan, { objective: 'energy', seed, evaluations: 2_000_000, stopAtScore: vgg.ref.energyPJ });
+    times.push(res.stats.timeMs);
+    evals.push(res.stats.evaluated);
+  }
+  console.log(`time to reach the reference energy (${(vgg.ref.energyPJ / 1e6).toFixed(1)} uJ) on v4-tl-06, 5 seeds: ${times.map((t) => (t / 1000).toFixed(2) + ' s').join(', ')} (${evals.map((e) => e.toLocaleString('en-US')).join(', ')} evaluations); Timeloop's run took minutes`);
+
+  console.log(`\nevery dense mapper case, ${budget.toLocaleString('en-US')} evaluations, 1 thread, seed 1 (score = the case's objective; ratio = found / reference mapping, both by dnnergy's model):`);
+  console.log('| case | objective | ratio | energy ratio | time | evaluations | gap to bound |');
+  console.log('|---|---|---|---|---|---|---|');
+  const cases = loadRefs().filter((r) => r.tool === 'mapper' && isDense(r) && (r.snapshot === 'v4' || r.snapshot === 'v3') && r.name !== 'v3-bd-simple_pim');
+  for (const r of cases) {
+    const c = setup(r.name);
+    const t0 = performance.now();
+    const run = await runMapper(c.inp.workload, c.inp.arch, c.constraints, c.plan, { objective: c.objective, seed: 1, threads: 1, evaluations: budget, analysis: { convention: c.convention } });
+    const s = (performance.now() - t0) / 1000;
+    const found = score(c.objective, run.energyPJ, run.cycles);
+    const refScore = score(c.objective, c.ref.energyPJ, c.ref.cycles);
+    const lb = lowerBound(c.inp.workload, c.inp.arch, c.plan, c.objective);
+    console.log(`| ${r.name} | ${c.objective} | ${(found / refScore).toFixed(3)} | ${(run.energyPJ / c.ref.energyPJ).toFixed(3)} | ${s.toFixed(2)} s | ${run.stats.evaluated.toLocaleString('en-US')} | ${(found / lb.score).toFixed(2)}× |`);
+  }
+}

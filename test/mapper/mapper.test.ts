@@ -1,0 +1,141 @@
+/**
+ * The mapper: determinism, constraints honoured, output readable by
+ * `dnnergy model`, at least as good as Timeloop's reference mappings on the
+ * small dense mapper cases, and a lower bound that never exceeds a found cost.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadInputs } from '../../src/io/inputs.js';
+import { readConstraints } from '../../src/mapper/constraints.js';
+import { lowerBound } from '../../src/mapper/bound.js';
+import { runMapper } from '../../src/mapper/run.js';
+import { better, score, search, type Objective } from '../../src/mapper/search.js';
+import { MapSpace, Rng } from '../../src/mapper/space.js';
+import { planEnergy, totals } from '../../src/model/cost.js';
+import { Evaluator, compileMapping, compileProblem } from '../../src/model/evaluator.js';
+import { evaluate } from '../../src/model/model.js';
+import { validateMapping } from '../../src/mapping/validate.js';
+import { operationCount } from '../../src/workload/workload.js';
+import { emptyConstraints } from '../../src/mapper/constraints.js';
+import { runCli } from '../helpers/cli.js';
+import { randomCase, rng } from '../helpers/random.js';
+import { caseInputs, isDense, loadRefs, referenceAvailable } from '../helpers/reference.js';
+
+function setup(name: string) {
+  const r = loadRefs().find((x) => x.name === name)!;
+  const { inputs, ert } = caseInputs(r);
+  const convention = r.snapshot === 'v4' ? ('v4' as const) : ('v3' as const);
+  const inp = loadInputs(inputs, ert);
+  const sections = ['architecture_constraints', 'mapspace_constraints', 'constraints'].map((k) => inp.sections.get(k)).filter((x) => x !== undefined);
+  const constraints = readConstraints(sections, inp.workload, inp.arch);
+  const plan = planEnergy(inp.arch, inp.energy!, convention);
+  const m = inp.sections.get('mapper')?.value as Record<string, unknown> | undefined;
+  const metrics = (m?.optimization_metrics ?? m?.['optimization-metrics']) as string[] | undefined;
+  const objective = (metrics && ['delay', 'energy', 'edp'].includes(metrics[0]) ? metrics[0] : 'edp') as Objective;
+  const ref = evaluate(inp.workload, inp.arch, inp.mapping!, inp.energy!, { convention });
+  return { r, inputs, ert, inp, constraints, plan, objective, ref, convention };
+}
+
+describe.runIf(referenceAvailable())('mapper on Timeloop reference cases', () => {
+  const cases = loadRefs().filter((r) => r.tool === 'mapper' && isDense(r) && r.snapshot === 'v4');
+  it('covers the 11 dense v4 mapper cases', () => expect(cases.length).toBe(11));
+  for (const r of cases) {
+    it(`${r.name}: at least as good as the reference mapping, honouring the constraints`, async () => {
+      const c = setup(r.name);
+      const run = await runMapper(c.inp.workload, c.inp.arch, c.constraints, c.plan, { objective: c.objective, seed: 1, threads: 1, evaluations: 30000, analysis: { convention: c.convention } });
+      expect(run.best).not.toBeNull();
+      const space = new MapSpace(c.inp.workload, c.inp.arch, c.constraints);
+      const mapping = space.toMapping(run.best!);
+      validateMapping(c.inp.workload, c.inp.arch, mapping, 'found');
+      // Re-evaluated from scratch: the same cost, no worse than the reference.
+      const res = evaluate(c.inp.workload, c.inp.arch, mapping, c.inp.energy!, { convention: c.convention });
+      expect(res.energyPJ).toBeCloseTo(run.energyPJ, 3);
+      expect(score(c.objective, res.energyPJ, res.cycles)).toBeLessThanOrEqual(score(c.objective, c.ref.energyPJ, c.ref.cycles) * (1 + 1e-9));
+      // Constraints: fixed factors, keep and bypass.
+      c.constraints.levels.forEach((lc, l) => {
+        for (const [d, f] of lc.temporalFactors) if (f > 0) expect(mapping.levels[l].temporal.find((x) => x.dim === d)?.factor ?? 1).toBe(f);
+        for (const s of lc.keep) expect(mapping.levels[l].keep[s]).toBe(true);
+        for (const s of lc.bypass) expect(mapping.levels[l].keep[s]).toBe(false);
+      });
+      // The bound holds.
+      expect(lowerBound(c.inp.workload, c.inp.arch, c.plan, c.objective).score).toBeLessThanOrEqual(score(c.objective, res.energyPJ, res.cycles));
+    });
+  }
+});
+
+describe('mapper determinism and threads', () => {
+  it('same seed and budget: the same result; a different seed explores differently', () => {
+    const { w, arch } = randomCase(rng(7));
+    const energy = { source: 'test', components: new Map<string, Record<string, number>>([[arch.compute.name, { compute: 1 }], ...arch.storage.map((s, l) => [s.name, { read: 2 + 10 * l, write: 2 + 10 * l, update: 2 + 10 * l, leak: 0 }] as [string, Record<string, number>])]) };
+    const plan = planEnergy(arch, energy);
+    const space = new MapSpace(w, arch, emptyConstraints(arch));
+    const a = search(w, arch, space, plan, { objective: 'energy', seed: 3, evaluations: 3000 });
+    const b = search(w, arch, space, plan, { objective: 'energy', seed: 3, evaluations: 3000 });
+    expect(a.energyPJ).toBe(b.energyPJ);
+    expect(Array.from(a.best!.f)).toEqual(Array.from(b.best!.f));
+    expect(a.stats.evaluated).toBe(3000);
+  });
+
+  it.runIf(referenceAvailable())('2 worker threads: reproducible, and the CLI output is byte-stable and readable by `model`', async () => {
+    const c = setup('v4-ex-simba_like');
+    const out = join(mkdtempSync(join(tmpdir(), 'dnnergy-map-')), 'best.map.yaml');
+    const args = ['map', ...c.inputs.filter((f) => !f.endsWith('.map.yaml')), '--ert', c.ert, '--evaluations', '6000', '--threads', '2', '--json'];
+    const x = await runCli([...args, '--out', out]);
+    const y = await runCli(args);
+    expect(x.code).toBe(0);
+    expect(x.stdout).toBe(y.stdout);
+    const j = JSON.parse(x.stdout);
+    expect(j.search).toEqual({ seed: 1, threads: 2, evaluations: 6000, pruned: j.search.pruned, best_at: j.search.best_at });
+    expect(j.gap).toBeGreaterThanOrEqual(1);
+    const m = await runCli(['model', c.inputs[0], out, '--ert', c.ert, '--json']);
+    expect(m.code).toBe(0);
+    expect(JSON.parse(m.stdout).energy_pJ).toBeCloseTo(j.result.energy_pJ, 3);
+    expect(readFileSync(out, 'utf8')).toMatch(/^mapping:\n/);
+  });
+
+  it('rejects a bad objective with exit 2', async () => {
+    const r = await runCli(['map', 'examples/eyeriss_like_vgg_conv.yaml', '--objective', 'speed']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--objective: expected energy, delay or edp, found speed/);
+  });
+});
+
+describe('lower bound', () => {
+  it('never exceeds the cost of any mapping: 150 random layers and architectures, every sampled and found mapping', () => {
+    const r = rng(11);
+    let checked = 0;
+    for (let i = 0; i < 150; i++) {
+      const { w, arch } = randomCase(r);
+      const energy = {
+        source: 'test',
+        components: new Map<string, Record<string, number>>([
+          [arch.compute.name, { compute: 0.1 + r() }],
+          ...arch.storage.map((s, l) => { const e = (l + 1) * (0.5 + 5 * r()); return [s.name, { read: e, write: e * (0.5 + r()), update: e * (0.5 + r()), leak: r() * 0.01 }] as [string, Record<string, number>]; }),
+        ]),
+      };
+      const plan = planEnergy(arch, energy);
+      const space = new MapSpace(w, arch, emptyConstraints(arch));
+      const p = compileProblem(w, arch);
+      const ev = new Evaluator(p);
+      const objectives: Objective[] = ['energy', 'delay', 'edp'];
+      const objective = objectives[i % 3];
+      const lb = lowerBound(w, arch, plan, objective);
+      const g = space.newGenome();
+      const rr = new Rng(i);
+      for (let k = 0; k < 40; k++) {
+        space.random(rr, g);
+        const counts = ev.run(compileMapping(p, space.toMapping(g)));
+        if (!space.fits(counts.utilizedCapacity, counts.kept)) continue;
+        const t = totals(arch, counts, plan, w.dataSpaces.length, operationCount(w));
+        expect(lb.score, `case ${i}`).toBeLessThanOrEqual(score(objective, t.energyPJ, t.cycles) * (1 + 1e-12));
+        checked++;
+      }
+      const found = search(w, arch, space, plan, { objective, seed: i, evaluations: 400 });
+      if (found.best) expect(lb.score).toBeLessThanOrEqual(score(objective, found.energyPJ, found.cycles) * (1 + 1e-12));
+      expect(better(objective, lb.energyPJ, lb.cycles, lb.energyPJ, lb.cycles)).toBe(false);
+    }
+    expect(checked).toBeGreaterThan(1000);
+  });
+});
