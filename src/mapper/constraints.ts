@@ -71,10 +71,12 @@ export function readConstraints(sections: readonly Sourced[], w: Workload, arch:
   const dsNames = w.dataSpaces.map((d) => d.name);
   for (const sec of sections) {
     if (sec.value === null || sec.value === undefined) continue;
-    const o = obj(sec.value, sec.at);
-    if (o.targets === undefined || o.targets === null) continue;
-    list(o.targets, sec.at.key('targets')).forEach((t, i) => {
-      const at = sec.at.key('targets').key(i);
+    // v0.4: { targets: [...] }; v0.3 also allows the list itself.
+    const listAt = Array.isArray(sec.value) ? sec.at : sec.at.key('targets');
+    const targets = Array.isArray(sec.value) ? sec.value : obj(sec.value, sec.at).targets;
+    if (targets === undefined || targets === null) continue;
+    list(targets, listAt).forEach((t, i) => {
+      const at = listAt.key(i);
       const e: Obj = obj(t, at);
       const target = str(e.target, at.key('target'));
       const li = names.indexOf(target);

@@ -99,17 +99,23 @@ export function search(w: Workload, arch: Arch, space: MapSpace, plan: EnergyPla
     evaluate(cand);
   }
   // Phase 2: annealing restarts, alternating between the best so far and fresh samples.
-  const segment = Math.max(1000, Math.floor((budget - sampling) / 8));
+  // Short segments: many restarts, half from the best so far, half from the
+  // best of a few fresh samples (escapes from a poor basin).
+  const segment = Math.max(1000, Math.min(4000, Math.floor((budget - sampling) / 8)));
   let restart = 0;
   // Consecutive candidates that were no move at all: a mapspace this narrow is exhausted.
   let idle = 0;
   search: while (stats.evaluated < budget && haveBest && !outOfTime()) {
     if (restart % 2 === 0) { space.copy(best, cur); curE = bestE; curC = bestC; }
     else {
-      let ok = false;
-      for (let k = 0; k < 50 && !ok && stats.evaluated < budget; k++) { space.random(rng, cur); ok = evaluate(cur); }
-      if (!ok) { restart++; continue; }
-      curE = lastE; curC = lastC;
+      let found = 0;
+      for (let k = 0; k < 200 && found < 20 && stats.evaluated < budget; k++) {
+        space.random(rng, cand);
+        if (!evaluate(cand)) continue;
+        if (found === 0 || better(opts.objective, lastE, lastC, curE, curC)) { space.copy(cand, cur); curE = lastE; curC = lastC; }
+        found++;
+      }
+      if (found === 0) { restart++; continue; }
     }
     restart++;
     const end = Math.min(budget, stats.evaluated + segment);

@@ -59,6 +59,11 @@ export class CompiledBuffer implements CompiledMapping {
   }
 }
 
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
 function primeFactors(n: number): number[] {
   const out: number[] = [];
   for (let p = 2; p * p <= n; p++) while (n % p === 0) { out.push(p); n /= p; }
@@ -103,6 +108,9 @@ export class MapSpace {
     this.primes = [];
     this.torder = c.levels.map((lc) => lc.temporalOrder);
     this.sorder = c.levels.map((lc) => lc.spatialOrder);
+    // A fixed factor that does not divide what is left of the bound is cut to
+    // it (Timeloop maps C=4 on a C=3 layer as C=3), else to their gcd.
+    const fit = (f: number, rest: number) => (rest % f === 0 ? f : f > rest ? rest : gcd(f, rest));
     for (let d = 0; d < D; d++) {
       let rest = w.bounds[d];
       const free: number[] = [];
@@ -110,7 +118,7 @@ export class MapSpace {
         const lc = c.levels[l];
         // Temporal slot.
         const tf = lc.temporalFactors.get(d);
-        if (tf !== undefined && tf > 0) { this.fixed[(l * 3 + T) * D + d] = tf; rest /= tf; } else free.push(l * 3 + T);
+        if (tf !== undefined && tf > 0) { const f = fit(tf, rest); this.fixed[(l * 3 + T) * D + d] = f; rest /= f; } else free.push(l * 3 + T);
         // Spatial slots: the axis comes from the spatial order and split, if given.
         const sf = lc.spatialFactors.get(d);
         const pos = lc.spatialOrder.indexOf(d);
@@ -124,7 +132,7 @@ export class MapSpace {
           if (sf !== undefined && sf > 0) {
             // A fixed spatial factor goes to the dimension's axis (X if open).
             const target = onlyY ? SY : onlyX ? SX : this.fanX[l] >= sf ? SX : SY;
-            if (slot === target) { this.fixed[i] = sf; rest /= sf; } else this.fixed[i] = 1;
+            if (slot === target) { const f = fit(sf, rest); this.fixed[i] = f; rest /= f; } else this.fixed[i] = 1;
           } else if (excluded) this.fixed[i] = 1;
           else free.push(l * 3 + slot);
         }
