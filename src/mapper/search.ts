@@ -33,8 +33,8 @@ export interface SearchOptions {
   /** Hard stop in ms (a run that hits it is no longer reproducible). */
   readonly timeLimitMs?: number;
   readonly analysis?: AnalysisOptions;
-  /** Stop as soon as the best score is at or below this (for time-to-target measurements). */
-  readonly stopAtScore?: number;
+  /** Stop as soon as the best mapping satisfies this (for time-to-target measurements). */
+  readonly stopWhen?: (energyPJ: number, cycles: number) => boolean;
   /** Called every ~2,000 evaluations with the numbers so far. */
   readonly onProgress?: (done: number, bestScore: number) => void;
 }
@@ -88,7 +88,7 @@ export function search(w: Workload, arch: Arch, space: MapSpace, plan: EnergyPla
     if (opts.onProgress && stats.evaluated % 2000 === 0) opts.onProgress(stats.evaluated, score(opts.objective, bestE, bestC));
     return true;
   };
-  const reached = () => opts.stopAtScore !== undefined && haveBest && score(opts.objective, bestE, bestC) <= opts.stopAtScore;
+  const reached = () => opts.stopWhen !== undefined && haveBest && opts.stopWhen(bestE, bestC);
   const outOfTime = () => reached() || (opts.timeLimitMs !== undefined && (stats.evaluated & 255) === 0 && Date.now() - t0 > opts.timeLimitMs);
 
   const budget = opts.evaluations;
@@ -135,7 +135,9 @@ export function search(w: Workload, arch: Arch, space: MapSpace, plan: EnergyPla
       // Temperature falls from 0.3 to 0.001 (in log-score units) over the segment.
       const frac = (stats.evaluated - start) / Math.max(1, end - start);
       const temp = 0.3 * Math.pow(0.001 / 0.3, frac);
-      const delta = Math.log(score(opts.objective, lastE, lastC)) - Math.log(score(opts.objective, curE, curC));
+      // In log-score units; a tie on the score (delay) is decided by energy.
+      const sNew = score(opts.objective, lastE, lastC), sCur = score(opts.objective, curE, curC);
+      const delta = sNew !== sCur ? Math.log(sNew) - Math.log(sCur) : Math.log(lastE) - Math.log(curE);
       if (delta <= 0 || rng.next() < Math.exp(-delta / temp)) {
         space.copy(cand, cur);
         curE = lastE; curC = lastC;
