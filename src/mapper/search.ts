@@ -6,9 +6,9 @@
  */
 import type { Arch } from '../arch/arch.js';
 import { totals, type EnergyPlan } from '../model/cost.js';
-import { Evaluator, compileProblem, type AnalysisOptions } from '../model/evaluator.js';
+import { CompiledBuffer, Evaluator, compileProblem, type AnalysisOptions } from '../model/evaluator.js';
 import { operationCount, type Workload } from '../workload/workload.js';
-import { CompiledBuffer, MapSpace, Rng, type Genome } from './space.js';
+import { MapSpace, Rng, type Genome } from './space.js';
 
 export type Objective = 'energy' | 'delay' | 'edp';
 
@@ -61,7 +61,7 @@ export function search(w: Workload, arch: Arch, space: MapSpace, plan: EnergyPla
   const ev = new Evaluator(p, opts.analysis);
   const ops = operationCount(w);
   const S = w.dataSpaces.length;
-  const cm = new CompiledBuffer(space.L, space.D, space.S);
+  const cm = new CompiledBuffer(space.maxLoops, space.L * space.S);
   const rng = new Rng(opts.seed);
   const t0 = Date.now();
   const stats: SearchStats = { evaluated: 0, pruned: 0, timeMs: 0, bestAt: 0 };

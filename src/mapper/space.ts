@@ -7,7 +7,7 @@
  */
 import { fanout, type Arch } from '../arch/arch.js';
 import type { LevelMapping, Mapping } from '../mapping/mapping.js';
-import type { CompiledMapping } from '../model/evaluator.js';
+import type { CompiledBuffer } from '../model/evaluator.js';
 import type { Workload } from '../workload/workload.js';
 import type { Constraints } from './constraints.js';
 
@@ -37,26 +37,6 @@ export interface Genome {
   /** Spatial order of level l (innermost first), X dimensions before Y. */
   readonly sperm: Int32Array;
   readonly keep: Uint8Array;
-}
-
-/** A compiled mapping whose arrays are reused (the mapper writes into it). */
-export class CompiledBuffer implements CompiledMapping {
-  n = 0;
-  readonly level: Int32Array;
-  readonly spatial: Uint8Array;
-  readonly dim: Int32Array;
-  readonly factor: Float64Array;
-  readonly axisY: Uint8Array;
-  readonly keep: Uint8Array;
-  constructor(L: number, D: number, S: number) {
-    const max = L * 3 * D;
-    this.level = new Int32Array(max);
-    this.spatial = new Uint8Array(max);
-    this.dim = new Int32Array(max);
-    this.factor = new Float64Array(max);
-    this.axisY = new Uint8Array(max);
-    this.keep = new Uint8Array(L * S);
-  }
 }
 
 function gcd(a: number, b: number): number {
@@ -280,23 +260,25 @@ export class MapSpace {
   /** Write the genome as a compiled mapping. */
   compile(g: Genome, out: CompiledBuffer): void {
     const { L, D, S } = this;
-    let n = 0;
+    out.n = 0;
     for (let l = 0; l < L; l++) {
       for (const slot of [SX, SY]) {
         for (let i = 0; i < D; i++) {
           const d = g.sperm[l * D + i];
-          const f = g.f[(l * 3 + slot) * D + d];
-          if (f > 1) { out.level[n] = l; out.spatial[n] = 1; out.dim[n] = d; out.factor[n] = f; out.axisY[n] = slot === SY ? 1 : 0; n++; }
+          out.push(l, true, d, g.f[(l * 3 + slot) * D + d], slot === SY);
         }
       }
       for (let i = 0; i < D; i++) {
         const d = g.perm[l * D + i];
-        const f = g.f[(l * 3 + T) * D + d];
-        if (f > 1) { out.level[n] = l; out.spatial[n] = 0; out.dim[n] = d; out.factor[n] = f; out.axisY[n] = 0; n++; }
+        out.push(l, false, d, g.f[(l * 3 + T) * D + d], false);
       }
     }
-    out.n = n;
     for (let i = 0; i < L * S; i++) out.keep[i] = g.keep[i];
+  }
+
+  /** Room a compiled buffer needs for any genome of this space. */
+  get maxLoops(): number {
+    return this.L * 3 * this.D;
   }
 
   /** Whether the kept tiles fit every level (from the evaluator's utilised capacities). */

@@ -88,23 +88,46 @@ export interface CompiledMapping {
   readonly keep: Uint8Array;
 }
 
+/** A compiled mapping with room for `capacity` loops, written in place (the mapper reuses one). */
+export class CompiledBuffer implements CompiledMapping {
+  n = 0;
+  readonly level: Int32Array;
+  readonly spatial: Uint8Array;
+  readonly dim: Int32Array;
+  readonly factor: Float64Array;
+  readonly axisY: Uint8Array;
+  readonly keep: Uint8Array;
+  constructor(capacity: number, keeps: number) {
+    this.level = new Int32Array(capacity);
+    this.spatial = new Uint8Array(capacity);
+    this.dim = new Int32Array(capacity);
+    this.factor = new Float64Array(capacity);
+    this.axisY = new Uint8Array(capacity);
+    this.keep = new Uint8Array(keeps);
+  }
+
+  /** Append a loop (factor-1 loops are skipped: they change nothing). */
+  push(level: number, spatial: boolean, dim: number, factor: number, axisY: boolean): void {
+    if (factor <= 1) return;
+    const n = this.n++;
+    this.level[n] = level;
+    this.spatial[n] = spatial ? 1 : 0;
+    this.dim[n] = dim;
+    this.factor[n] = factor;
+    this.axisY[n] = axisY ? 1 : 0;
+  }
+}
+
 export function compileMapping(p: CompiledProblem, m: Mapping): CompiledMapping {
-  const loops: { level: number; spatial: number; dim: number; factor: number; y: number }[] = [];
+  let loops = 0;
+  for (const lm of m.levels) loops += lm.spatial.length + lm.temporal.length;
+  const out = new CompiledBuffer(loops, p.L * p.S);
   m.levels.forEach((lm, level) => {
-    for (const l of lm.spatial) if (l.factor > 1) loops.push({ level, spatial: 1, dim: l.dim, factor: l.factor, y: l.axis === 'Y' ? 1 : 0 });
-    for (const l of lm.temporal) if (l.factor > 1) loops.push({ level, spatial: 0, dim: l.dim, factor: l.factor, y: 0 });
+    for (const l of lm.spatial) out.push(level, true, l.dim, l.factor, l.axis === 'Y');
+    for (const l of lm.temporal) out.push(level, false, l.dim, l.factor, false);
+    lm.keep.forEach((k, s) => { out.keep[level * p.S + s] = k ? 1 : 0; });
   });
-  const keep = new Uint8Array(p.L * p.S);
-  m.levels.forEach((lm, l) => lm.keep.forEach((k, s) => { keep[l * p.S + s] = k ? 1 : 0; }));
-  return {
-    n: loops.length,
-    level: Int32Array.from(loops.map((x) => x.level)),
-    spatial: Uint8Array.from(loops.map((x) => x.spatial)),
-    dim: Int32Array.from(loops.map((x) => x.dim)),
-    factor: Float64Array.from(loops.map((x) => x.factor)),
-    axisY: Uint8Array.from(loops.map((x) => x.y)),
-    keep,
-  };
+  return out;
 }
 
 /** Options of the nest analysis. */

@@ -1,18 +1,14 @@
 /** Random layers, architectures and mappings for property tests (deterministic). */
 import type { Arch, StorageLevel } from '../../src/arch/arch.js';
 import type { LevelMapping, Mapping } from '../../src/mapping/mapping.js';
+import { Rng } from '../../src/mapper/space.js';
 import { convWorkload } from '../../src/workload/conv.js';
 import type { Workload } from '../../src/workload/workload.js';
 
+/** Deterministic uniform numbers in [0, 1) (the mapper's PRNG). */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 export function factorsOf(n: number, parts: number, r: () => number): number[] {
