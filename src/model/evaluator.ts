@@ -75,26 +75,18 @@ export function compileProblem(w: Workload, arch: Arch): CompiledProblem {
   };
 }
 
-/** A mapping in flat form: loops innermost first (per level: spatial, then temporal). */
-export interface CompiledMapping {
-  readonly n: number;
-  readonly level: Int32Array;
-  readonly spatial: Uint8Array;
-  readonly dim: Int32Array;
-  readonly factor: Float64Array;
-  /** 1 for a spatial loop on the Y axis. */
-  readonly axisY: Uint8Array;
-  /** keep[l*S + s]. */
-  readonly keep: Uint8Array;
-}
-
-/** A compiled mapping with room for `capacity` loops, written in place (the mapper reuses one). */
-export class CompiledBuffer implements CompiledMapping {
+/**
+ * A mapping in flat form: `n` loops innermost first (per level: spatial,
+ * then temporal), `keep[l*S + s]`. Room for `capacity` loops; written in
+ * place (the mapper reuses one).
+ */
+export class CompiledBuffer {
   n = 0;
   readonly level: Int32Array;
   readonly spatial: Uint8Array;
   readonly dim: Int32Array;
   readonly factor: Float64Array;
+  /** 1 for a spatial loop on the Y axis. */
   readonly axisY: Uint8Array;
   readonly keep: Uint8Array;
   constructor(capacity: number, keeps: number) {
@@ -117,6 +109,9 @@ export class CompiledBuffer implements CompiledMapping {
     this.axisY[n] = axisY ? 1 : 0;
   }
 }
+
+/** The compiled form the evaluator reads. */
+export type CompiledMapping = CompiledBuffer;
 
 export function compileMapping(p: CompiledProblem, m: Mapping): CompiledMapping {
   let loops = 0;
