@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { SpecError } from '../spec/errors.js';
+import { registerAnalyze } from './analyze.js';
 import { registerMap } from './map.js';
 import { registerModel } from './model.js';
 
@@ -19,6 +20,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .showHelpAfterError(false);
   registerModel(program);
   registerMap(program);
+  registerAnalyze(program);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return 0;

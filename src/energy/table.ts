@@ -6,7 +6,9 @@
 export interface EnergyTable {
   /** Where the numbers came from (a file name, or `built-in ...`). */
   readonly source: string;
-  /** Component name (without path or instance range) → action → pJ. */
+  /** Unit of the energies: picojoules, or normalised (1 = one MAC). Default pJ. */
+  readonly unit?: 'pJ' | 'MAC';
+  /** Component name (without path or instance range) → action → energy. */
   readonly components: ReadonlyMap<string, Readonly<Record<string, number>>>;
 }
 

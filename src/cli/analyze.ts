@@ -1,0 +1,126 @@
+/** `dnnergy analyze`: a whole network on an accelerator, layer by layer. */
+import type { Command } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { builtinArch, builtinArchNames } from '../arch/builtin.js';
+import { writeFileAtomic } from '../io/files.js';
+import { analyzeNetwork, type NetworkReport } from '../network/analyze.js';
+import { zooNames, zooNetwork } from '../network/zoo.js';
+import { fmt } from '../report/table.js';
+import { SpecError } from '../spec/errors.js';
+
+interface AnalyzeOpts { arch: string; batch: string; evaluations: string; seed: string; threads: string; objective: string; json?: boolean; out?: string }
+
+function whole(v: string, flag: string, min: number): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < min) throw new SpecError('<command line>', flag, `a whole number ≥ ${min}`, v);
+  return n;
+}
+
+export function registerAnalyze(program: Command): void {
+  program
+    .command('analyze')
+    .description('map and evaluate every layer of a network: per-layer energy by level, cycles, utilisation, DRAM accesses')
+    .argument('<network>', `a zoo network (${zooNames.join(', ')})`)
+    .requiredOption('--arch <name>', `a built-in architecture (${builtinArchNames.join(', ')})`)
+    .option('--batch <n>', 'images per batch', '1')
+    .option('--objective <energy|delay|edp>', 'what the mapper minimises per layer', 'energy')
+    .option('--evaluations <n>', 'mapper budget per distinct layer shape', '20000')
+    .option('--seed <n>', 'mapper seed', '1')
+    .option('--threads <n>', 'mapper threads', '1')
+    .option('--json', 'print JSON (stable keys) instead of a table')
+    .option('--out <file>', 'also write the JSON report to this file (atomically)')
+    .action(async (name: string, opts: AnalyzeOpts) => {
+      const net = zooNetwork(name);
+      if (!net) throw new SpecError('<command line>', 'network', `a zoo network (${zooNames.join(', ')})`, name);
+      const b = builtinArch(opts.arch);
+      if (!b) throw new SpecError('<command line>', '--arch', `a built-in architecture (${builtinArchNames.join(', ')})`, opts.arch);
+      if (!['energy', 'delay', 'edp'].includes(opts.objective)) throw new SpecError('<command line>', '--objective', 'energy, delay or edp', opts.objective);
+      const batch = whole(opts.batch, '--batch', 1);
+      const showBar = !opts.json && process.stderr.isTTY && !process.env.CI;
+      const bar = showBar ? new SingleBar({ format: `${net.name} {bar} {value}/{total} layers`, stream: process.stderr, hideCursor: true }, Presets.shades_classic) : null;
+      bar?.start(net.layers.length, 0);
+      const report = await analyzeNetwork(net, b.arch, b.energy, {
+        batch, objective: opts.objective as 'energy', evaluations: whole(opts.evaluations, '--evaluations', 1),
+        seed: whole(opts.seed, '--seed', 0), threads: whole(opts.threads, '--threads', 1), constraints: b.constraints,
+        onLayer: bar ? (d) => bar.update(d) : undefined,
+      });
+      bar?.stop();
+      const json = JSON.stringify(reportToJSON(report, b.clockHz), null, 2) + '\n';
+      if (opts.out) writeFileAtomic(opts.out, json);
+      process.stdout.write(opts.json ? json : formatReport(report, b.clockHz));
+    });
+}
+
+function levelNames(r: NetworkReport): string[] {
+  for (const l of r.layers) if (l.result) return l.result.levels.filter((x) => x.energyPJ > 0 || x.dataSpaces.length > 0).map((x) => x.name);
+  return [];
+}
+
+export function reportToJSON(r: NetworkReport, clockHz: number): unknown {
+  const top = levelNames(r).slice(-1)[0];
+  return {
+    network: r.network,
+    arch: r.arch,
+    batch: r.batch,
+    energy_unit: r.energyUnit,
+    totals: {
+      macs: r.totals.macs,
+      energy: r.totals.energy,
+      energy_per_mac: r.totals.energy / r.totals.macs,
+      cycles: r.totals.cycles,
+      frames_per_second: (clockHz / r.totals.cycles) * r.batch,
+      dram_accesses_per_mac: r.totals.dramAccesses / r.totals.macs,
+      distinct_shapes_mapped: r.totals.mappedShapes,
+    },
+    layers: r.layers.map((l) => {
+      if (!l.result) return { name: l.layer.name, kind: l.layer.kind, op: l.layer.kind === 'other' ? l.layer.op : undefined, modelled: false };
+      const res = l.result;
+      const d = res.levels.find((x) => x.name === top);
+      const dram = d ? d.dataSpaces.reduce((s, x) => s + (x.reads + x.fills + x.updates) * d.utilizedInstances, 0) : 0;
+      const byTensor: Record<string, number> = {};
+      for (const lv of res.levels) for (const ds of lv.dataSpaces) byTensor[ds.name] = (byTensor[ds.name] ?? 0) + ds.energyPJ;
+      return {
+        name: l.layer.name,
+        kind: l.layer.kind,
+        modelled: true,
+        macs: l.macs,
+        energy: res.energyPJ,
+        cycles: res.cycles,
+        utilization: res.utilization,
+        active_pes: res.levels[0].utilizedInstances,
+        dram_accesses_per_mac: dram / l.macs,
+        energy_by_level: Object.fromEntries(res.levels.filter((x) => x.energyPJ > 0).map((x) => [x.name, x.energyPJ])),
+        energy_by_tensor: byTensor,
+        shape_mapped_before: l.cached,
+      };
+    }),
+  };
+}
+
+export function formatReport(r: NetworkReport, clockHz: number): string {
+  const names = levelNames(r);
+  const unit = r.energyUnit === 'MAC' ? 'MAC-eq' : 'pJ';
+  const rows: string[][] = [['layer', 'MACs', `energy (${unit})`, `/MAC`, ...names.map((n) => `${n} %`), 'cycles', 'util', 'PEs', 'DRAM/MAC']];
+  for (const l of r.layers) {
+    if (!l.result) { rows.push([l.layer.name, '-', `not modelled (${l.layer.kind === 'other' ? l.layer.op : ''})`, '', ...names.map(() => ''), '', '', '', '']); continue; }
+    const res = l.result;
+    const top = res.levels[res.levels.length - 1];
+    const dram = top.dataSpaces.reduce((s, x) => s + (x.reads + x.fills + x.updates) * top.utilizedInstances, 0);
+    rows.push([
+      l.layer.name, fmt(l.macs), res.energyPJ.toExponential(3), (res.energyPJ / l.macs).toFixed(2),
+      ...names.map((n) => (((res.levels.find((x) => x.name === n)?.energyPJ ?? 0) / res.energyPJ) * 100).toFixed(1)),
+      fmt(res.cycles), `${(res.utilization * 100).toFixed(0)}%`, String(res.levels[0].utilizedInstances), (dram / l.macs).toFixed(4),
+    ]);
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((x) => x[c].length)));
+  const lines = rows.map((x) => x.map((cell, c) => (c === 0 || cell.startsWith('not') ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd());
+  const t = r.totals;
+  const fps = (clockHz / t.cycles) * r.batch;
+  return [
+    `${r.network} on ${r.arch}, batch ${r.batch}: ${fmt(t.macs)} MACs in ${r.layers.filter((l) => l.result).length} layers (${t.mappedShapes} distinct shapes mapped)`,
+    `energy ${t.energy.toExponential(4)} ${unit} (${(t.energy / t.macs).toFixed(3)} ${unit}/MAC), ${fmt(t.cycles)} cycles = ${fps.toFixed(1)} frames/s at ${clockHz / 1e6} MHz, ${(t.dramAccesses / t.macs).toFixed(4)} DRAM accesses/MAC`,
+    '',
+    ...lines,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,84 @@
+/**
+ * A whole network on an accelerator: every layer with MACs is mapped (each
+ * distinct shape once) and evaluated; the rest is listed as not modelled.
+ */
+import type { Arch } from '../arch/arch.js';
+import type { EnergyTable } from '../energy/table.js';
+import type { Constraints } from '../mapper/constraints.js';
+import { runMapper } from '../mapper/run.js';
+import { MapSpace } from '../mapper/space.js';
+import type { Objective } from '../mapper/search.js';
+import { planEnergy } from '../model/cost.js';
+import { evaluate } from '../model/model.js';
+import type { Result } from '../model/result.js';
+import type { Workload } from '../workload/workload.js';
+import { layerMacs, layerWorkload, shapeKey, type Layer, type Network } from './network.js';
+
+export interface LayerReport {
+  readonly layer: Layer;
+  /** MACs for the whole batch (0 for layers without MACs). */
+  readonly macs: number;
+  /** The model's result for the best mapping found, or null if not modelled. */
+  readonly result: Result | null;
+  /** Whether this shape was mapped before (cache hit). */
+  readonly cached: boolean;
+}
+
+export interface NetworkReport {
+  readonly network: string;
+  readonly arch: string;
+  readonly batch: number;
+  readonly energyUnit: 'pJ' | 'MAC';
+  readonly layers: readonly LayerReport[];
+  readonly totals: { macs: number; energy: number; cycles: number; dramAccesses: number; mappedShapes: number };
+}
+
+export interface AnalyzeOptions {
+  readonly batch: number;
+  readonly objective: Objective;
+  readonly evaluations: number;
+  readonly seed: number;
+  readonly threads: number;
+  readonly constraints: (w: Workload) => Constraints;
+  /** Called after each layer with the number done. */
+  readonly onLayer?: (done: number, total: number) => void;
+}
+
+export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTable, o: AnalyzeOptions): Promise<NetworkReport> {
+  const cache = new Map<string, Result>();
+  const layers: LayerReport[] = [];
+  let energyTotal = 0, cycles = 0, macs = 0, dram = 0;
+  const top = arch.storage[arch.storage.length - 1].name;
+  const plan = planEnergy(arch, energy);
+  for (const [i, layer] of net.layers.entries()) {
+    if (layer.kind === 'other') {
+      layers.push({ layer, macs: 0, result: null, cached: false });
+      o.onLayer?.(i + 1, net.layers.length);
+      continue;
+    }
+    const key = shapeKey(layer);
+    let result = cache.get(key);
+    const cached = result !== undefined;
+    if (!result) {
+      const w = layerWorkload(layer, o.batch);
+      const constraints = o.constraints(w);
+      const run = await runMapper(w, arch, constraints, plan, { objective: o.objective, seed: o.seed, threads: o.threads, evaluations: o.evaluations });
+      if (!run.best) throw new Error(`${net.name}/${layer.name}: no legal mapping on ${arch.name}`);
+      const mapping = new MapSpace(w, arch, constraints).toMapping(run.best);
+      result = evaluate(w, arch, mapping, energy);
+      cache.set(key, result);
+    }
+    const m = layerMacs(layer) * o.batch;
+    layers.push({ layer, macs: m, result, cached });
+    energyTotal += result.energyPJ;
+    cycles += result.cycles;
+    macs += m;
+    const d = result.levels.find((l) => l.name === top);
+    if (d) for (const ds of d.dataSpaces) dram += (ds.reads + ds.fills + ds.updates) * d.utilizedInstances;
+    o.onLayer?.(i + 1, net.layers.length);
+  }
+  return {
+    network: net.name, arch: arch.name, batch: o.batch, energyUnit: energy.unit ?? 'pJ', layers,
+    totals: { macs, energy: energyTotal, cycles, dramAccesses: dram, mappedShapes: cache.size },
+  };
+}
