@@ -2,13 +2,14 @@
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { builtinArch, builtinArchNames } from '../arch/builtin.js';
-import { writeFileAtomic } from '../io/files.js';
+import { readBinaryFile, writeFileAtomic } from '../io/files.js';
+import { importOnnx } from '../interop/onnx/import.js';
 import { analyzeNetwork, type NetworkReport } from '../network/analyze.js';
 import { zooNames, zooNetwork } from '../network/zoo.js';
 import { fmt } from '../report/table.js';
 import { SpecError } from '../spec/errors.js';
 
-interface AnalyzeOpts { arch: string; batch: string; evaluations: string; seed: string; threads: string; objective: string; json?: boolean; out?: string }
+interface AnalyzeOpts { inputShape?: string; arch: string; batch: string; evaluations: string; seed: string; threads: string; objective: string; json?: boolean; out?: string }
 
 function whole(v: string, flag: string, min: number): number {
   const n = Number(v);
@@ -20,7 +21,8 @@ export function registerAnalyze(program: Command): void {
   program
     .command('analyze')
     .description('map and evaluate every layer of a network: per-layer energy by level, cycles, utilisation, DRAM accesses')
-    .argument('<network>', `a zoo network (${zooNames.join(', ')})`)
+    .argument('<network>', `an ONNX file (.onnx) or a zoo network (${zooNames.join(', ')})`)
+    .option('--input-shape <CxHxW>', 'input size for an ONNX model whose input dimensions are symbolic')
     .requiredOption('--arch <name>', `a built-in architecture (${builtinArchNames.join(', ')})`)
     .option('--batch <n>', 'images per batch', '1')
     .option('--objective <energy|delay|edp>', 'what the mapper minimises per layer', 'energy')
@@ -30,8 +32,14 @@ export function registerAnalyze(program: Command): void {
     .option('--json', 'print JSON (stable keys) instead of a table')
     .option('--out <file>', 'also write the JSON report to this file (atomically)')
     .action(async (name: string, opts: AnalyzeOpts) => {
-      const net = zooNetwork(name);
-      if (!net) throw new SpecError('<command line>', 'network', `a zoo network (${zooNames.join(', ')})`, name);
+      let inputShape: [number, number, number] | undefined;
+      if (opts.inputShape !== undefined) {
+        const m = /^(\d+)x(\d+)x(\d+)$/.exec(opts.inputShape);
+        if (!m) throw new SpecError('<command line>', '--input-shape', 'CxHxW, e.g. 3x224x224', opts.inputShape);
+        inputShape = [Number(m[1]), Number(m[2]), Number(m[3])];
+      }
+      const net = /\.onnx$/i.test(name) ? importOnnx(readBinaryFile(name), name, { inputShape }) : zooNetwork(name);
+      if (!net) throw new SpecError('<command line>', 'network', `an .onnx file or a zoo network (${zooNames.join(', ')})`, name);
       const b = builtinArch(opts.arch);
       if (!b) throw new SpecError('<command line>', '--arch', `a built-in architecture (${builtinArchNames.join(', ')})`, opts.arch);
       if (!['energy', 'delay', 'edp'].includes(opts.objective)) throw new SpecError('<command line>', '--objective', 'energy, delay or edp', opts.objective);

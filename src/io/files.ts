@@ -16,6 +16,16 @@ export function readYamlFile(file: string): { file: string; value: unknown } {
   return { file, value: parseYamlText(text, file) };
 }
 
+/** Read a binary file; failure is a {@link SpecError} naming it. */
+export function readBinaryFile(file: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(file));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new SpecError(file, '', 'a readable file', code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : String(code ?? e));
+  }
+}
+
 /** Parse YAML text; syntax errors become a {@link SpecError} with line and column. */
 export function parseYamlText(text: string, file: string): unknown {
   const doc = parseDocument(text, { uniqueKeys: false });

@@ -36,6 +36,8 @@ export interface OtherLayer {
   readonly op: string;
   readonly inputWords: number;
   readonly outputWords: number;
+  /** Pooling window, when the op is a pooling. */
+  readonly pool?: { readonly kernel: number; readonly stride: number; readonly pad: number; readonly ceil: boolean; readonly global: boolean };
 }
 
 export type Layer = ConvLayer | FcLayer | OtherLayer;
@@ -120,14 +122,14 @@ export class NetworkBuilder {
     const f = ceil ? Math.ceil : Math.floor;
     const outH = f((this.h + 2 * pad - k) / stride) + 1;
     const outW = f((this.w + 2 * pad - k) / stride) + 1;
-    this.other(name, op, this.c * this.h * this.w, this.c * outH * outW);
+    this.layers.push({ kind: 'other', name, op, inputWords: this.c * this.h * this.w, outputWords: this.c * outH * outW, pool: { kernel: k, stride, pad, ceil, global: false } });
     this.h = outH; this.w = outW;
     return this;
   }
 
   /** Global average pooling to 1×1. */
   globalPool(name: string): this {
-    this.other(name, 'avgpool', this.c * this.h * this.w, this.c);
+    this.layers.push({ kind: 'other', name, op: 'avgpool', inputWords: this.c * this.h * this.w, outputWords: this.c, pool: { kernel: this.h, stride: 1, pad: 0, ceil: false, global: true } });
     this.h = 1; this.w = 1;
     return this;
   }

@@ -75,7 +75,7 @@ describe('analyze', () => {
     expect(j.totals.frames_per_second).toBeGreaterThan(0);
     const bad = await runCli(['analyze', 'lenet9', '--arch', 'eyeriss']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/network: expected a zoo network \(alexnet, .*\), found lenet9/);
+    expect(bad.stderr).toMatch(/network: expected an .onnx file or a zoo network \(alexnet, .*\), found lenet9/);
     const badArch = await runCli(['analyze', 'alexnet', '--arch', 'tpu9']);
     expect(badArch.code).toBe(2);
     expect(badArch.stderr).toMatch(/--arch: expected a built-in architecture \(eyeriss\), found tpu9/);
