@@ -6,10 +6,11 @@ import { readBinaryFile, writeFileAtomic } from '../io/files.js';
 import { importOnnx } from '../interop/onnx/import.js';
 import { analyzeNetwork, type NetworkReport } from '../network/analyze.js';
 import { zooNames, zooNetwork } from '../network/zoo.js';
+import { reportHtml } from '../report/html.js';
 import { fmt } from '../report/table.js';
 import { SpecError } from '../spec/errors.js';
 
-interface AnalyzeOpts { inputShape?: string; arch: string; batch: string; evaluations: string; seed: string; threads: string; objective: string; json?: boolean; out?: string }
+interface AnalyzeOpts { html?: string; inputShape?: string; arch: string; batch: string; evaluations: string; seed: string; threads: string; objective: string; json?: boolean; out?: string }
 
 function whole(v: string, flag: string, min: number): number {
   const n = Number(v);
@@ -31,6 +32,7 @@ export function registerAnalyze(program: Command): void {
     .option('--threads <n>', 'mapper threads', '1')
     .option('--json', 'print JSON (stable keys) instead of a table')
     .option('--out <file>', 'also write the JSON report to this file (atomically)')
+    .option('--html <file>', 'also write an HTML report with stacked bars of energy per layer by level')
     .action(async (name: string, opts: AnalyzeOpts) => {
       let inputShape: [number, number, number] | undefined;
       if (opts.inputShape !== undefined) {
@@ -55,6 +57,7 @@ export function registerAnalyze(program: Command): void {
       bar?.stop();
       const json = JSON.stringify(reportToJSON(report, b.clockHz), null, 2) + '\n';
       if (opts.out) writeFileAtomic(opts.out, json);
+      if (opts.html) writeFileAtomic(opts.html, reportHtml(report, b.clockHz));
       process.stdout.write(opts.json ? json : formatReport(report, b.clockHz));
     });
 }

@@ -5,6 +5,7 @@ import { analyzeNetwork } from '../../src/network/analyze.js';
 import { layerMacs, layerWorkload, type ConvLayer } from '../../src/network/network.js';
 import { zooNames, zooNetwork } from '../../src/network/zoo.js';
 import { operationCount } from '../../src/workload/workload.js';
+import { reportHtml } from '../../src/report/html.js';
 import { runCli } from '../helpers/cli.js';
 
 const params = (name: string) =>
@@ -66,6 +67,16 @@ describe('analyze', () => {
       expect(l.result!.energyPJ / l.macs).toBeGreaterThan(1);
     }
   });
+  it('HTML report: one stacked bar per modelled layer, a segment per level with energy', async () => {
+    const b = builtinArch('eyeriss')!;
+    const r = await analyzeNetwork(zooNetwork('alexnet')!, b.arch, b.energy, { batch: 1, objective: 'energy', evaluations: 300, seed: 1, threads: 1, constraints: b.constraints });
+    const html = reportHtml(r, b.clockHz);
+    const segments = r.layers.filter((l) => l.result).reduce((s, l) => s + l.result!.levels.filter((x) => x.energyPJ > 0).length, 0);
+    expect(html.match(/<rect /g)?.length).toBe(segments);
+    expect(html).toContain('<svg');
+    expect(html).toMatch(/pool1<\/td><td colspan="6">not modelled \(maxpool\)/);
+  });
+
   it('CLI: JSON with per-layer rows; bad network or architecture exit 2', async () => {
     const r = await runCli(['analyze', 'squeezenet', '--arch', 'eyeriss', '--evaluations', '300', '--json']);
     expect(r.code).toBe(0);
