@@ -10,14 +10,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadInputs } from '../src/io/inputs.js';
-import { readConstraints } from '../src/mapper/constraints.js';
+import { constraintsFrom, objectiveFrom } from '../src/mapper/inputs.js';
 import { lowerBound } from '../src/mapper/bound.js';
 import { runMapper } from '../src/mapper/run.js';
 import { score, search, type Objective } from '../src/mapper/search.js';
 import { MapSpace } from '../src/mapper/space.js';
 import { planEnergy } from '../src/model/cost.js';
 import { evaluate } from '../src/model/model.js';
-import { isObj } from '../src/spec/read.js';
 import { caseInputs, isDense, loadRefs, REFERENCE_DIR } from '../test/helpers/reference.js';
 
 function setup(name: string) {
@@ -25,19 +24,10 @@ function setup(name: string) {
   const { inputs, ert } = caseInputs(r);
   const convention = r.snapshot === 'v4' ? 'v4' : 'v3';
   const inp = loadInputs(inputs, ert);
-  const sections = ['architecture_constraints', 'mapspace_constraints', 'constraints'].map((k) => inp.sections.get(k)).filter((x) => x !== undefined);
-  // Older cases keep constraints in their own files.
-  const constraintFiles = inputs.length && r.snapshot !== 'v4' ? [] : [];
-  void constraintFiles;
-  const constraints = readConstraints(sections, inp.workload, inp.arch);
+  const constraints = constraintsFrom(inp.sections, inp.workload, inp.arch);
   const plan = planEnergy(inp.arch, inp.energy!, convention);
-  const mapper = inp.sections.get('mapper')?.value;
-  let objective: Objective = 'edp';
-  if (isObj(mapper)) {
-    const m = mapper.optimization_metrics ?? mapper['optimization-metrics'];
-    const first = Array.isArray(m) ? m[0] : undefined;
-    if (first === 'delay' || first === 'energy' || first === 'edp') objective = first;
-  }
+  // Timeloop's default metric is EDP.
+  const objective: Objective = objectiveFrom(inp.sections) ?? 'edp';
   const ref = evaluate(inp.workload, inp.arch, inp.mapping!, inp.energy!, { convention });
   return { r, inp, constraints, plan, objective, ref, convention: convention as 'v4' | 'v3' };
 }

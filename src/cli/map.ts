@@ -4,7 +4,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { loadInputs } from '../io/inputs.js';
 import { writeFileAtomic } from '../io/files.js';
 import { mappingToTimeloop, mappingToYaml } from '../interop/timeloop/write.js';
-import { readConstraints } from '../mapper/constraints.js';
+import { constraintsFrom, objectiveFrom } from '../mapper/inputs.js';
 import { lowerBound } from '../mapper/bound.js';
 import { runMapper } from '../mapper/run.js';
 import { score, type Objective } from '../mapper/search.js';
@@ -15,7 +15,6 @@ import { evaluate } from '../model/model.js';
 import { resultToJSON } from '../model/result.js';
 import { fmt, fmtEnergy, formatResult } from '../report/table.js';
 import { SpecError } from '../spec/errors.js';
-import { isObj } from '../spec/read.js';
 
 interface MapOpts {
   ert?: string; objective?: string; seed: string; threads: string; evaluations: string; timeLimit?: string;
@@ -34,7 +33,7 @@ export function registerMap(program: Command): void {
     .description('search for the best mapping (dataflow) of a layer; prints it with its cost, a lower bound and the gap')
     .argument('<inputs...>', 'Timeloop v0.3/v0.4 YAML (architecture, problem, constraints) or dnnergy-native YAML')
     .option('--ert <file>', 'energy reference table (Accelergy ERT YAML)')
-    .option('--objective <energy|delay|edp>', "what to minimise (default: the input's mapper metric, else energy)")
+    .option('--objective <energy|delay|edp>', "what to minimise (default: the input's mapper metric — EDP if its mapper section names none, as Timeloop — else energy)")
     .option('--seed <n>', 'random seed', '1')
     .option('--threads <n>', 'worker threads', '1')
     .option('--evaluations <n>', 'mappings to evaluate (the budget; same seed and threads, same answer)', '200000')
@@ -52,9 +51,8 @@ export function registerMap(program: Command): void {
       const inp = loadInputs(inputs, opts.ert);
       if (!inp.energy) throw new SpecError(inputs.join(', '), 'ERT', 'energies: --ert <ERT.yaml>, an input with an `ERT` section, or `arch.energy` in a native spec');
       const convention = opts.convention;
-      const sections = ['architecture_constraints', 'mapspace_constraints', 'constraints'].map((k) => inp.sections.get(k)).filter((x) => x !== undefined);
-      const constraints = readConstraints(sections, inp.workload, inp.arch);
-      const objective = pickObjective(opts.objective, inp.sections.get('mapper')?.value);
+      const constraints = constraintsFrom(inp.sections, inp.workload, inp.arch);
+      const objective = pickObjective(opts.objective, objectiveFrom(inp.sections));
       const plan = planEnergy(inp.arch, inp.energy, convention);
       let space: MapSpace;
       try {
@@ -103,18 +101,10 @@ export function registerMap(program: Command): void {
     });
 }
 
-function pickObjective(flag: string | undefined, mapper: unknown): Objective {
-  if (flag !== undefined) {
-    if (flag !== 'energy' && flag !== 'delay' && flag !== 'edp') throw new SpecError('<command line>', '--objective', 'energy, delay or edp', flag);
-    return flag;
-  }
-  if (isObj(mapper)) {
-    const m = mapper.optimization_metrics ?? mapper['optimization-metrics'] ?? mapper.optimization_metric;
-    const first = Array.isArray(m) ? m[0] : m;
-    if (first === 'delay' || first === 'energy' || first === 'edp') return first;
-    if (first === 'last_level_accesses') return 'energy';
-  }
-  return 'energy';
+function pickObjective(flag: string | undefined, fromInput: Objective | undefined): Objective {
+  if (flag === undefined) return fromInput ?? 'energy';
+  if (flag !== 'energy' && flag !== 'delay' && flag !== 'edp') throw new SpecError('<command line>', '--objective', 'energy, delay or edp', flag);
+  return flag;
 }
 
 /** The mapping as a loop nest, outermost first. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadInputs } from '../../src/io/inputs.js';
-import { readConstraints } from '../../src/mapper/constraints.js';
+import { constraintsFrom, objectiveFrom } from '../../src/mapper/inputs.js';
 import { lowerBound } from '../../src/mapper/bound.js';
 import { runMapper } from '../../src/mapper/run.js';
 import { better, score, search, type Objective } from '../../src/mapper/search.js';
@@ -28,12 +28,10 @@ function setup(name: string) {
   const { inputs, ert } = caseInputs(r);
   const convention = r.snapshot === 'v4' ? ('v4' as const) : ('v3' as const);
   const inp = loadInputs(inputs, ert);
-  const sections = ['architecture_constraints', 'mapspace_constraints', 'constraints'].map((k) => inp.sections.get(k)).filter((x) => x !== undefined);
-  const constraints = readConstraints(sections, inp.workload, inp.arch);
+  const constraints = constraintsFrom(inp.sections, inp.workload, inp.arch);
   const plan = planEnergy(inp.arch, inp.energy!, convention);
-  const m = inp.sections.get('mapper')?.value as Record<string, unknown> | undefined;
-  const metrics = (m?.optimization_metrics ?? m?.['optimization-metrics']) as string[] | undefined;
-  const objective = (metrics && ['delay', 'energy', 'edp'].includes(metrics[0]) ? metrics[0] : 'edp') as Objective;
+  // Timeloop's default metric is EDP.
+  const objective: Objective = objectiveFrom(inp.sections) ?? 'edp';
   const ref = evaluate(inp.workload, inp.arch, inp.mapping!, inp.energy!, { convention });
   return { r, inputs, ert, inp, constraints, plan, objective, ref, convention };
 }
