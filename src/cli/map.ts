@@ -84,7 +84,7 @@ export function registerMap(program: Command): void {
           score: best,
           lower_bound: { score: lb.score, energy_pJ: lb.energyPJ, cycles: lb.cycles, compute_pJ: lb.parts.compute, backing_store_pJ: lb.parts.backingStore },
           gap,
-          search: { seed, threads, evaluations: run.stats.evaluated, pruned: run.stats.pruned, best_at: run.stats.bestAt },
+          search: { seed, threads: run.stats.threads, evaluations: run.stats.evaluated, pruned: run.stats.pruned, best_at: run.stats.bestAt, exhaustive: run.stats.exhaustive },
           result: resultToJSON(result),
           mapping: mappingToTimeloop(inp.workload, inp.arch, mapping),
         };
@@ -94,7 +94,7 @@ export function registerMap(program: Command): void {
       const unit = objective === 'energy' ? fmtEnergy(best) : objective === 'delay' ? `${fmt(best)} cycles` : `${best.toExponential(4)} pJ·cycles`;
       process.stdout.write(
         `best ${objective}: ${unit}; lower bound ${objective === 'energy' ? fmtEnergy(lb.score) : objective === 'delay' ? `${fmt(lb.score)} cycles` : `${lb.score.toExponential(4)} pJ·cycles`}; within ${gap.toFixed(2)}× of it\n` +
-        `search: ${fmt(run.stats.evaluated)} mappings evaluated (${fmt(run.stats.pruned)} pruned) in ${(run.stats.timeMs / 1000).toFixed(1)} s on ${threads} thread(s), seed ${seed}; best found at evaluation ${fmt(run.stats.bestAt)}\n\n`,
+        `search: ${fmt(run.stats.evaluated)} mappings evaluated (${fmt(run.stats.pruned)} pruned)${run.stats.exhaustive ? ', the whole mapspace' : ''} in ${(run.stats.timeMs / 1000).toFixed(1)} s on ${run.stats.threads} thread(s), seed ${seed}; best found at evaluation ${fmt(run.stats.bestAt)}\n\n`,
       );
       process.stdout.write(formatResult(result, inp.workload.name, inp.arch.name));
       process.stdout.write('\n' + describeMapping(inp.workload.dims, inp.arch.storage.map((s) => s.name), mapping));

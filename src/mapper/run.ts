@@ -58,7 +58,9 @@ export function runJob(job: ThreadJob, onProgress?: (done: number) => void): { b
 }
 
 export async function runMapper(w: Workload, arch: Arch, constraints: Constraints, plan: EnergyPlan, o: RunOptions): Promise<RunResult> {
-  const threads = Math.max(1, Math.floor(o.threads));
+  // A mapspace small enough to enumerate is enumerated once, on this thread.
+  const small = new MapSpace(w, arch, constraints).size() <= o.evaluations;
+  const threads = small ? 1 : Math.max(1, Math.floor(o.threads));
   const jobs: ThreadJob[] = [];
   for (let i = 0; i < threads; i++) {
     const share = Math.floor(o.evaluations / threads) + (i < o.evaluations % threads ? 1 : 0);
@@ -83,7 +85,8 @@ export async function runMapper(w: Workload, arch: Arch, constraints: Constraint
     })));
   }
   let best: ReturnType<typeof runJob> | null = null;
-  const stats = { evaluated: 0, pruned: 0, timeMs: Date.now() - t0, bestAt: 0, threads };
+  const stats = { evaluated: 0, pruned: 0, timeMs: Date.now() - t0, bestAt: 0, threads, exhaustive: results.every((r) => r.stats.exhaustive) };
+  void small;
   for (const r of results) {
     stats.evaluated += r.stats.evaluated;
     stats.pruned += r.stats.pruned;

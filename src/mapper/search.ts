@@ -47,6 +47,8 @@ export interface SearchStats {
   timeMs: number;
   /** Evaluation at which the best was found. */
   bestAt: number;
+  /** Whether the whole mapspace was enumerated (it fit the budget). */
+  exhaustive: boolean;
 }
 
 export interface SearchResult {
@@ -64,7 +66,7 @@ export function search(w: Workload, arch: Arch, space: MapSpace, plan: EnergyPla
   const cm = new CompiledBuffer(space.maxLoops, space.L * space.S);
   const rng = new Rng(opts.seed);
   const t0 = Date.now();
-  const stats: SearchStats = { evaluated: 0, pruned: 0, timeMs: 0, bestAt: 0 };
+  const stats: SearchStats = { evaluated: 0, pruned: 0, timeMs: 0, bestAt: 0, exhaustive: false };
   const best = space.newGenome();
   let bestE = Infinity, bestC = Infinity, haveBest = false;
   const cur = space.newGenome();
@@ -92,6 +94,14 @@ export function search(w: Workload, arch: Arch, space: MapSpace, plan: EnergyPla
   const outOfTime = () => reached() || (opts.timeLimitMs !== undefined && (stats.evaluated & 255) === 0 && Date.now() - t0 > opts.timeLimitMs);
 
   const budget = opts.evaluations;
+  // A mapspace that fits the budget is searched exhaustively (the bound on
+  // its size counts orders of every loop that could be non-trivial).
+  if (space.size() <= budget) {
+    stats.exhaustive = true;
+    space.enumerate((g) => { evaluate(g); return !outOfTime(); });
+    stats.timeMs = Date.now() - t0;
+    return { best: haveBest ? best : null, energyPJ: bestE, cycles: bestC, stats };
+  }
   // Phase 1: random sampling.
   const sampling = Math.max(1, Math.min(Math.floor(budget * 0.2), 5000));
   while (stats.evaluated < sampling && !outOfTime()) {

@@ -39,6 +39,12 @@ export interface Genome {
   readonly keep: Uint8Array;
 }
 
+function binomial(n: number, k: number): number {
+  let r = 1;
+  for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
+  return Math.round(r);
+}
+
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
   return a;
@@ -290,6 +296,113 @@ export class MapSpace {
       if (used > this.capacity[l]) return false;
     }
     return true;
+  }
+
+  /** Ways to deal each dimension's prime factors over its free slots. */
+  private distributions(d: number): Int32Array[] {
+    const free = this.free[d];
+    const D = this.D;
+    let out: number[][] = [free.map(() => 1)];
+    const counts = new Map<number, number>();
+    for (const p of this.primes[d]) counts.set(p, (counts.get(p) ?? 0) + 1);
+    for (const [p, e] of counts) {
+      // Every way to split e copies of p over the free slots.
+      const splits: number[][] = [];
+      const rec = (i: number, left: number, acc: number[]) => {
+        if (i === free.length - 1) { splits.push([...acc, left]); return; }
+        for (let k = 0; k <= left; k++) rec(i + 1, left - k, [...acc, k]);
+      };
+      if (free.length > 0) rec(0, e, []);
+      const next: number[][] = [];
+      for (const base of out) for (const sp of splits) next.push(base.map((v, i) => v * p ** sp[i]));
+      out = next;
+    }
+    void D;
+    return out.map((v) => Int32Array.from(v));
+  }
+
+  /**
+   * An upper bound on the number of distinct mappings: factor
+   * distributions × orders of the loops that can be non-trivial at each
+   * level × free bypass choices (spatial orders are not varied).
+   */
+  size(): number {
+    const { L, D, S } = this;
+    let n = 1;
+    for (let d = 0; d < D; d++) {
+      const free = this.free[d].length;
+      const counts = new Map<number, number>();
+      for (const p of this.primes[d]) counts.set(p, (counts.get(p) ?? 0) + 1);
+      for (const e of counts.values()) n *= binomial(e + free - 1, free - 1);
+    }
+    for (let l = 0; l < L; l++) {
+      let k = 0;
+      for (let d = 0; d < D; d++) {
+        const canBeNonUnit = (this.free[d].includes(l * 3 + T) && this.primes[d].length > 0) || this.fixed[(l * 3 + T) * D + d] > 1;
+        if (!this.torder[l].includes(d) && canBeNonUnit) k++;
+      }
+      for (let i = 2; i <= k; i++) n *= i;
+    }
+    for (let i = 0; i < L * S; i++) if (this.keepFixed[i] === 255) n *= 2;
+    return n;
+  }
+
+  /**
+   * Visit every mapping of the space (factor distributions × loop orders of
+   * the non-trivial loops × bypass), for spaces small enough to search
+   * exhaustively. The visitor returns false to stop.
+   */
+  enumerate(visit: (g: Genome) => boolean): void {
+    const { L, D, S } = this;
+    const g = this.newGenome();
+    const dists = Array.from({ length: D }, (_, d) => this.distributions(d));
+    for (let l = 0; l < L; l++) {
+      const order = [...this.sorder[l], ...[...Array(D).keys()].filter((x) => !this.sorder[l].includes(x))];
+      for (let i = 0; i < D; i++) g.sperm[l * D + i] = order[i];
+    }
+    const freeKeeps: number[] = [];
+    for (let i = 0; i < L * S; i++) { if (this.keepFixed[i] === 255) freeKeeps.push(i); else g.keep[i] = this.keepFixed[i]; }
+    let go = true;
+    const orders = (l: number, k: () => void) => {
+      if (l === L) { k(); return; }
+      const prefix = this.torder[l];
+      const rest = [...Array(D).keys()].filter((d) => !prefix.includes(d));
+      const nonUnit = rest.filter((d) => g.f[(l * 3 + T) * D + d] > 1);
+      const unit = rest.filter((d) => g.f[(l * 3 + T) * D + d] <= 1);
+      const perm = (arr: number[], i: number) => {
+        if (!go) return;
+        if (i === arr.length) {
+          const order = [...prefix, ...arr, ...unit];
+          for (let j = 0; j < D; j++) g.perm[l * D + j] = order[j];
+          orders(l + 1, k);
+          return;
+        }
+        for (let j = i; j < arr.length; j++) {
+          [arr[i], arr[j]] = [arr[j], arr[i]];
+          perm(arr, i + 1);
+          [arr[i], arr[j]] = [arr[j], arr[i]];
+        }
+      };
+      perm(nonUnit, 0);
+    };
+    const keeps = (i: number) => {
+      if (!go) return;
+      if (i === freeKeeps.length) { go = visit(g); return; }
+      for (const v of [1, 0]) { g.keep[freeKeeps[i]] = v; keeps(i + 1); }
+    };
+    const factors = (d: number) => {
+      if (!go) return;
+      if (d === D) {
+        if (this.fanoutOk(g)) orders(0, () => keeps(0));
+        return;
+      }
+      for (const v of dists[d]) {
+        for (let i = 0; i < this.fixed.length / D; i++) g.f[i * D + d] = this.fixed[i * D + d] || 1;
+        this.free[d].forEach((slot, i) => { g.f[slot * D + d] = v[i]; });
+        factors(d + 1);
+      }
+    };
+    factors(0);
   }
 
   /** The genome as a plain mapping (for output and validation). */

@@ -19,6 +19,8 @@ import { evaluate } from '../../src/model/model.js';
 import { validateMapping } from '../../src/mapping/validate.js';
 import { operationCount } from '../../src/workload/workload.js';
 import { emptyConstraints } from '../../src/mapper/constraints.js';
+import type { Arch, StorageLevel } from '../../src/arch/arch.js';
+import { convWorkload } from '../../src/workload/conv.js';
 import { runCli } from '../helpers/cli.js';
 import { randomCase, rng } from '../helpers/random.js';
 import { caseInputs, isDense, loadRefs, referenceAvailable } from '../helpers/reference.js';
@@ -85,12 +87,32 @@ describe('mapper determinism and threads', () => {
     expect(x.code).toBe(0);
     expect(x.stdout).toBe(y.stdout);
     const j = JSON.parse(x.stdout);
-    expect(j.search).toEqual({ seed: 1, threads: 2, evaluations: 6000, pruned: j.search.pruned, best_at: j.search.best_at });
+    expect(j.search).toEqual({ seed: 1, threads: 2, evaluations: 6000, pruned: j.search.pruned, best_at: j.search.best_at, exhaustive: false });
     expect(j.gap).toBeGreaterThanOrEqual(1);
     const m = await runCli(['model', c.inputs[0], out, '--ert', c.ert, '--json']);
     expect(m.code).toBe(0);
     expect(JSON.parse(m.stdout).energy_pJ).toBeCloseTo(j.result.energy_pJ, 3);
     expect(readFileSync(out, 'utf8')).toMatch(/^mapping:\n/);
+  });
+
+  it('a mapspace that fits the budget is enumerated, and nothing beats its best', () => {
+    for (const [i, shape] of [[0, { C: 2, M: 1, R: 3, S: 1, P: 2, Q: 1 }], [1, { C: 1, M: 2, R: 3, S: 1, P: 4, Q: 1 }], [2, { C: 2, M: 2, R: 1, S: 1, P: 3, Q: 1 }]] as const) {
+      const w = convWorkload(`tiny${i}`, shape);
+      const lv = (name: string, size: number | null): StorageLevel => ({ name, className: 'SRAM', instances: 1, meshX: 1, meshY: 1, sizeWords: size, wordBits: 8, blockSize: 1, clusterSize: 1, readBandwidth: null, writeBandwidth: null, sharedBandwidth: null, multipleBuffering: 1, isDummy: false });
+      const arch: Arch = { name: 'two-level', compute: { name: 'mac', className: 'intmac', instances: 1, meshX: 1, meshY: 1 }, storage: [lv('RF', 8), lv('DRAM', null)] };
+      const energy = { source: 'test', components: new Map<string, Record<string, number>>([['mac', { compute: 1 }], ['RF', { read: 1, write: 1, update: 1 }], ['DRAM', { read: 100, write: 100, update: 100 }]]) };
+      const plan = planEnergy(arch, energy);
+      const space = new MapSpace(w, arch, emptyConstraints(arch));
+      const size = space.size();
+      expect(size).toBeLessThan(20000);
+      const all = search(w, arch, space, plan, { objective: 'energy', seed: 1, evaluations: size });
+      expect(all.stats.exhaustive).toBe(true);
+      expect(all.best).not.toBeNull();
+      // Annealing with one evaluation less (so not exhaustive) finds nothing better.
+      const sa = search(w, arch, space, plan, { objective: 'energy', seed: 2, evaluations: size - 1 });
+      expect(sa.stats.exhaustive).toBe(false);
+      expect(all.energyPJ).toBeLessThanOrEqual(sa.energyPJ * (1 + 1e-12));
+    }
   });
 
   it('rejects a bad objective with exit 2', async () => {
