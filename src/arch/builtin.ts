@@ -69,7 +69,6 @@ function eyeriss(): BuiltinArch {
       const d = (n: string) => w.dims.indexOf(n);
       const fix = (m: Map<number, number>, names: string[]) => { for (const n of names) if (d(n) >= 0) m.set(d(n), 1); };
       const lc = (): LevelConstraints => ({ temporalFactors: new Map(), temporalOrder: [], spatialFactors: new Map(), spatialOrder: [], split: undefined, keep: new Set(), bypass: new Set() });
-      const ds = (n: string) => w.dataSpaces.findIndex((x) => x.name === n);
       const levels = storage.map(() => lc());
       const [psum, weights, ifmap, pe, column, glb] = levels;
       const keepOnly = (c: LevelConstraints, names: string[]) => w.dataSpaces.forEach((x, s) => (names.includes(x.name) ? c.keep : c.bypass).add(s));
@@ -89,7 +88,6 @@ function eyeriss(): BuiltinArch {
       fix(pe.spatialFactors, ['N', 'P', 'Q', 'R', 'G']);
       fix(column.temporalFactors, w.dims as string[]);
       fix(pe.temporalFactors, w.dims as string[]);
-      void ds;
       return { levels };
     },
   };

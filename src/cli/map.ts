@@ -60,7 +60,6 @@ export function registerMap(program: Command): void {
       } catch (e) {
         throw new SpecError(inputs.join(', '), 'constraints', 'constraints that leave a legal mapping', (e as Error).message);
       }
-      void space;
       const showBar = !opts.json && process.stderr.isTTY && !process.env.CI;
       const bar = showBar ? new SingleBar({ format: 'mapping {bar} {percentage}% | {value}/{total} evaluations', stream: process.stderr, hideCursor: true }, Presets.shades_classic) : null;
       bar?.start(evaluations, 0);

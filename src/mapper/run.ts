@@ -86,7 +86,6 @@ export async function runMapper(w: Workload, arch: Arch, constraints: Constraint
   }
   let best: ReturnType<typeof runJob> | null = null;
   const stats = { evaluated: 0, pruned: 0, timeMs: Date.now() - t0, bestAt: 0, threads, exhaustive: results.every((r) => r.stats.exhaustive) };
-  void small;
   for (const r of results) {
     stats.evaluated += r.stats.evaluated;
     stats.pruned += r.stats.pruned;

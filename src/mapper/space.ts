@@ -301,7 +301,6 @@ export class MapSpace {
   /** Ways to deal each dimension's prime factors over its free slots. */
   private distributions(d: number): Int32Array[] {
     const free = this.free[d];
-    const D = this.D;
     let out: number[][] = [free.map(() => 1)];
     const counts = new Map<number, number>();
     for (const p of this.primes[d]) counts.set(p, (counts.get(p) ?? 0) + 1);
@@ -317,7 +316,6 @@ export class MapSpace {
       for (const base of out) for (const sp of splits) next.push(base.map((v, i) => v * p ** sp[i]));
       out = next;
     }
-    void D;
     return out.map((v) => Int32Array.from(v));
   }
 
