@@ -261,7 +261,7 @@ export class Evaluator {
     const { D, S, L, RM, coef } = p;
     const out = this.out;
     if (m.n > this.stride.length) this.grow(m.n);
-    const { running, stride, tileExt, spatialExt, fan, size, spatialSize, spans, fillsKept, content, weighted, links, partition, parentShare, peer, tl, levelStart } = this;
+    const { running, stride, tileExt, spatialExt, fan, size, spatialSize, fillsKept, content, weighted, links, partition, parentShare, peer, tl, levelStart } = this;
 
     // Strides, extents, fanouts.
     running.fill(1);
@@ -304,7 +304,6 @@ export class Evaluator {
 
     for (let s = 0; s < S; s++) {
       const R = p.ranks[s];
-      const cb = s * RM * D;
       const t0 = p.termStart[s], t1 = p.termStart[s + 1];
       // Read-only data need the tiles of the levels that keep them; partial
       // sums also need every tile, for the partitions (first-update elision).
@@ -312,7 +311,7 @@ export class Evaluator {
       for (let l = 0; l < L; l++) {
         // Bypassed levels' tiles are measured on demand (only a walk with links needs them).
         if (!rw && !m.keep[l * S + s]) { size[l] = -1; continue; }
-        this.measureTile(s, R, l, t0, t1);
+        this.measureTile(R, l, t0, t1);
       }
       this.prepareGrids(m, s, R);
       this.tauFrom = -1;
@@ -414,7 +413,7 @@ export class Evaluator {
   }
 
   /** Tile of level l for data space s: spans per rank, size, and the box under its spatial loops. */
-  private measureTile(s: number, R: number, l: number, t0: number, t1: number): void {
+  private measureTile(R: number, l: number, t0: number, t1: number): void {
     const p = this.p;
     const { D, RM } = p;
     const { spans, tileExt, spatialExt, vec } = this;
@@ -454,11 +453,10 @@ export class Evaluator {
    */
   private walk(m: CompiledMapping, s: number, R: number, c: number, from: number, K: number, always: boolean): boolean {
     const p = this.p;
-    const { D, RM, coef, L } = p;
+    const { RM, L } = p;
     const point = c < 0;
-    const base = s * RM * D;
     let size = point ? 1 : this.size[c];
-    const { tau, delta, same1, stride, tl, spans } = this;
+    const { tau, delta, same1, tl, spans } = this;
     const parent0 = c + 1;
     if (point && this.fan[parent0] <= 1 && !this.exact) {
       // Every operation reads its operand anew; nothing to share.
@@ -497,7 +495,7 @@ export class Evaluator {
       linksPossible = this.exact || this.linksPossible(parent, R, K, point, G < F);
     }
     if (!always && !linksPossible) return false;
-    if (!point && size < 0) { this.measureTile(s, R, c, p.termStart[s], p.termStart[s + 1]); size = this.size[c]; }
+    if (!point && size < 0) { this.measureTile(R, c, p.termStart[s], p.termStart[s + 1]); size = this.size[c]; }
     if (!point) {
       for (let j = 0; j < K; j++) {
         let overlap = 1;

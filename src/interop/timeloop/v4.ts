@@ -323,7 +323,7 @@ export function readMapping(src: Sourced, w: Workload, arch: Arch): Mapping {
     else src.at.fail(`factors of ${w.dims[d]} whose product is its bound ${w.bounds[d]}`, given[d]);
   }
 
-  const levels: LevelMapping[] = names.map((name, li) => {
+  const levels: LevelMapping[] = names.map((_, li) => {
     const d = dirs[li];
     const order = (perm: number[]) => [...perm, ...w.dims.map((_, i) => i).filter((i) => !perm.includes(i))];
     const temporal: Loop[] = [];
