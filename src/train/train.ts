@@ -1,0 +1,54 @@
+/** Training and evaluation loops over MNIST with tfjs (deterministic order for a seed). */
+import type * as tfType from '@tensorflow/tfjs';
+import { Rng } from '../mapper/space.js';
+import type { ImageSet } from './mnist.js';
+
+export interface TrainOptions {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly seed: number;
+  /** Called after each batch with (epoch, batch, batches, loss). */
+  readonly onBatch?: (epoch: number, batch: number, batches: number, loss: number) => void;
+}
+
+/** Minibatch Adam on cross-entropy; shuffles with the seed each epoch. */
+export async function train(tf: typeof tfType, model: tfType.LayersModel, data: ImageSet, o: TrainOptions): Promise<number> {
+  const opt = tf.train.adam(o.learningRate);
+  const rng = new Rng(o.seed);
+  const order = Array.from({ length: data.count }, (_, i) => i);
+  let last = NaN;
+  for (let e = 0; e < o.epochs; e++) {
+    for (let i = order.length - 1; i > 0; i--) { const j = rng.int(i + 1); [order[i], order[j]] = [order[j], order[i]]; }
+    const batches = Math.ceil(order.length / o.batchSize);
+    for (let b = 0; b < batches; b++) {
+      const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
+      const xs = new Float32Array(idx.length * 784);
+      const ys = new Float32Array(idx.length * 10);
+      idx.forEach((k, r) => { xs.set(data.images.subarray(k * 784, (k + 1) * 784), r * 784); ys[r * 10 + data.labels[k]] = 1; });
+      const loss = tf.tidy(() => {
+        const x = tf.tensor4d(xs, [idx.length, 28, 28, 1]);
+        const y = tf.tensor2d(ys, [idx.length, 10]);
+        return opt.minimize(() => tf.losses.softmaxCrossEntropy(y, tf.log(tf.add(model.predict(x) as tfType.Tensor, 1e-7))) as tfType.Scalar, true)!;
+      });
+      last = (await loss.data())[0];
+      loss.dispose();
+      o.onBatch?.(e, b, batches, last);
+    }
+  }
+  opt.dispose();
+  return last;
+}
+
+/** Fraction of the set classified correctly. */
+export async function accuracy(tf: typeof tfType, model: tfType.LayersModel, data: ImageSet, batchSize = 500): Promise<number> {
+  let correct = 0;
+  for (let s = 0; s < data.count; s += batchSize) {
+    const n = Math.min(batchSize, data.count - s);
+    const pred = tf.tidy(() => (model.predict(tf.tensor4d(data.images.subarray(s * 784, (s + n) * 784), [n, 28, 28, 1])) as tfType.Tensor).argMax(-1));
+    const p = (await pred.data()) as Int32Array;
+    pred.dispose();
+    for (let i = 0; i < n; i++) if (p[i] === data.labels[s + i]) correct++;
+  }
+  return correct / data.count;
+}
