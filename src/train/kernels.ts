@@ -20,6 +20,29 @@ function nhwc(dataFormat: string | undefined): void {
   if (dataFormat !== undefined && dataFormat !== 'NHWC' && dataFormat !== 'channelsLast') throw new Error(`only NHWC is supported, not ${dataFormat}`);
 }
 
+/**
+ * Visit every (output position, filter tap) pair of a convolution whose
+ * input position falls inside the input: `visit(dyIndex, inputIndex, tap)`
+ * with dyIndex = ((n·P + p)·Q + q), inputIndex = ((n·H + h)·W + w) and
+ * tap = r·S + s. The three gradients are sums over these pairs.
+ */
+function forEachTap(info: backend_util.Conv2DInfo, visit: (dyIndex: number, inputIndex: number, tap: number) => void): void {
+  const { batchSize: N, inHeight: H, inWidth: W, outHeight: P, outWidth: Q, filterHeight: R, filterWidth: S, strideHeight: sh, strideWidth: sw } = info;
+  const dh = info.dilationHeight, dw = info.dilationWidth, pt = info.padInfo.top, pl = info.padInfo.left;
+  for (let n = 0; n < N; n++) for (let p = 0; p < P; p++) for (let q = 0; q < Q; q++) {
+    const dyIndex = (n * P + p) * Q + q;
+    for (let r = 0; r < R; r++) {
+      const h = p * sh + r * dh - pt;
+      if (h < 0 || h >= H) continue;
+      for (let s = 0; s < S; s++) {
+        const w = q * sw + s * dw - pl;
+        if (w < 0 || w >= W) continue;
+        visit(dyIndex, (n * H + h) * W + w, r * S + s);
+      }
+    }
+  }
+}
+
 /** dW[r,s,c,m] = Σ_n,p,q x[n, p·sh + r·dh − pt, q·sw + s·dw − pl, c] · dy[n,p,q,m]. */
 const conv2DBackpropFilter: KernelConfig = {
   kernelName: 'Conv2DBackpropFilter',
@@ -32,35 +55,19 @@ const conv2DBackpropFilter: KernelConfig = {
     };
     nhwc(dataFormat);
     const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-    const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: P, outWidth: Q, outChannels: M, filterHeight: R, filterWidth: S, strideHeight: sh, strideWidth: sw } = info;
-    const dh = info.dilationHeight, dw = info.dilationWidth, pt = info.padInfo.top, pl = info.padInfo.left;
+    const C = info.inChannels, M = info.outChannels;
     const xs = read(b, x), dys = read(b, dy);
-    const out = b.makeOutput([R, S, C, M], 'float32');
+    const out = b.makeOutput([info.filterHeight, info.filterWidth, C, M], 'float32');
     const g = b.typedArrayFromHeap(out) as Float32Array;
     g.fill(0);
-    for (let n = 0; n < N; n++) {
-      for (let p = 0; p < P; p++) {
-        for (let q = 0; q < Q; q++) {
-          const dyBase = ((n * P + p) * Q + q) * M;
-          for (let r = 0; r < R; r++) {
-            const h = p * sh + r * dh - pt;
-            if (h < 0 || h >= H) continue;
-            for (let s = 0; s < S; s++) {
-              const w = q * sw + s * dw - pl;
-              if (w < 0 || w >= W) continue;
-              const xBase = ((n * H + h) * W + w) * C;
-              const gBase = (r * S + s) * C * M;
-              for (let c = 0; c < C; c++) {
-                const xv = xs[xBase + c];
-                if (xv === 0) continue;
-                const gRow = gBase + c * M;
-                for (let m = 0; m < M; m++) g[gRow + m] += xv * dys[dyBase + m];
-              }
-            }
-          }
-        }
+    forEachTap(info, (dyi, xi, tap) => {
+      for (let c = 0; c < C; c++) {
+        const xv = xs[xi * C + c];
+        if (xv === 0) continue;
+        const row = (tap * C + c) * M;
+        for (let m = 0; m < M; m++) g[row + m] += xv * dys[dyi * M + m];
       }
-    }
+    });
     return out;
   },
 };
@@ -78,31 +85,19 @@ const depthwiseBackpropFilter: KernelConfig = {
     const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
     const a = attrs as unknown as DepthwiseAttrs & { filterShape: [number, number, number, number] };
     const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, a.dilations, a.pad, a.dimRoundingMode, true);
-    const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: P, outWidth: Q, filterHeight: R, filterWidth: S, strideHeight: sh, strideWidth: sw } = info;
-    const K = info.outChannels / C;
-    const dh = info.dilationHeight, dw = info.dilationWidth, pt = info.padInfo.top, pl = info.padInfo.left;
+    const C = info.inChannels, K = info.outChannels / C;
     const xs = read(b, x), dys = read(b, dy);
-    const out = b.makeOutput([R, S, C, K], 'float32');
+    const out = b.makeOutput([info.filterHeight, info.filterWidth, C, K], 'float32');
     const g = b.typedArrayFromHeap(out) as Float32Array;
     g.fill(0);
-    for (let n = 0; n < N; n++) for (let p = 0; p < P; p++) for (let q = 0; q < Q; q++) {
-      const dyBase = ((n * P + p) * Q + q) * C * K;
-      for (let r = 0; r < R; r++) {
-        const h = p * sh + r * dh - pt;
-        if (h < 0 || h >= H) continue;
-        for (let s = 0; s < S; s++) {
-          const w = q * sw + s * dw - pl;
-          if (w < 0 || w >= W) continue;
-          const xBase = ((n * H + h) * W + w) * C;
-          for (let c = 0; c < C; c++) for (let k = 0; k < K; k++) g[((r * S + s) * C + c) * K + k] += xs[xBase + c] * dys[dyBase + c * K + k];
-        }
-      }
-    }
+    forEachTap(info, (dyi, xi, tap) => {
+      for (let c = 0; c < C; c++) for (let k = 0; k < K; k++) g[(tap * C + c) * K + k] += xs[xi * C + c] * dys[(dyi * C + c) * K + k];
+    });
     return out;
   },
 };
 
-/** Depthwise input gradient: dX[n,h,w,c] = Σ dy[n,p,q,c·K + k] · W[r,s,c,k] over (p,r), (q,s) that reach (h,w). */
+/** Depthwise input gradient: dX[n,h,w,c] = Σ dy[n,p,q,c·K + k] · W[r,s,c,k] over the taps that reach (h,w). */
 const depthwiseBackpropInput: KernelConfig = {
   kernelName: 'DepthwiseConv2dNativeBackpropInput',
   backendName: 'wasm',
@@ -111,26 +106,14 @@ const depthwiseBackpropInput: KernelConfig = {
     const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
     const a = attrs as unknown as DepthwiseAttrs & { inputShape: [number, number, number, number] };
     const info = backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, a.dilations, a.pad, a.dimRoundingMode, true);
-    const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: P, outWidth: Q, filterHeight: R, filterWidth: S, strideHeight: sh, strideWidth: sw } = info;
-    const K = info.outChannels / C;
-    const dh = info.dilationHeight, dw = info.dilationWidth, pt = info.padInfo.top, pl = info.padInfo.left;
+    const C = info.inChannels, K = info.outChannels / C;
     const dys = read(b, dy), ws = read(b, filter);
-    const out = b.makeOutput([N, H, W, C], 'float32');
+    const out = b.makeOutput([info.batchSize, info.inHeight, info.inWidth, C], 'float32');
     const g = b.typedArrayFromHeap(out) as Float32Array;
     g.fill(0);
-    for (let n = 0; n < N; n++) for (let p = 0; p < P; p++) for (let q = 0; q < Q; q++) {
-      const dyBase = ((n * P + p) * Q + q) * C * K;
-      for (let r = 0; r < R; r++) {
-        const h = p * sh + r * dh - pt;
-        if (h < 0 || h >= H) continue;
-        for (let s = 0; s < S; s++) {
-          const w = q * sw + s * dw - pl;
-          if (w < 0 || w >= W) continue;
-          const gBase = ((n * H + h) * W + w) * C;
-          for (let c = 0; c < C; c++) for (let k = 0; k < K; k++) g[gBase + c] += dys[dyBase + c * K + k] * ws[((r * S + s) * C + c) * K + k];
-        }
-      }
-    }
+    forEachTap(info, (dyi, xi, tap) => {
+      for (let c = 0; c < C; c++) for (let k = 0; k < K; k++) g[xi * C + c] += dys[(dyi * C + c) * K + k] * ws[(tap * C + c) * K + k];
+    });
     return out;
   },
 };
