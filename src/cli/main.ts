@@ -8,6 +8,7 @@ import { SpecError } from '../spec/errors.js';
 import { registerAnalyze } from './analyze.js';
 import { registerMap } from './map.js';
 import { registerModel } from './model.js';
+import { registerTrain } from './train.js';
 
 /** Run the CLI with the given arguments; resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -21,6 +22,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerModel(program);
   registerMap(program);
   registerAnalyze(program);
+  registerTrain(program);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return 0;

@@ -39,7 +39,7 @@ export function parseYamlText(text: string, file: string): unknown {
 }
 
 /** Write a file atomically: a temporary file in the same folder, then a rename. */
-export function writeFileAtomic(file: string, content: string): void {
+export function writeFileAtomic(file: string, content: string | Uint8Array): void {
   mkdirSync(dirname(file) || '.', { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, content);

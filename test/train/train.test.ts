@@ -27,3 +27,26 @@ describe('training substrate', () => {
     expect(after).toBeGreaterThan(0.85);
   }, 120_000);
 });
+
+describe('dnnergy train', () => {
+  it('trains, saves model.json + weights.bin + report.json, and the saved model reloads with the same accuracy', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { runCli } = await import('../helpers/cli.js');
+    const { loadModel } = await import('../../src/train/io.js');
+    const out = join(mkdtempSync(join(tmpdir(), 'dnnergy-train-')), 'lenet');
+    const r = await runCli(['train', '--model', 'lenet5', '--epochs', '1', '--subset', '1500', '--out', out, '--json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.train_images).toBe(1500);
+    expect(report.test_images).toBe(10000);
+    const tf = await initTf();
+    const back = await loadModel(tf, out);
+    expect(await accuracy(tf, back, loadMnist('test'))).toBeCloseTo(report.test_accuracy, 10);
+    const bad = await runCli(['train', '--model', 'resnet', '--out', out]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--model: expected lenet5 or cnn, found resnet/);
+    await expect(loadModel(tf, join(out, 'nowhere'))).rejects.toThrow(/model\.json: expected a tfjs model\.json, found no such file/);
+  }, 120_000);
+});
