@@ -1,6 +1,7 @@
 /** Training and evaluation loops over MNIST with tfjs (deterministic order for a seed). */
 import type * as tfType from '@tensorflow/tfjs';
 import { Rng } from '../mapper/space.js';
+import { applyMasks, type Masks } from './masks.js';
 import type { ImageSet } from './mnist.js';
 
 export interface TrainOptions {
@@ -8,6 +9,8 @@ export interface TrainOptions {
   readonly batchSize: number;
   readonly learningRate: number;
   readonly seed: number;
+  /** Pruning masks re-applied after every step, so pruned weights stay zero. */
+  readonly masks?: Masks;
   /** Called after each batch with (epoch, batch, batches, loss). */
   readonly onBatch?: (epoch: number, batch: number, batches: number, loss: number) => void;
 }
@@ -33,6 +36,7 @@ export async function train(tf: typeof tfType, model: tfType.LayersModel, data: 
       });
       last = (await loss.data())[0];
       loss.dispose();
+      if (o.masks && o.masks.size > 0) applyMasks(tf, model, o.masks);
       o.onBatch?.(e, b, batches, last);
     }
   }

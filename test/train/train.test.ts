@@ -50,3 +50,32 @@ describe('dnnergy train', () => {
     await expect(loadModel(tf, join(out, 'nowhere'))).rejects.toThrow(/model\.json: expected a tfjs model\.json, found no such file/);
   }, 120_000);
 });
+
+describe('pruning masks', () => {
+  it('magnitude masks keep the largest weights and never revive pruned ones', async () => {
+    const { magnitudeMask } = await import('../../src/train/masks.js');
+    const w = Float32Array.from([0.1, -3, 2, -0.5, 0.05, 1]);
+    expect([...magnitudeMask(w, 0.5)]).toEqual([0, 1, 1, 0, 0, 1]);
+    const prev = Float32Array.from([1, 0, 1, 1, 1, 1]); // -3 was pruned before
+    expect([...magnitudeMask(w, 0.5, prev)]).toEqual([0, 0, 1, 1, 0, 1]);
+  });
+
+  it('pruned weights stay zero through fine-tuning; accuracy is measured, not assumed', async () => {
+    const tf = await initTf();
+    const { pruneByMagnitude, densities } = await import('../../src/train/masks.js');
+    const model = buildModel(tf, 'lenet5', 3);
+    const data = loadMnist('train', 0, 2000);
+    const test = loadMnist('test', 0, 1000);
+    await train(tf, model, data, { epochs: 1, batchSize: 64, learningRate: 2e-3, seed: 1 });
+    const masks = pruneByMagnitude(tf, model, new Map([['conv2', 0.3], ['fc1', 0.2]]));
+    const d = densities(model);
+    expect(d.get('conv2')).toBeCloseTo(0.3, 2);
+    expect(d.get('fc1')).toBeCloseTo(0.2, 2);
+    await train(tf, model, data, { epochs: 1, batchSize: 64, learningRate: 1e-3, seed: 2, masks });
+    const after = densities(model);
+    expect(after.get('conv2')).toBeCloseTo(0.3, 2);
+    expect(after.get('fc1')).toBeCloseTo(0.2, 2);
+    expect(after.get('conv1')).toBe(1);
+    expect(await accuracy(tf, model, test)).toBeGreaterThan(0.7);
+  }, 120_000);
+});
