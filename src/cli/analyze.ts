@@ -2,6 +2,12 @@
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { builtinArch, builtinArchNames } from '../arch/builtin.js';
+import type { Arch } from '../arch/arch.js';
+import type { EnergyTable } from '../energy/table.js';
+import type { Constraints } from '../mapper/constraints.js';
+import { constraintsFrom } from '../mapper/inputs.js';
+import type { Workload } from '../workload/workload.js';
+import { loadArchitecture } from '../io/inputs.js';
 import { readBinaryFile, writeFileAtomic } from '../io/files.js';
 import { importOnnx } from '../interop/onnx/import.js';
 import { analyzeNetwork, type NetworkReport } from '../network/analyze.js';
@@ -9,14 +15,11 @@ import { zooNames, zooNetwork } from '../network/zoo.js';
 import { reportHtml } from '../report/html.js';
 import { fmt } from '../report/table.js';
 import { SpecError } from '../spec/errors.js';
+import { wholeNumber } from './args.js';
 
-interface AnalyzeOpts { html?: string; inputShape?: string; arch: string; batch: string; evaluations: string; seed: string; threads: string; objective: string; json?: boolean; out?: string }
+interface AnalyzeOpts { html?: string; ert?: string; clock?: string; inputShape?: string; arch: string; batch: string; evaluations: string; seed: string; threads: string; objective: string; json?: boolean; out?: string }
 
-function whole(v: string, flag: string, min: number): number {
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < min) throw new SpecError('<command line>', flag, `a whole number ≥ ${min}`, v);
-  return n;
-}
+const whole = wholeNumber;
 
 export function registerAnalyze(program: Command): void {
   program
@@ -24,7 +27,9 @@ export function registerAnalyze(program: Command): void {
     .description('map and evaluate every layer of a network: per-layer energy by level, cycles, utilisation, DRAM accesses')
     .argument('<network>', `an ONNX file (.onnx) or a zoo network (${zooNames.join(', ')})`)
     .option('--input-shape <CxHxW>', 'input size for an ONNX model whose input dimensions are symbolic')
-    .requiredOption('--arch <name>', `a built-in architecture (${builtinArchNames.join(', ')})`)
+    .requiredOption('--arch <name|file.yaml>', `a built-in architecture (${builtinArchNames.join(', ')}) or Timeloop v0.3/v0.4 architecture YAML (comma-separated files; its constraints apply to every layer)`)
+    .option('--ert <file>', 'energy reference table for an architecture file (Accelergy ERT YAML)')
+    .option('--clock <MHz>', 'clock for frames/s (default: the built-in chip\'s, 1000 for files)')
     .option('--batch <n>', 'images per batch', '1')
     .option('--objective <energy|delay|edp>', 'what the mapper minimises per layer', 'edp')
     .option('--evaluations <n>', 'mapper budget per distinct layer shape', '20000')
@@ -42,8 +47,8 @@ export function registerAnalyze(program: Command): void {
       }
       const net = /\.onnx$/i.test(name) ? importOnnx(readBinaryFile(name), name, { inputShape }) : zooNetwork(name);
       if (!net) throw new SpecError('<command line>', 'network', `an .onnx file or a zoo network (${zooNames.join(', ')})`, name);
-      const b = builtinArch(opts.arch);
-      if (!b) throw new SpecError('<command line>', '--arch', `a built-in architecture (${builtinArchNames.join(', ')})`, opts.arch);
+      const b = resolveArch(opts.arch, opts.ert);
+      const clockHz = opts.clock === undefined ? b.clockHz : positive(opts.clock, '--clock') * 1e6;
       if (!['energy', 'delay', 'edp'].includes(opts.objective)) throw new SpecError('<command line>', '--objective', 'energy, delay or edp', opts.objective);
       const batch = whole(opts.batch, '--batch', 1);
       const showBar = !opts.json && process.stderr.isTTY && !process.env.CI;
@@ -55,11 +60,28 @@ export function registerAnalyze(program: Command): void {
         onLayer: bar ? (d) => bar.update(d) : undefined,
       });
       bar?.stop();
-      const json = JSON.stringify(reportToJSON(report, b.clockHz), null, 2) + '\n';
+      const json = JSON.stringify(reportToJSON(report, clockHz), null, 2) + '\n';
       if (opts.out) writeFileAtomic(opts.out, json);
-      if (opts.html) writeFileAtomic(opts.html, reportHtml(report, b.clockHz));
-      process.stdout.write(opts.json ? json : formatReport(report, b.clockHz));
+      if (opts.html) writeFileAtomic(opts.html, reportHtml(report, clockHz));
+      process.stdout.write(opts.json ? json : formatReport(report, clockHz));
     });
+}
+
+function positive(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new SpecError('<command line>', flag, 'a positive number', v);
+  return n;
+}
+
+/** A built-in architecture by name, or one read from Timeloop YAML files. */
+function resolveArch(spec: string, ert: string | undefined): { arch: Arch; energy: EnergyTable; clockHz: number; constraints: (w: Workload) => Constraints } {
+  if (/\.ya?ml$/i.test(spec)) {
+    const a = loadArchitecture(spec.split(','), ert);
+    return { arch: a.arch, energy: a.energy, clockHz: 1e9, constraints: (w) => constraintsFrom(a.sections, w, a.arch) };
+  }
+  const b = builtinArch(spec);
+  if (!b) throw new SpecError('<command line>', '--arch', `a built-in architecture (${builtinArchNames.join(', ')}) or an architecture file (.yaml)`, spec);
+  return b;
 }
 
 /** Cycles of the convolution layers alone (the figure chip papers quote). */

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { SpecError } from '../spec/errors.js';
 import { registerAnalyze } from './analyze.js';
+import { registerDataflows } from './dataflows.js';
 import { registerMap } from './map.js';
 import { registerModel } from './model.js';
 import { registerTrain } from './train.js';
@@ -22,6 +23,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerModel(program);
   registerMap(program);
   registerAnalyze(program);
+  registerDataflows(program);
   registerTrain(program);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });

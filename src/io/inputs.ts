@@ -80,3 +80,34 @@ export function loadInputs(paths: readonly string[], ert?: string): ModelInputs 
   }
   return { workload, arch, mapping, energy, files: paths, sections: merged };
 }
+
+/** An accelerator from files, without a layer: what `analyze` maps every layer onto. */
+export interface ArchInputs {
+  readonly arch: Arch;
+  readonly energy: EnergyTable;
+  /** Constraint sections, read per layer (their dimension names are CNN_Layer's). */
+  readonly sections: Merged;
+}
+
+/**
+ * Read a Timeloop v0.3/v0.4 architecture (with its constraints) from YAML
+ * files; energies from `ert`, or from an input with a top-level `ERT` key.
+ * Any `problem` or `mapping` section is ignored: the network supplies the layers.
+ */
+export function loadArchitecture(paths: readonly string[], ert?: string): ArchInputs {
+  const docs: { file: string; value: unknown }[] = [];
+  let energy: EnergyTable | null = null;
+  for (const p of paths) {
+    const d = readYamlFile(p);
+    if (isObj(d.value) && d.value.ERT !== undefined && Object.keys(d.value).length === 1) energy = readERT(d.value, p);
+    else docs.push(d);
+  }
+  if (ert !== undefined) energy = readERT(readYamlFile(ert).value, ert);
+  if (docs.length === 0) throw new SpecError(paths.join(', '), 'architecture', 'an architecture file');
+  const merged = mergeDocuments(docs);
+  const archSrc = merged.get('architecture');
+  if (!archSrc) throw new SpecError(docs.map((d) => d.file).join(', '), 'architecture', 'an `architecture` section (Timeloop v0.3/v0.4)');
+  const arch = readArchitecture(archSrc);
+  if (!energy) throw new SpecError(paths.join(', '), 'ERT', 'energies: --ert <ERT.yaml> or a file with a top-level `ERT` section');
+  return { arch, energy, sections: merged };
+}

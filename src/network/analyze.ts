@@ -11,6 +11,7 @@ import type { Objective } from '../mapper/search.js';
 import { planEnergy } from '../model/cost.js';
 import { evaluate } from '../model/model.js';
 import type { Result } from '../model/result.js';
+import { SpecError } from '../spec/errors.js';
 import type { Workload } from '../workload/workload.js';
 import { layerMacs, layerWorkload, shapeKey, type Layer, type Network } from './network.js';
 
@@ -63,7 +64,7 @@ export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTab
       const w = layerWorkload(layer, o.batch);
       const constraints = o.constraints(w);
       const run = await runMapper(w, arch, constraints, plan, { objective: o.objective, seed: o.seed, threads: o.threads, evaluations: o.evaluations });
-      if (!run.best) throw new Error(`${net.name}/${layer.name}: no legal mapping on ${arch.name}`);
+      if (!run.best) throw new SpecError(arch.name, `layer ${layer.name}`, `a legal mapping within ${o.evaluations} evaluations (raise --evaluations, or relax the constraints or capacities)`, 'none');
       const mapping = new MapSpace(w, arch, constraints).toMapping(run.best);
       result = evaluate(w, arch, mapping, energy);
       cache.set(key, result);

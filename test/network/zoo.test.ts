@@ -89,6 +89,29 @@ describe('analyze', () => {
     expect(bad.stderr).toMatch(/network: expected an .onnx file or a zoo network \(alexnet, .*\), found lenet9/);
     const badArch = await runCli(['analyze', 'alexnet', '--arch', 'tpu9']);
     expect(badArch.code).toBe(2);
-    expect(badArch.stderr).toMatch(/--arch: expected a built-in architecture \(eyeriss\), found tpu9/);
+    expect(badArch.stderr).toMatch(/--arch: expected a built-in architecture \(eyeriss, isca16-rs, .*\) or an architecture file \(\.yaml\), found tpu9/);
   });
+});
+
+describe('analyze with an architecture file', () => {
+  it('maps every layer onto a Timeloop architecture with its constraints and ERT', async () => {
+    const { REFERENCE_DIR } = await import('../helpers/reference.js');
+    const ref = `${REFERENCE_DIR}/cases/v4-ex-simple_weight_stationary/ref`;
+    const r = await runCli(['analyze', 'alexnet', '--arch', `${ref}/parsed-processed-input.yaml`, '--ert', `${ref}/timeloop-mapper.ERT.yaml`, '--evaluations', '20000', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.arch).toBe('system_top_level');
+    expect(j.energy_unit).toBe('pJ');
+    // The constraints hold: weights stay in the PE (Timeloop's simple WS keeps only weights in pe_spad).
+    for (const l of j.layers.filter((x: { modelled: boolean }) => x.modelled)) {
+      expect(Object.keys(l.energy_by_level)).toContain('pe_spad');
+      expect(l.active_pes).toBeLessThanOrEqual(256);
+    }
+    const noErt = await runCli(['analyze', 'alexnet', '--arch', `${ref}/parsed-processed-input.yaml`]);
+    expect(noErt.code).toBe(2);
+    expect(noErt.stderr).toMatch(/ERT: expected energies/);
+    const missing = await runCli(['analyze', 'alexnet', '--arch', 'nowhere/arch.yaml', '--ert', `${ref}/timeloop-mapper.ERT.yaml`]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nowhere\/arch\.yaml/);
+  }, 60_000);
 });

@@ -1,0 +1,64 @@
+/** Pieces the built-in architectures are made of. */
+import type { Constraints, LevelConstraints } from '../mapper/constraints.js';
+import type { EnergyTable } from '../energy/table.js';
+import type { Workload } from '../workload/workload.js';
+import type { Arch, StorageLevel } from './arch.js';
+
+/** Where a level's energy goes in the Eyeriss papers' breakdown. */
+export type EnergyCategory = 'ALU' | 'RF' | 'array' | 'buffer' | 'DRAM';
+
+/** A ready-made accelerator: hardware, energy table and the constraints of its dataflow. */
+export interface BuiltinArch {
+  readonly arch: Arch;
+  readonly energy: EnergyTable;
+  /** Constraints of the architecture's dataflow, for a workload's dimension names. */
+  constraints(w: Workload): Constraints;
+  /** Clock in Hz, for frames per second. */
+  readonly clockHz: number;
+  readonly description: string;
+  /**
+   * Energy of one evaluation split as the Eyeriss papers split it. Per-PE
+   * storage charges the array hop on its fills, so its fills move to `array`.
+   */
+  readonly categories: ReadonlyMap<string, EnergyCategory>;
+  /** Energy per word moved over the PE array (normalised units). */
+  readonly arrayHop: number;
+  /** Energy of the arithmetic alone; the compute action may also carry array hops. */
+  readonly macEnergy: number;
+}
+
+/** The normalised energies of ISCA 2016 (one MAC = 1), per 16-bit word. */
+export const NORMALISED = { mac: 1, rf: 1, array: 2, buffer: 6, dram: 200 } as const;
+
+export function storageLevel(name: string, o: Partial<StorageLevel> & { instances?: number; meshX?: number }): StorageLevel {
+  const instances = o.instances ?? 1;
+  const meshX = o.meshX ?? instances;
+  return {
+    name, className: o.className ?? 'SRAM', instances, meshX, meshY: instances / meshX,
+    sizeWords: o.sizeWords ?? null, wordBits: o.wordBits ?? 16, blockSize: o.blockSize ?? 1, clusterSize: 1,
+    readBandwidth: o.readBandwidth ?? null, writeBandwidth: o.writeBandwidth ?? null, sharedBandwidth: null,
+    multipleBuffering: 1, isDummy: o.isDummy ?? false,
+  };
+}
+
+export function freeLevel(): LevelConstraints {
+  return { temporalFactors: new Map(), temporalOrder: [], spatialFactors: new Map(), spatialOrder: [], split: undefined, keep: new Set(), bypass: new Set() };
+}
+
+/** Fix the named dimensions (those the workload has) to 1 in a factor map. */
+export function fixToOne(w: Workload, m: Map<number, number>, names: readonly string[]): void {
+  for (const n of names) {
+    const d = w.dims.indexOf(n);
+    if (d >= 0) m.set(d, 1);
+  }
+}
+
+/** Every dimension of the workload except the named ones, fixed to 1. */
+export function onlyAllow(w: Workload, m: Map<number, number>, allowed: readonly string[]): void {
+  fixToOne(w, m, w.dims.filter((d) => !allowed.includes(d)));
+}
+
+/** A level keeps exactly the named tensors and bypasses the rest. */
+export function keepOnly(w: Workload, c: LevelConstraints, names: readonly string[]): void {
+  w.dataSpaces.forEach((x, s) => (names.includes(x.name) ? c.keep : c.bypass).add(s));
+}
