@@ -10,7 +10,7 @@ import type { Workload } from '../workload/workload.js';
 import { loadArchitecture } from '../io/inputs.js';
 import { readBinaryFile, writeFileAtomic } from '../io/files.js';
 import { importOnnx } from '../interop/onnx/import.js';
-import { analyzeNetwork, type NetworkReport } from '../network/analyze.js';
+import { analyzeNetwork, layerEnergy, type NetworkReport } from '../network/analyze.js';
 import { zooNames, zooNetwork } from '../network/zoo.js';
 import { reportHtml } from '../report/html.js';
 import { fmt } from '../report/table.js';
@@ -124,12 +124,13 @@ export function reportToJSON(r: NetworkReport, clockHz: number): unknown {
         kind: l.layer.kind,
         modelled: true,
         macs: l.macs,
-        energy: res.energyPJ,
+        energy: layerEnergy(l),
+        ...(l.sparse ? { weight_density: l.layer.kind === 'other' ? 1 : l.layer.weightDensity, dense_energy: res.energyPJ } : {}),
         cycles: res.cycles,
         utilization: res.utilization,
         active_pes: res.levels[0].utilizedInstances,
         dram_accesses_per_mac: dram / l.macs,
-        energy_by_level: Object.fromEntries(res.levels.filter((x) => x.energyPJ > 0).map((x) => [x.name, x.energyPJ])),
+        energy_by_level: Object.fromEntries(res.levels.map((x, i) => [x.name, l.sparse ? l.sparse.levelEnergyPJ[i] : x.energyPJ]).filter(([, e]) => (e as number) > 0)),
         energy_by_tensor: byTensor,
         shape_mapped_before: l.cached,
       };
@@ -147,8 +148,12 @@ export function formatReport(r: NetworkReport, clockHz: number): string {
     const top = res.levels[res.levels.length - 1];
     const dram = top.dataSpaces.reduce((s, x) => s + (x.reads + x.fills + x.updates) * top.utilizedInstances, 0);
     rows.push([
-      l.layer.name, fmt(l.macs), res.energyPJ.toExponential(3), (res.energyPJ / l.macs).toFixed(2),
-      ...names.map((n) => (((res.levels.find((x) => x.name === n)?.energyPJ ?? 0) / res.energyPJ) * 100).toFixed(1)),
+      l.layer.name, fmt(l.macs), layerEnergy(l).toExponential(3), (layerEnergy(l) / l.macs).toFixed(2),
+      ...names.map((n) => {
+        const i = res.levels.findIndex((x) => x.name === n);
+        const e = i < 0 ? 0 : l.sparse ? l.sparse.levelEnergyPJ[i] : res.levels[i].energyPJ;
+        return ((e / layerEnergy(l)) * 100).toFixed(1);
+      }),
       fmt(res.cycles), `${(res.utilization * 100).toFixed(0)}%`, String(res.levels[0].utilizedInstances), (dram / l.macs).toFixed(4),
     ]);
   }

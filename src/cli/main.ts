@@ -9,6 +9,7 @@ import { registerAnalyze } from './analyze.js';
 import { registerDataflows } from './dataflows.js';
 import { registerMap } from './map.js';
 import { registerModel } from './model.js';
+import { registerPrune } from './prune.js';
 import { registerTrain } from './train.js';
 
 /** Run the CLI with the given arguments; resolves to the exit code. */
@@ -25,6 +26,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerAnalyze(program);
   registerDataflows(program);
   registerTrain(program);
+  registerPrune(program);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return 0;

@@ -9,6 +9,7 @@ import { runMapper } from '../mapper/run.js';
 import { MapSpace } from '../mapper/space.js';
 import type { Objective } from '../mapper/search.js';
 import { planEnergy } from '../model/cost.js';
+import { sparseEnergy, type SparseResult } from '../model/sparse.js';
 import { evaluate } from '../model/model.js';
 import type { Result } from '../model/result.js';
 import { SpecError } from '../spec/errors.js';
@@ -23,6 +24,18 @@ export interface LayerReport {
   readonly result: Result | null;
   /** Whether this shape was mapped before (cache hit). */
   readonly cached: boolean;
+  /**
+   * For a layer with known weight density below 1 (a pruned model): its
+   * energy with zero weights skipped and weights compressed (model/sparse.ts).
+   * Cycles stay the dense ones: Eyeriss-class chips gate zeros, saving
+   * energy, not time.
+   */
+  readonly sparse?: SparseResult;
+}
+
+/** The energy a layer report counts: sparse when the weights are, else dense. */
+export function layerEnergy(l: LayerReport): number {
+  return l.sparse?.energyPJ ?? l.result?.energyPJ ?? 0;
 }
 
 export interface NetworkReport {
@@ -70,12 +83,15 @@ export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTab
       cache.set(key, result);
     }
     const m = layerMacs(layer) * o.batch;
-    layers.push({ layer, macs: m, result, cached });
-    energyTotal += result.energyPJ;
+    const d = layer.weightDensity;
+    const sparse = d !== undefined && d < 1 ? sparseEnergy(result, arch, plan, { weights: d }) : undefined;
+    const report: LayerReport = { layer, macs: m, result, cached, ...(sparse ? { sparse } : {}) };
+    layers.push(report);
+    energyTotal += layerEnergy(report);
     cycles += result.cycles;
     macs += m;
-    const d = result.levels.find((l) => l.name === top);
-    if (d) for (const ds of d.dataSpaces) dram += (ds.reads + ds.fills + ds.updates) * d.utilizedInstances;
+    const t = result.levels.find((l) => l.name === top);
+    if (t) for (const ds of t.dataSpaces) dram += (ds.reads + ds.fills + ds.updates) * t.utilizedInstances;
     o.onLayer?.(i + 1, net.layers.length);
   }
   return {

@@ -18,6 +18,8 @@ export interface ConvLayer {
   readonly padH: number; readonly padW: number;
   readonly dilH: number; readonly dilW: number;
   readonly groups: number;
+  /** Fraction of non-zero weights, when known (a pruned model); absent means dense. */
+  readonly weightDensity?: number;
 }
 
 /** A fully connected layer (a matrix-vector product per batch element). */
@@ -26,6 +28,8 @@ export interface FcLayer {
   readonly name: string;
   readonly inFeatures: number;
   readonly outFeatures: number;
+  /** Fraction of non-zero weights, when known (a pruned model); absent means dense. */
+  readonly weightDensity?: number;
 }
 
 /** A layer without MACs: listed with the words it reads and writes. */

@@ -3,7 +3,7 @@
  * layer (energy by level, SVG drawn here, no scripts or external files) and
  * the per-layer table.
  */
-import type { NetworkReport } from '../network/analyze.js';
+import { layerEnergy, type LayerReport, type NetworkReport } from '../network/analyze.js';
 
 const COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
@@ -14,7 +14,11 @@ export function reportHtml(r: NetworkReport, clockHz: number): string {
   const levels: string[] = [];
   for (const l of modelled) for (const lv of l.result!.levels) if (lv.energyPJ > 0 && !levels.includes(lv.name)) levels.push(lv.name);
   const unit = r.energyUnit === 'MAC' ? 'MAC-equivalents' : 'pJ';
-  const max = Math.max(...modelled.map((l) => l.result!.energyPJ), 1);
+  const max = Math.max(...modelled.map((l) => layerEnergy(l)), 1);
+  const levelE = (l: LayerReport, name: string) => {
+    const i = l.result!.levels.findIndex((lv) => lv.name === name);
+    return i < 0 ? 0 : l.sparse ? l.sparse.levelEnergyPJ[i] : l.result!.levels[i].energyPJ;
+  };
   const barW = 18, gap = 6, left = 70, top = 20, height = 260;
   const width = left + modelled.length * (barW + gap) + 20;
   const parts: string[] = [];
@@ -22,7 +26,7 @@ export function reportHtml(r: NetworkReport, clockHz: number): string {
     let y = top + height;
     const x = left + i * (barW + gap);
     levels.forEach((name, k) => {
-      const e = l.result!.levels.find((lv) => lv.name === name)?.energyPJ ?? 0;
+      const e = levelE(l, name);
       const h = (e / max) * height;
       if (h <= 0) return;
       y -= h;
@@ -38,7 +42,7 @@ export function reportHtml(r: NetworkReport, clockHz: number): string {
   const rows = r.layers.map((l) => {
     if (!l.result) return `<tr><td>${esc(l.layer.name)}</td><td colspan="6">not modelled (${esc(l.layer.kind === 'other' ? l.layer.op : l.layer.kind)})</td></tr>`;
     const res = l.result;
-    return `<tr><td>${esc(l.layer.name)}</td><td>${l.macs.toLocaleString('en-US')}</td><td>${res.energyPJ.toExponential(3)}</td><td>${(res.energyPJ / l.macs).toFixed(2)}</td><td>${res.cycles.toLocaleString('en-US')}</td><td>${(res.utilization * 100).toFixed(0)}%</td><td>${res.levels[0].utilizedInstances}</td></tr>`;
+    return `<tr><td>${esc(l.layer.name)}</td><td>${l.macs.toLocaleString('en-US')}</td><td>${layerEnergy(l).toExponential(3)}</td><td>${(layerEnergy(l) / l.macs).toFixed(2)}</td><td>${res.cycles.toLocaleString('en-US')}</td><td>${(res.utilization * 100).toFixed(0)}%</td><td>${res.levels[0].utilizedInstances}</td></tr>`;
   }).join('\n');
   const t = r.totals;
   return `<!doctype html>

@@ -1,9 +1,10 @@
 /**
  * Writes a sequential network (no branches) as an ONNX graph: Conv, Gemm
- * (after a Flatten), MaxPool/AveragePool/GlobalAveragePool nodes with
- * weight initializers that carry shapes but no values, and no intermediate
- * shapes — so that importing it exercises shape inference. Used by the tests
- * to build zoo-equivalent files.
+ * (after a Flatten), MaxPool/AveragePool/GlobalAveragePool nodes, and no
+ * intermediate shapes — so that importing it exercises shape inference.
+ * Without `values` the weight initializers carry shapes only (the tests'
+ * zoo-equivalent files); with them, a trained model's weights and biases
+ * (ONNX layout: conv [out, in, kH, kW], Gemm [out, in]) and its activations.
  */
 import { create, toBinary } from '@bufbuild/protobuf';
 import {
@@ -15,19 +16,33 @@ import type { Network } from '../../network/network.js';
 
 const intsAttr = (name: string, v: number[]): AttributeProto => create(AttributeProtoSchema, { name, type: AttributeProto_AttributeType.INTS, ints: v.map(BigInt) });
 const intAttr = (name: string, v: number): AttributeProto => create(AttributeProtoSchema, { name, type: AttributeProto_AttributeType.INT, i: BigInt(v) });
-const weight = (name: string, dims: number[]): TensorProto => create(TensorProtoSchema, { name, dims: dims.map(BigInt), dataType: TensorProto_DataType.FLOAT });
+const weight = (name: string, dims: number[], data?: Float32Array): TensorProto =>
+  create(TensorProtoSchema, { name, dims: dims.map(BigInt), dataType: TensorProto_DataType.FLOAT, ...(data ? { rawData: new Uint8Array(Float32Array.from(data).buffer) } : {}) });
 
-export function exportSequentialOnnx(net: Network, batch = 1): Uint8Array {
+/** Trained parameters of one layer, in ONNX layout, and the activation after it. */
+export interface LayerValues {
+  readonly weight: Float32Array;
+  readonly bias?: Float32Array;
+  readonly activation?: 'relu' | 'softmax';
+}
+
+export function exportSequentialOnnx(net: Network, batch = 1, values?: ReadonlyMap<string, LayerValues>): Uint8Array {
   const nodes: NodeProto[] = [];
   const inits: TensorProto[] = [];
   let cur = 'input';
   let flat = false;
   net.layers.forEach((l, i) => {
-    const out = `t${i}`;
+    let out = `t${i}`;
+    const v = values?.get(l.name);
+    const bias = (n: number): string[] => {
+      if (!v?.bias) return [];
+      inits.push(weight(`${l.name}.bias`, [n], v.bias));
+      return [`${l.name}.bias`];
+    };
     if (l.kind === 'conv') {
-      inits.push(weight(`${l.name}.weight`, [l.outC, l.inC / l.groups, l.kH, l.kW]));
+      inits.push(weight(`${l.name}.weight`, [l.outC, l.inC / l.groups, l.kH, l.kW], v?.weight));
       nodes.push(create(NodeProtoSchema, {
-        name: l.name, opType: 'Conv', input: [cur, `${l.name}.weight`], output: [out],
+        name: l.name, opType: 'Conv', input: [cur, `${l.name}.weight`, ...bias(l.outC)], output: [out],
         attribute: [intsAttr('kernel_shape', [l.kH, l.kW]), intsAttr('strides', [l.strideH, l.strideW]), intsAttr('pads', [l.padH, l.padW, l.padH, l.padW]), intsAttr('dilations', [l.dilH, l.dilW]), intAttr('group', l.groups)],
       }));
     } else if (l.kind === 'fc') {
@@ -36,8 +51,8 @@ export function exportSequentialOnnx(net: Network, batch = 1): Uint8Array {
         cur = `${out}.flat`;
         flat = true;
       }
-      inits.push(weight(`${l.name}.weight`, [l.outFeatures, l.inFeatures]));
-      nodes.push(create(NodeProtoSchema, { name: l.name, opType: 'Gemm', input: [cur, `${l.name}.weight`], output: [out], attribute: [intAttr('transB', 1)] }));
+      inits.push(weight(`${l.name}.weight`, [l.outFeatures, l.inFeatures], v?.weight));
+      nodes.push(create(NodeProtoSchema, { name: l.name, opType: 'Gemm', input: [cur, `${l.name}.weight`, ...bias(l.outFeatures)], output: [out], attribute: [intAttr('transB', 1)] }));
     } else if (l.pool) {
       const p = l.pool;
       if (p.global) nodes.push(create(NodeProtoSchema, { name: l.name, opType: 'GlobalAveragePool', input: [cur], output: [out] }));
@@ -47,6 +62,11 @@ export function exportSequentialOnnx(net: Network, batch = 1): Uint8Array {
       }));
     } else {
       throw new Error(`${net.name}/${l.name}: only sequential networks of conv, fc and pooling layers can be exported`);
+    }
+    if (v?.activation) {
+      const a = `${out}.${v.activation}`;
+      nodes.push(create(NodeProtoSchema, { name: `${l.name}.${v.activation}`, opType: v.activation === 'relu' ? 'Relu' : 'Softmax', input: [out], output: [a], ...(v.activation === 'softmax' ? { attribute: [intAttr('axis', 1)] } : {}) }));
+      out = a;
     }
     cur = out;
   });

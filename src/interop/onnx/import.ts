@@ -57,6 +57,17 @@ function tensorInts(t: TensorProto): number[] {
   return [];
 }
 
+/** Fraction of non-zero values of a float initializer with data; undefined without data. */
+function nonZeroFraction(t: TensorProto | undefined): number | undefined {
+  if (!t || t.dataType !== 1) return undefined;
+  let n = 0, nz = 0;
+  if (t.rawData.length) {
+    const dv = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength);
+    for (let i = 0; i + 4 <= t.rawData.byteLength; i += 4, n++) if (dv.getFloat32(i, true) !== 0) nz++;
+  } else for (const v of t.floatData) { n++; if (v !== 0) nz++; }
+  return n > 0 ? nz / n : undefined;
+}
+
 const prod = (s: Shape) => s.reduce((a, b) => a * b, 1);
 
 function broadcast(a: Shape, b: Shape): Shape {
@@ -114,6 +125,10 @@ export function importOnnx(bytes: Uint8Array, file: string, options: OnnxImportO
     shapes.set(vi.name, dims);
   }
   const layers: Layer[] = [];
+  const density = (weight: string): { weightDensity?: number } => {
+    const d = nonZeroFraction(g.initializer.find((t) => t.name === weight));
+    return d === undefined ? {} : { weightDensity: d };
+  };
   g.node.forEach((node, idx) => {
     const name = node.name || `${node.opType}_${idx}`;
     const where = `node ${name} (${node.opType})`;
@@ -148,6 +163,7 @@ export function importOnnx(bytes: Uint8Array, file: string, options: OnnxImportO
       layers.push({
         kind: 'conv', name, inC: x[1], inH: x[2], inW: x[3], outC: w[0], outH: oH, outW: oW, kH, kW,
         strideH: sH, strideW: sW, padH: pads[0], padW: pads[1], dilH: dH, dilW: dW, groups: group,
+        ...density(node.input[1]),
       });
       setOut([x[0], w[0], oH, oW]);
     } else if (op === 'Gemm' || (op === 'MatMul' && shapes.get(node.input[1])?.length === 2 && g.initializer.some((t) => t.name === node.input[1]))) {
@@ -155,7 +171,7 @@ export function importOnnx(bytes: Uint8Array, file: string, options: OnnxImportO
       const transA = op === 'Gemm' ? int(node, 'transA', 0) : 0, transB = op === 'Gemm' ? int(node, 'transB', 0) : 0;
       const K = transB ? b[1] : b[0], N = transB ? b[0] : b[1];
       const M = op === 'Gemm' ? (transA ? a[1] : a[0]) : prod(a.slice(0, -1));
-      layers.push({ kind: 'fc', name, inFeatures: K, outFeatures: N });
+      layers.push({ kind: 'fc', name, inFeatures: K, outFeatures: N, ...density(node.input[1]) });
       setOut(op === 'Gemm' ? [M, N] : [...a.slice(0, -1), N]);
     } else if (op === 'MatMul') {
       const a = inShape(0), b = inShape(1);

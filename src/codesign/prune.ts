@@ -1,0 +1,202 @@
+/**
+ * Pruning with accuracy measured, never assumed.
+ *
+ * Energy-aware pruning (Yang, Chen, Sze, CVPR 2017): repeatedly take the
+ * layer where a step saves the most energy on the target accelerator (the
+ * sparse estimate of `energy.ts`; the paper takes the layer that costs the
+ * most, which differs when a layer's energy is mostly activation traffic
+ * that pruning cannot remove), remove a fraction of its remaining
+ * weights, keeping the weights that matter most to the layer's output
+ * (|w| × RMS of the input activation it multiplies: pruning by magnitude and
+ * then restoring the weights whose loss hurts the output most, in one
+ * ranking), fine-tune briefly with the masks held, and keep the step only if
+ * validation accuracy stays within the budget; otherwise undo it and try a
+ * smaller step, until no layer can be pruned further. A final fine-tune
+ * follows; test accuracy is measured at the end.
+ *
+ * Magnitude pruning (Han et al. 2015), the baseline: one global |w|
+ * threshold over all layers ("prune where the weights are"), raised step by
+ * step with the same fine-tuning, budget and step rule.
+ */
+import type * as tfType from '@tensorflow/tfjs';
+import { Rng } from '../mapper/space.js';
+import { applyMasks, magnitudeMask, prunableLayers, type Masks } from '../train/masks.js';
+import type { ImageSet } from '../train/mnist.js';
+import { accuracy, train } from '../train/train.js';
+import { networkEnergy, type EnergyModel } from './energy.js';
+
+export type PruneMethod = 'energy-aware' | 'magnitude';
+
+export interface PruneOptions {
+  readonly method: PruneMethod;
+  /** Largest allowed validation-accuracy loss, in points (1 = one percentage point). */
+  readonly maxAccuracyDrop: number;
+  readonly seed: number;
+  /** Images per short fine-tune after each step, and per final fine-tune. */
+  readonly stepImages: number;
+  readonly finalImages: number;
+  readonly learningRate: number;
+  /** Fraction of a layer's remaining weights a first step removes. */
+  readonly firstStep: number;
+  /** Steps smaller than this end the search for a layer (or, for magnitude, for the network). */
+  readonly minStep: number;
+  readonly onStep?: (s: PruneStep) => void;
+}
+
+export interface PruneStep {
+  readonly step: number;
+  /** The layer pruned (energy-aware) or `all` (magnitude). */
+  readonly layer: string;
+  readonly fraction: number;
+  readonly accepted: boolean;
+  readonly validationAccuracy: number;
+  readonly energy: number;
+}
+
+export interface PruneResult {
+  readonly method: PruneMethod;
+  readonly masks: Masks;
+  readonly densities: Map<string, number>;
+  readonly steps: PruneStep[];
+  readonly validation: { before: number; after: number };
+}
+
+export interface PruneData {
+  /** Images the fine-tunes draw from. */
+  readonly train: ImageSet;
+  /** Held-out images the accept/undo decisions use. */
+  readonly validation: ImageSet;
+}
+
+function subset(set: ImageSet, n: number, rng: Rng): ImageSet {
+  const count = Math.min(n, set.count);
+  const images = new Float32Array(count * 784);
+  const labels = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const k = rng.int(set.count);
+    images.set(set.images.subarray(k * 784, (k + 1) * 784), i * 784);
+    labels[i] = set.labels[k];
+  }
+  return { images, labels, count };
+}
+
+function kernel(l: tfType.layers.Layer): Float32Array {
+  return l.getWeights()[0].dataSync() as Float32Array;
+}
+
+function density(mask: Float32Array | undefined): number {
+  if (!mask) return 1;
+  let nz = 0;
+  for (const v of mask) if (v !== 0) nz++;
+  return nz / mask.length;
+}
+
+/**
+ * RMS of each layer's input activation per input channel (the last axis),
+ * over a sample: how strongly a weight's input drives the output.
+ */
+function inputRms(tf: typeof tfType, model: tfType.LayersModel, layers: tfType.layers.Layer[], sample: ImageSet): Map<string, Float32Array> {
+  const probe = tf.model({ inputs: model.inputs, outputs: layers.map((l) => l.input as tfType.SymbolicTensor) });
+  const out = new Map<string, Float32Array>();
+  tf.tidy(() => {
+    const x = tf.tensor4d(sample.images, [sample.count, 28, 28, 1]);
+    const acts = probe.predict(x);
+    (Array.isArray(acts) ? acts : [acts]).forEach((a, i) => {
+      const axes = a.shape.slice(0, -1).map((_, k) => k);
+      out.set(layers[i].name, tf.sqrt(tf.mean(tf.square(a), axes)).dataSync() as Float32Array);
+    });
+  });
+  return out;
+}
+
+/** |w| × RMS of the input channel each weight reads (kernels are [..., in, out]). */
+function outputImportance(w: Float32Array, shape: number[], rms: Float32Array): Float32Array {
+  const outC = shape[shape.length - 1], inC = shape[shape.length - 2];
+  const s = new Float32Array(w.length);
+  for (let i = 0; i < w.length; i++) s[i] = Math.abs(w[i]) * rms[Math.floor(i / outC) % inC];
+  return s;
+}
+
+export async function prune(tf: typeof tfType, model: tfType.LayersModel, energy: EnergyModel, data: PruneData, o: PruneOptions): Promise<PruneResult> {
+  const rng = new Rng(o.seed);
+  const layers = prunableLayers(model).filter((l) => energy.layers.some((e) => e.name === l.name));
+  const masks: Masks = new Map();
+  const steps: PruneStep[] = [];
+  const densities = () => new Map(layers.map((l) => [l.name, density(masks.get(l.name))]));
+  const energyNow = () => networkEnergy(energy, densities());
+  const before = await accuracy(tf, model, data.validation);
+  const floor = before - o.maxAccuracyDrop / 100;
+  let stepNo = 0;
+
+  /** Apply a step, fine-tune, and keep it only if validation accuracy holds. */
+  const attempt = async (layer: string, fraction: number, newMasks: Masks): Promise<boolean> => {
+    const snapshot = model.getWeights().map((t) => t.clone());
+    const old = new Map(masks);
+    for (const [k, v] of newMasks) masks.set(k, v);
+    applyMasks(tf, model, masks);
+    await train(tf, model, subset(data.train, o.stepImages, rng), { epochs: 1, batchSize: 64, learningRate: o.learningRate, seed: rng.int(1 << 30), masks });
+    const acc = await accuracy(tf, model, data.validation);
+    const accepted = acc >= floor;
+    if (!accepted) {
+      model.setWeights(snapshot);
+      masks.clear();
+      for (const [k, v] of old) masks.set(k, v);
+    }
+    snapshot.forEach((t) => t.dispose());
+    const s: PruneStep = { step: ++stepNo, layer, fraction, accepted, validationAccuracy: acc, energy: energyNow().total };
+    steps.push(s);
+    o.onStep?.(s);
+    return accepted;
+  };
+
+  if (o.method === 'energy-aware') {
+    const step = new Map(layers.map((l) => [l.name, o.firstStep]));
+    for (;;) {
+      // Prune where the energy is: the step that saves the most energy.
+      const d = densities();
+      let layer: tfType.layers.Layer | undefined;
+      let best = 0;
+      const now = energyNow().total;
+      for (const l of layers) {
+        const f = step.get(l.name)!;
+        if (f < o.minStep) continue;
+        const saved = now - networkEnergy(energy, new Map([...d, [l.name, d.get(l.name)! * (1 - f)]])).total;
+        if (saved > best) { best = saved; layer = l; }
+      }
+      if (!layer) break;
+      const fraction = step.get(layer.name)!;
+      const w = kernel(layer);
+      const rms = inputRms(tf, model, [layer], subset(data.train, 256, rng)).get(layer.name)!;
+      const scores = outputImportance(w, layer.getWeights()[0].shape, rms);
+      const mask = magnitudeMask(scores, density(masks.get(layer.name)) * (1 - fraction), masks.get(layer.name));
+      if (!(await attempt(layer.name, fraction, new Map([[layer.name, mask]])))) step.set(layer.name, fraction / 2);
+    }
+  } else {
+    let fraction = o.firstStep;
+    let kept = 1;
+    while (fraction >= o.minStep) {
+      const target = kept * (1 - fraction);
+      // One threshold for the whole network: rank every remaining weight by |w|.
+      const all: number[] = [];
+      for (const l of layers) {
+        const w = kernel(l), m = masks.get(l.name);
+        for (let i = 0; i < w.length; i++) if (!m || m[i] !== 0) all.push(Math.abs(w[i]));
+      }
+      const total = layers.reduce((s, l) => s + kernel(l).length, 0);
+      all.sort((a, b) => b - a);
+      const threshold = all[Math.min(all.length - 1, Math.max(0, Math.round(target * total) - 1))];
+      const next: Masks = new Map();
+      for (const l of layers) {
+        const w = kernel(l), m = masks.get(l.name);
+        const mask = new Float32Array(w.length);
+        for (let i = 0; i < w.length; i++) mask[i] = (!m || m[i] !== 0) && Math.abs(w[i]) >= threshold ? 1 : 0;
+        next.set(l.name, mask);
+      }
+      if (await attempt('all', fraction, next)) kept = target;
+      else fraction /= 2;
+    }
+  }
+  // Final fine-tune with the masks held.
+  if (o.finalImages > 0) await train(tf, model, subset(data.train, o.finalImages, rng), { epochs: 1, batchSize: 64, learningRate: o.learningRate / 2, seed: rng.int(1 << 30), masks });
+  return { method: o.method, masks, densities: densities(), steps, validation: { before, after: await accuracy(tf, model, data.validation) } };
+}

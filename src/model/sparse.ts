@@ -1,0 +1,87 @@
+/**
+ * Energy and cycles of a layer whose weights (and optionally input
+ * activations) are sparse, from the dense result of the same mapping — the
+ * estimate energy-aware pruning (Yang, Chen, Sze, CVPR 2017) uses:
+ *
+ * - MACs with a zero operand are skipped: compute × dW·dI, and the per-MAC
+ *   accesses of the PE — reads at the innermost level that keeps each
+ *   tensor, and psum updates there — × dW·dI;
+ * - weights move compressed: their fills and reads at every other level
+ *   scale with the compressed size. Inside the PE array that is dW (only
+ *   non-zero weights are sent); in the shared levels (global buffer, DRAM)
+ *   it is run-length coding as on the Eyeriss chip: a 5-bit zero run beside
+ *   each 16-bit value, runs of at most 31 zeros, never more than dense;
+ * - activations and psums outside the PE are left dense;
+ * - cycles shrink with the skipped MACs (ideal load balance), when skipping.
+ *
+ * Rules and limits are written down in docs/model.md ("Sparsity").
+ */
+import type { Arch } from '../arch/arch.js';
+import type { EnergyPlan } from './cost.js';
+import type { Result } from './result.js';
+
+export interface Densities {
+  /** Fraction of non-zero weights, 0..1. */
+  readonly weights: number;
+  /** Fraction of non-zero input activations, 0..1 (default 1). */
+  readonly inputs?: number;
+}
+
+export interface SparseResult {
+  readonly energyPJ: number;
+  readonly cycles: number;
+  /** Energy per level (compute first), same order as the dense result's levels. */
+  readonly levelEnergyPJ: readonly number[];
+  /** MACs actually performed. */
+  readonly effectualMacs: number;
+}
+
+const RLC_RUN_BITS = 5;
+const RLC_MAX_RUN = (1 << RLC_RUN_BITS) - 1;
+
+/** Words of RLC-coded data per dense word at density d (16-bit values), capped at 1 (sent dense). */
+export function rlcWordsPerWord(d: number, wordBits = 16): number {
+  if (d >= 1) return 1;
+  // Each entry is (run, value); a run longer than 31 zeros takes an extra entry holding a zero.
+  const entries = d + (1 - d) / (RLC_MAX_RUN + 1);
+  return Math.min(1, (entries * (wordBits + RLC_RUN_BITS)) / wordBits);
+}
+
+export function sparseEnergy(dense: Result, arch: Arch, plan: EnergyPlan, dens: Densities): SparseResult {
+  const dW = clamp(dens.weights), dI = clamp(dens.inputs ?? 1);
+  const eff = dW * dI;
+  const peInstances = arch.compute.instances;
+  const levelEnergy: number[] = [dense.levels[0].energyPJ * eff];
+  // The innermost storage level keeping each tensor serves the MACs directly.
+  const innermost = new Map<string, number>();
+  dense.levels.slice(1).forEach((lv, l) => lv.dataSpaces.forEach((d) => { if (!innermost.has(d.name)) innermost.set(d.name, l); }));
+  arch.storage.forEach((lv, l) => {
+    const res = dense.levels[l + 1];
+    let e = res.leakagePJ;
+    const shared = lv.instances < peInstances;
+    for (const d of res.dataSpaces) {
+      const perMac = innermost.get(d.name) === l;
+      const moved = d.name === 'Weights' ? (shared ? rlcWordsPerWord(dW, lv.wordBits) : dW) : 1;
+      const reads = d.reads * (perMac ? eff : moved);
+      const fills = d.fills * moved;
+      const updates = d.updates * (perMac ? eff : 1);
+      const b = lv.blockSize;
+      const perInstance = plan.combinedBlocks
+        ? Math.ceil((reads + fills + updates) / b) * plan.read[l]
+        : Math.ceil(reads / b) * plan.read[l] + Math.ceil(fills / b) * plan.write[l] + Math.ceil(updates / b) * plan.update[l];
+      e += perInstance * Math.min(res.utilizedInstances, lv.instances / lv.clusterSize);
+    }
+    levelEnergy.push(e);
+  });
+  return {
+    energyPJ: levelEnergy.reduce((a, b) => a + b, 0),
+    cycles: Math.ceil(dense.cycles * eff),
+    levelEnergyPJ: levelEnergy,
+    effectualMacs: Math.round(dense.computes * eff),
+  };
+}
+
+function clamp(d: number): number {
+  if (!Number.isFinite(d) || d < 0 || d > 1) throw new RangeError(`density must lie in [0, 1], got ${d}`);
+  return d;
+}

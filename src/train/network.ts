@@ -1,0 +1,88 @@
+/** A trained tfjs model as a dnnergy network (layer shapes for the cost model). */
+import type * as tfType from '@tensorflow/tfjs';
+import type { LayerValues } from '../interop/onnx/export.js';
+import { NetworkBuilder, type Network } from '../network/network.js';
+import { SpecError } from '../spec/errors.js';
+
+const pair = (v: unknown): number => (Array.isArray(v) ? Number(v[0]) : Number(v));
+
+/** Sequential models of Conv2D, DepthwiseConv2D, Dense, pooling, Flatten and shape-free layers. */
+export function networkOf(model: tfType.LayersModel, source = model.name): Network {
+  const shape = model.inputs[0].shape; // [null, H, W, C]
+  if (shape.length !== 4 || shape.slice(1).some((d) => d === null)) throw new SpecError(source, 'input shape', 'an image input [H, W, C] with known sizes', JSON.stringify(shape));
+  const b = new NetworkBuilder(model.name, [shape[3]!, shape[1]!, shape[2]!]);
+  for (const l of model.layers) {
+    const c = l.getConfig() as Record<string, unknown>;
+    const cls = l.getClassName();
+    const k = pair(c.kernelSize ?? c.poolSize);
+    const stride = pair(c.strides ?? c.poolSize ?? 1);
+    const pad = (k: number) => (c.padding === 'same' ? Math.floor((k - 1) / 2) : 0);
+    if (cls === 'Conv2D') {
+      if (c.padding === 'same' && stride !== 1) throw new SpecError(source, `${l.name}.padding`, "'valid', or 'same' with stride 1", `'same' with stride ${stride}`);
+      b.conv(l.name, Number(c.filters), k, stride, pad(k), 1, pair(c.dilationRate ?? 1));
+    } else if (cls === 'DepthwiseConv2D') {
+      b.conv(l.name, b.c * Number(c.depthMultiplier ?? 1), k, stride, pad(k), b.c);
+    } else if (cls === 'Dense') b.fc(l.name, Number(c.units));
+    else if (cls === 'MaxPooling2D' || cls === 'AveragePooling2D') b.pool(l.name, cls === 'MaxPooling2D' ? 'maxpool' : 'avgpool', k, stride, pad(k));
+    else if (cls === 'GlobalAveragePooling2D') b.globalPool(l.name);
+    else if (cls === 'Flatten' || cls === 'Dropout' || cls === 'Activation' || cls === 'InputLayer') continue;
+    else throw new SpecError(source, `layer ${l.name}`, 'Conv2D, DepthwiseConv2D, Dense, pooling, Flatten, Dropout or Activation', cls);
+  }
+  return b.build();
+}
+
+/**
+ * The model's trained parameters in ONNX layout, for `exportSequentialOnnx`:
+ * tfjs conv kernels [kH, kW, in, out] become [out, in, kH, kW]; a dense
+ * kernel [in, out] becomes [out, in], and after a Flatten its inputs are
+ * reordered from tfjs's H·W·C to ONNX's C·H·W.
+ */
+export function onnxValues(model: tfType.LayersModel, net: Network): Map<string, LayerValues> {
+  const out = new Map<string, LayerValues>();
+  let flattenedFrom: [number, number, number] | null = null;
+  const shapeBefore = new Map<string, [number, number, number]>();
+  {
+    const s = model.inputs[0].shape;
+    let cur: [number, number, number] = [s[3]!, s[1]!, s[2]!];
+    for (const l of net.layers) {
+      shapeBefore.set(l.name, cur);
+      if (l.kind === 'conv') cur = [l.outC, l.outH, l.outW];
+      else if (l.kind === 'fc') cur = [l.outFeatures, 1, 1];
+      else if (l.pool) cur = [cur[0], l.pool.global ? 1 : Math.round(Math.sqrt(l.outputWords / cur[0])), l.pool.global ? 1 : Math.round(Math.sqrt(l.outputWords / cur[0]))];
+    }
+  }
+  for (const l of model.layers) {
+    const cls = l.getClassName();
+    const c = l.getConfig() as Record<string, unknown>;
+    const act = c.activation === 'relu' ? 'relu' : c.activation === 'softmax' ? 'softmax' : undefined;
+    if (cls === 'Flatten') { flattenedFrom = null; continue; }
+    const ws = l.getWeights();
+    if (cls === 'Conv2D') {
+      const k = ws[0].dataSync() as Float32Array;
+      const [kH, kW, inC, outC] = ws[0].shape;
+      const w = new Float32Array(k.length);
+      for (let y = 0; y < kH; y++) for (let x = 0; x < kW; x++) for (let i = 0; i < inC; i++) for (let o = 0; o < outC; o++) {
+        w[((o * inC + i) * kH + y) * kW + x] = k[((y * kW + x) * inC + i) * outC + o];
+      }
+      out.set(l.name, { weight: w, bias: ws[1]?.dataSync() as Float32Array | undefined, activation: act });
+    } else if (cls === 'Dense') {
+      const k = ws[0].dataSync() as Float32Array;
+      const [inF, outF] = ws[0].shape;
+      const before = shapeBefore.get(l.name);
+      flattenedFrom = before && before[1] * before[2] > 1 ? before : null;
+      const w = new Float32Array(k.length);
+      for (let f = 0; f < inF; f++) {
+        // tfjs flattens H·W·C; ONNX's Flatten of NCHW gives C·H·W.
+        let src = f;
+        if (flattenedFrom) {
+          const [C, H, W] = flattenedFrom;
+          const ch = Math.floor(f / (H * W)), hw = f % (H * W);
+          src = hw * C + ch;
+        }
+        for (let o = 0; o < outF; o++) w[o * inF + f] = k[src * outF + o];
+      }
+      out.set(l.name, { weight: w, bias: ws[1]?.dataSync() as Float32Array | undefined, activation: act });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,58 @@
+/** Pruning end to end on a small LeNet-5: the CLI, its outputs, and the ONNX file analyze reads. */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { importOnnx } from '../../src/interop/onnx/import.js';
+import { runCli } from '../helpers/cli.js';
+
+describe('dnnergy prune', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dnnergy-prune-'));
+  const base = join(dir, 'lenet');
+
+  it('prunes a trained LeNet-5 energy-aware: lower energy, accuracy measured on the test set, files analyze can read', async () => {
+    const t = await runCli(['train', '--model', 'lenet5', '--epochs', '1', '--subset', '3000', '--out', base, '--json']);
+    expect(t.code).toBe(0);
+    const out = join(dir, 'pruned');
+    const args = ['prune', '--model', base, '--method', 'energy-aware', '--max-accuracy-drop', '2', '--step-images', '200', '--validation-images', '300',
+      '--final-images', '0', '--evaluations', '500', '--min-step', '0.2', '--seed', '3', '--out', out, '--json'];
+    const r = await runCli(args);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.method).toBe('energy-aware');
+    expect(j.energy.after).toBeLessThan(j.energy.before);
+    expect(j.energy.reduction).toBeCloseTo(j.energy.before / j.energy.after, 12);
+    // Every kept step respected the validation budget.
+    for (const s of j.steps) if (s.accepted) expect(s.validation_accuracy).toBeGreaterThanOrEqual(j.accuracy.validation_before - 0.02 - 1e-12);
+    expect(j.accuracy.test_after).toBeGreaterThan(0.5);
+    expect(j.layers.map((l: { name: string }) => l.name)).toEqual(['conv1', 'conv2', 'fc1', 'fc2', 'fc3']);
+    expect(j.layers.some((l: { density_after: number }) => l.density_after < 1)).toBe(true);
+    // The ONNX file carries the pruned weights: its densities are the report's.
+    const net = importOnnx(new Uint8Array(readFileSync(join(out, 'model.onnx'))), 'model.onnx');
+    const withWeights = net.layers.filter((l) => l.kind !== 'other');
+    expect(withWeights.map((l) => l.name)).toEqual(j.layers.map((l: { name: string }) => l.name));
+    withWeights.forEach((l, i) => expect((l as { weightDensity?: number }).weightDensity).toBeCloseTo(j.layers[i].density_after, 10));
+    const a = await runCli(['analyze', join(out, 'model.onnx'), '--arch', 'eyeriss', '--evaluations', '500', '--json']);
+    expect(a.code).toBe(0);
+    const aj = JSON.parse(a.stdout);
+    const pruned = aj.layers.filter((l: { weight_density?: number }) => l.weight_density !== undefined && l.weight_density < 1);
+    expect(pruned.length).toBeGreaterThan(0);
+    for (const l of pruned) expect(l.energy).toBeLessThan(l.dense_energy);
+  }, 300_000);
+
+  it('bad inputs: one line naming the flag, exit 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [['prune', '--model', join(dir, 'nowhere')], /--model: expected lenet5 or cnn, or a directory with model\.json/],
+      [['prune', '--model', base, '--arch', 'tpu9'], /--arch: expected a built-in architecture/],
+      [['prune', '--model', base, '--method', 'random'], /--method: expected energy-aware or magnitude, found random/],
+      [['prune', '--model', base, '--max-accuracy-drop', '-1'], /--max-accuracy-drop: expected a number from 0 to 100, found -1/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = await runCli(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  }, 60_000);
+});

@@ -1,0 +1,48 @@
+/** The sparse-energy estimate: exact at density 1, monotone, and only what pruning can touch shrinks. */
+import { describe, expect, it } from 'vitest';
+import { builtinArch } from '../../src/arch/builtin.js';
+import { planEnergy } from '../../src/model/cost.js';
+import { evaluate } from '../../src/model/model.js';
+import { rlcWordsPerWord, sparseEnergy } from '../../src/model/sparse.js';
+import { runMapper } from '../../src/mapper/run.js';
+import { MapSpace } from '../../src/mapper/space.js';
+import { layerWorkload } from '../../src/network/network.js';
+import { zooNetwork } from '../../src/network/zoo.js';
+
+describe('sparse energy', () => {
+  it('RLC: dense data is sent dense; sparse data costs 21 bits per non-zero plus long-run entries', () => {
+    expect(rlcWordsPerWord(1)).toBe(1);
+    expect(rlcWordsPerWord(0.9)).toBe(1); // coding would be larger than dense
+    expect(rlcWordsPerWord(0.5)).toBeCloseTo((0.5 + 0.5 / 32) * 21 / 16, 12);
+    expect(rlcWordsPerWord(0)).toBeCloseTo((1 / 32) * 21 / 16, 12);
+  });
+
+  it('equals the dense result at density 1 and falls monotonically to the activation floor', async () => {
+    const b = builtinArch('eyeriss')!;
+    const plan = planEnergy(b.arch, b.energy);
+    const layer = zooNetwork('alexnet')!.layers.find((l) => l.name === 'conv3')!;
+    const w = layerWorkload(layer as never, 1);
+    const c = b.constraints(w);
+    const run = await runMapper(w, b.arch, c, plan, { objective: 'energy', seed: 1, threads: 1, evaluations: 2000 });
+    const dense = evaluate(w, b.arch, new MapSpace(w, b.arch, c).toMapping(run.best!), b.energy);
+    const full = sparseEnergy(dense, b.arch, plan, { weights: 1 });
+    expect(full.energyPJ).toBeCloseTo(dense.energyPJ, 6);
+    full.levelEnergyPJ.forEach((e, i) => expect(e).toBeCloseTo(dense.levels[i].energyPJ, 6));
+    let last = full.energyPJ;
+    for (const d of [0.8, 0.5, 0.2, 0.05, 0]) {
+      const s = sparseEnergy(dense, b.arch, plan, { weights: d });
+      expect(s.energyPJ).toBeLessThan(last);
+      expect(s.effectualMacs).toBe(Math.round(dense.computes * d));
+      // The MACs scale exactly with the density.
+      expect(s.levelEnergyPJ[0]).toBeCloseTo(dense.levels[0].energyPJ * d, 6);
+      last = s.energyPJ;
+    }
+    // With no weights left, what remains is activation traffic outside the PEs: the DRAM's
+    // Inputs/Outputs energy is untouched.
+    const zero = sparseEnergy(dense, b.arch, plan, { weights: 0 });
+    const dramIdx = dense.levels.length - 1;
+    const dramActs = dense.levels[dramIdx].dataSpaces.filter((d) => d.name !== 'Weights').reduce((s, d) => s + d.energyPJ, 0);
+    expect(zero.levelEnergyPJ[dramIdx]).toBeGreaterThanOrEqual(dramActs - 1e-6);
+    expect(() => sparseEnergy(dense, b.arch, plan, { weights: 1.5 })).toThrow(/density/);
+  });
+});
