@@ -46,6 +46,18 @@ describe('wasm gradient kernels vs finite differences', () => {
     }
   });
 
+  it('Conv2DBackpropInput (the fast stride-1 path: same and valid, 3×3 and 5×3 filters; stride 2 keeps the native kernel)', async () => {
+    const tf = await initTf();
+    const r = new Rng(4);
+    for (const [stride, pad, kh, kw] of [[1, 'same', 3, 3], [1, 'valid', 5, 3], [1, 'same', 5, 3], [2, 'same', 3, 3]] as const) {
+      const w = tf.tensor(Float32Array.from({ length: kh * kw * 3 * 4 }, () => r.next() - 0.5), [kh, kw, 3, 4]) as import('@tensorflow/tfjs').Tensor4D;
+      const out = tf.conv2d(tf.zeros([2, 7, 6, 3]) as import('@tensorflow/tfjs').Tensor4D, w, stride, pad);
+      const weights = tf.randomUniform(out.shape, -1, 1, 'float32', 11);
+      const err = await checkGrad((t, v) => t.sum(t.mul(t.conv2d(v as import('@tensorflow/tfjs').Tensor4D, w, stride, pad), weights)) as import('@tensorflow/tfjs').Scalar, [2, 7, 6, 3], 12);
+      expect(err, `stride ${stride} ${pad} ${kh}×${kw}`).toBeLessThan(2e-2);
+    }
+  });
+
   it('DepthwiseConv2dNative: filter and input gradients', async () => {
     const tf = await initTf();
     const r = new Rng(2);
