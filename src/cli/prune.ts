@@ -12,7 +12,7 @@ import { wholeNumber } from './args.js';
 
 interface Opts {
   model: string; method: string; arch: string; maxAccuracyDrop: string; seed: string; out?: string; json?: boolean;
-  stepImages: string; finalImages: string; validationImages: string; lr: string; firstStep: string; minStep: string; evaluations: string;
+  stepImages: string; finalImages: string; margin: string; validationImages: string; lr: string; firstStep: string; minStep: string; evaluations: string;
 }
 
 /** Trained models that ship with the project (made by `npm run models`). */
@@ -33,6 +33,7 @@ export function registerPrune(program: Command): void {
     .option('--method <energy-aware|magnitude>', 'pruning method', 'energy-aware')
     .option('--arch <name>', `a built-in architecture (${builtinArchNames.join(', ')})`, 'eyeriss')
     .option('--max-accuracy-drop <points>', 'largest validation-accuracy loss allowed, in percentage points', '1')
+    .option('--margin <points>', 'part of the budget kept back from validation decisions, for the noise of a held-out estimate', '0.25')
     .option('--seed <n>', 'seed for fine-tuning order and samples', '1')
     .option('--step-images <n>', 'images per fine-tune after each pruning step', '2000')
     .option('--final-images <n>', 'images of the final fine-tune', '10000')
@@ -52,6 +53,7 @@ export function registerPrune(program: Command): void {
         throw new SpecError(SHIPPED.includes(o.model) ? join(dir, 'model.json') : o.model, '--model', `${SHIPPED.join(' or ')}, or a directory with model.json (dnnergy train --out)`, 'no model.json');
       }
       const maxDrop = fraction(o.maxAccuracyDrop, '--max-accuracy-drop', 0, 100);
+      const margin = fraction(o.margin, '--margin', 0, maxDrop);
       const seed = wholeNumber(o.seed, '--seed', 0);
       const stepImages = wholeNumber(o.stepImages, '--step-images', 1), finalImages = wholeNumber(o.finalImages, '--final-images', 0);
       const validationImages = wholeNumber(o.validationImages, '--validation-images', 100);
@@ -78,7 +80,7 @@ export function registerPrune(program: Command): void {
       const bar = quiet ? null : new SingleBar({ format: `${o.method} {bar} energy {ratio}× lower | step {step}: {layer} {verdict} (validation {acc}%)`, stream: process.stderr, hideCursor: true, barsize: 20 }, Presets.shades_classic);
       bar?.start(100, 0, { ratio: '1.00', step: 0, layer: '-', verdict: '', acc: '-' });
       const result = await prune(tf, model, em, { train: trainSet, validation }, {
-        method: o.method, maxAccuracyDrop: maxDrop, seed, stepImages, finalImages, learningRate: lr, firstStep, minStep,
+        method: o.method, maxAccuracyDrop: maxDrop - margin, seed, stepImages, finalImages, learningRate: lr, firstStep, minStep,
         onStep: (s) => bar?.update(Math.min(100, Math.round((1 - s.energy / before.energy.total) * 100)), {
           ratio: (before.energy.total / s.energy).toFixed(2), step: s.step, layer: s.layer, verdict: s.accepted ? 'kept' : 'undone', acc: (s.validationAccuracy * 100).toFixed(2),
         }),
@@ -86,7 +88,7 @@ export function registerPrune(program: Command): void {
       bar?.stop();
       const after = { energy: networkEnergy(em, result.densities), test: await accuracy(tf, model, test) };
       const report = {
-        model: o.model, network: net.name, method: o.method, arch: arch.arch.name, energy_unit: arch.energy.unit ?? 'pJ', seed, max_accuracy_drop: maxDrop,
+        model: o.model, network: net.name, method: o.method, arch: arch.arch.name, energy_unit: arch.energy.unit ?? 'pJ', seed, max_accuracy_drop: maxDrop, validation_margin: margin,
         settings: { step_images: stepImages, final_images: finalImages, validation_images: validationImages, learning_rate: lr, first_step: firstStep, min_step: minStep },
         accuracy: {
           test_before: before.test, test_after: after.test, test_drop_points: (before.test - after.test) * 100,

@@ -14,7 +14,7 @@ describe('dnnergy prune', () => {
     const t = await runCli(['train', '--model', 'lenet5', '--epochs', '1', '--subset', '3000', '--out', base, '--json']);
     expect(t.code).toBe(0);
     const out = join(dir, 'pruned');
-    const args = ['prune', '--model', base, '--method', 'energy-aware', '--max-accuracy-drop', '2', '--step-images', '200', '--validation-images', '300',
+    const args = ['prune', '--model', base, '--method', 'energy-aware', '--max-accuracy-drop', '2', '--margin', '0', '--step-images', '200', '--validation-images', '300',
       '--final-images', '0', '--evaluations', '500', '--min-step', '0.2', '--seed', '3', '--out', out, '--json'];
     const r = await runCli(args);
     expect(r.stderr).toBe('');
