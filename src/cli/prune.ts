@@ -61,7 +61,7 @@ export function registerPrune(program: Command): void {
       const lr = fraction(o.lr, '--lr', 1e-7, 1), firstStep = fraction(o.firstStep, '--first-step', 0.01, 0.99), minStep = fraction(o.minStep, '--min-step', 0.001, firstStep);
       const evaluations = wholeNumber(o.evaluations, '--evaluations', 1);
 
-      const [{ initTf }, { loadModel, saveModel }, { loadMnist }, { accuracy }, { networkOf, onnxValues }, { energyModel, networkEnergy }, { prune }, { densities }] = await Promise.all([
+      const [{ initTf }, { loadModel, saveModel }, { loadMnist }, { accuracy }, { networkOf, onnxValues }, { energyModel, networkEnergy }, { prune, activationDensities }, { densities, prunableLayers }] = await Promise.all([
         import('../train/backend.js'), import('../train/io.js'), import('../train/mnist.js'), import('../train/train.js'), import('../train/network.js'),
         import('../codesign/energy.js'), import('../codesign/prune.js'), import('../train/masks.js'),
       ]);
@@ -76,7 +76,9 @@ export function registerPrune(program: Command): void {
       const validation = loadMnist('train', 55000, validationImages);
       const test = loadMnist('test');
       const start = densities(model);
-      const before = { energy: networkEnergy(em, start), test: await accuracy(tf, model, test) };
+      const probe = loadMnist('train', 55000, Math.min(1000, validationImages));
+      const startActs = activationDensities(tf, model, prunableLayers(model).filter((l) => em.layers.some((e) => e.name === l.name)), probe);
+      const before = { energy: networkEnergy(em, start, startActs), test: await accuracy(tf, model, test) };
       const bar = quiet ? null : new SingleBar({ format: `${o.method} {bar} energy {ratio}× lower | step {step}: {layer} {verdict} (validation {acc}%)`, stream: process.stderr, hideCursor: true, barsize: 20 }, Presets.shades_classic);
       bar?.start(100, 0, { ratio: '1.00', step: 0, layer: '-', verdict: '', acc: '-' });
       const result = await prune(tf, model, em, { train: trainSet, validation }, {
@@ -86,7 +88,8 @@ export function registerPrune(program: Command): void {
         }),
       });
       bar?.stop();
-      const after = { energy: networkEnergy(em, result.densities), test: await accuracy(tf, model, test) };
+      const after = { energy: networkEnergy(em, result.densities, result.activations), test: await accuracy(tf, model, test) };
+      const allDense = em.layers.reduce((t, l) => t + l.dense.energyPJ, 0);
       const report = {
         model: o.model, network: net.name, method: o.method, arch: arch.arch.name, energy_unit: arch.energy.unit ?? 'pJ', seed, max_accuracy_drop: maxDrop, validation_margin: margin,
         settings: { step_images: stepImages, final_images: finalImages, validation_images: validationImages, learning_rate: lr, first_step: firstStep, min_step: minStep },
@@ -94,12 +97,14 @@ export function registerPrune(program: Command): void {
           test_before: before.test, test_after: after.test, test_drop_points: (before.test - after.test) * 100,
           validation_before: result.validation.before, validation_after: result.validation.after,
         },
-        energy: { before: before.energy.total, after: after.energy.total, reduction: before.energy.total / after.energy.total },
+        energy: { all_dense: allDense, before: before.energy.total, after: after.energy.total, reduction: before.energy.total / after.energy.total },
         weights: { before: em.layers.reduce((s, l) => s + l.weights * (start.get(l.name) ?? 1), 0), after: em.layers.reduce((s, l) => s + l.weights * (result.densities.get(l.name) ?? 1), 0) },
         layers: em.layers.map((l, i) => ({
           name: l.name, kind: l.kind, macs: l.macs, weights: l.weights,
           density_before: start.get(l.name) ?? 1, density_after: result.densities.get(l.name) ?? 1,
-          energy_before: before.energy.layers[i].energy, energy_after: after.energy.layers[i].energy,
+          input_density_before: before.energy.layers[i].activations.inputs, input_density_after: after.energy.layers[i].activations.inputs,
+          output_density_before: before.energy.layers[i].activations.outputs, output_density_after: after.energy.layers[i].activations.outputs,
+          energy_all_dense: l.dense.energyPJ, energy_before: before.energy.layers[i].energy, energy_after: after.energy.layers[i].energy,
         })),
         steps: result.steps.map((s) => ({ step: s.step, layer: s.layer, fraction: s.fraction, accepted: s.accepted, validation_accuracy: s.validationAccuracy, energy: s.energy })),
       };
@@ -116,22 +121,24 @@ export function registerPrune(program: Command): void {
 interface ReportLike {
   network: string; method: string; arch: string; energy_unit: string;
   accuracy: { test_before: number; test_after: number; test_drop_points: number };
-  energy: { before: number; after: number; reduction: number };
+  energy: { all_dense: number; before: number; after: number; reduction: number };
   weights: { before: number; after: number };
-  layers: { name: string; weights: number; density_before: number; density_after: number; energy_before: number; energy_after: number }[];
+  layers: { name: string; weights: number; density_before: number; density_after: number; input_density_before: number; input_density_after: number; energy_before: number; energy_after: number }[];
   steps: unknown[];
 }
 
 function formatPrune(r: ReportLike): string {
-  const rows = [['layer', 'weights', 'density', 'energy before', 'energy after', 'lower by']];
+  const pct = (a: number, b: number) => `${(a * 100).toFixed(1)}% → ${(b * 100).toFixed(1)}%`;
+  const rows = [['layer', 'weights', 'weight density', 'input density', 'energy before', 'energy after', 'lower by']];
   for (const l of r.layers) {
-    rows.push([l.name, String(l.weights), `${(l.density_before * 100).toFixed(1)}% → ${(l.density_after * 100).toFixed(1)}%`, l.energy_before.toExponential(3), l.energy_after.toExponential(3), `${(l.energy_before / l.energy_after).toFixed(2)}×`]);
+    rows.push([l.name, String(l.weights), pct(l.density_before, l.density_after), pct(l.input_density_before, l.input_density_after), l.energy_before.toExponential(3), l.energy_after.toExponential(3), `${(l.energy_before / l.energy_after).toFixed(2)}×`]);
   }
-  rows.push(['total', `${Math.round(r.weights.before)} → ${Math.round(r.weights.after)}`, '', r.energy.before.toExponential(3), r.energy.after.toExponential(3), `${r.energy.reduction.toFixed(2)}×`]);
+  rows.push(['total', `${Math.round(r.weights.before)} → ${Math.round(r.weights.after)}`, '', '', r.energy.before.toExponential(3), r.energy.after.toExponential(3), `${r.energy.reduction.toFixed(2)}×`]);
   const w = rows[0].map((_, c) => Math.max(...rows.map((x) => x[c].length)));
   const unit = r.energy_unit === 'MAC' ? 'MAC-equivalents' : 'pJ';
   return [
     `${r.network}, ${r.method} pruning on ${r.arch} (${r.steps.length} steps): energy ${r.energy.reduction.toFixed(2)}× lower, test accuracy ${(r.accuracy.test_before * 100).toFixed(2)}% → ${(r.accuracy.test_after * 100).toFixed(2)}% (${r.accuracy.test_drop_points >= 0 ? '−' : '+'}${Math.abs(r.accuracy.test_drop_points).toFixed(2)} points); energy in ${unit} per image`,
+    `energy before counts the trained network's own zero activations (gated, RLC-coded off-chip); with nothing sparse it would be ${r.energy.all_dense.toExponential(3)} (${(r.energy.all_dense / r.energy.after).toFixed(2)}× the pruned energy)`,
     '',
     ...rows.map((x) => x.map((cell, c) => (c === 0 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join('  ')),
     '',

@@ -39,14 +39,33 @@ export async function energyModel(net: Network, arch: BuiltinArch, o: { batch?: 
   return { arch, plan: planEnergy(arch.arch, arch.energy), layers };
 }
 
-export interface LayerEnergy { readonly name: string; readonly density: number; readonly energy: number; readonly denseEnergy: number; readonly macs: number; readonly effectualMacs: number }
+/** Measured fraction of non-zero activations a layer reads and writes back. */
+export interface ActivationDensity { readonly inputs: number; readonly outputs: number }
 
-/** Per-layer energy at the given weight densities (layers not named are dense). */
-export function networkEnergy(m: EnergyModel, densities: ReadonlyMap<string, number>): { total: number; layers: LayerEnergy[] } {
+export interface LayerEnergy {
+  readonly name: string;
+  /** Weight density. */
+  readonly density: number;
+  readonly activations: ActivationDensity;
+  readonly energy: number;
+  /** Energy with nothing sparse (weights and activations dense). */
+  readonly denseEnergy: number;
+  readonly macs: number;
+  readonly effectualMacs: number;
+}
+
+const DENSE_ACTIVATIONS: ActivationDensity = { inputs: 1, outputs: 1 };
+
+/**
+ * Per-layer energy at the given weight densities and activation densities
+ * (layers not named are dense).
+ */
+export function networkEnergy(m: EnergyModel, densities: ReadonlyMap<string, number>, activations: ReadonlyMap<string, ActivationDensity> = new Map()): { total: number; layers: LayerEnergy[] } {
   const layers = m.layers.map((l) => {
     const d = densities.get(l.name) ?? 1;
-    const s = sparseEnergy(l.dense, m.arch.arch, m.plan, { weights: d });
-    return { name: l.name, density: d, energy: s.energyPJ, denseEnergy: l.dense.energyPJ, macs: l.macs, effectualMacs: s.effectualMacs };
+    const a = activations.get(l.name) ?? DENSE_ACTIVATIONS;
+    const s = sparseEnergy(l.dense, m.arch.arch, m.plan, { weights: d, inputs: a.inputs, outputs: a.outputs });
+    return { name: l.name, density: d, activations: a, energy: s.energyPJ, denseEnergy: l.dense.energyPJ, macs: l.macs, effectualMacs: s.effectualMacs };
   });
   return { total: layers.reduce((a, l) => a + l.energy, 0), layers };
 }

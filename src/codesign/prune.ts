@@ -23,7 +23,7 @@ import { Rng } from '../mapper/space.js';
 import { applyMasks, magnitudeMask, prunableLayers, type Masks } from '../train/masks.js';
 import type { ImageSet } from '../train/mnist.js';
 import { accuracy, train } from '../train/train.js';
-import { networkEnergy, type EnergyModel } from './energy.js';
+import { networkEnergy, type ActivationDensity, type EnergyModel } from './energy.js';
 
 export type PruneMethod = 'energy-aware' | 'magnitude';
 
@@ -57,6 +57,8 @@ export interface PruneResult {
   readonly method: PruneMethod;
   readonly masks: Masks;
   readonly densities: Map<string, number>;
+  /** Activation densities of the pruned network, measured on validation images. */
+  readonly activations: Map<string, ActivationDensity>;
   readonly steps: PruneStep[];
   readonly validation: { before: number; after: number };
 }
@@ -109,6 +111,28 @@ function inputRms(tf: typeof tfType, model: tfType.LayersModel, layers: tfType.l
   return out;
 }
 
+/**
+ * Fraction of non-zero values in each layer's input and in its output as
+ * written back (after the layer's activation function), over a sample: the
+ * densities the accelerator's zero gating and off-chip compression see.
+ */
+export function activationDensities(tf: typeof tfType, model: tfType.LayersModel, layers: readonly tfType.layers.Layer[], sample: ImageSet): Map<string, ActivationDensity> {
+  // A layer's output is often the next one's input: a model's outputs must be distinct.
+  const tensors: tfType.SymbolicTensor[] = [];
+  const index = (t: tfType.SymbolicTensor) => (tensors.includes(t) ? tensors.indexOf(t) : tensors.push(t) - 1);
+  const slots = layers.map((l) => [index(l.input as tfType.SymbolicTensor), index(l.output as tfType.SymbolicTensor)]);
+  const probe = tf.model({ inputs: model.inputs, outputs: tensors });
+  const out = new Map<string, ActivationDensity>();
+  tf.tidy(() => {
+    const x = tf.tensor4d(sample.images, [sample.count, 28, 28, 1]);
+    const acts = probe.predict(x);
+    const list = Array.isArray(acts) ? acts : [acts];
+    const nonZero = (t: tfType.Tensor) => tf.mean(tf.cast(tf.notEqual(t, 0), 'float32')).dataSync()[0];
+    layers.forEach((l, i) => out.set(l.name, { inputs: nonZero(list[slots[i][0]]), outputs: nonZero(list[slots[i][1]]) }));
+  });
+  return out;
+}
+
 /** |w| × RMS of the input channel each weight reads (kernels are [..., in, out]). */
 function outputImportance(w: Float32Array, shape: number[], rms: Float32Array): Float32Array {
   const outC = shape[shape.length - 1], inC = shape[shape.length - 2];
@@ -123,7 +147,10 @@ export async function prune(tf: typeof tfType, model: tfType.LayersModel, energy
   const masks: Masks = new Map();
   const steps: PruneStep[] = [];
   const densities = () => new Map(layers.map((l) => [l.name, density(masks.get(l.name))]));
-  const energyNow = () => networkEnergy(energy, densities());
+  // Pruning changes the activations too; they are re-measured after every kept step.
+  const probeImages = data.validation.count > 1000 ? { images: data.validation.images.subarray(0, 1000 * 784), labels: data.validation.labels.subarray(0, 1000), count: 1000 } : data.validation;
+  let activations = activationDensities(tf, model, layers, probeImages);
+  const energyNow = () => networkEnergy(energy, densities(), activations);
   const before = await accuracy(tf, model, data.validation);
   const floor = before - o.maxAccuracyDrop / 100;
   let stepNo = 0;
@@ -141,6 +168,8 @@ export async function prune(tf: typeof tfType, model: tfType.LayersModel, energy
       model.setWeights(snapshot);
       masks.clear();
       for (const [k, v] of old) masks.set(k, v);
+    } else {
+      activations = activationDensities(tf, model, layers, probeImages);
     }
     snapshot.forEach((t) => t.dispose());
     const s: PruneStep = { step: ++stepNo, layer, fraction, accepted, validationAccuracy: acc, energy: energyNow().total };
@@ -160,7 +189,7 @@ export async function prune(tf: typeof tfType, model: tfType.LayersModel, energy
       for (const l of layers) {
         const f = step.get(l.name)!;
         if (f < o.minStep) continue;
-        const saved = now - networkEnergy(energy, new Map([...d, [l.name, d.get(l.name)! * (1 - f)]])).total;
+        const saved = now - networkEnergy(energy, new Map([...d, [l.name, d.get(l.name)! * (1 - f)]]), activations).total;
         if (saved > best) { best = saved; layer = l; }
       }
       if (!layer) break;
@@ -198,5 +227,6 @@ export async function prune(tf: typeof tfType, model: tfType.LayersModel, energy
   }
   // Final fine-tune with the masks held.
   if (o.finalImages > 0) await train(tf, model, subset(data.train, o.finalImages, rng), { epochs: 1, batchSize: 64, learningRate: o.learningRate / 2, seed: rng.int(1 << 30), masks });
-  return { method: o.method, masks, densities: densities(), steps, validation: { before, after: await accuracy(tf, model, data.validation) } };
+  activations = activationDensities(tf, model, layers, probeImages);
+  return { method: o.method, masks, densities: densities(), activations, steps, validation: { before, after: await accuracy(tf, model, data.validation) } };
 }

@@ -11,8 +11,12 @@
  *   non-zero weights are sent); in the shared levels (global buffer, DRAM)
  *   it is run-length coding as on the Eyeriss chip: a 5-bit zero run beside
  *   each 16-bit value, runs of at most 31 zeros, never more than dense;
- * - activations and psums outside the PE are left dense;
- * - cycles shrink with the skipped MACs (ideal load balance), when skipping.
+ * - activations move compressed off-chip only, as on the Eyeriss chip:
+ *   input reads from the outermost level (DRAM) and the final output writes
+ *   to it are RLC-coded at the measured input / output density; psum
+ *   spills and all on-chip activation traffic stay dense;
+ * - cycles shrink with the skipped zero-weight MACs (ideal load balance);
+ *   zero inputs are gated (energy saved, not time).
  *
  * Rules and limits are written down in docs/model.md ("Sparsity").
  */
@@ -25,6 +29,8 @@ export interface Densities {
   readonly weights: number;
   /** Fraction of non-zero input activations, 0..1 (default 1). */
   readonly inputs?: number;
+  /** Fraction of non-zero outputs as written back (after the activation function), 0..1 (default 1). */
+  readonly outputs?: number;
 }
 
 export interface SparseResult {
@@ -48,7 +54,7 @@ export function rlcWordsPerWord(d: number, wordBits = 16): number {
 }
 
 export function sparseEnergy(dense: Result, arch: Arch, plan: EnergyPlan, dens: Densities): SparseResult {
-  const dW = clamp(dens.weights), dI = clamp(dens.inputs ?? 1);
+  const dW = clamp(dens.weights), dI = clamp(dens.inputs ?? 1), dO = clamp(dens.outputs ?? 1);
   const eff = dW * dI;
   const peInstances = arch.compute.instances;
   const levelEnergy: number[] = [dense.levels[0].energyPJ * eff];
@@ -59,12 +65,17 @@ export function sparseEnergy(dense: Result, arch: Arch, plan: EnergyPlan, dens: 
     const res = dense.levels[l + 1];
     let e = res.leakagePJ;
     const shared = lv.instances < peInstances;
+    const offChip = l === arch.storage.length - 1;
     for (const d of res.dataSpaces) {
       const perMac = innermost.get(d.name) === l;
-      const moved = d.name === 'Weights' ? (shared ? rlcWordsPerWord(dW, lv.wordBits) : dW) : 1;
+      const moved = d.name === 'Weights' ? (shared ? rlcWordsPerWord(dW, lv.wordBits) : dW)
+        : d.name === 'Inputs' && offChip ? rlcWordsPerWord(dI, lv.wordBits) : 1;
       const reads = d.reads * (perMac ? eff : moved);
       const fills = d.fills * moved;
-      const updates = d.updates * (perMac ? eff : 1);
+      // Each output is written once finally and once per spill; only the spills are read back.
+      const updates = perMac ? d.updates * eff
+        : d.name === 'Outputs' && offChip ? Math.max(0, d.updates - d.reads) * rlcWordsPerWord(dO, lv.wordBits) + Math.min(d.updates, d.reads)
+          : d.updates;
       const b = lv.blockSize;
       const perInstance = plan.combinedBlocks
         ? Math.ceil((reads + fills + updates) / b) * plan.read[l]
@@ -75,7 +86,7 @@ export function sparseEnergy(dense: Result, arch: Arch, plan: EnergyPlan, dens: 
   });
   return {
     energyPJ: levelEnergy.reduce((a, b) => a + b, 0),
-    cycles: Math.ceil(dense.cycles * eff),
+    cycles: Math.ceil(dense.cycles * dW),
     levelEnergyPJ: levelEnergy,
     effectualMacs: Math.round(dense.computes * eff),
   };

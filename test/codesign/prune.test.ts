@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importOnnx } from '../../src/interop/onnx/import.js';
+import { loadMnist } from '../../src/train/mnist.js';
 import { runCli } from '../helpers/cli.js';
 
 describe('dnnergy prune', () => {
@@ -28,6 +29,14 @@ describe('dnnergy prune', () => {
     expect(j.accuracy.test_after).toBeGreaterThan(0.5);
     expect(j.layers.map((l: { name: string }) => l.name)).toEqual(['conv1', 'conv2', 'fc1', 'fc2', 'fc3']);
     expect(j.layers.some((l: { density_after: number }) => l.density_after < 1)).toBe(true);
+    // Activation densities are measured: conv1 reads the images themselves, so its input density is
+    // the fraction of non-zero pixels in the probe images (the first 300 held-out ones here).
+    const probe = loadMnist('train', 55000, 300);
+    const nz = probe.images.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0) / probe.images.length;
+    expect(j.layers[0].input_density_before).toBeCloseTo(nz, 6);
+    for (const l of j.layers) for (const k of ['input_density_after', 'output_density_after']) expect(l[k]).toBeGreaterThan(0), expect(l[k]).toBeLessThanOrEqual(1);
+    // The all-dense energy is above the trained network's (its ReLU zeros are gated and compressed).
+    expect(j.energy.all_dense).toBeGreaterThan(j.energy.before);
     // The ONNX file carries the pruned weights: its densities are the report's.
     const net = importOnnx(new Uint8Array(readFileSync(join(out, 'model.onnx'))), 'model.onnx');
     const withWeights = net.layers.filter((l) => l.kind !== 'other');

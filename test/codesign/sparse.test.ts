@@ -45,4 +45,31 @@ describe('sparse energy', () => {
     expect(zero.levelEnergyPJ[dramIdx]).toBeGreaterThanOrEqual(dramActs - 1e-6);
     expect(() => sparseEnergy(dense, b.arch, plan, { weights: 1.5 })).toThrow(/density/);
   });
+
+  it('activation zeros: gated in the PE, RLC-coded only on the off-chip link; time saved only by zero weights', async () => {
+    const b = builtinArch('eyeriss')!;
+    const plan = planEnergy(b.arch, b.energy);
+    const layer = zooNetwork('alexnet')!.layers.find((l) => l.name === 'conv4')!;
+    const w = layerWorkload(layer as never, 1);
+    const c = b.constraints(w);
+    const run = await runMapper(w, b.arch, c, plan, { objective: 'energy', seed: 1, threads: 1, evaluations: 2000 });
+    const dense = evaluate(w, b.arch, new MapSpace(w, b.arch, c).toMapping(run.best!), b.energy);
+    const dI = 0.3, dO = 0.4;
+    const s = sparseEnergy(dense, b.arch, plan, { weights: 1, inputs: dI, outputs: dO });
+    expect(s.levelEnergyPJ[0]).toBeCloseTo(dense.levels[0].energyPJ * dI, 6);
+    expect(s.cycles).toBe(dense.cycles);
+    expect(s.effectualMacs).toBe(Math.round(dense.computes * dI));
+    const dram = dense.levels.length - 1;
+    const by = (n: string) => dense.levels[dram].dataSpaces.find((d) => d.name === n)!;
+    const outs = by('Outputs');
+    // Spilled psums (read back) stay dense; each output's final write is compressed.
+    const finalShare = outs.updates > 0 ? (outs.updates - outs.reads) / (outs.updates + outs.reads) : 0;
+    const expected = by('Weights').energyPJ + by('Inputs').energyPJ * rlcWordsPerWord(dI)
+      + outs.energyPJ * (finalShare * rlcWordsPerWord(dO) + (1 - finalShare));
+    expect(s.levelEnergyPJ[dram] / expected).toBeCloseTo(1, 3);
+    expect(s.levelEnergyPJ[dram]).toBeLessThan(dense.levels[dram].energyPJ - 0.4 * by('Inputs').energyPJ);
+    const half = sparseEnergy(dense, b.arch, plan, { weights: 0.5, inputs: dI, outputs: dO });
+    expect(half.cycles).toBe(Math.ceil(dense.cycles * 0.5));
+    expect(() => sparseEnergy(dense, b.arch, plan, { weights: 1, outputs: -0.1 })).toThrow(/density/);
+  });
 });
