@@ -3,13 +3,15 @@
  * - model evaluations per second (counts + energy + cycles) on a compiled
  *   mapping of an Eyeriss-like VGG-16 conv layer (the layer and mapping of
  *   Timeloop's v4-tl-06 case), single thread;
- * - full evaluations per second including validation and the per-level report.
+ * - full evaluations per second including validation and the per-level report;
+ * - the sparse estimate pruning calls for every candidate step.
  */
 import { loadInputs } from '../src/io/inputs.js';
 import { operationCount } from '../src/workload/workload.js';
 import { planEnergy, totals } from '../src/model/cost.js';
 import { Evaluator, compileMapping, compileProblem } from '../src/model/evaluator.js';
 import { evaluate } from '../src/model/model.js';
+import { sparseEnergy } from '../src/model/sparse.js';
 
 /** `batch(n)` runs n evaluations in its own loop, as a search's inner loop does. */
 function measure(label: string, batch: (n: number) => void, seconds = 1, rounds = 7): number {
@@ -58,6 +60,11 @@ measure('counts only (nest analysis)', (n) => {
 });
 measure('full evaluate() (validation + per-level report + checks)', (n) => {
   for (let i = 0; i < n; i++) sink += evaluate(w, arch, mapping!, energy!).energyPJ;
+}, 1, 3);
+// The pruning loop's estimate: one layer's energy at given densities, from its dense result.
+const denseResult = evaluate(w, arch, mapping!, energy!);
+measure('sparse estimate (one layer at weight/input/output densities, from the dense result)', (n) => {
+  for (let i = 0; i < n; i++) sink += sparseEnergy(denseResult, arch, plan, { weights: 0.3 + (i % 7) * 0.1, inputs: 0.5, outputs: 0.4 }).energyPJ;
 }, 1, 3);
 if (!Number.isFinite(sink)) console.log('unexpected');
 

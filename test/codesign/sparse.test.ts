@@ -9,6 +9,17 @@ import { MapSpace } from '../../src/mapper/space.js';
 import { layerWorkload } from '../../src/network/network.js';
 import { zooNetwork } from '../../src/network/zoo.js';
 
+/** An AlexNet layer mapped onto eyeriss (energy objective, batch 1): the dense result the estimate rescales. */
+async function mappedAlexnetLayer(name: string) {
+  const b = builtinArch('eyeriss')!;
+  const plan = planEnergy(b.arch, b.energy);
+  const layer = zooNetwork('alexnet')!.layers.find((l) => l.name === name)!;
+  const w = layerWorkload(layer as never, 1);
+  const c = b.constraints(w);
+  const run = await runMapper(w, b.arch, c, plan, { objective: 'energy', seed: 1, threads: 1, evaluations: 2000 });
+  return { b, plan, dense: evaluate(w, b.arch, new MapSpace(w, b.arch, c).toMapping(run.best!), b.energy) };
+}
+
 describe('sparse energy', () => {
   it('RLC: dense data is sent dense; sparse data costs 21 bits per non-zero plus long-run entries', () => {
     expect(rlcWordsPerWord(1)).toBe(1);
@@ -18,13 +29,7 @@ describe('sparse energy', () => {
   });
 
   it('equals the dense result at density 1 and falls monotonically to the activation floor', async () => {
-    const b = builtinArch('eyeriss')!;
-    const plan = planEnergy(b.arch, b.energy);
-    const layer = zooNetwork('alexnet')!.layers.find((l) => l.name === 'conv3')!;
-    const w = layerWorkload(layer as never, 1);
-    const c = b.constraints(w);
-    const run = await runMapper(w, b.arch, c, plan, { objective: 'energy', seed: 1, threads: 1, evaluations: 2000 });
-    const dense = evaluate(w, b.arch, new MapSpace(w, b.arch, c).toMapping(run.best!), b.energy);
+    const { b, plan, dense } = await mappedAlexnetLayer('conv3');
     const full = sparseEnergy(dense, b.arch, plan, { weights: 1 });
     expect(full.energyPJ).toBeCloseTo(dense.energyPJ, 6);
     full.levelEnergyPJ.forEach((e, i) => expect(e).toBeCloseTo(dense.levels[i].energyPJ, 6));
@@ -47,13 +52,7 @@ describe('sparse energy', () => {
   });
 
   it('activation zeros: gated in the PE, RLC-coded only on the off-chip link; time saved only by zero weights', async () => {
-    const b = builtinArch('eyeriss')!;
-    const plan = planEnergy(b.arch, b.energy);
-    const layer = zooNetwork('alexnet')!.layers.find((l) => l.name === 'conv4')!;
-    const w = layerWorkload(layer as never, 1);
-    const c = b.constraints(w);
-    const run = await runMapper(w, b.arch, c, plan, { objective: 'energy', seed: 1, threads: 1, evaluations: 2000 });
-    const dense = evaluate(w, b.arch, new MapSpace(w, b.arch, c).toMapping(run.best!), b.energy);
+    const { b, plan, dense } = await mappedAlexnetLayer('conv4');
     const dI = 0.3, dO = 0.4;
     const s = sparseEnergy(dense, b.arch, plan, { weights: 1, inputs: dI, outputs: dO });
     expect(s.levelEnergyPJ[0]).toBeCloseTo(dense.levels[0].energyPJ * dI, 6);
