@@ -133,6 +133,21 @@ export function activationDensities(tf: typeof tfType, model: tfType.LayersModel
   return out;
 }
 
+/** Run `fn` with one layer's kernel masked, then put the kernel back. */
+function withMask<T>(tf: typeof tfType, layer: tfType.layers.Layer, mask: Float32Array, fn: () => T): T {
+  // getWeights() hands out the variables themselves: keep copies to restore from.
+  const original = layer.getWeights().map((t) => t.clone());
+  const masked = tf.tidy(() => tf.mul(original[0], tf.tensor(mask, original[0].shape)));
+  layer.setWeights([masked, ...original.slice(1)]);
+  try {
+    return fn();
+  } finally {
+    layer.setWeights(original);
+    masked.dispose();
+    original.forEach((t) => t.dispose());
+  }
+}
+
 /** |w| × RMS of the input channel each weight reads (kernels are [..., in, out]). */
 function outputImportance(w: Float32Array, shape: number[], rms: Float32Array): Float32Array {
   const outC = shape[shape.length - 1], inC = shape[shape.length - 2];
@@ -155,21 +170,26 @@ export async function prune(tf: typeof tfType, model: tfType.LayersModel, energy
   const floor = before - o.maxAccuracyDrop / 100;
   let stepNo = 0;
 
-  /** Apply a step, fine-tune, and keep it only if validation accuracy holds. */
-  const attempt = async (layer: string, fraction: number, newMasks: Masks): Promise<boolean> => {
+  /**
+   * Apply a step, fine-tune, and keep it only if validation accuracy holds
+   * (and, when asked, if the energy with re-measured activations fell).
+   */
+  const attempt = async (layer: string, fraction: number, newMasks: Masks, mustSaveEnergy: boolean): Promise<boolean> => {
     const snapshot = model.getWeights().map((t) => t.clone());
     const old = new Map(masks);
+    const oldActivations = activations;
+    const energyBefore = energyNow().total;
     for (const [k, v] of newMasks) masks.set(k, v);
     applyMasks(tf, model, masks);
     await train(tf, model, subset(data.train, o.stepImages, rng), { epochs: 1, batchSize: 64, learningRate: o.learningRate, seed: rng.int(1 << 30), masks });
     const acc = await accuracy(tf, model, data.validation);
-    const accepted = acc >= floor;
+    activations = activationDensities(tf, model, layers, probeImages);
+    const accepted = acc >= floor && (!mustSaveEnergy || energyNow().total < energyBefore);
     if (!accepted) {
       model.setWeights(snapshot);
       masks.clear();
       for (const [k, v] of old) masks.set(k, v);
-    } else {
-      activations = activationDensities(tf, model, layers, probeImages);
+      activations = oldActivations;
     }
     snapshot.forEach((t) => t.dispose());
     const s: PruneStep = { step: ++stepNo, layer, fraction, accepted, validationAccuracy: acc, energy: energyNow().total };
@@ -181,24 +201,30 @@ export async function prune(tf: typeof tfType, model: tfType.LayersModel, energy
   if (o.method === 'energy-aware') {
     const step = new Map(layers.map((l) => [l.name, o.firstStep]));
     for (;;) {
-      // Prune where the energy is: the step that saves the most energy.
+      // Prune where the energy is: the step that saves the most energy, with the activations it
+      // changes measured (a pruned layer's ReLU outputs can get denser, costing the next layer).
       const d = densities();
-      let layer: tfType.layers.Layer | undefined;
-      let best = 0;
       const now = energyNow().total;
+      const rms = inputRms(tf, model, layers, subset(data.train, 256, rng));
+      let best: { layer: tfType.layers.Layer; mask: Float32Array; saved: number } | undefined;
       for (const l of layers) {
         const f = step.get(l.name)!;
         if (f < o.minStep) continue;
-        const saved = now - networkEnergy(energy, new Map([...d, [l.name, d.get(l.name)! * (1 - f)]]), activations).total;
-        if (saved > best) { best = saved; layer = l; }
+        const kernelTensor = l.getWeights()[0];
+        const scores = outputImportance(kernel(l), kernelTensor.shape, rms.get(l.name)!);
+        const mask = magnitudeMask(scores, d.get(l.name)! * (1 - f), masks.get(l.name));
+        const candidate = new Map([...d, [l.name, d.get(l.name)! * (1 - f)]]);
+        const saved = now - networkEnergy(energy, candidate, withMask(tf, l, mask, () => activationDensities(tf, model, layers, probeImages))).total;
+        if (saved > (best?.saved ?? 0)) best = { layer: l, mask, saved };
+        // A step that would cost energy is not worth a fine-tune; smaller ones may still pay.
+        if (saved <= 0) step.set(l.name, f / 2);
       }
-      if (!layer) break;
-      const fraction = step.get(layer.name)!;
-      const w = kernel(layer);
-      const rms = inputRms(tf, model, [layer], subset(data.train, 256, rng)).get(layer.name)!;
-      const scores = outputImportance(w, layer.getWeights()[0].shape, rms);
-      const mask = magnitudeMask(scores, density(masks.get(layer.name)) * (1 - fraction), masks.get(layer.name));
-      if (!(await attempt(layer.name, fraction, new Map([[layer.name, mask]])))) step.set(layer.name, fraction / 2);
+      if (!best) {
+        if (layers.every((l) => step.get(l.name)! < o.minStep)) break;
+        continue;
+      }
+      const fraction = step.get(best.layer.name)!;
+      if (!(await attempt(best.layer.name, fraction, new Map([[best.layer.name, best.mask]]), true))) step.set(best.layer.name, fraction / 2);
     }
   } else {
     let fraction = o.firstStep;
@@ -221,7 +247,7 @@ export async function prune(tf: typeof tfType, model: tfType.LayersModel, energy
         for (let i = 0; i < w.length; i++) mask[i] = (!m || m[i] !== 0) && Math.abs(w[i]) >= threshold ? 1 : 0;
         next.set(l.name, mask);
       }
-      if (await attempt('all', fraction, next)) kept = target;
+      if (await attempt('all', fraction, next, false)) kept = target;
       else fraction /= 2;
     }
   }

@@ -26,6 +26,13 @@ describe('dnnergy prune', () => {
     expect(j.energy.reduction).toBeCloseTo(j.energy.before / j.energy.after, 12);
     // Every kept step respected the validation budget.
     for (const s of j.steps) if (s.accepted) expect(s.validation_accuracy).toBeGreaterThanOrEqual(j.accuracy.validation_before - 0.02 - 1e-12);
+    // Energy-aware keeps a step only if the energy, with the activations re-measured, fell.
+    let e = j.energy.before;
+    for (const s of j.steps) {
+      if (s.accepted) expect(s.energy).toBeLessThan(e);
+      else expect(s.energy).toBeCloseTo(e, 3);
+      e = s.energy;
+    }
     expect(j.accuracy.test_after).toBeGreaterThan(0.5);
     expect(j.layers.map((l: { name: string }) => l.name)).toEqual(['conv1', 'conv2', 'fc1', 'fc2', 'fc3']);
     expect(j.layers.some((l: { density_after: number }) => l.density_after < 1)).toBe(true);
