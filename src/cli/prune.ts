@@ -67,6 +67,10 @@ export function registerPrune(program: Command): void {
       ]);
       const tf = await initTf();
       const model = await loadModel(tf, dir);
+      // The pruning loop fine-tunes and measures on MNIST: the model must take its images and digits.
+      const inShape = model.inputs[0].shape.slice(1), outShape = model.outputs[0].shape;
+      if (JSON.stringify(inShape) !== '[28,28,1]') throw new SpecError(join(dir, 'model.json'), 'input shape', 'an MNIST image input [28, 28, 1]', JSON.stringify(inShape));
+      if (outShape.length !== 2 || outShape[1] !== 10) throw new SpecError(join(dir, 'model.json'), 'output shape', '10 classes (MNIST digits)', JSON.stringify(outShape.slice(1)));
       const net = networkOf(model, join(dir, 'model.json'));
       const quiet = o.json || !process.stderr.isTTY || !!process.env.CI;
       const log = (s: string) => { if (!quiet) process.stderr.write(s + '\n'); };

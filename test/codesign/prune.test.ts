@@ -1,9 +1,11 @@
 /** Pruning end to end on a small LeNet-5: the CLI, its outputs, and the ONNX file analyze reads. */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importOnnx } from '../../src/interop/onnx/import.js';
+import { initTf } from '../../src/train/backend.js';
+import { saveModel } from '../../src/train/io.js';
 import { loadMnist } from '../../src/train/mnist.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -64,6 +66,14 @@ describe('dnnergy prune', () => {
       [['prune', '--model', base, '--method', 'random'], /--method: expected energy-aware or magnitude, found random/],
       [['prune', '--model', base, '--max-accuracy-drop', '-1'], /--max-accuracy-drop: expected a number from 0 to 100, found -1/],
     ];
+    // A model that is not an MNIST classifier, and one whose weights file is cut short.
+    const tf = await initTf();
+    const wrong = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [32, 32, 3] }), tf.layers.dense({ units: 10 })] });
+    await saveModel(tf, wrong, join(dir, 'cifar'));
+    cases.push([['prune', '--model', join(dir, 'cifar')], /cifar\/model\.json: input shape: expected an MNIST image input \[28, 28, 1\], found \[32,32,3\]/]);
+    cpSync(base, join(dir, 'cut'), { recursive: true });
+    truncateSync(join(dir, 'cut', 'weights.bin'), 1000);
+    cases.push([['prune', '--model', join(dir, 'cut')], /cut\/model\.json: modelTopology: expected a model tfjs can build/]);
     for (const [args, msg] of cases) {
       const r = await runCli(args);
       expect(r.code).toBe(2);
