@@ -12,7 +12,7 @@ import { wholeNumber } from './args.js';
 
 interface Opts {
   model: string; method: string; arch: string; maxAccuracyDrop: string; seed: string; out?: string; json?: boolean;
-  stepImages: string; finalImages: string; margin: string; validationImages: string; lr: string; firstStep: string; minStep: string; evaluations: string;
+  stepImages: string; finalImages: string; activationL1: string; margin: string; validationImages: string; lr: string; firstStep: string; minStep: string; evaluations: string;
 }
 
 /** Trained models that ship with the project (made by `npm run models`). */
@@ -39,6 +39,7 @@ export function registerPrune(program: Command): void {
     .option('--final-images <n>', 'images of the final fine-tune', '10000')
     .option('--validation-images <n>', 'held-out training images (from 55,000 on) that decide each step', '5000')
     .option('--lr <x>', 'fine-tuning learning rate (Adam)', '0.0005')
+    .option('--activation-l1 <x>', 'weight of an L1 penalty on ReLU outputs while fine-tuning: sparser activations, which the chip gates and compresses (0 = off, as in the paper)', '0')
     .option('--first-step <f>', 'fraction of the remaining weights a first step removes', '0.5')
     .option('--min-step <f>', 'smallest step tried before a layer is done', '0.1')
     .option('--evaluations <n>', 'mapper budget per layer shape', '20000')
@@ -60,6 +61,7 @@ export function registerPrune(program: Command): void {
       if (validationImages > 5000) throw new SpecError('<command line>', '--validation-images', 'at most 5000 (images 55,000–59,999 of the training set)', o.validationImages);
       const lr = fraction(o.lr, '--lr', 1e-7, 1), firstStep = fraction(o.firstStep, '--first-step', 0.01, 0.99), minStep = fraction(o.minStep, '--min-step', 0.001, firstStep);
       const evaluations = wholeNumber(o.evaluations, '--evaluations', 1);
+      const activationL1 = fraction(o.activationL1, '--activation-l1', 0, 1);
 
       const [{ initTf }, { loadModel, saveModel }, { loadMnist }, { accuracy }, { networkOf, onnxValues }, { energyModel, networkEnergy }, { prune, activationDensities }, { densities, prunableLayers }] = await Promise.all([
         import('../train/backend.js'), import('../train/io.js'), import('../train/mnist.js'), import('../train/train.js'), import('../train/network.js'),
@@ -86,7 +88,7 @@ export function registerPrune(program: Command): void {
       const bar = quiet ? null : new SingleBar({ format: `${o.method} {bar} energy {ratio}× lower | step {step}: {layer} {verdict} (validation {acc}%)`, stream: process.stderr, hideCursor: true, barsize: 20 }, Presets.shades_classic);
       bar?.start(100, 0, { ratio: '1.00', step: 0, layer: '-', verdict: '', acc: '-' });
       const result = await prune(tf, model, em, { train: trainSet, validation }, {
-        method: o.method, maxAccuracyDrop: maxDrop - margin, seed, stepImages, finalImages, learningRate: lr, firstStep, minStep,
+        method: o.method, maxAccuracyDrop: maxDrop - margin, seed, stepImages, finalImages, learningRate: lr, activationL1, firstStep, minStep,
         onStep: (s) => bar?.update(Math.min(100, Math.round((1 - s.energy / before.energy.total) * 100)), {
           ratio: (before.energy.total / s.energy).toFixed(2), step: s.step, layer: s.layer, verdict: s.accepted ? 'kept' : 'undone', acc: (s.validationAccuracy * 100).toFixed(2),
         }),
@@ -96,7 +98,7 @@ export function registerPrune(program: Command): void {
       const allDense = em.layers.reduce((t, l) => t + l.dense.energyPJ, 0);
       const report = {
         model: o.model, network: net.name, method: o.method, arch: arch.arch.name, energy_unit: arch.energy.unit ?? 'pJ', seed, max_accuracy_drop: maxDrop, validation_margin: margin,
-        settings: { step_images: stepImages, final_images: finalImages, validation_images: validationImages, learning_rate: lr, first_step: firstStep, min_step: minStep },
+        settings: { step_images: stepImages, final_images: finalImages, validation_images: validationImages, learning_rate: lr, activation_l1: activationL1, first_step: firstStep, min_step: minStep },
         accuracy: {
           test_before: before.test, test_after: after.test, test_drop_points: (before.test - after.test) * 100,
           validation_before: result.validation.before, validation_after: result.validation.after,

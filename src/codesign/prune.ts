@@ -36,6 +36,8 @@ export interface PruneOptions {
   readonly stepImages: number;
   readonly finalImages: number;
   readonly learningRate: number;
+  /** L1 weight on ReLU outputs during fine-tuning (0: cross-entropy only, as in the paper). */
+  readonly activationL1?: number;
   /** Fraction of a layer's remaining weights a first step removes. */
   readonly firstStep: number;
   /** Steps smaller than this end the search for a layer (or, for magnitude, for the network). */
@@ -181,7 +183,7 @@ export async function prune(tf: typeof tfType, model: tfType.LayersModel, energy
     const energyBefore = energyNow().total;
     for (const [k, v] of newMasks) masks.set(k, v);
     applyMasks(tf, model, masks);
-    await train(tf, model, subset(data.train, o.stepImages, rng), { epochs: 1, batchSize: 64, learningRate: o.learningRate, seed: rng.int(1 << 30), masks });
+    await train(tf, model, subset(data.train, o.stepImages, rng), { epochs: 1, batchSize: 64, learningRate: o.learningRate, seed: rng.int(1 << 30), masks, activationL1: o.activationL1 });
     const acc = await accuracy(tf, model, data.validation);
     activations = activationDensities(tf, model, layers, probeImages);
     const accepted = acc >= floor && (!mustSaveEnergy || energyNow().total < energyBefore);
@@ -252,7 +254,7 @@ export async function prune(tf: typeof tfType, model: tfType.LayersModel, energy
     }
   }
   // Final fine-tune with the masks held.
-  if (o.finalImages > 0) await train(tf, model, subset(data.train, o.finalImages, rng), { epochs: 1, batchSize: 64, learningRate: o.learningRate / 2, seed: rng.int(1 << 30), masks });
+  if (o.finalImages > 0) await train(tf, model, subset(data.train, o.finalImages, rng), { epochs: 1, batchSize: 64, learningRate: o.learningRate / 2, seed: rng.int(1 << 30), masks, activationL1: o.activationL1 });
   activations = activationDensities(tf, model, layers, probeImages);
   return { method: o.method, masks, densities: densities(), activations, steps, validation: { before, after: await accuracy(tf, model, data.validation) } };
 }

@@ -11,6 +11,12 @@ export interface TrainOptions {
   readonly seed: number;
   /** Pruning masks re-applied after every step, so pruned weights stay zero. */
   readonly masks?: Masks;
+  /**
+   * Weight of an L1 penalty on the ReLU outputs (per image: the sum over every
+   * ReLU layer's outputs), which pushes activations to zero — zeros that an
+   * accelerator gates and compresses. 0 (default) trains on cross-entropy alone.
+   */
+  readonly activationL1?: number;
   /** Called after each batch with (epoch, batch, batches, loss). */
   readonly onBatch?: (epoch: number, batch: number, batches: number, loss: number) => void;
 }
@@ -21,6 +27,17 @@ export async function train(tf: typeof tfType, model: tfType.LayersModel, data: 
   const rng = new Rng(o.seed);
   const order = Array.from({ length: data.count }, (_, i) => i);
   let last = NaN;
+  const l1 = o.activationL1 ?? 0;
+  const relus = model.layers.filter((l) => (l.getConfig() as { activation?: string }).activation === 'relu');
+  // Shares the model's layers (and weights): one forward pass gives the prediction and the ReLU outputs.
+  const probe = l1 > 0 && relus.length > 0 ? tf.model({ inputs: model.inputs, outputs: [model.outputs[0], ...relus.map((l) => l.output as tfType.SymbolicTensor)] }) : undefined;
+  const objective = (x: tfType.Tensor4D, y: tfType.Tensor2D): tfType.Scalar => {
+    if (!probe) return tf.losses.softmaxCrossEntropy(y, tf.log(tf.add(model.predict(x) as tfType.Tensor, 1e-7))) as tfType.Scalar;
+    const [pred, ...acts] = probe.predict(x) as tfType.Tensor[];
+    const ce = tf.losses.softmaxCrossEntropy(y, tf.log(tf.add(pred, 1e-7)));
+    const penalty = acts.reduce((sum, a) => tf.add(sum, tf.div(tf.sum(a), a.shape[0]!)), tf.scalar(0));
+    return tf.add(ce, tf.mul(penalty, l1)) as tfType.Scalar;
+  };
   for (let e = 0; e < o.epochs; e++) {
     for (let i = order.length - 1; i > 0; i--) { const j = rng.int(i + 1); [order[i], order[j]] = [order[j], order[i]]; }
     const batches = Math.ceil(order.length / o.batchSize);
@@ -32,7 +49,7 @@ export async function train(tf: typeof tfType, model: tfType.LayersModel, data: 
       const loss = tf.tidy(() => {
         const x = tf.tensor4d(xs, [idx.length, 28, 28, 1]);
         const y = tf.tensor2d(ys, [idx.length, 10]);
-        return opt.minimize(() => tf.losses.softmaxCrossEntropy(y, tf.log(tf.add(model.predict(x) as tfType.Tensor, 1e-7))) as tfType.Scalar, true)!;
+        return opt.minimize(() => objective(x, y), true)!;
       });
       last = (await loss.data())[0];
       loss.dispose();

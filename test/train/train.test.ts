@@ -78,4 +78,26 @@ describe('pruning masks', () => {
     expect(after.get('conv1')).toBe(1);
     expect(await accuracy(tf, model, test)).toBeGreaterThan(0.7);
   }, 120_000);
+
+  it('an L1 penalty on ReLU outputs makes a fine-tuned network\'s activations sparser (same start, seed and data)', async () => {
+    const tf = await initTf();
+    const { activationDensities } = await import('../../src/codesign/prune.js');
+    const { prunableLayers } = await import('../../src/train/masks.js');
+    const base = buildModel(tf, 'lenet5', 4);
+    await train(tf, base, loadMnist('train', 0, 2000), { epochs: 2, batchSize: 64, learningRate: 2e-3, seed: 1 });
+    const start = base.getWeights().map((t) => t.clone());
+    const data = loadMnist('train', 2000, 1000);
+    const probe = loadMnist('train', 55000, 300);
+    const fineTuned = async (l1: number) => {
+      const model = buildModel(tf, 'lenet5', 4);
+      model.setWeights(start);
+      await train(tf, model, data, { epochs: 1, batchSize: 64, learningRate: 1e-3, seed: 2, activationL1: l1 });
+      const d = activationDensities(tf, model, prunableLayers(model), probe);
+      // conv2 reads conv1's ReLU outputs (pooled): the largest activation, where a per-element penalty bites most.
+      return { conv2: d.get('conv2')!.inputs, acc: await accuracy(tf, model, loadMnist('test', 0, 500)) };
+    };
+    const plain = await fineTuned(0), sparse = await fineTuned(1e-4);
+    expect(sparse.conv2).toBeLessThan(plain.conv2 * 0.9);
+    expect(sparse.acc).toBeGreaterThan(plain.acc - 0.05);
+  }, 120_000);
 });
