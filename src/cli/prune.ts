@@ -63,7 +63,7 @@ export function registerPrune(program: Command): void {
       const evaluations = wholeNumber(o.evaluations, '--evaluations', 1);
       const activationL1 = fraction(o.activationL1, '--activation-l1', 0, 1);
 
-      const [{ initTf }, { loadModel, saveModel }, { loadMnist }, { accuracy }, { networkOf, onnxValues }, { energyModel, networkEnergy }, { prune, activationDensities }, { densities, prunableLayers }] = await Promise.all([
+      const [{ initTf }, { loadModel, saveModel }, { loadMnist }, { accuracy }, { networkOf, onnxValues }, { energyModel, networkEnergy }, { prune, activationDensities, densityProbe, prunedLayers }, { densities }] = await Promise.all([
         import('../train/backend.js'), import('../train/io.js'), import('../train/mnist.js'), import('../train/train.js'), import('../train/network.js'),
         import('../codesign/energy.js'), import('../codesign/prune.js'), import('../train/masks.js'),
       ]);
@@ -82,8 +82,8 @@ export function registerPrune(program: Command): void {
       const validation = loadMnist('train', 55000, validationImages);
       const test = loadMnist('test');
       const start = densities(model);
-      const probe = loadMnist('train', 55000, Math.min(1000, validationImages));
-      const startActs = activationDensities(tf, model, prunableLayers(model).filter((l) => em.layers.some((e) => e.name === l.name)), probe);
+      // The same images and layers prune() measures on, so that its first step starts from this energy.
+      const startActs = activationDensities(tf, model, prunedLayers(model, em), densityProbe(validation));
       const before = { energy: networkEnergy(em, start, startActs), test: await accuracy(tf, model, test) };
       const bar = quiet ? null : new SingleBar({ format: `${o.method} {bar} energy {ratio}× lower | step {step}: {layer} {verdict} (validation {acc}%)`, stream: process.stderr, hideCursor: true, barsize: 20 }, Presets.shades_classic);
       bar?.start(100, 0, { ratio: '1.00', step: 0, layer: '-', verdict: '', acc: '-' });

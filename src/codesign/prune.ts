@@ -96,21 +96,35 @@ function density(mask: Float32Array | undefined): number {
 }
 
 /**
+ * A forward pass that hands `use` the values of the given tensors of the
+ * model's graph; the probe model is built once. tfjs wants a model's outputs
+ * distinct, and a layer's output is often the next one's input.
+ */
+function tap(tf: typeof tfType, model: tfType.LayersModel, wanted: tfType.SymbolicTensor[]): (sample: ImageSet, use: (values: tfType.Tensor[]) => void) => void {
+  const distinct = [...new Set(wanted)];
+  const slot = wanted.map((t) => distinct.indexOf(t));
+  const probe = tf.model({ inputs: model.inputs, outputs: distinct });
+  return (sample, use) => tf.tidy(() => {
+    const out = probe.predict(tf.tensor4d(sample.images, [sample.count, 28, 28, 1]));
+    const list = Array.isArray(out) ? out : [out];
+    use(slot.map((k) => list[k]));
+  });
+}
+
+/**
  * RMS of each layer's input activation per input channel (the last axis),
  * over a sample: how strongly a weight's input drives the output.
  */
-function inputRms(tf: typeof tfType, model: tfType.LayersModel, layers: tfType.layers.Layer[], sample: ImageSet): Map<string, Float32Array> {
-  const probe = tf.model({ inputs: model.inputs, outputs: layers.map((l) => l.input as tfType.SymbolicTensor) });
-  const out = new Map<string, Float32Array>();
-  tf.tidy(() => {
-    const x = tf.tensor4d(sample.images, [sample.count, 28, 28, 1]);
-    const acts = probe.predict(x);
-    (Array.isArray(acts) ? acts : [acts]).forEach((a, i) => {
+function inputRmsMeter(tf: typeof tfType, model: tfType.LayersModel, layers: readonly tfType.layers.Layer[]): (sample: ImageSet) => Map<string, Float32Array> {
+  const run = tap(tf, model, layers.map((l) => l.input as tfType.SymbolicTensor));
+  return (sample) => {
+    const out = new Map<string, Float32Array>();
+    run(sample, (values) => values.forEach((a, i) => {
       const axes = a.shape.slice(0, -1).map((_, k) => k);
       out.set(layers[i].name, tf.sqrt(tf.mean(tf.square(a), axes)).dataSync() as Float32Array);
-    });
-  });
-  return out;
+    }));
+    return out;
+  };
 }
 
 /**
@@ -118,34 +132,41 @@ function inputRms(tf: typeof tfType, model: tfType.LayersModel, layers: tfType.l
  * written back (after the layer's activation function), over a sample: the
  * densities the accelerator's zero gating and off-chip compression see.
  */
+export function activationMeter(tf: typeof tfType, model: tfType.LayersModel, layers: readonly tfType.layers.Layer[]): (sample: ImageSet) => Map<string, ActivationDensity> {
+  const run = tap(tf, model, layers.flatMap((l) => [l.input as tfType.SymbolicTensor, l.output as tfType.SymbolicTensor]));
+  const nonZero = (t: tfType.Tensor) => tf.mean(tf.cast(tf.notEqual(t, 0), 'float32')).dataSync()[0];
+  return (sample) => {
+    const out = new Map<string, ActivationDensity>();
+    run(sample, (v) => layers.forEach((l, i) => out.set(l.name, { inputs: nonZero(v[2 * i]), outputs: nonZero(v[2 * i + 1]) })));
+    return out;
+  };
+}
+
+/** {@link activationMeter}, once. */
 export function activationDensities(tf: typeof tfType, model: tfType.LayersModel, layers: readonly tfType.layers.Layer[], sample: ImageSet): Map<string, ActivationDensity> {
-  // A layer's output is often the next one's input: a model's outputs must be distinct.
-  const tensors: tfType.SymbolicTensor[] = [];
-  const index = (t: tfType.SymbolicTensor) => (tensors.includes(t) ? tensors.indexOf(t) : tensors.push(t) - 1);
-  const slots = layers.map((l) => [index(l.input as tfType.SymbolicTensor), index(l.output as tfType.SymbolicTensor)]);
-  const probe = tf.model({ inputs: model.inputs, outputs: tensors });
-  const out = new Map<string, ActivationDensity>();
-  tf.tidy(() => {
-    const x = tf.tensor4d(sample.images, [sample.count, 28, 28, 1]);
-    const acts = probe.predict(x);
-    const list = Array.isArray(acts) ? acts : [acts];
-    const nonZero = (t: tfType.Tensor) => tf.mean(tf.cast(tf.notEqual(t, 0), 'float32')).dataSync()[0];
-    layers.forEach((l, i) => out.set(l.name, { inputs: nonZero(list[slots[i][0]]), outputs: nonZero(list[slots[i][1]]) }));
-  });
-  return out;
+  return activationMeter(tf, model, layers)(sample);
+}
+
+/** The layers pruning works on: prunable kernels the energy model has mapped. */
+export function prunedLayers(model: tfType.LayersModel, energy: EnergyModel): tfType.layers.Layer[] {
+  return prunableLayers(model).filter((l) => energy.layers.some((e) => e.name === l.name));
+}
+
+/** The held-out images activation densities are measured on: the first 1,000 validation images. */
+export function densityProbe(validation: ImageSet): ImageSet {
+  const n = Math.min(1000, validation.count);
+  return { images: validation.images.subarray(0, n * 784), labels: validation.labels.subarray(0, n), count: n };
 }
 
 /** Run `fn` with one layer's kernel masked, then put the kernel back. */
-function withMask<T>(tf: typeof tfType, layer: tfType.layers.Layer, mask: Float32Array, fn: () => T): T {
+function withMask<T>(tf: typeof tfType, model: tfType.LayersModel, layer: tfType.layers.Layer, mask: Float32Array, fn: () => T): T {
   // getWeights() hands out the variables themselves: keep copies to restore from.
   const original = layer.getWeights().map((t) => t.clone());
-  const masked = tf.tidy(() => tf.mul(original[0], tf.tensor(mask, original[0].shape)));
-  layer.setWeights([masked, ...original.slice(1)]);
+  applyMasks(tf, model, new Map([[layer.name, mask]]));
   try {
     return fn();
   } finally {
     layer.setWeights(original);
-    masked.dispose();
     original.forEach((t) => t.dispose());
   }
 }
@@ -160,13 +181,14 @@ function outputImportance(w: Float32Array, shape: number[], rms: Float32Array): 
 
 export async function prune(tf: typeof tfType, model: tfType.LayersModel, energy: EnergyModel, data: PruneData, o: PruneOptions): Promise<PruneResult> {
   const rng = new Rng(o.seed);
-  const layers = prunableLayers(model).filter((l) => energy.layers.some((e) => e.name === l.name));
+  const layers = prunedLayers(model, energy);
   const masks: Masks = new Map();
   const steps: PruneStep[] = [];
   const densities = () => new Map(layers.map((l) => [l.name, density(masks.get(l.name))]));
   // Pruning changes the activations too; they are re-measured after every kept step.
-  const probeImages = data.validation.count > 1000 ? { images: data.validation.images.subarray(0, 1000 * 784), labels: data.validation.labels.subarray(0, 1000), count: 1000 } : data.validation;
-  let activations = activationDensities(tf, model, layers, probeImages);
+  const probeImages = densityProbe(data.validation);
+  const measureActivations = activationMeter(tf, model, layers);
+  let activations = measureActivations(probeImages);
   const energyNow = () => networkEnergy(energy, densities(), activations);
   const before = await accuracy(tf, model, data.validation);
   const floor = before - o.maxAccuracyDrop / 100;
@@ -185,7 +207,7 @@ export async function prune(tf: typeof tfType, model: tfType.LayersModel, energy
     applyMasks(tf, model, masks);
     await train(tf, model, subset(data.train, o.stepImages, rng), { epochs: 1, batchSize: 64, learningRate: o.learningRate, seed: rng.int(1 << 30), masks, activationL1: o.activationL1 });
     const acc = await accuracy(tf, model, data.validation);
-    activations = activationDensities(tf, model, layers, probeImages);
+    activations = measureActivations(probeImages);
     const accepted = acc >= floor && (!mustSaveEnergy || energyNow().total < energyBefore);
     if (!accepted) {
       model.setWeights(snapshot);
@@ -202,21 +224,21 @@ export async function prune(tf: typeof tfType, model: tfType.LayersModel, energy
 
   if (o.method === 'energy-aware') {
     const step = new Map(layers.map((l) => [l.name, o.firstStep]));
+    const inputRms = inputRmsMeter(tf, model, layers);
     for (;;) {
       // Prune where the energy is: the step that saves the most energy, with the activations it
       // changes measured (a pruned layer's ReLU outputs can get denser, costing the next layer).
       const d = densities();
       const now = energyNow().total;
-      const rms = inputRms(tf, model, layers, subset(data.train, 256, rng));
+      const rms = inputRms(subset(data.train, 256, rng));
       let best: { layer: tfType.layers.Layer; mask: Float32Array; saved: number } | undefined;
       for (const l of layers) {
         const f = step.get(l.name)!;
         if (f < o.minStep) continue;
-        const kernelTensor = l.getWeights()[0];
-        const scores = outputImportance(kernel(l), kernelTensor.shape, rms.get(l.name)!);
-        const mask = magnitudeMask(scores, d.get(l.name)! * (1 - f), masks.get(l.name));
-        const candidate = new Map([...d, [l.name, d.get(l.name)! * (1 - f)]]);
-        const saved = now - networkEnergy(energy, candidate, withMask(tf, l, mask, () => activationDensities(tf, model, layers, probeImages))).total;
+        const target = d.get(l.name)! * (1 - f);
+        const k = l.getWeights()[0];
+        const mask = magnitudeMask(outputImportance(k.dataSync() as Float32Array, k.shape, rms.get(l.name)!), target, masks.get(l.name));
+        const saved = now - networkEnergy(energy, new Map([...d, [l.name, target]]), withMask(tf, model, l, mask, () => measureActivations(probeImages))).total;
         if (saved > (best?.saved ?? 0)) best = { layer: l, mask, saved };
         // A step that would cost energy is not worth a fine-tune; smaller ones may still pay.
         if (saved <= 0) step.set(l.name, f / 2);
@@ -255,6 +277,6 @@ export async function prune(tf: typeof tfType, model: tfType.LayersModel, energy
   }
   // Final fine-tune with the masks held.
   if (o.finalImages > 0) await train(tf, model, subset(data.train, o.finalImages, rng), { epochs: 1, batchSize: 64, learningRate: o.learningRate / 2, seed: rng.int(1 << 30), masks, activationL1: o.activationL1 });
-  activations = activationDensities(tf, model, layers, probeImages);
+  activations = measureActivations(probeImages);
   return { method: o.method, masks, densities: densities(), activations, steps, validation: { before, after: await accuracy(tf, model, data.validation) } };
 }

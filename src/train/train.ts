@@ -31,10 +31,12 @@ export async function train(tf: typeof tfType, model: tfType.LayersModel, data: 
   const relus = model.layers.filter((l) => (l.getConfig() as { activation?: string }).activation === 'relu');
   // Shares the model's layers (and weights): one forward pass gives the prediction and the ReLU outputs.
   const probe = l1 > 0 && relus.length > 0 ? tf.model({ inputs: model.inputs, outputs: [model.outputs[0], ...relus.map((l) => l.output as tfType.SymbolicTensor)] }) : undefined;
+  // The model ends in a softmax: cross-entropy on its log-probabilities.
+  const crossEntropy = (y: tfType.Tensor2D, pred: tfType.Tensor) => tf.losses.softmaxCrossEntropy(y, tf.log(tf.add(pred, 1e-7))) as tfType.Scalar;
   const objective = (x: tfType.Tensor4D, y: tfType.Tensor2D): tfType.Scalar => {
-    if (!probe) return tf.losses.softmaxCrossEntropy(y, tf.log(tf.add(model.predict(x) as tfType.Tensor, 1e-7))) as tfType.Scalar;
+    if (!probe) return crossEntropy(y, model.predict(x) as tfType.Tensor);
     const [pred, ...acts] = probe.predict(x) as tfType.Tensor[];
-    const ce = tf.losses.softmaxCrossEntropy(y, tf.log(tf.add(pred, 1e-7)));
+    const ce = crossEntropy(y, pred);
     const penalty = acts.reduce((sum, a) => tf.add(sum, tf.div(tf.sum(a), a.shape[0]!)), tf.scalar(0));
     return tf.add(ce, tf.mul(penalty, l1)) as tfType.Scalar;
   };
