@@ -8,6 +8,7 @@ import type { Constraints } from '../mapper/constraints.js';
 import { constraintsFrom } from '../mapper/inputs.js';
 import type { Workload } from '../workload/workload.js';
 import { loadArchitecture } from '../io/inputs.js';
+import { threadPool } from '../io/threadPool.js';
 import { readBinaryFile, writeFileAtomic } from '../io/files.js';
 import { importOnnx } from '../interop/onnx/import.js';
 import { analyzeNetwork, layerEnergy, type NetworkReport } from '../network/analyze.js';
@@ -54,9 +55,11 @@ export function registerAnalyze(program: Command): void {
       const showBar = !opts.json && process.stderr.isTTY && !process.env.CI;
       const bar = showBar ? new SingleBar({ format: `${net.name} {bar} {value}/{total} layers`, stream: process.stderr, hideCursor: true }, Presets.shades_classic) : null;
       bar?.start(net.layers.length, 0);
+      const threads = whole(opts.threads, '--threads', 1);
       const report = await analyzeNetwork(net, b.arch, b.energy, {
         batch, objective: opts.objective as 'energy', evaluations: whole(opts.evaluations, '--evaluations', 1),
-        seed: whole(opts.seed, '--seed', 0), threads: whole(opts.threads, '--threads', 1), constraints: b.constraints,
+        seed: whole(opts.seed, '--seed', 0), threads, pool: threads > 1 ? threadPool(threads) : undefined, constraints: b.constraints,
+        source: /\.ya?ml$/i.test(opts.arch) ? opts.arch.split(',')[0] : opts.arch,
         onLayer: bar ? (d) => bar.update(d) : undefined,
       });
       bar?.stop();

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { ISCA16_DATAFLOWS, type Isca16Dataflow } from '../arch/isca16.js';
+import { threadPool } from '../io/threadPool.js';
 import { writeFileAtomic } from '../io/files.js';
 import { compareDataflows } from '../network/dataflows.js';
 import { zooNames, zooNetwork } from '../network/zoo.js';
@@ -41,8 +42,9 @@ export function registerDataflows(program: Command): void {
       const showBar = !o.json && process.stderr.isTTY && !process.env.CI;
       const bar = showBar ? new SingleBar({ format: `dataflows {bar} {value}/{total} layers`, stream: process.stderr, hideCursor: true }, Presets.shades_classic) : null;
       bar?.start(flows.length * net.layers.length, 0);
+      const threads = wholeNumber(o.threads, '--threads', 1);
       const all = await compareDataflows(net, {
-        batch: meta.batch, objective: o.objective as 'energy', evaluations: meta.evaluations, seed: meta.seed, threads: wholeNumber(o.threads, '--threads', 1),
+        batch: meta.batch, objective: o.objective as 'energy', evaluations: meta.evaluations, seed: meta.seed, threads, pool: threads > 1 ? threadPool(threads) : undefined,
         dataflows: flows, onProgress: bar ? (d) => bar.update(d) : undefined,
       });
       bar?.stop();

@@ -5,13 +5,9 @@ import { loadInputs } from '../io/inputs.js';
 import { writeFileAtomic } from '../io/files.js';
 import { mappingToTimeloop, mappingToYaml } from '../interop/timeloop/write.js';
 import { constraintsFrom, objectiveFrom } from '../mapper/inputs.js';
-import { lowerBound } from '../mapper/bound.js';
-import { runMapper } from '../mapper/run.js';
-import { score, type Objective } from '../mapper/search.js';
-import { MapSpace } from '../mapper/space.js';
-import { validateMapping } from '../mapping/validate.js';
-import { planEnergy } from '../model/cost.js';
-import { evaluate } from '../model/model.js';
+import { threadPool } from '../io/threadPool.js';
+import { mapLayer } from '../mapper/map.js';
+import type { Objective } from '../mapper/search.js';
 import { resultToJSON } from '../model/result.js';
 import { fmt, fmtEnergy, formatResult } from '../report/table.js';
 import { SpecError } from '../spec/errors.js';
@@ -53,29 +49,18 @@ export function registerMap(program: Command): void {
       const convention = opts.convention;
       const constraints = constraintsFrom(inp.sections, inp.workload, inp.arch);
       const objective = pickObjective(opts.objective, objectiveFrom(inp.sections));
-      const plan = planEnergy(inp.arch, inp.energy, convention);
-      let space: MapSpace;
-      try {
-        space = new MapSpace(inp.workload, inp.arch, constraints);
-      } catch (e) {
-        throw new SpecError(inputs.join(', '), 'constraints', 'constraints that leave a legal mapping', (e as Error).message);
-      }
       const showBar = !opts.json && process.stderr.isTTY && !process.env.CI;
       const bar = showBar ? new SingleBar({ format: 'mapping {bar} {percentage}% | {value}/{total} evaluations', stream: process.stderr, hideCursor: true }, Presets.shades_classic) : null;
       bar?.start(evaluations, 0);
-      const run = await runMapper(inp.workload, inp.arch, constraints, plan, {
-        objective, seed, threads, evaluations, timeLimitMs, analysis: { convention },
+      const found = await mapLayer(inp.workload, inp.arch, inp.energy, constraints, {
+        objective, seed, threads, evaluations, timeLimitMs, convention, source: inputs.length === 1 ? inputs[0] : `${inputs[0]} (+${inputs.length - 1} more)`,
+        pool: threads > 1 ? threadPool(threads) : undefined,
         onProgress: bar ? (d) => bar.update(Math.min(d, evaluations)) : undefined,
       });
       bar?.update(evaluations);
       bar?.stop();
-      if (!run.best) throw new SpecError(inputs.join(', '), 'architecture', `a layer that fits: no legal mapping in ${fmt(run.stats.evaluated)} tries (capacity or fanout too small)`);
-      const mapping = space.toMapping(run.best);
-      validateMapping(inp.workload, inp.arch, mapping, '<found mapping>');
-      const result = evaluate(inp.workload, inp.arch, mapping, inp.energy, { convention });
-      const lb = lowerBound(inp.workload, inp.arch, plan, objective);
-      const best = score(objective, result.energyPJ, result.cycles);
-      const gap = best / lb.score;
+      const { mapping, result, bound: lb, score: best, gap, stats } = found;
+      const run = { stats };
       if (opts.out) writeFileAtomic(opts.out, mappingToYaml(inp.workload, inp.arch, mapping));
       if (opts.json) {
         const j = {

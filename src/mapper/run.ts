@@ -1,29 +1,36 @@
 /**
- * A mapper run over one or more threads. Thread i searches with its own
- * seed (derived from the run's seed) and an equal share of the evaluation
- * budget; the best result wins, ties going to the lower thread. Same seed
- * and thread count, same answer.
+ * A mapper run split into independent searches ("threads"): search i uses
+ * its own seed (derived from the run's) and an equal share of the
+ * evaluation budget; the best result wins, ties going to the lower index.
+ * The searches are jobs of a `Pool`, so the answer depends on the seed and
+ * the number of searches, never on where they ran.
  */
-import { Worker } from 'node:worker_threads';
 import type { Arch } from '../arch/arch.js';
 import type { EnergyPlan } from '../model/cost.js';
 import type { AnalysisOptions } from '../model/evaluator.js';
+import { inThreadPool, type Pool, type PoolTask } from '../util/pool.js';
 import type { Workload } from '../workload/workload.js';
 import type { Constraints } from './constraints.js';
 import { MapSpace, type Genome } from './space.js';
 import { better, search, type Objective, type SearchStats } from './search.js';
 
+/** How a mapper run searches. */
 export interface RunOptions {
   readonly objective: Objective;
   readonly seed: number;
+  /** Independent searches the budget is split over (default 1). */
   readonly threads: number;
+  /** Mappings to evaluate in all. */
   readonly evaluations: number;
   readonly timeLimitMs?: number;
   readonly analysis?: AnalysisOptions;
-  /** Total evaluations done so far across threads. */
+  /** Where the searches run (default: this thread). */
+  readonly pool?: Pool;
+  /** Total evaluations done so far across searches. */
   readonly onProgress?: (done: number) => void;
 }
 
+/** The best genome of a run and what it costs. */
 export interface RunResult {
   readonly best: Genome | null;
   readonly energyPJ: number;
@@ -31,7 +38,7 @@ export interface RunResult {
   readonly stats: SearchStats & { threads: number };
 }
 
-/** The job one thread does (structured-cloneable). */
+/** The job one search does (structured-cloneable: it crosses to worker threads). */
 export interface ThreadJob {
   readonly w: Workload;
   readonly arch: Arch;
@@ -44,21 +51,34 @@ export interface ThreadJob {
   readonly analysis?: AnalysisOptions;
 }
 
+/** What one search returns. */
+export interface ThreadResult {
+  readonly best: Genome | null;
+  readonly energyPJ: number;
+  readonly cycles: number;
+  readonly stats: SearchStats;
+}
+
+/** Seed of search `i` of a run seeded `seed`. */
 export function threadSeed(seed: number, i: number): number {
   return (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(i + 1, 0xc2b2ae35)) >>> 0;
 }
 
-/** Run one thread's search in this thread. */
-export function runJob(job: ThreadJob, onProgress?: (done: number) => void): { best: Genome | null; energyPJ: number; cycles: number; stats: SearchStats } {
-  const space = new MapSpace(job.w, job.arch, job.constraints);
-  return search(job.w, job.arch, space, job.plan, {
-    objective: job.objective, seed: job.seed, evaluations: job.evaluations, timeLimitMs: job.timeLimitMs, analysis: job.analysis,
-    onProgress: onProgress ? (done) => onProgress(done) : undefined,
-  });
-}
+/** One search of a mapper run, as a pool task. */
+export const mapperSearchTask: PoolTask<ThreadJob, ThreadResult> = {
+  name: 'mapper.search',
+  run(job, progress) {
+    const space = new MapSpace(job.w, job.arch, job.constraints);
+    return search(job.w, job.arch, space, job.plan, {
+      objective: job.objective, seed: job.seed, evaluations: job.evaluations, timeLimitMs: job.timeLimitMs, analysis: job.analysis,
+      onProgress: (done) => progress(done),
+    });
+  },
+};
 
+/** Search the mapspace of `w` on `arch` under `constraints`; the best of all searches. */
 export async function runMapper(w: Workload, arch: Arch, constraints: Constraints, plan: EnergyPlan, o: RunOptions): Promise<RunResult> {
-  // A mapspace small enough to enumerate is enumerated once, on this thread.
+  // A mapspace small enough to enumerate is enumerated once.
   const small = new MapSpace(w, arch, constraints).size() <= o.evaluations;
   const threads = small ? 1 : Math.max(1, Math.floor(o.threads));
   const jobs: ThreadJob[] = [];
@@ -67,24 +87,12 @@ export async function runMapper(w: Workload, arch: Arch, constraints: Constraint
     jobs.push({ w, arch, constraints, plan, objective: o.objective, seed: threadSeed(o.seed, i), evaluations: share, timeLimitMs: o.timeLimitMs, analysis: o.analysis });
   }
   const done = new Array<number>(threads).fill(0);
-  const report = (i: number, d: number) => { done[i] = d; o.onProgress?.(done.reduce((a, b) => a + b, 0)); };
   const t0 = Date.now();
-  let results;
-  if (threads === 1) results = [runJob(jobs[0], (d) => report(0, d))];
-  else {
-    results = await Promise.all(jobs.map((job, i) => new Promise<ReturnType<typeof runJob>>((resolve, reject) => {
-      // DNNERGY_WORKER_URL lets a bundled build (the benchmarks) use its own bundled worker.
-      const url = process.env.DNNERGY_WORKER_URL ? new URL(process.env.DNNERGY_WORKER_URL) : new URL('./worker.mjs', import.meta.url);
-      const worker = new Worker(url, { workerData: job });
-      worker.on('message', (msg: { type: string; done?: number; result?: ReturnType<typeof runJob> }) => {
-        if (msg.type === 'progress') report(i, msg.done!);
-        else if (msg.type === 'result') { resolve(msg.result!); void worker.terminate(); }
-      });
-      worker.on('error', reject);
-      worker.on('exit', (code) => { if (code !== 0 && code !== 1) reject(new Error(`mapper thread ${i} exited with ${code}`)); });
-    })));
-  }
-  let best: ReturnType<typeof runJob> | null = null;
+  const results = await (threads === 1 ? inThreadPool : o.pool ?? inThreadPool).run(mapperSearchTask, jobs, (i, d) => {
+    done[i] = d;
+    o.onProgress?.(done.reduce((a, b) => a + b, 0));
+  });
+  let best: ThreadResult | null = null;
   const stats = { evaluated: 0, pruned: 0, timeMs: Date.now() - t0, bestAt: 0, threads, exhaustive: results.every((r) => r.stats.exhaustive) };
   for (const r of results) {
     stats.evaluated += r.stats.evaluated;

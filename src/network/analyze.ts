@@ -5,14 +5,12 @@
 import type { Arch } from '../arch/arch.js';
 import type { EnergyTable } from '../energy/table.js';
 import type { Constraints } from '../mapper/constraints.js';
-import { runMapper } from '../mapper/run.js';
-import { MapSpace } from '../mapper/space.js';
+import { mapLayer } from '../mapper/map.js';
 import type { Objective } from '../mapper/search.js';
 import { planEnergy } from '../model/cost.js';
 import { sparseEnergy, type SparseResult } from '../model/sparse.js';
-import { evaluate } from '../model/model.js';
 import type { Result } from '../model/result.js';
-import { SpecError } from '../spec/errors.js';
+import type { Pool } from '../util/pool.js';
 import type { Workload } from '../workload/workload.js';
 import { layerMacs, layerWorkload, shapeKey, type Layer, type Network } from './network.js';
 
@@ -52,8 +50,13 @@ export interface AnalyzeOptions {
   readonly objective: Objective;
   readonly evaluations: number;
   readonly seed: number;
-  readonly threads: number;
+  /** Independent searches per layer (default 1); they run on `pool`. */
+  readonly threads?: number;
+  /** Where the searches run (default: this thread). */
+  readonly pool?: Pool;
   readonly constraints: (w: Workload) => Constraints;
+  /** Names the design (a file or a built-in) in errors; default the architecture's name. */
+  readonly source?: string;
   /** Called after each layer with the number done. */
   readonly onLayer?: (done: number, total: number) => void;
 }
@@ -75,11 +78,10 @@ export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTab
     const cached = result !== undefined;
     if (!result) {
       const w = layerWorkload(layer, o.batch);
-      const constraints = o.constraints(w);
-      const run = await runMapper(w, arch, constraints, plan, { objective: o.objective, seed: o.seed, threads: o.threads, evaluations: o.evaluations });
-      if (!run.best) throw new SpecError(arch.name, `layer ${layer.name}`, `a legal mapping within ${o.evaluations} evaluations (raise --evaluations, or relax the constraints or capacities)`, 'none');
-      const mapping = new MapSpace(w, arch, constraints).toMapping(run.best);
-      result = evaluate(w, arch, mapping, energy);
+      const mapped = await mapLayer(w, arch, energy, o.constraints(w), {
+        objective: o.objective, seed: o.seed, threads: o.threads, evaluations: o.evaluations, pool: o.pool, source: o.source,
+      });
+      result = mapped.result;
       cache.set(key, result);
     }
     const m = layerMacs(layer) * o.batch;

@@ -8,6 +8,7 @@ import { isca16, ISCA16_DATAFLOWS, type Isca16Dataflow } from '../arch/isca16.js
 import type { Result } from '../model/result.js';
 import type { Objective } from '../mapper/search.js';
 import { analyzeNetwork, type NetworkReport } from './analyze.js';
+import type { Pool } from '../util/pool.js';
 import type { Network } from './network.js';
 
 export const CATEGORIES: readonly EnergyCategory[] = ['ALU', 'RF', 'array', 'buffer', 'DRAM'];
@@ -53,7 +54,9 @@ export interface CompareOptions {
   readonly objective: Objective;
   readonly evaluations: number;
   readonly seed: number;
-  readonly threads: number;
+  /** Independent searches per layer (default 1); they run on `pool`. */
+  readonly threads?: number;
+  readonly pool?: Pool;
   readonly dataflows?: readonly Isca16Dataflow[];
   /** Called after each layer of each dataflow. */
   readonly onProgress?: (done: number, total: number) => void;
@@ -70,7 +73,7 @@ export async function compareDataflows(net: Network, o: CompareOptions): Promise
   for (const [k, d] of flows.entries()) {
     const b = isca16(d);
     const report = await analyzeNetwork(net, b.arch, b.energy, {
-      batch: o.batch, objective: o.objective, evaluations: o.evaluations, seed: o.seed, threads: o.threads, constraints: b.constraints,
+      batch: o.batch, objective: o.objective, evaluations: o.evaluations, seed: o.seed, threads: o.threads, pool: o.pool, constraints: b.constraints,
       onLayer: o.onProgress ? (done) => o.onProgress!(k * net.layers.length + done, total) : undefined,
     });
     const acc = { conv: { macs: 0, energy: 0, sum: zero(), dram: 0 }, fc: { macs: 0, energy: 0, sum: zero(), dram: 0 } };

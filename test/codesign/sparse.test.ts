@@ -2,10 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { builtinArch } from '../../src/arch/builtin.js';
 import { planEnergy } from '../../src/model/cost.js';
-import { evaluate } from '../../src/model/model.js';
 import { rlcWordsPerWord, sparseEnergy } from '../../src/model/sparse.js';
-import { runMapper } from '../../src/mapper/run.js';
-import { MapSpace } from '../../src/mapper/space.js';
+import { mapLayer } from '../../src/mapper/map.js';
 import { layerWorkload } from '../../src/network/network.js';
 import { zooNetwork } from '../../src/network/zoo.js';
 
@@ -15,9 +13,8 @@ async function mappedAlexnetLayer(name: string) {
   const plan = planEnergy(b.arch, b.energy);
   const layer = zooNetwork('alexnet')!.layers.find((l) => l.name === name)!;
   const w = layerWorkload(layer as never, 1);
-  const c = b.constraints(w);
-  const run = await runMapper(w, b.arch, c, plan, { objective: 'energy', seed: 1, threads: 1, evaluations: 2000 });
-  return { b, plan, dense: evaluate(w, b.arch, new MapSpace(w, b.arch, c).toMapping(run.best!), b.energy) };
+  const { result: dense } = await mapLayer(w, b.arch, b.energy, b.constraints(w), { objective: 'energy', seed: 1, evaluations: 2000 });
+  return { b, plan, dense };
 }
 
 describe('sparse energy', () => {

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isca16, ISCA16_DATAFLOWS, equalAreaBufferWords } from '../../src/arch/isca16.js';
-import { evaluate } from '../../src/model/model.js';
-import { MapSpace } from '../../src/mapper/space.js';
-import { planEnergy } from '../../src/model/cost.js';
-import { runMapper } from '../../src/mapper/run.js';
+import { mapLayer } from '../../src/mapper/map.js';
 import { breakdown, CATEGORIES, compareDataflows } from '../../src/network/dataflows.js';
 import { layerWorkload } from '../../src/network/network.js';
 import { zooNetwork } from '../../src/network/zoo.js';
@@ -26,9 +23,7 @@ describe('ISCA 2016 comparison set', () => {
     const w = layerWorkload(zooNetwork('alexnet')!.layers.find((l) => l.name === 'conv3') as never, 2);
     for (const d of ISCA16_DATAFLOWS) {
       const b = isca16(d);
-      const c = b.constraints(w);
-      const run = await runMapper(w, b.arch, c, planEnergy(b.arch, b.energy), { objective: 'edp', seed: 3, threads: 1, evaluations: 400 });
-      const r = evaluate(w, b.arch, new MapSpace(w, b.arch, c).toMapping(run.best!), b.energy);
+      const { result: r } = await mapLayer(w, b.arch, b.energy, b.constraints(w), { objective: 'edp', seed: 3, evaluations: 400 });
       const br = breakdown(r, b);
       const sum = CATEGORIES.reduce((s, k) => s + br[k], 0);
       expect(sum).toBeCloseTo(r.energyPJ, 6);

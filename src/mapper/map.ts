@@ -1,0 +1,92 @@
+/**
+ * Mapping one layer, the one way every command and study does it: search
+ * the mapspace, turn the best genome into a mapping, validate and evaluate
+ * it from scratch, and put it beside a lower bound. A mapspace that the
+ * constraints leave empty, or a search that finds no legal mapping, is the
+ * user's problem and becomes a `SpecError` naming the design.
+ */
+import type { Arch } from '../arch/arch.js';
+import type { EnergyTable } from '../energy/table.js';
+import type { Mapping } from '../mapping/mapping.js';
+import { validateMapping } from '../mapping/validate.js';
+import { planEnergy } from '../model/cost.js';
+import { evaluate } from '../model/model.js';
+import type { Result } from '../model/result.js';
+import { SpecError } from '../spec/errors.js';
+import type { Pool } from '../util/pool.js';
+import type { Workload } from '../workload/workload.js';
+import { lowerBound, type LowerBound } from './bound.js';
+import type { Constraints } from './constraints.js';
+import { runMapper, type RunResult } from './run.js';
+import { score, type Objective } from './search.js';
+import { MapSpace } from './space.js';
+
+/** How to map a layer. */
+export interface MapLayerOptions {
+  readonly objective: Objective;
+  readonly seed: number;
+  /** Mappings to evaluate in all (the budget that makes a run reproducible). */
+  readonly evaluations: number;
+  /** Independent searches the budget is split over (default 1); they run on `pool`. */
+  readonly threads?: number;
+  readonly timeLimitMs?: number;
+  /** Counting convention (default v4). */
+  readonly convention?: 'v4' | 'v3';
+  /** Where the searches run (default: this thread). */
+  readonly pool?: Pool;
+  /** Evaluations done so far. */
+  readonly onProgress?: (done: number) => void;
+  /** Names the design (a file or a built-in) in errors. */
+  readonly source?: string;
+}
+
+/** The best mapping found for a layer, evaluated, with a lower bound on any mapping's cost. */
+export interface LayerMapping {
+  readonly mapping: Mapping;
+  /** The model's full result for `mapping`. */
+  readonly result: Result;
+  /** The mapping's score under the objective. */
+  readonly score: number;
+  readonly bound: LowerBound;
+  /** score / bound.score: how far from optimal the mapping can be, at most. */
+  readonly gap: number;
+  readonly stats: RunResult['stats'];
+}
+
+/** Build the mapspace, turning constraints that leave it empty into a user error. */
+export function mapSpaceOf(w: Workload, arch: Arch, constraints: Constraints, source = arch.name): MapSpace {
+  try {
+    return new MapSpace(w, arch, constraints);
+  } catch (e) {
+    if (e instanceof SpecError) throw e;
+    throw new SpecError(source, `layer ${w.name}: constraints`, 'constraints that leave a legal mapping', (e as Error).message);
+  }
+}
+
+/** Map one layer: search, then validate and evaluate the best mapping from scratch. */
+export async function mapLayer(w: Workload, arch: Arch, energy: EnergyTable, constraints: Constraints, o: MapLayerOptions): Promise<LayerMapping> {
+  const source = o.source ?? arch.name;
+  const convention = o.convention ?? 'v4';
+  const space = mapSpaceOf(w, arch, constraints, source);
+  const plan = planEnergy(arch, energy, convention);
+  let run: RunResult;
+  try {
+    run = await runMapper(w, arch, constraints, plan, {
+      objective: o.objective, seed: o.seed, threads: o.threads ?? 1, evaluations: o.evaluations, timeLimitMs: o.timeLimitMs,
+      analysis: { convention }, pool: o.pool, onProgress: o.onProgress,
+    });
+  } catch (e) {
+    if (e instanceof SpecError || !(e instanceof Error) || e.constructor !== Error) throw e;
+    // The mapspace's own complaints (no mapping within the fanout) are about the user's constraints.
+    throw new SpecError(source, `layer ${w.name}: constraints`, 'constraints that leave a legal mapping', e.message);
+  }
+  if (!run.best) {
+    throw new SpecError(source, `layer ${w.name}`, `a legal mapping within ${run.stats.evaluated} evaluations (capacity or fanout too small; raise --evaluations, or relax the constraints or capacities)`, 'none');
+  }
+  const mapping = space.toMapping(run.best);
+  validateMapping(w, arch, mapping, '<found mapping>');
+  const result = evaluate(w, arch, mapping, energy, { convention });
+  const bound = lowerBound(w, arch, plan, o.objective);
+  const s = score(o.objective, result.energyPJ, result.cycles);
+  return { mapping, result, score: s, bound, gap: s / bound.score, stats: run.stats };
+}
