@@ -1,8 +1,10 @@
 /** File input and output at the edge: YAML/JSON reading with clear errors, atomic writes. */
 import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseDocument } from 'yaml';
 import { SpecError } from '../spec/errors.js';
+import { parseYamlText } from '../spec/yaml.js';
+
+export { parseYamlText } from '../spec/yaml.js';
 
 /** Read and parse a YAML (or JSON) file; any failure is a {@link SpecError} naming the file. */
 export function readYamlFile(file: string): { file: string; value: unknown } {
@@ -24,18 +26,6 @@ export function readBinaryFile(file: string): Uint8Array {
     const code = (e as NodeJS.ErrnoException).code;
     throw new SpecError(file, '', 'a readable file', code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : String(code ?? e));
   }
-}
-
-/** Parse YAML text; syntax errors become a {@link SpecError} with line and column. */
-export function parseYamlText(text: string, file: string): unknown {
-  const doc = parseDocument(text, { uniqueKeys: false });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const pos = e.linePos?.[0];
-    const where = pos ? `line ${pos.line}, column ${pos.col}` : '';
-    throw new SpecError(file, where, 'valid YAML', e.message.split('\n')[0]);
-  }
-  return doc.toJS({ maxAliasCount: 1000 });
 }
 
 /** Write a file atomically: a temporary file in the same folder, then a rename. */

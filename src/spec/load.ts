@@ -1,0 +1,123 @@
+/**
+ * From parsed documents to what the model and the mapper take, without
+ * touching a file system: Timeloop v0.3/v0.4 documents (merged by top-level
+ * key), Timeloop's `.map.txt` loop nests, an ERT, or dnnergy's native YAML.
+ * `io/inputs.ts` reads files into {@link InputDocument}s; a browser passes
+ * dropped or pasted text through {@link documentsFromText}.
+ */
+import type { Arch } from '../arch/arch.js';
+import type { EnergyTable } from '../energy/table.js';
+import type { Mapping } from '../mapping/mapping.js';
+import type { Workload } from '../workload/workload.js';
+import { readERT } from '../interop/timeloop/ert.js';
+import { readMapText } from '../interop/timeloop/maptxt.js';
+import { mergeDocuments, readArchitecture, readMapping, readProblem, type Merged } from '../interop/timeloop/v4.js';
+import { SpecError } from './errors.js';
+import { readNative } from './native.js';
+import { isObj } from './read.js';
+import { parseYamlText } from './yaml.js';
+
+/** One input: a parsed YAML/JSON document, or the text of a Timeloop `.map.txt` loop nest. */
+export type InputDocument =
+  | { readonly kind: 'yaml'; readonly file: string; readonly value: unknown }
+  | { readonly kind: 'maptxt'; readonly file: string; readonly text: string };
+
+/** Everything the model needs, validated. */
+export interface ModelInputs {
+  readonly workload: Workload;
+  readonly arch: Arch;
+  /** Absent when the inputs describe a mapper run (no fixed mapping). */
+  readonly mapping: Mapping | null;
+  readonly energy: EnergyTable | null;
+  readonly files: readonly string[];
+  /** Top-level sections of Timeloop inputs (constraints, mapper settings); empty for native specs. */
+  readonly sections: Merged;
+}
+
+/** An accelerator without a layer: what `analyze` maps every layer onto. */
+export interface ArchInputs {
+  readonly arch: Arch;
+  readonly energy: EnergyTable;
+  /** Constraint sections, read per layer (their dimension names are CNN_Layer's). */
+  readonly sections: Merged;
+}
+
+/** Input documents from named texts (`.txt` names are loop nests; everything else YAML or JSON). */
+export function documentsFromText(files: readonly { readonly name: string; readonly text: string }[]): InputDocument[] {
+  return files.map((f) => (/\.txt$/i.test(f.name) ? { kind: 'maptxt', file: f.name, text: f.text } : { kind: 'yaml', file: f.name, value: parseYamlText(f.text, f.name) }));
+}
+
+/** A document that is an ERT alone (a top-level `ERT` key and nothing else). */
+function isErtOnly(value: unknown): boolean {
+  return isObj(value) && value.ERT !== undefined && Object.keys(value).length === 1;
+}
+
+/** Files named in an error: the first, and how many more. */
+function filesLabel(files: readonly string[]): string {
+  return files.length <= 1 ? (files[0] ?? '<inputs>') : `${files[0]} (+${files.length - 1} more)`;
+}
+
+/**
+ * Model inputs from documents. Energies come from `ert` if given, else from
+ * a document that is an ERT alone, else from a native spec's own, else none.
+ */
+export function loadModelInputs(docs: readonly InputDocument[], ert?: { readonly file: string; readonly value: unknown }): ModelInputs {
+  if (docs.length === 0) throw new SpecError('<command line>', 'inputs', 'at least one input file');
+  const yamls: { file: string; value: unknown }[] = [];
+  const mapTexts: { file: string; text: string }[] = [];
+  let energy: EnergyTable | null = null;
+  for (const d of docs) {
+    if (d.kind === 'maptxt') mapTexts.push(d);
+    else if (isErtOnly(d.value)) energy = readERT(d.value, d.file);
+    else yamls.push(d);
+  }
+  if (ert !== undefined) energy = readERT(ert.value, ert.file);
+  const files = docs.map((d) => d.file);
+  const native = yamls.filter((d) => isObj(d.value) && d.value.dnnergy !== undefined);
+  if (native.length > 0) {
+    if (native.length !== yamls.length) throw new SpecError(native[0].file, '', 'dnnergy-native inputs not mixed with Timeloop inputs');
+    const n = readNative(yamls);
+    return { ...n, energy: energy ?? n.energy, files, sections: new Map() };
+  }
+  if (yamls.length === 0) throw new SpecError(files[0], '', 'an architecture and a problem');
+  const merged = mergeDocuments(yamls);
+  const label = filesLabel(yamls.map((d) => d.file));
+  const archSrc = merged.get('architecture');
+  if (!archSrc) throw new SpecError(label, 'architecture', 'an `architecture` section in one of the inputs');
+  const probSrc = merged.get('problem');
+  if (!probSrc) throw new SpecError(label, 'problem', 'a `problem` section in one of the inputs');
+  const arch = readArchitecture(archSrc);
+  const workload = readProblem(probSrc);
+  let mapping: Mapping | null = null;
+  const mapSrc = merged.get('mapping');
+  if (mapTexts.length > 0) {
+    const last = mapTexts[mapTexts.length - 1];
+    mapping = readMapText(last.text, last.file, workload, arch);
+  } else if (mapSrc && !(Array.isArray(mapSrc.value) && mapSrc.value.length === 0)) {
+    mapping = readMapping(mapSrc, workload, arch);
+  }
+  return { workload, arch, mapping, energy, files, sections: merged };
+}
+
+/**
+ * A Timeloop v0.3/v0.4 architecture (with its constraints) from documents;
+ * energies from `ert`, or from a document that is an ERT alone. Any
+ * `problem` or `mapping` section is ignored: the network supplies the layers.
+ */
+export function loadArchitectureInputs(docs: readonly { readonly file: string; readonly value: unknown }[], ert?: { readonly file: string; readonly value: unknown }): ArchInputs {
+  const yamls: { file: string; value: unknown }[] = [];
+  let energy: EnergyTable | null = null;
+  for (const d of docs) {
+    if (isErtOnly(d.value)) energy = readERT(d.value, d.file);
+    else yamls.push(d);
+  }
+  if (ert !== undefined) energy = readERT(ert.value, ert.file);
+  const label = filesLabel(docs.map((d) => d.file));
+  if (yamls.length === 0) throw new SpecError(label, 'architecture', 'an architecture file');
+  const merged = mergeDocuments(yamls);
+  const archSrc = merged.get('architecture');
+  if (!archSrc) throw new SpecError(filesLabel(yamls.map((d) => d.file)), 'architecture', 'an `architecture` section (Timeloop v0.3/v0.4)');
+  const arch = readArchitecture(archSrc);
+  if (!energy) throw new SpecError(label, 'ERT', 'energies: --ert <ERT.yaml> or a file with a top-level `ERT` section');
+  return { arch, energy, sections: merged };
+}
