@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadInputs } from '../src/io/inputs.js';
-import { constraintsFrom, objectiveFrom } from '../src/mapper/inputs.js';
+import { constraintsFrom, objectiveFrom } from '../src/interop/timeloop/constraints.js';
 import { lowerBound } from '../src/mapper/bound.js';
 import { runMapper } from '../src/mapper/run.js';
 import { score, search, type Objective } from '../src/mapper/search.js';

@@ -1,5 +1,5 @@
 /** Pieces the built-in architectures are made of. */
-import type { Constraints, LevelConstraints } from '../mapper/constraints.js';
+import type { Constraints, LevelConstraints } from '../mapping/constraints.js';
 import type { EnergyTable } from '../energy/table.js';
 import type { Workload } from '../workload/workload.js';
 import type { Arch, StorageLevel } from './arch.js';
@@ -41,9 +41,7 @@ export function storageLevel(name: string, o: Partial<StorageLevel> & { instance
   };
 }
 
-export function freeLevel(): LevelConstraints {
-  return { temporalFactors: new Map(), temporalOrder: [], spatialFactors: new Map(), spatialOrder: [], split: undefined, keep: new Set(), bypass: new Set() };
-}
+export { freeLevel } from '../mapping/constraints.js';
 
 /** Fix the named dimensions (those the workload has) to 1 in a factor map. */
 export function fixToOne(w: Workload, m: Map<number, number>, names: readonly string[]): void {

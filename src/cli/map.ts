@@ -4,7 +4,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { loadInputs } from '../io/inputs.js';
 import { writeFileAtomic } from '../io/files.js';
 import { mappingToTimeloop, mappingToYaml } from '../interop/timeloop/write.js';
-import { constraintsFrom, objectiveFrom } from '../mapper/inputs.js';
+import { constraintsFrom, objectiveFrom } from '../interop/timeloop/constraints.js';
 import { threadPool } from '../io/threadPool.js';
 import { mapLayer } from '../mapper/map.js';
 import type { Objective } from '../mapper/search.js';

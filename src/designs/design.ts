@@ -4,7 +4,7 @@
  */
 import type { Arch } from '../arch/arch.js';
 import type { EnergyTable } from '../energy/table.js';
-import type { Constraints } from '../mapper/constraints.js';
+import type { Constraints } from '../mapping/constraints.js';
 import type { Workload } from '../workload/workload.js';
 
 /** An accelerator, its energy per action and the mapspace constraints of its dataflow. */

@@ -16,7 +16,7 @@ import { SpecError } from '../spec/errors.js';
 import type { Pool } from '../util/pool.js';
 import type { Workload } from '../workload/workload.js';
 import { lowerBound, type LowerBound } from './bound.js';
-import type { Constraints } from './constraints.js';
+import type { Constraints } from '../mapping/constraints.js';
 import { runMapper, type RunResult } from './run.js';
 import { score, type Objective } from './search.js';
 import { MapSpace } from './space.js';

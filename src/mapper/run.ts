@@ -10,7 +10,7 @@ import type { EnergyPlan } from '../model/cost.js';
 import type { AnalysisOptions } from '../model/evaluator.js';
 import { inThreadPool, type Pool, type PoolTask } from '../util/pool.js';
 import type { Workload } from '../workload/workload.js';
-import type { Constraints } from './constraints.js';
+import type { Constraints } from '../mapping/constraints.js';
 import { MapSpace, type Genome } from './space.js';
 import { better, search, type Objective, type SearchStats } from './search.js';
 

@@ -4,7 +4,7 @@
  */
 import type { Arch } from '../arch/arch.js';
 import type { EnergyTable } from '../energy/table.js';
-import type { Constraints } from '../mapper/constraints.js';
+import type { Constraints } from '../mapping/constraints.js';
 import { mapLayer } from '../mapper/map.js';
 import type { Objective } from '../mapper/search.js';
 import { planEnergy } from '../model/cost.js';

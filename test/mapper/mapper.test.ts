@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadInputs } from '../../src/io/inputs.js';
-import { constraintsFrom, objectiveFrom } from '../../src/mapper/inputs.js';
+import { constraintsFrom, objectiveFrom } from '../../src/interop/timeloop/constraints.js';
 import { lowerBound } from '../../src/mapper/bound.js';
 import { runMapper } from '../../src/mapper/run.js';
 import { better, score, search, type Objective } from '../../src/mapper/search.js';
@@ -18,7 +18,7 @@ import { Evaluator, compileMapping, compileProblem } from '../../src/model/evalu
 import { evaluate } from '../../src/model/model.js';
 import { validateMapping } from '../../src/mapping/validate.js';
 import { operationCount } from '../../src/workload/workload.js';
-import { emptyConstraints } from '../../src/mapper/constraints.js';
+import { emptyConstraints } from '../../src/mapping/constraints.js';
 import type { Arch, StorageLevel } from '../../src/arch/arch.js';
 import { convWorkload } from '../../src/workload/conv.js';
 import { runCli } from '../helpers/cli.js';

@@ -8,6 +8,7 @@ import type { Arch, ComputeLevel, StorageLevel } from '../../arch/arch.js';
 import type { Loop, LevelMapping, Mapping, SpatialLoop } from '../../mapping/mapping.js';
 import type { DataSpace, ProjectionTerm, Workload } from '../../workload/workload.js';
 import { At, isObj, list, num, obj, optNum, posInt, str, strList, type Obj } from '../../spec/read.js';
+import { parseFactors, parsePermutation } from './grammar.js';
 
 /** A parsed top-level document: where each key came from, for error messages. */
 export interface Sourced {
@@ -210,47 +211,6 @@ export function readProblem(src: Sourced): Workload {
   if (dataSpaces.length === 0) dsAt.fail('at least one data space');
   if (new Set(dataSpaces.map((d) => d.name)).size !== dataSpaces.length) dsAt.fail('distinct data-space names');
   return { name: typeof shape.name === 'string' ? shape.name : 'problem', dims, bounds, dataSpaces };
-}
-
-/** Parse `C1 M8 R1` or `R=3,P=16` into dimension → factor. */
-export function parseFactors(v: unknown, at: At, dims: readonly string[]): Map<number, number> {
-  const out = new Map<number, number>();
-  const add = (name: string, f: number, tat: At) => {
-    const d = dims.indexOf(name);
-    if (d < 0) tat.fail(`factors over the problem's dimensions (${dims.join(', ')})`, name);
-    if (!Number.isSafeInteger(f) || f < 1) tat.fail('positive whole factors', `${name}=${f}`);
-    if (out.has(d)) tat.fail(`each dimension once`, `${name} twice`);
-    out.set(d, f);
-  };
-  if (isObj(v)) {
-    for (const [k, f] of Object.entries(v)) add(k, num(f, at.key(k)), at);
-    return out;
-  }
-  const text = Array.isArray(v) ? v.join(' ') : typeof v === 'string' ? v : at.fail('factors such as "C1 M8" or "C=1,M=8"', v);
-  for (const tok of text.split(/[\s,]+/).filter(Boolean)) {
-    const eq = /^([A-Za-z_][\w]*)=(\d+)$/.exec(tok);
-    const glued = /^([A-Za-z_]+)(\d+)$/.exec(tok);
-    const m = eq ?? glued;
-    if (!m) at.fail('factors such as "C1 M8" or "C=1,M=8"', tok);
-    add(m[1], Number(m[2]), at);
-  }
-  return out;
-}
-
-/** Parse a permutation (innermost first): "MCRS", "M C R S" or a list. */
-export function parsePermutation(v: unknown, at: At, dims: readonly string[]): number[] {
-  let names: string[];
-  if (Array.isArray(v)) names = v.map((x, i) => str(x, at.key(i)));
-  else if (typeof v === 'string') names = /[\s,]/.test(v.trim()) ? v.split(/[\s,]+/).filter(Boolean) : [...v.trim()];
-  else at.fail('a permutation such as "MCRS" (innermost first)', v);
-  const out: number[] = [];
-  for (const n of names) {
-    const d = dims.indexOf(n);
-    if (d < 0) at.fail(`dimensions of the problem (${dims.join(', ')})`, n);
-    if (out.includes(d)) at.fail('each dimension at most once', n);
-    out.push(d);
-  }
-  return out;
 }
 
 interface LevelDirectives {

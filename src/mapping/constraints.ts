@@ -1,0 +1,38 @@
+/**
+ * Mapspace constraints per storage level: what a mapping must respect
+ * beyond the architecture's own limits. Read from Timeloop's constraint
+ * sections (`interop/timeloop/constraints.ts`) or set by a built-in design.
+ */
+import type { Arch } from '../arch/arch.js';
+
+/** Constraints of one storage level (dimension and data-space indices of the workload). */
+export interface LevelConstraints {
+  /** Fixed temporal factors; 0 means "the remainder of the bound". */
+  readonly temporalFactors: Map<number, number>;
+  /** Dimensions that take the innermost temporal positions, in order. */
+  readonly temporalOrder: number[];
+  /** Fixed spatial factors; 0 means "the remainder of the bound". */
+  readonly spatialFactors: Map<number, number>;
+  /** Spatial dimensions in order (innermost first); with `split`, the first `split` go to X. */
+  readonly spatialOrder: number[];
+  readonly split: number | undefined;
+  /** Data spaces the level must keep. */
+  readonly keep: Set<number>;
+  /** Data spaces the level must bypass. */
+  readonly bypass: Set<number>;
+}
+
+/** Constraints of a whole mapping, one entry per storage level (innermost first). */
+export interface Constraints {
+  readonly levels: LevelConstraints[];
+}
+
+/** No constraints on one level. */
+export function freeLevel(): LevelConstraints {
+  return { temporalFactors: new Map(), temporalOrder: [], spatialFactors: new Map(), spatialOrder: [], split: undefined, keep: new Set(), bypass: new Set() };
+}
+
+/** No constraints at all on `arch`. */
+export function emptyConstraints(arch: Arch): Constraints {
+  return { levels: arch.storage.map(() => freeLevel()) };
+}
