@@ -3,6 +3,7 @@
  * arithmetic units outwards, each replicated over a mesh, and the arithmetic
  * units themselves.
  */
+import type { NocLink } from './network.js';
 
 /** One level of the memory hierarchy (a buffer, a register file, DRAM...). */
 export interface StorageLevel {
@@ -48,6 +49,10 @@ export interface Arch {
   readonly name: string;
   readonly compute: ComputeLevel;
   readonly storage: readonly StorageLevel[];
+  /** Networks-on-chip that carry a level's traffic (absent: none beyond Timeloop's implicit ones). */
+  readonly networks?: readonly NocLink[];
+  /** What the reader took in but the model does not model: each becomes a warning in every result. */
+  readonly notModelled?: readonly string[];
 }
 
 /** Fanout from storage level `i` to its children (level i-1, or compute for i=0). */

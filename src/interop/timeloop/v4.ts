@@ -5,6 +5,7 @@
  * be given; their top-level keys are merged, later files winning.
  */
 import type { Arch, ComputeLevel, StorageLevel } from '../../arch/arch.js';
+import type { NocLink, NocPort } from '../../arch/network.js';
 import type { Loop, LevelMapping, Mapping, SpatialLoop } from '../../mapping/mapping.js';
 import type { DataSpace, ProjectionTerm, Workload } from '../../workload/workload.js';
 import { At, isObj, list, num, obj, optNum, posInt, str, strList, type Obj } from '../../spec/read.js';
@@ -47,7 +48,10 @@ interface RawComponent {
   instances: number;
 }
 
-function walkTree(node: Obj, at: At, multiplier: number, out: RawComponent[]): void {
+/** Network-on-chip classes: Timeloop's `SimpleMulticast`, `XY_NoC`, reduction trees and the like. */
+const NETWORK_CLASS = /noc|multicast|reductiontree|network/i;
+
+function walkTree(node: Obj, at: At, multiplier: number, out: RawComponent[], nets: RawComponent[]): void {
   for (const key of ['local', 'subtree', 'nodes'] as const) {
     if (node[key] === undefined) continue;
     const items = list(node[key], at.key(key));
@@ -56,9 +60,10 @@ function walkTree(node: Obj, at: At, multiplier: number, out: RawComponent[]): v
       const o = obj(item, iat);
       const { name, count } = parseName(str(o.name, iat.key('name')));
       if (key === 'subtree' || (key === 'nodes' && (o.local !== undefined || o.subtree !== undefined || o.nodes !== undefined))) {
-        walkTree(o, iat, multiplier * count, out);
-      } else if (typeof o.class === 'string' && /noc|multicast|reductiontree|network/i.test(o.class)) {
-        // A network-on-chip component: not a storage level (its energy is not modelled yet).
+        walkTree(o, iat, multiplier * count, out, nets);
+      } else if (typeof o.class === 'string' && NETWORK_CLASS.test(o.class)) {
+        // A network-on-chip: not a storage level; it carries the traffic of the levels that name it.
+        nets.push({ raw: o, at: iat, name, instances: count * multiplier });
       } else {
         out.push({ raw: o, at: iat, name, instances: count * multiplier });
       }
@@ -76,7 +81,8 @@ function attr(c: RawComponent, k: string): number | undefined {
 export function readArchitecture(src: Sourced): Arch {
   const root = obj(src.value, src.at);
   const comps: RawComponent[] = [];
-  walkTree(root, src.at, 1, comps);
+  const nets: RawComponent[] = [];
+  walkTree(root, src.at, 1, comps, nets);
   if (comps.length < 2) src.at.fail('an architecture with at least one storage level and a compute unit', `${comps.length} component(s)`);
   // The compute unit is the arithmetic component (a MAC by class name); older
   // specs list registers after it. Without one, the innermost component.
@@ -149,7 +155,58 @@ export function readArchitecture(src: Sourced): Arch {
   }
   // The design's name: the top container's, as Timeloop names the tree.
   const top = Array.isArray(root.subtree) && isObj(root.subtree[0]) && typeof root.subtree[0].name === 'string' ? parseName(root.subtree[0].name).name : undefined;
-  return { name: typeof root.name === 'string' ? root.name : top ?? 'architecture', compute, storage };
+  const storageRaw = comps.filter((_, i) => i !== computeIndex).reverse();
+  const { networks, notModelled } = readNetworks(nets, storageRaw, storage);
+  return {
+    name: typeof root.name === 'string' ? root.name : top ?? 'architecture', compute, storage,
+    ...(networks.length > 0 ? { networks } : {}), ...(notModelled.length > 0 ? { notModelled } : {}),
+  };
+}
+
+/**
+ * The networks the storage levels route traffic through. A level's
+ * `network_read` carries its reads down, `network_update` its updates up
+ * (the children's `network_fill` / `network_drain` name the same networks).
+ * A network that no level routes through is reported as not modelled.
+ */
+function readNetworks(nets: readonly RawComponent[], storageRaw: readonly RawComponent[], storage: readonly StorageLevel[]): { networks: NocLink[]; notModelled: string[] } {
+  const byName = new Map(nets.map((n) => [n.name, n]));
+  const ports = new Map<string, { parent: number; ports: NocPort[] }>();
+  const notModelled: string[] = [];
+  storageRaw.forEach((c, l) => {
+    const a = isObj(c.raw.attributes) ? c.raw.attributes : {};
+    for (const [key, port] of [['network_read', 'read'], ['network_update', 'update']] as const) {
+      const v = a[key];
+      if (v === undefined) continue;
+      const name = str(v, c.at.key('attributes').key(key));
+      if (!byName.has(name)) c.at.key('attributes').key(key).fail(`a network declared in the architecture (${[...byName.keys()].join(', ') || 'none'})`, name);
+      const e = ports.get(name) ?? { parent: l, ports: [] };
+      if (e.parent !== l) c.at.key('attributes').key(key).fail(`a network that only one level sends over (${name} already carries ${storage[e.parent].name}'s traffic)`, name);
+      e.ports.push(port);
+      ports.set(name, e);
+    }
+  });
+  const networks: NocLink[] = [];
+  for (const n of nets) {
+    const cls = typeof n.raw.class === 'string' ? n.raw.class : 'network';
+    const p = ports.get(n.name);
+    if (!p) {
+      notModelled.push(`network ${n.name} (${cls}): no storage level routes traffic through it (network_read / network_update), so it is not modelled`);
+      continue;
+    }
+    const a = isObj(n.raw.attributes) ? n.raw.attributes : {};
+    const at = n.at.key('attributes');
+    const bandwidth = optNum(a, 'bandwidth', at) ?? null;
+    if (bandwidth !== null) notModelled.push(`network ${n.name}: bandwidth ${bandwidth} words/cycle is not modelled (cycles ignore it)`);
+    networks.push({
+      name: n.name, className: cls, parent: p.parent, ports: p.ports,
+      wordBits: optNum(a, 'datawidth', at) ?? optNum(a, 'word_bits', at) ?? storage[p.parent].wordBits,
+      action: typeof a.action_name === 'string' ? a.action_name : 'transfer',
+      perTensorAction: a.per_datatype_ERT === true || a.per_datatype_ERT === 'True' || a.per_datatype_ERT === 'true',
+      bandwidth,
+    });
+  }
+  return { networks, notModelled };
 }
 
 /** Problem (workload) from a v0.4 `problem` with `shape` and `instance`. */
