@@ -9,7 +9,8 @@
 import { loadInputs } from '../src/io/inputs.js';
 import { operationCount } from '../src/workload/workload.js';
 import { planEnergy, totals } from '../src/model/cost.js';
-import { Evaluator, compileMapping, compileProblem } from '../src/model/evaluator.js';
+import { compileMapping, compileProblem } from '../src/model/compile.js';
+import { Evaluator } from '../src/model/nest.js';
 import { evaluate } from '../src/model/model.js';
 import { sparseEnergy } from '../src/model/sparse.js';
 

@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Arch } from '../arch/arch.js';
 import type { EnergyPlan } from '../model/cost.js';
-import type { AnalysisOptions } from '../model/evaluator.js';
+import type { AnalysisOptions } from '../model/nest.js';
 import type { Workload } from '../workload/workload.js';
 import type { Constraints } from './constraints.js';
 import { MapSpace, type Genome } from './space.js';

@@ -24,6 +24,7 @@ import type { Arch } from '../arch/arch.js';
 import type { EnergyPlan } from './cost.js';
 import type { Result } from './result.js';
 
+/** Densities of a layer's tensors (fractions of non-zero values). */
 export interface Densities {
   /** Fraction of non-zero weights, 0..1. */
   readonly weights: number;
@@ -33,6 +34,7 @@ export interface Densities {
   readonly outputs?: number;
 }
 
+/** Energy and cycles of a layer under sparsity (see the module comment for the rules). */
 export interface SparseResult {
   readonly energyPJ: number;
   readonly cycles: number;
@@ -53,6 +55,10 @@ export function rlcWordsPerWord(d: number, wordBits = 16): number {
   return Math.min(1, (entries * (wordBits + RLC_RUN_BITS)) / wordBits);
 }
 
+/**
+ * The sparse estimate of one layer from its dense result under the same
+ * mapping: the dense counts scaled by the rules in the module comment.
+ */
 export function sparseEnergy(dense: Result, arch: Arch, plan: EnergyPlan, dens: Densities): SparseResult {
   const dW = clamp(dens.weights), dI = clamp(dens.inputs ?? 1), dO = clamp(dens.outputs ?? 1);
   const eff = dW * dI;
