@@ -48,12 +48,13 @@ const plan = planEnergy(arch, energy!);
 const ops = operationCount(w);
 const S = w.dataSpaces.length;
 let sink = 0;
+const tot = { energyPJ: 0, cycles: 0 };
 
 console.log(`dnnergy bench — node ${process.version}, ${w.name} on ${arch.name} (${ops.toLocaleString('en-US')} MACs, ${cm.n} loops)`);
 measure('model evaluations (compiled mapping: counts + energy + cycles, 1 thread)', (n) => {
   for (let i = 0; i < n; i++) {
     ev.run(cm);
-    sink += totals(arch, ev.out, plan, S, ops).energyPJ;
+    sink += totals(arch, ev.out, plan, S, ops, tot).energyPJ;
   }
 });
 measure('counts only (nest analysis)', (n) => {

@@ -149,6 +149,7 @@ export function costOf(w: Workload, arch: Arch, counts: CountBuffers, plan: Ener
       levelEnergy += e;
       dss.push({
         name: w.dataSpaces[s].name,
+        role: w.dataSpaces[s].role,
         reads: counts.reads[i],
         fills: counts.fills[i],
         updates: counts.updates[i],

@@ -12,8 +12,8 @@
  *   it is run-length coding as on the Eyeriss chip: a 5-bit zero run beside
  *   each 16-bit value, runs of at most 31 zeros, never more than dense;
  * - activations move compressed off-chip only, as on the Eyeriss chip:
- *   input reads from the outermost level (DRAM) and the final output writes
- *   to it are RLC-coded at the measured input / output density; psum
+ *   input reads from off-chip levels (DRAM: `StorageLevel.offChip`) and the
+ *   final output writes to them are RLC-coded at the measured input / output density; psum
  *   spills and all on-chip activation traffic stay dense;
  * - cycles shrink with the skipped zero-weight MACs (ideal load balance);
  *   zero inputs are gated (energy saved, not time).
@@ -71,16 +71,16 @@ export function sparseEnergy(dense: Result, arch: Arch, plan: EnergyPlan, dens: 
     const res = dense.levels[l + 1];
     let e = res.leakagePJ;
     const shared = lv.instances < peInstances;
-    const offChip = l === arch.storage.length - 1;
+    const offChip = lv.offChip;
     for (const d of res.dataSpaces) {
       const perMac = innermost.get(d.name) === l;
-      const moved = d.name === 'Weights' ? (shared ? rlcWordsPerWord(dW, lv.wordBits) : dW)
-        : d.name === 'Inputs' && offChip ? rlcWordsPerWord(dI, lv.wordBits) : 1;
+      const moved = d.role === 'weight' ? (shared ? rlcWordsPerWord(dW, lv.wordBits) : dW)
+        : d.role === 'input' && offChip ? rlcWordsPerWord(dI, lv.wordBits) : 1;
       const reads = d.reads * (perMac ? eff : moved);
       const fills = d.fills * moved;
       // Each output is written once finally and once per spill; only the spills are read back.
       const updates = perMac ? d.updates * eff
-        : d.name === 'Outputs' && offChip ? Math.max(0, d.updates - d.reads) * rlcWordsPerWord(dO, lv.wordBits) + Math.min(d.updates, d.reads)
+        : d.role === 'output' && offChip ? Math.max(0, d.updates - d.reads) * rlcWordsPerWord(dO, lv.wordBits) + Math.min(d.updates, d.reads)
           : d.updates;
       const b = lv.blockSize;
       const perInstance = plan.combinedBlocks
