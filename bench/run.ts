@@ -9,7 +9,8 @@
 import { loadInputs } from '../src/io/inputs.js';
 import { operationCount } from '../src/workload/workload.js';
 import { planEnergy, totals } from '../src/model/cost.js';
-import { Evaluator, compileMapping, compileProblem } from '../src/model/evaluator.js';
+import { compileMapping, compileProblem } from '../src/model/compile.js';
+import { Evaluator } from '../src/model/nest.js';
 import { evaluate } from '../src/model/model.js';
 import { sparseEnergy } from '../src/model/sparse.js';
 
@@ -47,12 +48,13 @@ const plan = planEnergy(arch, energy!);
 const ops = operationCount(w);
 const S = w.dataSpaces.length;
 let sink = 0;
+const tot = { energyPJ: 0, cycles: 0 };
 
 console.log(`dnnergy bench — node ${process.version}, ${w.name} on ${arch.name} (${ops.toLocaleString('en-US')} MACs, ${cm.n} loops)`);
 measure('model evaluations (compiled mapping: counts + energy + cycles, 1 thread)', (n) => {
   for (let i = 0; i < n; i++) {
     ev.run(cm);
-    sink += totals(arch, ev.out, plan, S, ops).energyPJ;
+    sink += totals(arch, ev.out, plan, S, ops, tot).energyPJ;
   }
 });
 measure('counts only (nest analysis)', (n) => {

@@ -33,6 +33,13 @@ export interface StorageLevel {
   readonly multipleBuffering: number;
   /** A placeholder level that only carries a spatial fanout (Timeloop's dummy_storage). */
   readonly isDummy: boolean;
+  /**
+   * Off-chip memory (DRAM): where compressed activations travel as on the
+   * Eyeriss chip, and what reports count as "DRAM accesses". Set by every
+   * reader and builder (docs/model.md, "Off-chip levels"); rules speak of it,
+   * never of a level's name, class or position.
+   */
+  readonly offChip: boolean;
 }
 
 /** The arithmetic units at the bottom of the hierarchy. */
@@ -53,6 +60,21 @@ export interface Arch {
   readonly networks?: readonly NocLink[];
   /** What the reader took in but the model does not model: each becomes a warning in every result. */
   readonly notModelled?: readonly string[];
+}
+
+/** Indices of the off-chip storage levels, innermost first (usually one: DRAM, the outermost). */
+export function offChipLevels(arch: Arch): number[] {
+  const out: number[] = [];
+  arch.storage.forEach((lv, l) => { if (lv.offChip) out.push(l); });
+  return out;
+}
+
+/**
+ * Whether a component class names off-chip memory: Timeloop's and
+ * Accelergy's DRAM classes (`DRAM`, `DRAM_lpddr4`, ...), case-insensitive.
+ */
+export function isOffChipClass(className: string): boolean {
+  return /dram/i.test(className);
 }
 
 /** Fanout from storage level `i` to its children (level i-1, or compute for i=0). */

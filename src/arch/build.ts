@@ -37,7 +37,7 @@ export function storageLevel(name: string, o: Partial<StorageLevel> & { instance
     name, className: o.className ?? 'SRAM', instances, meshX, meshY: instances / meshX,
     sizeWords: o.sizeWords ?? null, wordBits: o.wordBits ?? 16, blockSize: o.blockSize ?? 1, clusterSize: 1,
     readBandwidth: o.readBandwidth ?? null, writeBandwidth: o.writeBandwidth ?? null, sharedBandwidth: null,
-    multipleBuffering: 1, isDummy: o.isDummy ?? false,
+    multipleBuffering: 1, isDummy: o.isDummy ?? false, offChip: o.offChip ?? o.className === 'DRAM',
   };
 }
 

@@ -7,7 +7,7 @@
  */
 import type { Arch } from '../arch/arch.js';
 import type { EnergyPlan } from '../model/cost.js';
-import type { AnalysisOptions } from '../model/evaluator.js';
+import type { AnalysisOptions } from '../model/nest.js';
 import { inThreadPool, type Pool, type PoolTask } from '../util/pool.js';
 import type { Workload } from '../workload/workload.js';
 import type { Constraints } from '../mapping/constraints.js';

@@ -6,24 +6,13 @@
  */
 import type { Arch } from '../arch/arch.js';
 import { totals, type EnergyPlan } from '../model/cost.js';
-import { CompiledBuffer, Evaluator, compileProblem, type AnalysisOptions } from '../model/evaluator.js';
+import { CompiledBuffer, compileProblem } from '../model/compile.js';
+import { Evaluator, type AnalysisOptions } from '../model/nest.js';
+import { better, score, type Objective } from '../model/objective.js';
 import { operationCount, type Workload } from '../workload/workload.js';
 import { MapSpace, Rng, type Genome } from './space.js';
 
-export type Objective = 'energy' | 'delay' | 'edp';
-
-/** Primary score of an evaluation under an objective (lower is better). */
-export function score(objective: Objective, energyPJ: number, cycles: number): number {
-  return objective === 'energy' ? energyPJ : objective === 'delay' ? cycles : energyPJ * cycles;
-}
-
-/** a better than b? Ties on the score are broken by energy, then cycles. */
-export function better(objective: Objective, ea: number, ca: number, eb: number, cb: number): boolean {
-  const sa = score(objective, ea, ca), sb = score(objective, eb, cb);
-  if (sa !== sb) return sa < sb;
-  if (ea !== eb) return ea < eb;
-  return ca < cb;
-}
+export { type Objective, score, better } from '../model/objective.js';
 
 export interface SearchOptions {
   readonly objective: Objective;

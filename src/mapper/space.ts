@@ -7,7 +7,7 @@
  */
 import { fanout, type Arch } from '../arch/arch.js';
 import type { LevelMapping, Mapping } from '../mapping/mapping.js';
-import type { CompiledBuffer } from '../model/evaluator.js';
+import type { CompiledBuffer } from '../model/compile.js';
 import type { Workload } from '../workload/workload.js';
 import type { Constraints } from '../mapping/constraints.js';
 

@@ -1,21 +1,20 @@
 /**
- * From counts to energy, cycles and utilisation, Timeloop's way:
+ * From counts to energy (and, with cycles.ts, to a result), Timeloop's way:
  * - a storage access moves a block: per instance, reads cost
  *   ceil(reads / block) × E(read), fills ceil(fills / block) × E(write),
  *   updates ceil(updates / block) × E(update); a level's energy is that
  *   times its utilised instances, plus leakage E(leak) × cycles × utilised
  *   instances;
  * - compute costs E(compute) per operation;
- * - a level whose traffic per instance exceeds its read/write/shared
- *   bandwidth (words per cycle) stretches the run; cycles are the compute
- *   cycles divided by the worst such slowdown.
+ * - cycles come from cycles.ts (bandwidth throttling).
  * The rules and the reference cases that pin them are in docs/model.md.
  */
 import type { Arch, StorageLevel } from '../arch/arch.js';
 import { actionEnergy, type EnergyTable } from '../energy/table.js';
 import { SpecError } from '../spec/errors.js';
 import type { Workload } from '../workload/workload.js';
-import type { CountBuffers } from './evaluator.js';
+import type { CountBuffers } from './counts.js';
+import { cyclesOf } from './cycles.js';
 import type { DataSpaceResult, LevelResult, Result } from './result.js';
 
 /** Energy per action of every level, resolved once per (arch, table). */
@@ -95,12 +94,19 @@ export function leakageEnergy(lv: StorageLevel, counts: CountBuffers, plan: Ener
   return keepsAny || !lv.isDummy ? plan.leak[l] * cycles * counts.utilizedInstances[l] : 0;
 }
 
+/** Total energy and cycles of one evaluation: the mapper's objective inputs. */
+export interface Totals {
+  energyPJ: number;
+  cycles: number;
+}
+
 /**
- * Total energy and cycles without building a report: the mapper's objective.
- * Allocation-free.
+ * Total energy and cycles without building a report. The mapper's inner
+ * loop passes its own `out` (allocation-free: it is written and returned);
+ * without one, a fresh object is returned, safe to keep.
  */
-export function totals(arch: Arch, counts: CountBuffers, plan: EnergyPlan, S: number, computes: number): { energyPJ: number; cycles: number } {
-  const cycles = cyclesOf(arch, counts, S).cycles;
+export function totals(arch: Arch, counts: CountBuffers, plan: EnergyPlan, S: number, computes: number, out: Totals = { energyPJ: 0, cycles: 0 }): Totals {
+  const cycles = cyclesOf(arch, counts, S);
   let e = computes * plan.compute;
   for (let l = 0; l < arch.storage.length; l++) {
     const lv = arch.storage[l];
@@ -111,44 +117,16 @@ export function totals(arch: Arch, counts: CountBuffers, plan: EnergyPlan, S: nu
     }
     e += leakageEnergy(lv, counts, plan, l, cycles, any);
   }
-  TOTALS.energyPJ = e;
-  TOTALS.cycles = cycles;
-  return TOTALS;
+  out.energyPJ = e;
+  out.cycles = cycles;
+  return out;
 }
-const TOTALS = { energyPJ: 0, cycles: 0 };
-
-/** Cycles: compute cycles stretched by the worst bandwidth shortfall of any level. */
-export function cyclesOf(arch: Arch, counts: CountBuffers, S: number, levelCycles?: Float64Array): { cycles: number; levelCycles?: Float64Array } {
-  const compute = counts.temporalIterations;
-  const L = arch.storage.length;
-  let worst = 1;
-  for (let l = 0; l < L; l++) {
-    const lv = arch.storage[l];
-    let rd = 0, wr = 0;
-    for (let s = 0; s < S; s++) {
-      const i = l * S + s;
-      rd += counts.reads[i];
-      wr += counts.fills[i] + counts.updates[i];
-    }
-    let slow = 1;
-    if (lv.readBandwidth !== null && rd > 0) slow = Math.max(slow, rd / compute / lv.readBandwidth);
-    if (lv.writeBandwidth !== null && wr > 0) slow = Math.max(slow, wr / compute / lv.writeBandwidth);
-    if (lv.sharedBandwidth !== null && rd + wr > 0) slow = Math.max(slow, (rd + wr) / compute / lv.sharedBandwidth);
-    if (levelCycles) levelCycles[l] = Math.ceil(compute * slow);
-    worst = Math.max(worst, slow);
-  }
-  CYCLES.cycles = Math.ceil(compute * worst);
-  CYCLES.levelCycles = levelCycles;
-  return CYCLES;
-}
-
-const CYCLES: { cycles: number; levelCycles?: Float64Array } = { cycles: 0 };
 
 /** Energy, cycles, utilisation and the per-level breakdown of one evaluation. */
 export function costOf(w: Workload, arch: Arch, counts: CountBuffers, plan: EnergyPlan, computes: number): Result {
   const S = w.dataSpaces.length;
   const levelCycles = new Float64Array(arch.storage.length);
-  const cycles = cyclesOf(arch, counts, S, levelCycles).cycles;
+  const cycles = cyclesOf(arch, counts, S, levelCycles);
   const levels: LevelResult[] = [];
   const computeEnergy = computes * plan.compute;
   levels.push({
@@ -171,6 +149,7 @@ export function costOf(w: Workload, arch: Arch, counts: CountBuffers, plan: Ener
       levelEnergy += e;
       dss.push({
         name: w.dataSpaces[s].name,
+        role: w.dataSpaces[s].role,
         reads: counts.reads[i],
         fills: counts.fills[i],
         updates: counts.updates[i],

@@ -7,7 +7,8 @@ import type { Mapping } from '../mapping/mapping.js';
 import { validateMapping } from '../mapping/validate.js';
 import { operationCount, type Workload } from '../workload/workload.js';
 import { costOf, planEnergy } from './cost.js';
-import { Evaluator, compileMapping, compileProblem, type AnalysisOptions } from './evaluator.js';
+import { compileMapping, compileProblem } from './compile.js';
+import { Evaluator, type AnalysisOptions } from './nest.js';
 import { checkResult, type Result } from './result.js';
 import { SpecError } from '../spec/errors.js';
 

@@ -4,10 +4,13 @@
  * core.
  */
 import { InternalError } from '../spec/errors.js';
+import type { TensorRole } from '../workload/workload.js';
 
 /** Per-instance counts and total energy of one data space at one level. */
 export interface DataSpaceResult {
   readonly name: string;
+  /** The tensor's role in the workload (not in the JSON form, whose keys are stable). */
+  readonly role: TensorRole;
   readonly reads: number;
   readonly fills: number;
   readonly updates: number;

@@ -12,8 +12,8 @@
  *   it is run-length coding as on the Eyeriss chip: a 5-bit zero run beside
  *   each 16-bit value, runs of at most 31 zeros, never more than dense;
  * - activations move compressed off-chip only, as on the Eyeriss chip:
- *   input reads from the outermost level (DRAM) and the final output writes
- *   to it are RLC-coded at the measured input / output density; psum
+ *   input reads from off-chip levels (DRAM: `StorageLevel.offChip`) and the
+ *   final output writes to them are RLC-coded at the measured input / output density; psum
  *   spills and all on-chip activation traffic stay dense;
  * - cycles shrink with the skipped zero-weight MACs (ideal load balance);
  *   zero inputs are gated (energy saved, not time).
@@ -24,6 +24,7 @@ import type { Arch } from '../arch/arch.js';
 import type { EnergyPlan } from './cost.js';
 import type { Result } from './result.js';
 
+/** Densities of a layer's tensors (fractions of non-zero values). */
 export interface Densities {
   /** Fraction of non-zero weights, 0..1. */
   readonly weights: number;
@@ -33,6 +34,7 @@ export interface Densities {
   readonly outputs?: number;
 }
 
+/** Energy and cycles of a layer under sparsity (see the module comment for the rules). */
 export interface SparseResult {
   readonly energyPJ: number;
   readonly cycles: number;
@@ -53,6 +55,10 @@ export function rlcWordsPerWord(d: number, wordBits = 16): number {
   return Math.min(1, (entries * (wordBits + RLC_RUN_BITS)) / wordBits);
 }
 
+/**
+ * The sparse estimate of one layer from its dense result under the same
+ * mapping: the dense counts scaled by the rules in the module comment.
+ */
 export function sparseEnergy(dense: Result, arch: Arch, plan: EnergyPlan, dens: Densities): SparseResult {
   const dW = clamp(dens.weights), dI = clamp(dens.inputs ?? 1), dO = clamp(dens.outputs ?? 1);
   const eff = dW * dI;
@@ -65,16 +71,16 @@ export function sparseEnergy(dense: Result, arch: Arch, plan: EnergyPlan, dens: 
     const res = dense.levels[l + 1];
     let e = res.leakagePJ;
     const shared = lv.instances < peInstances;
-    const offChip = l === arch.storage.length - 1;
+    const offChip = lv.offChip;
     for (const d of res.dataSpaces) {
       const perMac = innermost.get(d.name) === l;
-      const moved = d.name === 'Weights' ? (shared ? rlcWordsPerWord(dW, lv.wordBits) : dW)
-        : d.name === 'Inputs' && offChip ? rlcWordsPerWord(dI, lv.wordBits) : 1;
+      const moved = d.role === 'weight' ? (shared ? rlcWordsPerWord(dW, lv.wordBits) : dW)
+        : d.role === 'input' && offChip ? rlcWordsPerWord(dI, lv.wordBits) : 1;
       const reads = d.reads * (perMac ? eff : moved);
       const fills = d.fills * moved;
       // Each output is written once finally and once per spill; only the spills are read back.
       const updates = perMac ? d.updates * eff
-        : d.name === 'Outputs' && offChip ? Math.max(0, d.updates - d.reads) * rlcWordsPerWord(dO, lv.wordBits) + Math.min(d.updates, d.reads)
+        : d.role === 'output' && offChip ? Math.max(0, d.updates - d.reads) * rlcWordsPerWord(dO, lv.wordBits) + Math.min(d.updates, d.reads)
           : d.updates;
       const b = lv.blockSize;
       const perInstance = plan.combinedBlocks

@@ -5,7 +5,8 @@
  * concatenation) are kept with their data volume and marked "not modelled",
  * never dropped.
  */
-import type { DataSpace, Workload } from '../workload/workload.js';
+import { conv2dWorkload, fcWorkload } from '../workload/conv.js';
+import type { Workload } from '../workload/workload.js';
 
 /** A 2-D convolution; `groups` = input channels for depthwise. */
 export interface ConvLayer {
@@ -61,36 +62,17 @@ export function layerMacs(l: Layer): number {
 }
 
 /**
- * The workload of a layer with MACs, batch `n`. Convolutions use Timeloop's
- * CNN_Layer dimensions (C M R S N P Q), with a group dimension G when
- * groups > 1 (C and M then count channels per group); the Inputs rank spans
- * the padded input, as in Timeloop. Fully connected layers are 1×1
+ * The workload of a layer with MACs, batch `n`, from the one conv builder
+ * (workload/conv.ts: Timeloop's CNN_Layer labels, R/P width and S/Q height,
+ * a group dimension G when groups > 1). Fully connected layers are 1×1
  * convolutions on a 1×1 image.
  */
 export function layerWorkload(l: ConvLayer | FcLayer, n: number): Workload {
-  if (l.kind === 'fc') {
-    return conv(l.name, { C: l.inFeatures, M: l.outFeatures, R: 1, S: 1, N: n, P: 1, Q: 1, G: 1, sh: 1, sw: 1, dh: 1, dw: 1 });
-  }
-  return conv(l.name, {
-    C: l.inC / l.groups, M: l.outC / l.groups, R: l.kH, S: l.kW, N: n, P: l.outH, Q: l.outW, G: l.groups,
-    sh: l.strideH, sw: l.strideW, dh: l.dilH, dw: l.dilW,
+  if (l.kind === 'fc') return fcWorkload(l.name, l.inFeatures, l.outFeatures, n);
+  return conv2dWorkload(l.name, {
+    inC: l.inC, outC: l.outC, kH: l.kH, kW: l.kW, outH: l.outH, outW: l.outW,
+    strideH: l.strideH, strideW: l.strideW, dilH: l.dilH, dilW: l.dilW, groups: l.groups, batch: n,
   });
-}
-
-function conv(name: string, s: { C: number; M: number; R: number; S: number; N: number; P: number; Q: number; G: number; sh: number; sw: number; dh: number; dw: number }): Workload {
-  const grouped = s.G > 1;
-  const dims = grouped ? ['C', 'M', 'R', 'S', 'N', 'P', 'Q', 'G'] : ['C', 'M', 'R', 'S', 'N', 'P', 'Q'];
-  const [C, M, R, S, N, P, Q, G] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const t = (dim: number, coef = 1) => ({ dim, coef });
-  const g = grouped ? [[t(G)]] : [];
-  const dataSpaces: DataSpace[] = [
-    { name: 'Weights', readWrite: false, ranks: [[t(C)], [t(M)], [t(R)], [t(S)], ...g] },
-    // Height is P (output rows) with R (filter rows), width Q with S, as in Timeloop's CNN_Layer.
-    { name: 'Inputs', readWrite: false, ranks: [[t(N)], [t(C)], [t(R, s.dh), t(P, s.sh)], [t(S, s.dw), t(Q, s.sw)], ...g] },
-    { name: 'Outputs', readWrite: true, ranks: [[t(N)], [t(M)], [t(Q)], [t(P)], ...g] },
-  ];
-  const bounds = [s.C, s.M, s.R, s.S, s.N, s.P, s.Q, ...(grouped ? [s.G] : [])];
-  return { name, dims, bounds, dataSpaces };
 }
 
 /** A key that is equal for layers with the same workload (same shape), for caching. */

@@ -5,10 +5,11 @@
  * docs/formats.md and examples/.
  */
 import { z } from 'zod';
-import type { Arch, StorageLevel } from '../arch/arch.js';
+import { isOffChipClass, type Arch, type StorageLevel } from '../arch/arch.js';
 import type { EnergyTable } from '../energy/table.js';
 import type { LevelMapping, Loop, Mapping, SpatialLoop } from '../mapping/mapping.js';
-import { convWorkload } from '../workload/conv.js';
+import { conv2dWorkload, convWorkload } from '../workload/conv.js';
+import { assignRoles } from '../workload/roles.js';
 import type { DataSpace, ProjectionTerm, Workload } from '../workload/workload.js';
 import { SpecError } from './errors.js';
 
@@ -20,16 +21,26 @@ const Conv = z.strictObject({
   Wstride: posInt.optional(), Hstride: posInt.optional(), Wdilation: posInt.optional(), Hdilation: posInt.optional(),
 });
 
+/** The same layer with explicit heights and widths (channels over all groups, as in ONNX). */
+const Conv2d = z.strictObject({
+  N: posInt.optional(), inC: posInt, outC: posInt, groups: posInt.optional(),
+  kH: posInt, kW: posInt, outH: posInt, outW: posInt,
+  strideH: posInt.optional(), strideW: posInt.optional(), dilH: posInt.optional(), dilW: posInt.optional(),
+});
+
 const Tensor = z.strictObject({
   name: z.string().min(1),
   /** One expression per rank: `C`, `2*P + R`. */
   index: z.array(z.union([z.string().min(1), z.number()])).min(1),
   output: z.boolean().optional(),
+  /** What the tensor is to the layer; without it, the rule of docs/model.md ("Tensor roles"). */
+  role: z.enum(['weight', 'input', 'output']).optional(),
 });
 
 const WorkloadSpec = z.strictObject({
   name: z.string().min(1).optional(),
   conv: Conv.optional(),
+  conv2d: Conv2d.optional(),
   dims: z.record(z.string(), posInt).optional(),
   tensors: z.array(Tensor).min(1).optional(),
 });
@@ -50,6 +61,8 @@ const Level = z.strictObject({
   write_bandwidth: z.number().positive().optional(),
   shared_bandwidth: z.number().positive().optional(),
   multiple_buffering: z.number().positive().optional(),
+  /** Whether the level is off-chip memory; default: its class (or name) says DRAM. */
+  off_chip: z.boolean().optional(),
 });
 
 const Compute = z.strictObject({
@@ -139,17 +152,26 @@ export function readNative(docs: readonly { file: string; value: unknown }[]): {
   // Workload.
   const ws = sections.workload;
   let workload: Workload;
+  const forms = (['conv', 'conv2d', 'dims', 'tensors'] as const).filter((k) => ws.value[k] !== undefined).join(' + ');
+  if (forms !== 'conv' && forms !== 'conv2d' && forms !== 'dims + tensors') throw new SpecError(ws.file, 'workload', 'one of `conv`, `conv2d`, or `dims` + `tensors`', forms || 'none');
   if (ws.value.conv) {
-    if (ws.value.dims || ws.value.tensors) throw new SpecError(ws.file, 'workload', 'either `conv` or `dims` + `tensors`, not both');
     workload = convWorkload(ws.value.name ?? 'conv', ws.value.conv);
+  } else if (ws.value.conv2d) {
+    const c = ws.value.conv2d;
+    const groups = c.groups ?? 1;
+    if (c.inC % groups !== 0 || c.outC % groups !== 0) throw new SpecError(ws.file, 'workload.conv2d.groups', `a divisor of inC (${c.inC}) and outC (${c.outC})`, String(groups));
+    workload = conv2dWorkload(ws.value.name ?? 'conv', { ...c, batch: c.N });
   } else {
-    if (!ws.value.dims || !ws.value.tensors) throw new SpecError(ws.file, 'workload', '`conv`, or `dims` and `tensors`');
-    const dims = Object.keys(ws.value.dims);
-    const dataSpaces: DataSpace[] = ws.value.tensors.map((t, i) => ({
-      name: t.name,
-      readWrite: t.output ?? false,
-      ranks: t.index.map((e, r) => parseIndex(e, dims, ws.file, `workload.tensors[${i}].index[${r}]`)),
-    }));
+    const dims = Object.keys(ws.value.dims!);
+    const read = ws.value.tensors!.map((t, i) => {
+      const readWrite = t.output ?? t.role === 'output';
+      if (t.role !== undefined && (t.role === 'output') !== readWrite) {
+        throw new SpecError(ws.file, `workload.tensors[${i}].role`, readWrite ? 'output (the tensor has `output: true`)' : 'weight or input (the tensor has `output: false`)', t.role);
+      }
+      return { name: t.name, readWrite, role: t.role, ranks: t.index.map((e, r) => parseIndex(e, dims, ws.file, `workload.tensors[${i}].index[${r}]`)) };
+    });
+    const roles = assignRoles(read);
+    const dataSpaces: DataSpace[] = read.map((t, i) => ({ name: t.name, role: roles[i], readWrite: t.readWrite, ranks: t.ranks }));
     if (!dataSpaces.some((d) => d.readWrite)) throw new SpecError(ws.file, 'workload.tensors', 'one tensor with `output: true`');
     workload = { name: ws.value.name ?? 'workload', dims, bounds: dims.map((d) => ws.value.dims![d]), dataSpaces };
   }
@@ -165,7 +187,7 @@ export function readNative(docs: readonly { file: string; value: unknown }[]): {
   const storage: StorageLevel[] = as.value.levels.map((l, i): StorageLevel => {
     const instances = l.instances ?? 1;
     const blockSize = l.block_size ?? 1;
-    const isDRAM = /dram/i.test(l.class ?? l.name);
+    const isDRAM = isOffChipClass(l.class ?? l.name);
     return {
       name: l.name,
       className: l.class ?? (isDRAM ? 'DRAM' : 'SRAM'),
@@ -180,6 +202,7 @@ export function readNative(docs: readonly { file: string; value: unknown }[]): {
       sharedBandwidth: l.shared_bandwidth ?? null,
       multipleBuffering: l.multiple_buffering ?? 1,
       isDummy: l.class === 'dummy_storage',
+      offChip: l.off_chip ?? isDRAM,
     };
   }).reverse();
   const c = as.value.compute;

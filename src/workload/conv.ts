@@ -1,25 +1,79 @@
-/** Builders for common layer shapes. */
+/**
+ * The one convolution builder. Every front end (native YAML, the zoo, ONNX
+ * import, the test helpers) makes its conv workloads here, with Timeloop's
+ * CNN_Layer labels, so that one layer gives one workload whatever it came
+ * from:
+ *
+ * - R = filter width, S = filter height, P = output width, Q = output
+ *   height (Timeloop's Inputs ranks are [N], [C], [R·Wdilation + P·Wstride],
+ *   [S·Hdilation + Q·Hstride]);
+ * - dimensions in the order C M R S N P Q, then G when grouped (C and M
+ *   then count channels per group), so counts line up with Timeloop's;
+ * - the Inputs rank spans the padded input, as in Timeloop (padding is not
+ *   part of the workload).
+ */
 import type { DataSpace, Workload } from './workload.js';
 
-/** A 2-D convolution (Timeloop's CNN_Layer), batch `N`. */
+/** A 2-D convolution with explicit heights and widths (ONNX and PyTorch give height first). */
+export interface Conv2d {
+  /** Input channels (all groups). */
+  readonly inC: number;
+  /** Output channels (all groups). */
+  readonly outC: number;
+  readonly kH: number;
+  readonly kW: number;
+  readonly outH: number;
+  readonly outW: number;
+  readonly strideH?: number;
+  readonly strideW?: number;
+  readonly dilH?: number;
+  readonly dilW?: number;
+  /** Channel groups (= channels for depthwise); must divide inC and outC. Default 1. */
+  readonly groups?: number;
+  /** Batch size N. Default 1. */
+  readonly batch?: number;
+}
+
+/**
+ * A convolution as a workload (see the module comment for the labels).
+ * Throws a RangeError when groups do not divide the channels: front ends
+ * check user input before they get here.
+ */
+export function conv2dWorkload(name: string, c: Conv2d): Workload {
+  const G = c.groups ?? 1;
+  if (!(G >= 1) || c.inC % G !== 0 || c.outC % G !== 0) throw new RangeError(`${name}: groups ${G} must divide ${c.inC} input and ${c.outC} output channels`);
+  const grouped = G > 1;
+  const dims = grouped ? ['C', 'M', 'R', 'S', 'N', 'P', 'Q', 'G'] : ['C', 'M', 'R', 'S', 'N', 'P', 'Q'];
+  const [iC, iM, iR, iS, iN, iP, iQ, iG] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const t = (dim: number, coef = 1) => ({ dim, coef });
+  const g = grouped ? [[t(iG)]] : [];
+  const dataSpaces: DataSpace[] = [
+    { name: 'Weights', role: 'weight', readWrite: false, ranks: [[t(iC)], [t(iM)], [t(iR)], [t(iS)], ...g] },
+    {
+      name: 'Inputs', role: 'input', readWrite: false,
+      ranks: [[t(iN)], [t(iC)], [t(iR, c.dilW ?? 1), t(iP, c.strideW ?? 1)], [t(iS, c.dilH ?? 1), t(iQ, c.strideH ?? 1)], ...g],
+    },
+    { name: 'Outputs', role: 'output', readWrite: true, ranks: [[t(iN)], [t(iM)], [t(iQ)], [t(iP)], ...g] },
+  ];
+  const bounds = [c.inC / G, c.outC / G, c.kW, c.kH, c.batch ?? 1, c.outW, c.outH, ...(grouped ? [G] : [])];
+  return { name, dims, bounds, dataSpaces };
+}
+
+/** A 2-D convolution in Timeloop's CNN_Layer terms (R, P: width; S, Q: height), batch `N`. */
 export interface ConvShape {
   N?: number; C: number; M: number; P: number; Q: number; R: number; S: number;
   Wstride?: number; Hstride?: number; Wdilation?: number; Hdilation?: number;
 }
 
-/**
- * Convolution as a workload, with Timeloop's dimension order (C M R S N P Q)
- * and data-space ranks, so counts line up with Timeloop's.
- */
+/** A convolution given in Timeloop's CNN_Layer labels: the same workload as {@link conv2dWorkload}. */
 export function convWorkload(name: string, s: ConvShape): Workload {
-  const dims = ['C', 'M', 'R', 'S', 'N', 'P', 'Q'];
-  const [C, M, R, S, N, P, Q] = [0, 1, 2, 3, 4, 5, 6];
-  const ws = s.Wstride ?? 1, hs = s.Hstride ?? 1, wd = s.Wdilation ?? 1, hd = s.Hdilation ?? 1;
-  const t = (dim: number, coef = 1) => ({ dim, coef });
-  const dataSpaces: DataSpace[] = [
-    { name: 'Weights', readWrite: false, ranks: [[t(C)], [t(M)], [t(R)], [t(S)]] },
-    { name: 'Inputs', readWrite: false, ranks: [[t(N)], [t(C)], [t(R, wd), t(P, ws)], [t(S, hd), t(Q, hs)]] },
-    { name: 'Outputs', readWrite: true, ranks: [[t(N)], [t(M)], [t(Q)], [t(P)]] },
-  ];
-  return { name, dims, bounds: [s.C, s.M, s.R, s.S, s.N ?? 1, s.P, s.Q], dataSpaces };
+  return conv2dWorkload(name, {
+    inC: s.C, outC: s.M, kW: s.R, kH: s.S, outW: s.P, outH: s.Q,
+    strideW: s.Wstride, strideH: s.Hstride, dilW: s.Wdilation, dilH: s.Hdilation, batch: s.N,
+  });
+}
+
+/** A fully connected layer: a 1×1 convolution on a 1×1 image. */
+export function fcWorkload(name: string, inFeatures: number, outFeatures: number, batch = 1): Workload {
+  return conv2dWorkload(name, { inC: inFeatures, outC: outFeatures, kH: 1, kW: 1, outH: 1, outW: 1, batch });
 }

@@ -10,9 +10,19 @@ export interface ProjectionTerm {
   readonly coef: number;
 }
 
+/**
+ * What a tensor is to the layer, whatever it is called: rules that depend on
+ * the kind of tensor (sparsity, compression, row-stationary placement) speak
+ * of roles, never of names, since Timeloop lets users name tensors freely.
+ * Every reader and builder sets it (docs/model.md, "Tensor roles").
+ */
+export type TensorRole = 'weight' | 'input' | 'output';
+
 /** A tensor touched by every operation. */
 export interface DataSpace {
   readonly name: string;
+  /** What the tensor is to the layer (set by the reader or builder that made it). */
+  readonly role: TensorRole;
   /** Outputs are read-write: partial sums are read, updated and written back. */
   readonly readWrite: boolean;
   /** One entry per tensor rank: the coordinate is the sum of the terms. */
@@ -47,6 +57,11 @@ export function projectedSize(ds: DataSpace, extent: ArrayLike<number>): number 
     size *= span;
   }
   return size;
+}
+
+/** Index of the first data space with the given role, or -1. */
+export function roleIndex(w: Workload, role: TensorRole): number {
+  return w.dataSpaces.findIndex((d) => d.role === role);
 }
 
 /** Index of a dimension by name, or -1. */

@@ -39,7 +39,7 @@ export function randomCase(r: () => number): { w: Workload; arch: Arch; m: Mappi
     storage.push({
       name: `L${l}`, className: 'SRAM', instances: meshes[l].x * meshes[l].y, meshX: meshes[l].x, meshY: meshes[l].y,
       sizeWords: null, wordBits: 8, blockSize: 1, clusterSize: 1, readBandwidth: null, writeBandwidth: null, sharedBandwidth: null,
-      multipleBuffering: 1, isDummy: false,
+      multipleBuffering: 1, isDummy: false, offChip: l === L - 1,
     });
   }
   const arch: Arch = { name: 'rand', compute: { name: 'mac', className: 'intmac', instances: mx * my, meshX: mx, meshY: my }, storage };

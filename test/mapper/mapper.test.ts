@@ -14,7 +14,8 @@ import { runMapper } from '../../src/mapper/run.js';
 import { better, score, search, type Objective } from '../../src/mapper/search.js';
 import { MapSpace, Rng } from '../../src/mapper/space.js';
 import { planEnergy, totals } from '../../src/model/cost.js';
-import { Evaluator, compileMapping, compileProblem } from '../../src/model/evaluator.js';
+import { compileMapping, compileProblem } from '../../src/model/compile.js';
+import { Evaluator } from '../../src/model/nest.js';
 import { evaluate } from '../../src/model/model.js';
 import { validateMapping } from '../../src/mapping/validate.js';
 import { operationCount } from '../../src/workload/workload.js';
@@ -98,7 +99,7 @@ describe('mapper determinism and threads', () => {
   it('a mapspace that fits the budget is enumerated, and nothing beats its best', () => {
     for (const [i, shape] of [[0, { C: 2, M: 1, R: 3, S: 1, P: 2, Q: 1 }], [1, { C: 1, M: 2, R: 3, S: 1, P: 4, Q: 1 }], [2, { C: 2, M: 2, R: 1, S: 1, P: 3, Q: 1 }]] as const) {
       const w = convWorkload(`tiny${i}`, shape);
-      const lv = (name: string, size: number | null): StorageLevel => ({ name, className: 'SRAM', instances: 1, meshX: 1, meshY: 1, sizeWords: size, wordBits: 8, blockSize: 1, clusterSize: 1, readBandwidth: null, writeBandwidth: null, sharedBandwidth: null, multipleBuffering: 1, isDummy: false });
+      const lv = (name: string, size: number | null): StorageLevel => ({ name, className: 'SRAM', instances: 1, meshX: 1, meshY: 1, sizeWords: size, wordBits: 8, blockSize: 1, clusterSize: 1, readBandwidth: null, writeBandwidth: null, sharedBandwidth: null, multipleBuffering: 1, isDummy: false, offChip: size === null });
       const arch: Arch = { name: 'two-level', compute: { name: 'mac', className: 'intmac', instances: 1, meshX: 1, meshY: 1 }, storage: [lv('RF', 8), lv('DRAM', null)] };
       const energy = { source: 'test', components: new Map<string, Record<string, number>>([['mac', { compute: 1 }], ['RF', { read: 1, write: 1, update: 1 }], ['DRAM', { read: 100, write: 100, update: 100 }]]) };
       const plan = planEnergy(arch, energy);

@@ -4,7 +4,8 @@
  * mappings: the same counts, always.
  */
 import { describe, expect, it } from 'vitest';
-import { Evaluator, compileMapping, compileProblem } from '../../src/model/evaluator.js';
+import { compileMapping, compileProblem } from '../../src/model/compile.js';
+import { Evaluator } from '../../src/model/nest.js';
 import { randomCase, rng } from '../helpers/random.js';
 
 describe('evaluator fast paths agree with the exact walk', () => {

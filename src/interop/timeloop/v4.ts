@@ -4,9 +4,10 @@
  * of the same shape): architecture tree, problem, mapping. Several files may
  * be given; their top-level keys are merged, later files winning.
  */
-import type { Arch, ComputeLevel, StorageLevel } from '../../arch/arch.js';
+import { isOffChipClass, type Arch, type ComputeLevel, type StorageLevel } from '../../arch/arch.js';
 import type { NocLink, NocPort } from '../../arch/network.js';
 import type { Loop, LevelMapping, Mapping, SpatialLoop } from '../../mapping/mapping.js';
+import { assignRoles } from '../../workload/roles.js';
 import type { DataSpace, ProjectionTerm, Workload } from '../../workload/workload.js';
 import { At, isObj, list, num, obj, optNum, posInt, str, strList, type Obj } from '../../spec/read.js';
 import { parseFactors, parsePermutation } from './grammar.js';
@@ -128,7 +129,8 @@ export function readArchitecture(src: Sourced): Arch {
     let sizeWords: number | null = null;
     if (sizeAttr !== undefined) sizeWords = sizeAttr;
     else if (depth !== undefined) sizeWords = depth * blockSize;
-    const isDRAM = /dram/i.test(className);
+    // Off-chip memory is the DRAM class (docs/model.md, "Off-chip levels").
+    const isDRAM = isOffChipClass(className);
     if (isDRAM) sizeWords = null;
     storage.push({
       name: c.name,
@@ -144,6 +146,7 @@ export function readArchitecture(src: Sourced): Arch {
       sharedBandwidth: attr(c, 'shared_bandwidth') ?? null,
       multipleBuffering: attr(c, 'multiple_buffering') ?? 1,
       isDummy: className === 'dummy_storage',
+      offChip: isDRAM,
     });
   }
   for (let i = 0; i < storage.length; i++) {
@@ -233,7 +236,7 @@ export function readProblem(src: Sourced): Workload {
   const bounds = dims.map((d) => posInt(instance[d], instAt.key(d)));
   const dsKey = shape.data_spaces === undefined && shape['data-spaces'] !== undefined ? 'data-spaces' : 'data_spaces';
   const dsAt = shapeAt.key(dsKey);
-  const dataSpaces: DataSpace[] = list(shape[dsKey], dsAt).map((raw, i) => {
+  const read = list(shape[dsKey], dsAt).map((raw, i) => {
     const at = dsAt.key(i);
     const o = obj(raw, at);
     const name = str(o.name, at.key('name'));
@@ -265,6 +268,9 @@ export function readProblem(src: Sourced): Workload {
     if (typeof rw !== 'boolean') at.key('read_write').fail('true or false', rw);
     return { name, readWrite: rw as boolean, ranks };
   });
+  // Timeloop has no roles: decide them here, once (docs/model.md, "Tensor roles").
+  const roles = assignRoles(read);
+  const dataSpaces: DataSpace[] = read.map((d, i) => ({ ...d, role: roles[i] }));
   if (dataSpaces.length === 0) dsAt.fail('at least one data space');
   if (new Set(dataSpaces.map((d) => d.name)).size !== dataSpaces.length) dsAt.fail('distinct data-space names');
   return { name: typeof shape.name === 'string' ? shape.name : 'problem', dims, bounds, dataSpaces };

@@ -1,0 +1,132 @@
+/**
+ * The compiled forms the nest kernel reads: a workload and architecture
+ * flattened once into typed arrays ({@link CompiledProblem}), and a mapping
+ * as a few typed arrays of loops ({@link CompiledMapping}) that the mapper
+ * rewrites in place for every candidate, so that an evaluation allocates
+ * nothing.
+ */
+import { fanout, type Arch } from '../arch/arch.js';
+import type { Mapping } from '../mapping/mapping.js';
+import type { Workload } from '../workload/workload.js';
+
+/** Workload and architecture in flat form. */
+export interface CompiledProblem {
+  /** Dimensions of the workload. */
+  readonly D: number;
+  /** Data spaces (tensors) of the workload. */
+  readonly S: number;
+  /** Storage levels of the architecture. */
+  readonly L: number;
+  /** Ranks per data space. */
+  readonly ranks: Int32Array;
+  /** Largest rank count. */
+  readonly RM: number;
+  /** coef[(s*RM + k)*D + d]: coefficient of dimension d in rank k of data space s. */
+  readonly coef: Float64Array;
+  /** 1 for a read-write data space (partial sums). */
+  readonly readWrite: Uint8Array;
+  /** Physical fanout of each storage level to its children, X and Y. */
+  readonly meshX: Int32Array;
+  readonly meshY: Int32Array;
+  /** Bound of each dimension. */
+  readonly bounds: Float64Array;
+  /** Non-zero projection terms of data space s: [termStart[s], termStart[s+1]). */
+  readonly termStart: Int32Array;
+  readonly termRank: Int32Array;
+  readonly termDim: Int32Array;
+  readonly termCoef: Float64Array;
+  /** ranksTouched[s*D + d]: how many ranks of data space s dimension d moves. */
+  readonly ranksTouched: Int32Array;
+}
+
+/**
+ * Flatten a workload and architecture once: projection coefficients, their
+ * non-zero terms, and the fanout of every level.
+ */
+export function compileProblem(w: Workload, arch: Arch): CompiledProblem {
+  const D = w.dims.length;
+  const S = w.dataSpaces.length;
+  const L = arch.storage.length;
+  const ranks = Int32Array.from(w.dataSpaces.map((d) => d.ranks.length));
+  const RM = Math.max(...ranks);
+  const coef = new Float64Array(S * RM * D);
+  w.dataSpaces.forEach((ds, s) => ds.ranks.forEach((rank, k) => rank.forEach((t) => { coef[(s * RM + k) * D + t.dim] += t.coef; })));
+  const meshX = new Int32Array(L);
+  const meshY = new Int32Array(L);
+  for (let l = 0; l < L; l++) {
+    const f = fanout(arch, l);
+    meshX[l] = f.x;
+    meshY[l] = f.y;
+  }
+  const terms: { s: number; k: number; d: number; c: number }[] = [];
+  const termStart = new Int32Array(S + 1);
+  for (let s = 0; s < S; s++) {
+    termStart[s] = terms.length;
+    for (let k = 0; k < ranks[s]; k++) for (let d = 0; d < D; d++) { const c = coef[(s * RM + k) * D + d]; if (c !== 0) terms.push({ s, k, d, c }); }
+  }
+  termStart[S] = terms.length;
+  const ranksTouched = new Int32Array(S * D);
+  for (const t of terms) ranksTouched[t.s * D + t.d]++;
+  return {
+    ranksTouched,
+    termStart,
+    termRank: Int32Array.from(terms.map((t) => t.k)),
+    termDim: Int32Array.from(terms.map((t) => t.d)),
+    termCoef: Float64Array.from(terms.map((t) => t.c)),
+    D, S, L, ranks, RM, coef,
+    readWrite: Uint8Array.from(w.dataSpaces.map((d) => (d.readWrite ? 1 : 0))),
+    meshX, meshY,
+    bounds: Float64Array.from(w.bounds),
+  };
+}
+
+/**
+ * A mapping in flat form: `n` loops innermost first (per level: spatial,
+ * then temporal), `keep[l*S + s]`. Room for `capacity` loops; written in
+ * place (the mapper reuses one).
+ */
+export class CompiledBuffer {
+  n = 0;
+  readonly level: Int32Array;
+  readonly spatial: Uint8Array;
+  readonly dim: Int32Array;
+  readonly factor: Float64Array;
+  /** 1 for a spatial loop on the Y axis. */
+  readonly axisY: Uint8Array;
+  readonly keep: Uint8Array;
+  constructor(capacity: number, keeps: number) {
+    this.level = new Int32Array(capacity);
+    this.spatial = new Uint8Array(capacity);
+    this.dim = new Int32Array(capacity);
+    this.factor = new Float64Array(capacity);
+    this.axisY = new Uint8Array(capacity);
+    this.keep = new Uint8Array(keeps);
+  }
+
+  /** Append a loop (factor-1 loops are skipped: they change nothing). */
+  push(level: number, spatial: boolean, dim: number, factor: number, axisY: boolean): void {
+    if (factor <= 1) return;
+    const n = this.n++;
+    this.level[n] = level;
+    this.spatial[n] = spatial ? 1 : 0;
+    this.dim[n] = dim;
+    this.factor[n] = factor;
+    this.axisY[n] = axisY ? 1 : 0;
+  }
+}
+
+/** The compiled form the nest kernel reads. */
+export type CompiledMapping = CompiledBuffer;
+
+/** Compile a mapping into a fresh buffer sized for it (the mapper writes its own buffer instead). */
+export function compileMapping(p: CompiledProblem, m: Mapping): CompiledMapping {
+  let loops = 0;
+  for (const lm of m.levels) loops += lm.spatial.length + lm.temporal.length;
+  const out = new CompiledBuffer(loops, p.L * p.S);
+  m.levels.forEach((lm, level) => {
+    for (const l of lm.spatial) out.push(level, true, l.dim, l.factor, l.axis === 'Y');
+    for (const l of lm.temporal) out.push(level, false, l.dim, l.factor, false);
+    lm.keep.forEach((k, s) => { out.keep[level * p.S + s] = k ? 1 : 0; });
+  });
+  return out;
+}
