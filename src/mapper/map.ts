@@ -68,7 +68,7 @@ export async function mapLayer(w: Workload, arch: Arch, energy: EnergyTable, con
   const source = o.source ?? arch.name;
   const convention = o.convention ?? 'v4';
   const space = mapSpaceOf(w, arch, constraints, source);
-  const plan = planEnergy(arch, energy, convention);
+  const plan = planEnergy(arch, energy, convention, w.dataSpaces.map((d) => d.name));
   let run: RunResult;
   try {
     run = await runMapper(w, arch, constraints, plan, {

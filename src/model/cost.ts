@@ -10,12 +10,13 @@
  * The rules and the reference cases that pin them are in docs/model.md.
  */
 import type { Arch, StorageLevel } from '../arch/arch.js';
+import type { NocLink } from '../arch/network.js';
 import { actionEnergy, type EnergyTable } from '../energy/table.js';
-import { SpecError } from '../spec/errors.js';
+import { InternalError, SpecError } from '../spec/errors.js';
 import type { Workload } from '../workload/workload.js';
 import type { CountBuffers } from './counts.js';
 import { cyclesOf } from './cycles.js';
-import type { DataSpaceResult, LevelResult, Result } from './result.js';
+import type { DataSpaceResult, LevelResult, NetworkResult, Result } from './result.js';
 
 /** Energy per action of every level, resolved once per (arch, table). */
 export interface EnergyPlan {
@@ -27,7 +28,16 @@ export interface EnergyPlan {
   readonly leak: Float64Array;
   /** v3: reads, fills and updates share blocks: ceil((r+f+u)/block) accesses at one energy. */
   readonly combinedBlocks: boolean;
+  /** Networks-on-chip with their energy per transfer of each tensor (workload order). */
+  readonly networks: readonly NetworkPlan[];
   readonly warnings: readonly string[];
+}
+
+/** A network's price list: pJ per word of each tensor that crosses it. */
+export interface NetworkPlan {
+  readonly link: NocLink;
+  /** Per tensor (workload order): energy of one transfer. */
+  readonly transfer: Float64Array;
 }
 
 /**
@@ -35,8 +45,8 @@ export interface EnergyPlan {
  * a user error (never a silent zero), except leakage, which defaults to 0
  * with a warning; dummy levels that hold nothing cost nothing.
  */
-export function planEnergy(arch: Arch, table: EnergyTable, convention: 'v4' | 'v3' = 'v4'): EnergyPlan {
-  const warnings: string[] = [];
+export function planEnergy(arch: Arch, table: EnergyTable, convention: 'v4' | 'v3' = 'v4', tensors?: readonly string[]): EnergyPlan {
+  const warnings: string[] = [...(arch.notModelled ?? [])];
   const need = (component: string, action: string, alternatives: string[] = []): number => {
     for (const a of [action, ...alternatives]) {
       const e = actionEnergy(table, component, a);
@@ -72,7 +82,20 @@ export function planEnergy(arch: Arch, table: EnergyTable, convention: 'v4' | 'v
     leak[l] = lk === undefined ? 0 : sane(lv.name, 'leak', lk);
   });
   const compute = need(arch.compute.name, 'compute', ['mac_random', 'mac']);
-  return { compute, read, write, update, leak, combinedBlocks: convention === 'v3', warnings };
+  const networks = (arch.networks ?? []).map((link): NetworkPlan => {
+    if (link.perTensorAction && tensors === undefined) throw new InternalError(`pricing network ${link.name} needs the workload's tensor names`);
+    const names = tensors ?? [];
+    const transfer = new Float64Array(names.length);
+    names.forEach((t, s) => {
+      const action = link.perTensorAction ? `${link.action}_${t}` : link.action;
+      const e = actionEnergy(table, link.name, action) ?? actionEnergy(table, link.name, `${action}_random`);
+      // Timeloop prices a transfer its table lacks at 0; say so.
+      if (e === undefined) warnings.push(`network ${link.name}: no energy for action "${action}" in ${table.source}; priced at 0, as Timeloop does`);
+      transfer[s] = e === undefined ? 0 : sane(link.name, action, e);
+    });
+    return { link, transfer };
+  });
+  return { compute, read, write, update, leak, combinedBlocks: convention === 'v3', networks, warnings };
 }
 
 /** Dynamic energy of data space s at storage level l, all instances (pJ). */
@@ -92,6 +115,27 @@ export function accessEnergy(lv: StorageLevel, counts: CountBuffers, plan: Energ
 /** Leakage of storage level l over the run: utilised instances only (idle ones count as power-gated). */
 export function leakageEnergy(lv: StorageLevel, counts: CountBuffers, plan: EnergyPlan, l: number, cycles: number, keepsAny: boolean): number {
   return keepsAny || !lv.isDummy ? plan.leak[l] * cycles * counts.utilizedInstances[l] : 0;
+}
+
+/**
+ * Energy of network `k` over the run, all instances (pJ): every word the
+ * parent reads crosses a read network; every update it receives crosses an
+ * update network. Transfers are words, not blocks.
+ */
+export function networkEnergy(counts: CountBuffers, plan: EnergyPlan, k: number, S: number, perTensor?: Float64Array): number {
+  const n = plan.networks[k];
+  const l = n.link.parent;
+  const carriesReads = n.link.ports.includes('read'), carriesUpdates = n.link.ports.includes('update');
+  let e = 0;
+  for (let s = 0; s < S; s++) {
+    const i = l * S + s;
+    if (!counts.kept[i]) { if (perTensor) perTensor[s] = 0; continue; }
+    const words = (carriesReads ? counts.reads[i] : 0) + (carriesUpdates ? counts.updates[i] : 0);
+    const es = words * n.transfer[s] * counts.utilizedInstances[l];
+    if (perTensor) perTensor[s] = es;
+    e += es;
+  }
+  return e;
 }
 
 /** Total energy and cycles of one evaluation: the mapper's objective inputs. */
@@ -117,6 +161,7 @@ export function totals(arch: Arch, counts: CountBuffers, plan: EnergyPlan, S: nu
     }
     e += leakageEnergy(lv, counts, plan, l, cycles, any);
   }
+  for (let k = 0; k < plan.networks.length; k++) e += networkEnergy(counts, plan, k, S);
   out.energyPJ = e;
   out.cycles = cycles;
   return out;
@@ -171,12 +216,26 @@ export function costOf(w: Workload, arch: Arch, counts: CountBuffers, plan: Ener
       dataSpaces: dss,
     });
   });
+  const networks: NetworkResult[] = plan.networks.map((n, k) => {
+    const perTensor = new Float64Array(S);
+    const energyPJ = networkEnergy(counts, plan, k, S, perTensor);
+    total += energyPJ;
+    const l = n.link.parent;
+    const dataSpaces = w.dataSpaces.flatMap((d, s) => {
+      const i = l * S + s;
+      if (!counts.kept[i]) return [];
+      const transfers = (n.link.ports.includes('read') ? counts.reads[i] : 0) + (n.link.ports.includes('update') ? counts.updates[i] : 0);
+      return [{ name: d.name, transfers, energyPJ: perTensor[s] }];
+    });
+    return { name: n.link.name, parent: arch.storage[l].name, energyPJ, dataSpaces };
+  });
   return {
     computes,
     cycles,
     utilization: counts.utilizedCompute / arch.compute.instances,
     energyPJ: total,
     levels,
+    ...(networks.length > 0 ? { networks } : {}),
     warnings: plan.warnings,
   };
 }

@@ -29,7 +29,7 @@ export function evaluate(
     throw new SpecError(options.workloadFile ?? '<workload>', 'bounds', `a workload of at most 2^50 operations`, String(ops));
   }
   validateMapping(w, arch, mapping, options.mappingFile ?? '<mapping>');
-  const plan = planEnergy(arch, energy, options.convention);
+  const plan = planEnergy(arch, energy, options.convention, w.dataSpaces.map((d) => d.name));
   const p = compileProblem(w, arch);
   const ev = new Evaluator(p, options);
   const counts = ev.run(compileMapping(p, mapping));

@@ -35,6 +35,16 @@ export interface LevelResult {
   readonly dataSpaces: readonly DataSpaceResult[];
 }
 
+/** A network-on-chip's traffic and energy (per instance of its parent level's transfers; energy of all). */
+export interface NetworkResult {
+  readonly name: string;
+  /** The storage level whose accesses cross it. */
+  readonly parent: string;
+  readonly energyPJ: number;
+  /** Words of each tensor that cross it, per parent instance, and their energy over all instances. */
+  readonly dataSpaces: readonly { readonly name: string; readonly transfers: number; readonly energyPJ: number }[];
+}
+
 /** A whole evaluation. */
 export interface Result {
   readonly computes: number;
@@ -43,6 +53,8 @@ export interface Result {
   readonly energyPJ: number;
   /** Compute level first, then storage levels outwards. */
   readonly levels: readonly LevelResult[];
+  /** Networks-on-chip that carry energy, when the architecture names any (their energy is in the total). */
+  readonly networks?: readonly NetworkResult[];
   /** Estimates or defaults that stood in for user data. */
   readonly warnings: readonly string[];
 }
@@ -75,6 +87,7 @@ export function resultToJSON(r: Result): unknown {
         ]),
       ),
     })),
+    ...(r.networks ? { networks: r.networks.map((n) => ({ name: n.name, parent: n.parent, energy_pJ: n.energyPJ, dataspaces: Object.fromEntries(n.dataSpaces.map((d) => [d.name, { transfers: d.transfers, energy_pJ: d.energyPJ }])) })) } : {}),
     warnings: r.warnings,
   };
 }
@@ -117,6 +130,11 @@ export function checkResult(r: Result): void {
       throw new InternalError(`result check failed: ${l.name} data-space energies (${dsSum}) + leakage (${l.leakagePJ}) differ from the level's ${l.energyPJ}`);
     }
     sum += l.energyPJ;
+  }
+  for (const n of r.networks ?? []) {
+    finite(n.energyPJ, `network ${n.name}.energy_pJ`);
+    for (const d of n.dataSpaces) count(d.transfers, `network ${n.name}.${d.name}.transfers`);
+    sum += n.energyPJ;
   }
   if (Math.abs(sum - r.energyPJ) > 1e-9 * Math.max(1, r.energyPJ)) {
     throw new InternalError(`result check failed: level energies add up to ${sum}, total says ${r.energyPJ}`);
