@@ -91,7 +91,8 @@ export function sparseEnergy(dense: Result, arch: Arch, plan: EnergyPlan, dens: 
     levelEnergy.push(e);
   });
   return {
-    energyPJ: levelEnergy.reduce((a, b) => a + b, 0),
+    // Network-on-chip traffic is kept dense (an upper bound): the estimate rescales level accesses only.
+    energyPJ: levelEnergy.reduce((a, b) => a + b, 0) + (dense.networks ?? []).reduce((a, n) => a + n.energyPJ, 0),
     cycles: Math.ceil(dense.cycles * dW),
     levelEnergyPJ: levelEnergy,
     effectualMacs: Math.round(dense.computes * eff),
