@@ -9,7 +9,7 @@ import { constraintsFrom } from '../mapper/inputs.js';
 import type { Workload } from '../workload/workload.js';
 import { loadArchitecture } from '../io/inputs.js';
 import { readBinaryFile, writeFileAtomic } from '../io/files.js';
-import { importOnnx } from '../interop/onnx/import.js';
+import { importOnnx } from '../network/onnx/import.js';
 import { analyzeNetwork, layerEnergy, type NetworkReport } from '../network/analyze.js';
 import { zooNames, zooNetwork } from '../network/zoo.js';
 import { reportHtml } from '../report/html.js';
