@@ -10,7 +10,7 @@ import type { Workload } from '../workload/workload.js';
 import { loadArchitecture } from '../io/inputs.js';
 import { threadPool } from '../io/threadPool.js';
 import { readBinaryFile, writeFileAtomic } from '../io/files.js';
-import { importOnnx } from '../interop/onnx/import.js';
+import { importOnnx } from '../network/onnx/import.js';
 import { analyzeNetwork, layerEnergy, type NetworkReport } from '../network/analyze.js';
 import { zooNames, zooNetwork } from '../network/zoo.js';
 import { reportHtml } from '../report/html.js';

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinArch, builtinArchNames } from '../arch/builtin.js';
 import { writeFileAtomic } from '../io/files.js';
-import { exportSequentialOnnx } from '../interop/onnx/export.js';
+import { exportSequentialOnnx } from '../network/onnx/export.js';
 import { SpecError } from '../spec/errors.js';
 import { wholeNumber } from './args.js';
 

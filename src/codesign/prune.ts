@@ -21,9 +21,9 @@
 import type * as tfType from '@tensorflow/tfjs';
 import { Rng } from '../mapper/space.js';
 import { applyMasks, magnitudeMask, prunableLayers, type Masks } from '../train/masks.js';
-import type { ImageSet } from '../train/mnist.js';
+import { imageSize, type ImageSet } from '../train/dataset.js';
 import { accuracy, train } from '../train/train.js';
-import { networkEnergy, type ActivationDensity, type EnergyModel } from './energy.js';
+import type { ActivationDensity, NetworkCost } from './cost.js';
 
 export type PruneMethod = 'energy-aware' | 'magnitude';
 
@@ -52,6 +52,7 @@ export interface PruneStep {
   readonly fraction: number;
   readonly accepted: boolean;
   readonly validationAccuracy: number;
+  /** The network's cost (energy) after the step. */
   readonly energy: number;
 }
 
@@ -74,14 +75,15 @@ export interface PruneData {
 
 function subset(set: ImageSet, n: number, rng: Rng): ImageSet {
   const count = Math.min(n, set.count);
-  const images = new Float32Array(count * 784);
+  const size = imageSize(set);
+  const images = new Float32Array(count * size);
   const labels = new Uint8Array(count);
   for (let i = 0; i < count; i++) {
     const k = rng.int(set.count);
-    images.set(set.images.subarray(k * 784, (k + 1) * 784), i * 784);
+    images.set(set.images.subarray(k * size, (k + 1) * size), i * size);
     labels[i] = set.labels[k];
   }
-  return { images, labels, count };
+  return { ...set, images, labels, count };
 }
 
 function kernel(l: tfType.layers.Layer): Float32Array {
@@ -105,7 +107,7 @@ function tap(tf: typeof tfType, model: tfType.LayersModel, wanted: tfType.Symbol
   const slot = wanted.map((t) => distinct.indexOf(t));
   const probe = tf.model({ inputs: model.inputs, outputs: distinct });
   return (sample, use) => tf.tidy(() => {
-    const out = probe.predict(tf.tensor4d(sample.images, [sample.count, 28, 28, 1]));
+    const out = probe.predict(tf.tensor4d(sample.images, [sample.count, ...sample.shape]));
     const list = Array.isArray(out) ? out : [out];
     use(slot.map((k) => list[k]));
   });
@@ -147,15 +149,15 @@ export function activationDensities(tf: typeof tfType, model: tfType.LayersModel
   return activationMeter(tf, model, layers)(sample);
 }
 
-/** The layers pruning works on: prunable kernels the energy model has mapped. */
-export function prunedLayers(model: tfType.LayersModel, energy: EnergyModel): tfType.layers.Layer[] {
-  return prunableLayers(model).filter((l) => energy.layers.some((e) => e.name === l.name));
+/** The layers pruning works on: prunable kernels the cost prices. */
+export function prunedLayers(model: tfType.LayersModel, cost: NetworkCost): tfType.layers.Layer[] {
+  return prunableLayers(model).filter((l) => cost.layers.some((e) => e.name === l.name));
 }
 
 /** The held-out images activation densities are measured on: the first 1,000 validation images. */
 export function densityProbe(validation: ImageSet): ImageSet {
   const n = Math.min(1000, validation.count);
-  return { images: validation.images.subarray(0, n * 784), labels: validation.labels.subarray(0, n), count: n };
+  return { ...validation, images: validation.images.subarray(0, n * imageSize(validation)), labels: validation.labels.subarray(0, n), count: n };
 }
 
 /** Run `fn` with one layer's kernel masked, then put the kernel back. */
@@ -179,9 +181,14 @@ function outputImportance(w: Float32Array, shape: number[], rms: Float32Array): 
   return s;
 }
 
-export async function prune(tf: typeof tfType, model: tfType.LayersModel, energy: EnergyModel, data: PruneData, o: PruneOptions): Promise<PruneResult> {
+/**
+ * Prune `model` against `cost` (the energy of the network on a design, from
+ * the model's cost provider, or any metric priced by densities): a step is
+ * worth taking where it lowers the cost most.
+ */
+export async function prune(tf: typeof tfType, model: tfType.LayersModel, cost: NetworkCost, data: PruneData, o: PruneOptions): Promise<PruneResult> {
   const rng = new Rng(o.seed);
-  const layers = prunedLayers(model, energy);
+  const layers = prunedLayers(model, cost);
   const masks: Masks = new Map();
   const steps: PruneStep[] = [];
   const densities = () => new Map(layers.map((l) => [l.name, density(masks.get(l.name))]));
@@ -189,7 +196,7 @@ export async function prune(tf: typeof tfType, model: tfType.LayersModel, energy
   const probeImages = densityProbe(data.validation);
   const measureActivations = activationMeter(tf, model, layers);
   let activations = measureActivations(probeImages);
-  const energyNow = () => networkEnergy(energy, densities(), activations);
+  const energyNow = () => cost.at(densities(), activations);
   const before = await accuracy(tf, model, data.validation);
   const floor = before - o.maxAccuracyDrop / 100;
   let stepNo = 0;
@@ -238,7 +245,7 @@ export async function prune(tf: typeof tfType, model: tfType.LayersModel, energy
         const target = d.get(l.name)! * (1 - f);
         const k = l.getWeights()[0];
         const mask = magnitudeMask(outputImportance(k.dataSync() as Float32Array, k.shape, rms.get(l.name)!), target, masks.get(l.name));
-        const saved = now - networkEnergy(energy, new Map([...d, [l.name, target]]), withMask(tf, model, l, mask, () => measureActivations(probeImages))).total;
+        const saved = now - cost.at(new Map([...d, [l.name, target]]), withMask(tf, model, l, mask, () => measureActivations(probeImages))).total;
         if (saved > (best?.saved ?? 0)) best = { layer: l, mask, saved };
         // A step that would cost energy is not worth a fine-tune; smaller ones may still pay.
         if (saved <= 0) step.set(l.name, f / 2);

@@ -1,5 +1,5 @@
 /**
- * Networks as lists of layers with concrete shapes, and the workload of each
+ * Networks as graphs of layers with concrete shapes, and the workload of each
  * layer. Layers with MACs (convolutions, including grouped and depthwise,
  * and fully connected) become workloads; the others (pooling, element-wise,
  * concatenation) are kept with their data volume and marked "not modelled",
@@ -47,11 +47,34 @@ export interface OtherLayer {
 
 export type Layer = ConvLayer | FcLayer | OtherLayer;
 
+/**
+ * A tensor's shape without the batch: channels, height, width for images;
+ * other ranks as an imported graph has them (channels first).
+ */
+export type TensorShape = readonly number[];
+
+/** The tensors a layer reads (activations only, no weights) and the one it writes. */
+export interface LayerEdges {
+  readonly inputs: readonly string[];
+  readonly output: string;
+}
+
+/**
+ * A network: layers in topological order (each layer's inputs are made by
+ * layers before it, or are the network's input) and the tensors between
+ * them. `edges[i]` belongs to `layers[i]`; graph.ts answers producer and
+ * consumer queries and edits the graph.
+ */
 export interface Network {
   readonly name: string;
   /** Input tensor: channels, height, width. */
   readonly input: readonly [number, number, number];
   readonly layers: readonly Layer[];
+  /** Name of the input tensor. */
+  readonly inputTensor: string;
+  /** Shape of every tensor: the input and each layer's output. */
+  readonly tensors: ReadonlyMap<string, TensorShape>;
+  readonly edges: readonly LayerEdges[];
 }
 
 /** MACs of one layer for one input (batch 1). */
@@ -81,66 +104,121 @@ export function shapeKey(l: ConvLayer | FcLayer): string {
   return `conv ${l.inC}>${l.outC} ${l.outH}x${l.outW} k${l.kH}x${l.kW} s${l.strideH}x${l.strideW} d${l.dilH}x${l.dilW} g${l.groups}`;
 }
 
-/** Tracks the running tensor shape while a network is written layer by layer. */
+/**
+ * Writes a network layer by layer and records its edges. Each layer reads the
+ * current tensor and makes its output (named after the layer) current;
+ * `from` moves to another tensor to start a branch, and `add`/`concat` join
+ * branches.
+ */
 export class NetworkBuilder {
-  c: number;
-  h: number;
-  w: number;
   readonly layers: Layer[] = [];
-  constructor(readonly name: string, readonly input: readonly [number, number, number]) {
-    [this.c, this.h, this.w] = input;
+  private readonly edges: LayerEdges[] = [];
+  private readonly tensors = new Map<string, TensorShape>();
+  private cur: string;
+  constructor(readonly name: string, readonly input: readonly [number, number, number], readonly inputTensor = 'input') {
+    this.tensors.set(inputTensor, [...input]);
+    this.cur = inputTensor;
+  }
+
+  /** Channels, height and width of the current tensor. */
+  get c(): number { return this.dims()[0]; }
+  get h(): number { return this.dims()[1]; }
+  get w(): number { return this.dims()[2]; }
+
+  /** Current shape. */
+  get shape(): [number, number, number] {
+    return this.dims();
+  }
+
+  /** Name of the current tensor, to branch from later. */
+  get tensor(): string {
+    return this.cur;
+  }
+
+  /** Continue from a tensor made earlier (a branch point). */
+  from(tensor: string): this {
+    if (!this.tensors.has(tensor)) throw new Error(`${this.name}: no tensor ${tensor}`);
+    this.cur = tensor;
+    return this;
+  }
+
+  private dims(t = this.cur): [number, number, number] {
+    const s = this.tensors.get(t)!;
+    return [s[0], s[1] ?? 1, s[2] ?? 1];
+  }
+
+  private push(layer: Layer, inputs: readonly string[], out: TensorShape): this {
+    if (this.tensors.has(layer.name)) throw new Error(`${this.name}: tensor ${layer.name} made twice`);
+    this.layers.push(layer);
+    this.edges.push({ inputs, output: layer.name });
+    this.tensors.set(layer.name, out);
+    this.cur = layer.name;
+    return this;
   }
 
   /** Square kernel `k`, stride, padding; groups (= channels for depthwise). */
   conv(name: string, outC: number, k: number, stride = 1, pad = 0, groups = 1, dil = 1): this {
-    const outH = Math.floor((this.h + 2 * pad - dil * (k - 1) - 1) / stride) + 1;
-    const outW = Math.floor((this.w + 2 * pad - dil * (k - 1) - 1) / stride) + 1;
-    if (this.c % groups !== 0 || outC % groups !== 0) throw new Error(`${this.name}/${name}: groups ${groups} must divide ${this.c} and ${outC}`);
-    this.layers.push({
-      kind: 'conv', name, inC: this.c, inH: this.h, inW: this.w, outC, outH, outW, kH: k, kW: k,
+    const [c, h, w] = this.dims();
+    const outH = Math.floor((h + 2 * pad - dil * (k - 1) - 1) / stride) + 1;
+    const outW = Math.floor((w + 2 * pad - dil * (k - 1) - 1) / stride) + 1;
+    if (c % groups !== 0 || outC % groups !== 0) throw new Error(`${this.name}/${name}: groups ${groups} must divide ${c} and ${outC}`);
+    return this.push({
+      kind: 'conv', name, inC: c, inH: h, inW: w, outC, outH, outW, kH: k, kW: k,
       strideH: stride, strideW: stride, padH: pad, padW: pad, dilH: dil, dilW: dil, groups,
-    });
-    this.c = outC; this.h = outH; this.w = outW;
-    return this;
+    }, [this.cur], [outC, outH, outW]);
   }
 
   pool(name: string, op: 'maxpool' | 'avgpool', k: number, stride: number, pad = 0, ceil = false): this {
+    const [c, h, w] = this.dims();
     const f = ceil ? Math.ceil : Math.floor;
-    const outH = f((this.h + 2 * pad - k) / stride) + 1;
-    const outW = f((this.w + 2 * pad - k) / stride) + 1;
-    this.layers.push({ kind: 'other', name, op, inputWords: this.c * this.h * this.w, outputWords: this.c * outH * outW, pool: { kernel: k, stride, pad, ceil, global: false } });
-    this.h = outH; this.w = outW;
-    return this;
+    const outH = f((h + 2 * pad - k) / stride) + 1;
+    const outW = f((w + 2 * pad - k) / stride) + 1;
+    return this.push({ kind: 'other', name, op, inputWords: c * h * w, outputWords: c * outH * outW, pool: { kernel: k, stride, pad, ceil, global: false } }, [this.cur], [c, outH, outW]);
   }
 
   /** Global average pooling to 1×1. */
   globalPool(name: string): this {
-    this.layers.push({ kind: 'other', name, op: 'avgpool', inputWords: this.c * this.h * this.w, outputWords: this.c, pool: { kernel: this.h, stride: 1, pad: 0, ceil: false, global: true } });
-    this.h = 1; this.w = 1;
-    return this;
+    const [c, h, w] = this.dims();
+    return this.push({ kind: 'other', name, op: 'avgpool', inputWords: c * h * w, outputWords: c, pool: { kernel: h, stride: 1, pad: 0, ceil: false, global: true } }, [this.cur], [c, 1, 1]);
   }
 
+  /** A fully connected layer on the current tensor, flattened. */
   fc(name: string, outFeatures: number): this {
-    this.layers.push({ kind: 'fc', name, inFeatures: this.c * this.h * this.w, outFeatures });
-    this.c = outFeatures; this.h = 1; this.w = 1;
-    return this;
+    const [c, h, w] = this.dims();
+    return this.push({ kind: 'fc', name, inFeatures: c * h * w, outFeatures }, [this.cur], [outFeatures, 1, 1]);
   }
 
-  other(name: string, op: string, inputWords: number, outputWords: number): this {
-    this.layers.push({ kind: 'other', name, op, inputWords, outputWords });
-    return this;
+  /** An element-wise op on the current tensor that keeps its shape (relu, batch norm, ...). */
+  other(name: string, op: string): this {
+    const s = this.dims();
+    const words = s[0] * s[1] * s[2];
+    return this.push({ kind: 'other', name, op, inputWords: words, outputWords: words }, [this.cur], s);
   }
 
-  /** Current shape, to branch from. */
-  get shape(): [number, number, number] {
-    return [this.c, this.h, this.w];
+  /** Element-wise sum of tensors of one shape (a residual connection). */
+  add(name: string, tensors: readonly string[]): this {
+    const shapes = tensors.map((t) => this.dims(this.known(t)));
+    const s = shapes[0];
+    if (shapes.some((x) => x.join() !== s.join())) throw new Error(`${this.name}/${name}: add of different shapes ${shapes.map((x) => x.join('x')).join(', ')}`);
+    const words = s[0] * s[1] * s[2];
+    return this.push({ kind: 'other', name, op: 'add', inputWords: tensors.length * words, outputWords: words }, tensors, s);
   }
 
-  set shape(s: [number, number, number]) {
-    [this.c, this.h, this.w] = s;
+  /** Concatenation of tensors along channels, in the order given. */
+  concat(name: string, tensors: readonly string[]): this {
+    const shapes = tensors.map((t) => this.dims(this.known(t)));
+    const [, h, w] = shapes[0];
+    if (shapes.some((x) => x[1] !== h || x[2] !== w)) throw new Error(`${this.name}/${name}: concat of different sizes ${shapes.map((x) => x.join('x')).join(', ')}`);
+    const c = shapes.reduce((a, x) => a + x[0], 0);
+    return this.push({ kind: 'other', name, op: 'concat', inputWords: c * h * w, outputWords: c * h * w }, tensors, [c, h, w]);
+  }
+
+  private known(t: string): string {
+    if (!this.tensors.has(t)) throw new Error(`${this.name}: no tensor ${t}`);
+    return t;
   }
 
   build(): Network {
-    return { name: this.name, input: this.input, layers: this.layers };
+    return { name: this.name, input: this.input, layers: this.layers, inputTensor: this.inputTensor, tensors: this.tensors, edges: this.edges };
   }
 }

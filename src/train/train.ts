@@ -1,8 +1,8 @@
-/** Training and evaluation loops over MNIST with tfjs (deterministic order for a seed). */
+/** Training and evaluation loops over an image dataset with tfjs (deterministic order for a seed). */
 import type * as tfType from '@tensorflow/tfjs';
 import { Rng } from '../mapper/space.js';
 import { applyMasks, type Masks } from './masks.js';
-import type { ImageSet } from './mnist.js';
+import { imageSize, type ImageSet } from './dataset.js';
 
 export interface TrainOptions {
   readonly epochs: number;
@@ -40,17 +40,18 @@ export async function train(tf: typeof tfType, model: tfType.LayersModel, data: 
     const penalty = acts.reduce((sum, a) => tf.add(sum, tf.div(tf.sum(a), a.shape[0]!)), tf.scalar(0));
     return tf.add(ce, tf.mul(penalty, l1)) as tfType.Scalar;
   };
+  const size = imageSize(data), classes = data.classes;
   for (let e = 0; e < o.epochs; e++) {
     for (let i = order.length - 1; i > 0; i--) { const j = rng.int(i + 1); [order[i], order[j]] = [order[j], order[i]]; }
     const batches = Math.ceil(order.length / o.batchSize);
     for (let b = 0; b < batches; b++) {
       const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
-      const xs = new Float32Array(idx.length * 784);
-      const ys = new Float32Array(idx.length * 10);
-      idx.forEach((k, r) => { xs.set(data.images.subarray(k * 784, (k + 1) * 784), r * 784); ys[r * 10 + data.labels[k]] = 1; });
+      const xs = new Float32Array(idx.length * size);
+      const ys = new Float32Array(idx.length * classes);
+      idx.forEach((k, r) => { xs.set(data.images.subarray(k * size, (k + 1) * size), r * size); ys[r * classes + data.labels[k]] = 1; });
       const loss = tf.tidy(() => {
-        const x = tf.tensor4d(xs, [idx.length, 28, 28, 1]);
-        const y = tf.tensor2d(ys, [idx.length, 10]);
+        const x = tf.tensor4d(xs, [idx.length, ...data.shape]);
+        const y = tf.tensor2d(ys, [idx.length, classes]);
         return opt.minimize(() => objective(x, y), true)!;
       });
       last = (await loss.data())[0];
@@ -66,9 +67,10 @@ export async function train(tf: typeof tfType, model: tfType.LayersModel, data: 
 /** Fraction of the set classified correctly. */
 export async function accuracy(tf: typeof tfType, model: tfType.LayersModel, data: ImageSet, batchSize = 500): Promise<number> {
   let correct = 0;
+  const size = imageSize(data);
   for (let s = 0; s < data.count; s += batchSize) {
     const n = Math.min(batchSize, data.count - s);
-    const pred = tf.tidy(() => (model.predict(tf.tensor4d(data.images.subarray(s * 784, (s + n) * 784), [n, 28, 28, 1])) as tfType.Tensor).argMax(-1));
+    const pred = tf.tidy(() => (model.predict(tf.tensor4d(data.images.subarray(s * size, (s + n) * size), [n, ...data.shape])) as tfType.Tensor).argMax(-1));
     const p = (await pred.data()) as Int32Array;
     pred.dispose();
     for (let i = 0; i < n; i++) if (p[i] === data.labels[s + i]) correct++;

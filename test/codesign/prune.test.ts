@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importOnnx } from '../../src/interop/onnx/import.js';
+import { importOnnx } from '../../src/network/onnx/import.js';
 import { initTf } from '../../src/train/backend.js';
 import { saveModel } from '../../src/train/io.js';
 import { loadMnist } from '../../src/train/mnist.js';

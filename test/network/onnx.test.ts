@@ -3,12 +3,16 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
-import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import { ModelProtoSchema } from 'onnx-buf';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import {
+  AttributeProtoSchema, AttributeProto_AttributeType, GraphProtoSchema, ModelProtoSchema, NodeProtoSchema, OperatorSetIdProtoSchema, TensorProtoSchema,
+  TensorProto_DataType, TensorShapeProtoSchema, TensorShapeProto_DimensionSchema, TypeProtoSchema, TypeProto_TensorSchema, ValueInfoProtoSchema,
+} from 'onnx-buf';
 import { describe, expect, it } from 'vitest';
-import { exportSequentialOnnx } from '../../src/interop/onnx/export.js';
-import { importOnnx } from '../../src/interop/onnx/import.js';
-import { layerMacs, type Layer } from '../../src/network/network.js';
+import { exportSequentialOnnx } from '../../src/network/onnx/export.js';
+import { importOnnx } from '../../src/network/onnx/import.js';
+import { consumers, graphProblems, producers, shrink } from '../../src/network/graph.js';
+import { layerMacs, type ConvLayer, type FcLayer, type Layer } from '../../src/network/network.js';
 import { zooNetwork } from '../../src/network/zoo.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -26,6 +30,9 @@ describe('ONNX import', () => {
       const layers = (ls: readonly Layer[]) => ls.filter((l) => l.kind !== 'other' || /pool/.test(l.op)).map(shapeOf);
       expect(layers(back.layers)).toEqual(layers(net.layers));
       expect(back.layers.reduce((s, l) => s + layerMacs(l), 0)).toBe(net.layers.reduce((s, l) => s + layerMacs(l), 0));
+      // A chain: each layer reads the one before (the Flatten before the first Gemm is seen through).
+      expect(graphProblems(back)).toEqual([]);
+      back.layers.slice(1).forEach((l, i) => expect(producers(back, l.name)).toEqual([back.layers[i]]));
     });
   }
 
@@ -45,6 +52,50 @@ describe('ONNX import', () => {
     expect(depthwise.length).toBeGreaterThan(5);
     for (const l of depthwise) if (l.kind === 'conv') expect([l.inC, l.outC]).toEqual([l.groups, l.groups]);
     expect(net.layers.length).toBe(model.graph!.node.filter((n) => !['Constant', 'Shape', 'Gather', 'Unsqueeze', 'Cast', 'Flatten', 'Reshape', 'Squeeze'].includes(n.opType)).length);
+    // Its graph (squeeze-and-excitation multiplies, hard-swish arithmetic) is consistent, and
+    // stays so when a convolution is shrunk; every Conv reads the tensor its ONNX node reads.
+    expect(graphProblems(net)).toEqual([]);
+    const s = shrink(net, convs[0].name, 4);
+    expect(graphProblems(s)).toEqual([]);
+    expect(consumers(net, convs[0].name).length).toBeGreaterThan(0);
+    expect(consumers(s, convs[0].name).every((c) => c.kind !== 'conv' || c.inC === 4)).toBe(true);
+  });
+
+  it('records residual adds and concatenations from the ONNX graph, through Flatten', () => {
+    const dim = (v: number) => create(TensorShapeProto_DimensionSchema, { value: { case: 'dimValue', value: BigInt(v) } });
+    const input = create(ValueInfoProtoSchema, { name: 'x', type: create(TypeProtoSchema, { value: { case: 'tensorType', value: create(TypeProto_TensorSchema, { elemType: TensorProto_DataType.FLOAT, shape: create(TensorShapeProtoSchema, { dim: [1, 3, 8, 8].map(dim) }) }) } }) });
+    const w = (name: string, dims: number[]) => create(TensorProtoSchema, { name, dims: dims.map(BigInt), dataType: TensorProto_DataType.FLOAT });
+    const ints = (name: string, v: number[]) => create(AttributeProtoSchema, { name, type: AttributeProto_AttributeType.INTS, ints: v.map(BigInt) });
+    const int = (name: string, v: number) => create(AttributeProtoSchema, { name, type: AttributeProto_AttributeType.INT, i: BigInt(v) });
+    const node = (name: string, opType: string, inputs: string[], attribute = [] as ReturnType<typeof ints>[]) => create(NodeProtoSchema, { name, opType, input: inputs, output: [`${name}.out`], attribute });
+    const k3 = [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1])];
+    const graph = create(GraphProtoSchema, {
+      name: 'branches',
+      input: [input],
+      initializer: [w('a.w', [16, 3, 3, 3]), w('b.w', [16, 16, 3, 3]), w('c.w', [8, 16, 1, 1]), w('fc.w', [10, 24 * 64])],
+      node: [
+        node('a', 'Conv', ['x', 'a.w'], k3), node('relu', 'Relu', ['a.out']), node('b', 'Conv', ['relu.out', 'b.w'], k3),
+        node('add', 'Add', ['b.out', 'relu.out']), node('c', 'Conv', ['add.out', 'c.w']),
+        node('cat', 'Concat', ['add.out', 'c.out'], [int('axis', 1)]), node('flat', 'Flatten', ['cat.out']),
+        node('fc', 'Gemm', ['flat.out', 'fc.w'], [int('transB', 1)]),
+      ],
+      output: [create(ValueInfoProtoSchema, { name: 'fc.out' })],
+    });
+    const bytes = toBinary(ModelProtoSchema, create(ModelProtoSchema, { irVersion: 8n, graph, opsetImport: [create(OperatorSetIdProtoSchema, { domain: '', version: 13n })] }));
+    const net = importOnnx(bytes, 'branches.onnx');
+    expect(graphProblems(net)).toEqual([]);
+    const names = (ls: Layer[]) => ls.map((l) => l.name);
+    expect(names(producers(net, 'add'))).toEqual(['b', 'relu']);
+    expect(names(producers(net, 'cat'))).toEqual(['add', 'c']);
+    expect(names(consumers(net, 'add'))).toEqual(['c', 'cat']);
+    expect(names(producers(net, 'fc'))).toEqual(['cat']);
+    expect(net.tensors.get('cat.out')).toEqual([24, 8, 8]);
+    // Shrinking a: relu, b and add are tied to it; c reads fewer channels, the concatenation
+    // and the classifier after the Flatten lose 16 − 10 channels of 8×8.
+    const s = shrink(net, 'a', 10);
+    expect(graphProblems(s)).toEqual([]);
+    const l = (n: string) => s.layers.find((x) => x.name === n)!;
+    expect([(l('b') as ConvLayer).outC, (l('c') as ConvLayer).inC, (l('fc') as FcLayer).inFeatures]).toEqual([10, 10, 18 * 64]);
   });
 
   it('analyze runs on an ONNX file; bad files exit 2 with one line', async () => {

@@ -6,12 +6,14 @@
  * Gemm/MatMul with a 2-D weight a fully connected layer; every other node is
  * listed with the words it reads and writes, not dropped. Any problem — a
  * truncated file, an unknown op, a shape that cannot be inferred — is a
- * SpecError naming the node. Browser-safe: bytes in, network out.
+ * SpecError naming the node. The network's edges are the graph's activation
+ * tensors (weights and shape constants are not edges; Flatten, Reshape,
+ * Squeeze and Unsqueeze are seen through). Browser-safe: bytes in, network out.
  */
 import { fromBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema, type AttributeProto, type NodeProto, type TensorProto } from 'onnx-buf';
 import { SpecError } from '../../spec/errors.js';
-import type { Layer, Network } from '../../network/network.js';
+import type { Layer, LayerEdges, Network, TensorShape } from '../network.js';
 
 type Shape = number[];
 
@@ -22,6 +24,8 @@ const SAME_SHAPE = new Set([
   'BatchNormalization', 'InstanceNormalization', 'LayerNormalization', 'LRN', 'Dropout', 'Identity', 'Softmax', 'LogSoftmax',
   'Cast', 'Pow',
 ]);
+/** Ops that make no layer and only re-view their first input: the graph sees through them. */
+const PASS_THROUGH = new Set(['Flatten', 'Reshape', 'Squeeze', 'Unsqueeze']);
 /** Element-wise ops with broadcasting. */
 const BROADCAST = new Set(['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum', 'Mean', 'Equal', 'Greater', 'Less', 'Where', 'And', 'Or']);
 
@@ -129,7 +133,17 @@ export function importOnnx(bytes: Uint8Array, file: string, options: OnnxImportO
     const d = nonZeroFraction(g.initializer.find((t) => t.name === weight));
     return d === undefined ? {} : { weightDensity: d };
   };
-  g.node.forEach((node, idx) => {
+  const first = g.input.find((i) => !g.initializer.some((t) => t.name === i.name));
+  // Activation tensors: an ONNX tensor → the graph tensor it is (Flatten, Reshape... pass one through).
+  const alias = new Map<string, string>();
+  const tensors = new Map<string, TensorShape>();
+  const edges: LayerEdges[] = [];
+  const unbatched = (s: Shape): TensorShape => (s.length >= 2 ? s.slice(1) : s);
+  if (first) {
+    alias.set(first.name, first.name);
+    tensors.set(first.name, unbatched(shapes.get(first.name) ?? []));
+  }
+  const visit = (node: NodeProto, idx: number): void => {
     const name = node.name || `${node.opType}_${idx}`;
     const where = `node ${name} (${node.opType})`;
     const inShape = (i: number): Shape => {
@@ -321,9 +335,22 @@ export function importOnnx(bytes: Uint8Array, file: string, options: OnnxImportO
     } else {
       throw new SpecError(file, where, 'an op dnnergy knows (Conv, Gemm, MatMul, pooling, element-wise, shape ops)', op);
     }
+  };
+  g.node.forEach((node, idx) => {
+    const before = layers.length;
+    visit(node, idx);
+    const activations = node.input.filter((n) => alias.has(n)).map((n) => alias.get(n)!);
+    const out = node.output[0];
+    if (layers.length > before) {
+      if (!out) throw new SpecError(file, `node ${layers[before].name} (${node.opType})`, 'an output tensor');
+      edges.push({ inputs: activations, output: out });
+      alias.set(out, out);
+      tensors.set(out, unbatched(shapes.get(out) ?? []));
+    } else if (out && activations.length > 0 && PASS_THROUGH.has(node.opType)) {
+      alias.set(out, activations[0]);
+    }
   });
-  const first = g.input.find((i) => !g.initializer.some((t) => t.name === i.name));
   const inS = first ? shapes.get(first.name) ?? [] : [];
   const name = g.name || model.producerName || file.replace(/^.*\//, '').replace(/\.onnx$/, '');
-  return { name, input: [inS[1] ?? 0, inS[2] ?? 0, inS[3] ?? 0], layers };
+  return { name, input: [inS[1] ?? 0, inS[2] ?? 0, inS[3] ?? 0], layers, inputTensor: first?.name ?? '', tensors, edges };
 }

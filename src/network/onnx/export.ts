@@ -12,7 +12,7 @@ import {
   TensorProtoSchema, TensorProto_DataType, TensorShapeProtoSchema, TensorShapeProto_DimensionSchema, TypeProtoSchema,
   TypeProto_TensorSchema, ValueInfoProtoSchema, type AttributeProto, type NodeProto, type TensorProto,
 } from 'onnx-buf';
-import type { Network } from '../../network/network.js';
+import type { Network } from '../network.js';
 
 const intsAttr = (name: string, v: number[]): AttributeProto => create(AttributeProtoSchema, { name, type: AttributeProto_AttributeType.INTS, ints: v.map(BigInt) });
 const intAttr = (name: string, v: number): AttributeProto => create(AttributeProtoSchema, { name, type: AttributeProto_AttributeType.INT, i: BigInt(v) });
