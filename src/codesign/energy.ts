@@ -4,7 +4,7 @@
  * weight density comes from the sparse estimate — cheap enough to sit in the
  * pruning loop.
  */
-import type { BuiltinArch } from '../arch/build.js';
+import type { Design } from '../designs/design.js';
 import { planEnergy, type EnergyPlan } from '../model/cost.js';
 import { sparseEnergy } from '../model/sparse.js';
 import type { Result } from '../model/result.js';
@@ -21,12 +21,12 @@ export interface LayerCost {
 
 /** The dense mapping of every layer: what the sparse estimates start from. */
 export interface EnergyModel {
-  readonly arch: BuiltinArch;
+  readonly arch: Design;
   readonly plan: EnergyPlan;
   readonly layers: readonly LayerCost[];
 }
 
-export async function energyModel(net: Network, arch: BuiltinArch, o: { batch?: number; evaluations?: number; seed?: number } = {}): Promise<EnergyModel> {
+export async function energyModel(net: Network, arch: Design, o: { batch?: number; evaluations?: number; seed?: number } = {}): Promise<EnergyModel> {
   const report = await analyzeNetwork(net, arch.arch, arch.energy, {
     batch: o.batch ?? 1, objective: 'energy', evaluations: o.evaluations ?? 20000, seed: o.seed ?? 1, threads: 1, constraints: arch.constraints,
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isca16, ISCA16_DATAFLOWS, equalAreaBufferWords } from '../../src/arch/isca16.js';
+import { isca16, ISCA16_DATAFLOWS, equalAreaBufferWords } from '../../src/designs/isca16.js';
 import { evaluate } from '../../src/model/model.js';
 import { MapSpace } from '../../src/mapper/space.js';
 import { planEnergy } from '../../src/model/cost.js';
