@@ -74,7 +74,9 @@ export async function runMapper(w: Workload, arch: Arch, constraints: Constraint
   else {
     results = await Promise.all(jobs.map((job, i) => new Promise<ReturnType<typeof runJob>>((resolve, reject) => {
       // DNNERGY_WORKER_URL lets a bundled build (the benchmarks) use its own bundled worker.
-      const url = process.env.DNNERGY_WORKER_URL ? new URL(process.env.DNNERGY_WORKER_URL) : new URL('./worker.mjs', import.meta.url);
+      // Compiled (dist/, or the CLI bundle), the worker is ./worker.js beside this module; from
+      // the sources, ./worker.mjs registers tsx first.
+      const url = process.env.DNNERGY_WORKER_URL ? new URL(process.env.DNNERGY_WORKER_URL) : new URL(import.meta.url.endsWith('.ts') ? './worker.mjs' : './worker.js', import.meta.url);
       const worker = new Worker(url, { workerData: job });
       worker.on('message', (msg: { type: string; done?: number; result?: ReturnType<typeof runJob> }) => {
         if (msg.type === 'progress') report(i, msg.done!);
