@@ -5,12 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { SpecError } from '../spec/errors.js';
-import { registerAnalyze } from './analyze.js';
-import { registerDataflows } from './dataflows.js';
-import { registerMap } from './map.js';
-import { registerModel } from './model.js';
-import { registerPrune } from './prune.js';
-import { registerTrain } from './train.js';
+import { registerCommands } from './commands.js';
 
 /** Run the CLI with the given arguments; resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -21,12 +16,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError(false);
-  registerModel(program);
-  registerMap(program);
-  registerAnalyze(program);
-  registerDataflows(program);
-  registerTrain(program);
-  registerPrune(program);
+  registerCommands(program);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return 0;

@@ -3,8 +3,8 @@
  * comparison set (same PEs, same storage area), energy split the way the
  * paper splits it (ALU, RF, array, buffer, DRAM) for CONV and FC layers.
  */
-import type { BuiltinArch, EnergyCategory } from '../arch/build.js';
-import { isca16, ISCA16_DATAFLOWS, type Isca16Dataflow } from '../arch/isca16.js';
+import type { BuiltinArch, EnergyCategory } from '../designs/build.js';
+import { isca16, ISCA16_DATAFLOWS, type Isca16Dataflow } from '../designs/isca16.js';
 import type { Result } from '../model/result.js';
 import type { Objective } from '../mapper/search.js';
 import { analyzeNetwork, type NetworkReport } from './analyze.js';

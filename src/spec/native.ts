@@ -4,7 +4,7 @@
  * loops are written outermost first, as a loop nest reads. See
  * docs/formats.md and examples/.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isOffChipClass, type Arch, type StorageLevel } from '../arch/arch.js';
 import type { EnergyTable } from '../energy/table.js';
 import type { LevelMapping, Loop, Mapping, SpatialLoop } from '../mapping/mapping.js';

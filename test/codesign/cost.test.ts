@@ -1,6 +1,6 @@
 /** The cost provider seam: the dnnergy model on a design, cached by shape, priced by densities. */
 import { describe, expect, it } from 'vitest';
-import { builtinArch } from '../../src/arch/builtin.js';
+import { builtinArch } from '../../src/designs/builtin.js';
 import { modelCost } from '../../src/codesign/cost.js';
 import { energyModel, networkEnergy } from '../../src/codesign/energy.js';
 import type { Design } from '../../src/designs/design.js';

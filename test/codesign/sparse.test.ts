@@ -1,6 +1,6 @@
 /** The sparse-energy estimate: exact at density 1, monotone, and only what pruning can touch shrinks. */
 import { describe, expect, it } from 'vitest';
-import { builtinArch } from '../../src/arch/builtin.js';
+import { builtinArch } from '../../src/designs/builtin.js';
 import { planEnergy } from '../../src/model/cost.js';
 import { rlcWordsPerWord, sparseEnergy } from '../../src/model/sparse.js';
 import { mapLayer } from '../../src/mapper/map.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { builtinArch } from '../../src/arch/builtin.js';
+import { builtinArch } from '../../src/designs/builtin.js';
 import { mapLayer } from '../../src/mapper/map.js';
 import { evaluate } from '../../src/model/model.js';
 import { layerWorkload } from '../../src/network/network.js';

@@ -7,9 +7,9 @@
  */
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { builtinArch } from '../../src/arch/builtin.js';
-import { exportSequentialOnnx } from '../../src/interop/onnx/export.js';
-import { importOnnx } from '../../src/interop/onnx/import.js';
+import { builtinArch } from '../../src/designs/builtin.js';
+import { exportSequentialOnnx } from '../../src/network/onnx/export.js';
+import { importOnnx } from '../../src/network/onnx/import.js';
 import { mergeDocuments, readProblem } from '../../src/interop/timeloop/v4.js';
 import { runMapper } from '../../src/mapper/run.js';
 import { MapSpace } from '../../src/mapper/space.js';
@@ -17,7 +17,7 @@ import type { Mapping } from '../../src/mapping/mapping.js';
 import { planEnergy } from '../../src/model/cost.js';
 import { evaluate } from '../../src/model/model.js';
 import { analyse } from '../../src/model/nest.js';
-import { layerWorkload, type ConvLayer, type Network } from '../../src/network/network.js';
+import { layerWorkload, type ConvLayer, type Layer, type Network } from '../../src/network/network.js';
 import { readNative } from '../../src/spec/native.js';
 import type { Workload } from '../../src/workload/workload.js';
 
@@ -65,9 +65,12 @@ function fromNative(): Workload {
 }
 
 function fromOnnx(): Workload {
-  const net: Network = { name: 'wide', input: [3, 20, 44], layers: [layer] };
+  const net: Network = {
+    name: 'wide', input: [3, 20, 44], layers: [layer], inputTensor: 'input',
+    tensors: new Map([['input', [3, 20, 44]], [layer.name, [layer.outC, layer.outH, layer.outW]]]), edges: [{ inputs: ['input'], output: layer.name }],
+  };
   const back = importOnnx(exportSequentialOnnx(net), 'wide.onnx');
-  const l = back.layers.find((x) => x.kind === 'conv');
+  const l = back.layers.find((x: Layer) => x.kind === 'conv');
   if (l?.kind !== 'conv') throw new Error('no conv layer came back');
   return layerWorkload(l, 1);
 }
@@ -108,7 +111,7 @@ describe('a non-square layer from three front ends', () => {
     // Row stationary: PE rows take filter rows (S), columns output rows (Q);
     // filter and output widths (R, P) never unroll.
     const names = eyeriss.arch.storage.map((l) => l.name);
-    const unrolled = (level: string) => new Set(mapping.levels[names.indexOf(level)].spatial.filter((l) => l.factor > 1).map((l) => tl.dims[l.dim]));
+    const unrolled = (level: string) => new Set(mapping.levels[names.indexOf(level)].spatial.filter((l: { factor: number; dim: number }) => l.factor > 1).map((l: { dim: number }) => tl.dims[l.dim]));
     const allSpatial = new Set(mapping.levels.flatMap((lm) => lm.spatial.filter((l) => l.factor > 1).map((l) => tl.dims[l.dim])));
     expect(allSpatial.has('R') || allSpatial.has('P')).toBe(false);
     expect(unrolled('inter_PE_spatial').has('S')).toBe(true);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isca16, ISCA16_DATAFLOWS, equalAreaBufferWords } from '../../src/arch/isca16.js';
+import { isca16, ISCA16_DATAFLOWS, equalAreaBufferWords } from '../../src/designs/isca16.js';
 import { mapLayer } from '../../src/mapper/map.js';
 import { breakdown, CATEGORIES, compareDataflows } from '../../src/network/dataflows.js';
 import { layerWorkload } from '../../src/network/network.js';

@@ -1,6 +1,6 @@
 /** The zoo against published figures, and whole-network analysis. */
 import { describe, expect, it } from 'vitest';
-import { builtinArch } from '../../src/arch/builtin.js';
+import { builtinArch } from '../../src/designs/builtin.js';
 import { analyzeNetwork } from '../../src/network/analyze.js';
 import { layerMacs, layerWorkload, type ConvLayer } from '../../src/network/network.js';
 import { zooNames, zooNetwork } from '../../src/network/zoo.js';

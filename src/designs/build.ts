@@ -1,21 +1,17 @@
 /** Pieces the built-in architectures are made of. */
-import type { Constraints, LevelConstraints } from '../mapping/constraints.js';
-import type { EnergyTable } from '../energy/table.js';
+import type { LevelConstraints } from '../mapping/constraints.js';
 import type { Workload } from '../workload/workload.js';
-import type { Arch, StorageLevel } from './arch.js';
+import type { StorageLevel } from '../arch/arch.js';
+import type { Design } from './design.js';
 
 /** Where a level's energy goes in the Eyeriss papers' breakdown. */
 export type EnergyCategory = 'ALU' | 'RF' | 'array' | 'buffer' | 'DRAM';
 
-/** A ready-made accelerator: hardware, energy table and the constraints of its dataflow. */
-export interface BuiltinArch {
-  readonly arch: Arch;
-  readonly energy: EnergyTable;
-  /** Constraints of the architecture's dataflow, for a workload's dimension names. */
-  constraints(w: Workload): Constraints;
-  /** Clock in Hz, for frames per second. */
-  readonly clockHz: number;
-  readonly description: string;
+/**
+ * A ready-made accelerator: a {@link Design} plus what the Eyeriss-style
+ * energy breakdown of the dataflow study needs.
+ */
+export interface BuiltinArch extends Design {
   /**
    * Energy of one evaluation split as the Eyeriss papers split it. Per-PE
    * storage charges the array hop on its fills, so its fills move to `array`.

@@ -12,7 +12,7 @@
  * 16-bit word.
  */
 import type { EnergyTable } from '../energy/table.js';
-import type { Arch, StorageLevel } from './arch.js';
+import type { Arch, StorageLevel } from '../arch/arch.js';
 import { NORMALISED as E, fixToOne, freeLevel, keepOnly, storageLevel, type BuiltinArch, type EnergyCategory } from './build.js';
 
 export interface RowStationaryParams {
@@ -60,7 +60,7 @@ export function rowStationary(p: RowStationaryParams): BuiltinArch {
     ['mac', 'ALU'], ['psum_spad', 'RF'], ['weights_spad', 'RF'], ['ifmap_spad', 'RF'], ['shared_glb', 'buffer'], ['DRAM', 'DRAM'],
   ]);
   return {
-    arch, energy, clockHz: p.clockHz, description: p.description, categories, arrayHop: E.array, macEnergy: E.mac,
+    name: p.name, arch, energy, clockHz: p.clockHz, description: p.description, warnings: [], categories, arrayHop: E.array, macEnergy: E.mac,
     constraints(w) {
       const levels = storage.map(() => freeLevel());
       const [psum, weights, ifmap, pe, column, glb] = levels;

@@ -27,7 +27,7 @@
  * PE). A stationary RF fill is charged RF write + array hop (1 + 2).
  */
 import type { EnergyTable } from '../energy/table.js';
-import type { Arch, StorageLevel } from './arch.js';
+import type { Arch, StorageLevel } from '../arch/arch.js';
 import { NORMALISED as E, fixToOne, freeLevel, keepOnly, onlyAllow, storageLevel, type BuiltinArch, type EnergyCategory } from './build.js';
 import { rowStationary } from './rowstationary.js';
 
@@ -98,7 +98,7 @@ export function isca16(dataflow: Isca16Dataflow): BuiltinArch {
   }
   const energy: EnergyTable = { source: `built-in ${name} (normalised: 1 = one MAC)`, unit: 'MAC', components };
   return {
-    arch, energy, clockHz: 200e6, categories, arrayHop: E.array, macEnergy: E.mac,
+    name, arch, energy, clockHz: 200e6, warnings: [], categories, arrayHop: E.array, macEnergy: E.mac,
     description: `ISCA 2016 comparison: ${spec.description}; 256 PEs, ${rfWords * 2} B RF per PE, ${(equalAreaBufferWords(rfWords) * 2) / 1024} KB buffer, normalised energy`,
     constraints(w) {
       const levels = storage.map(() => freeLevel());

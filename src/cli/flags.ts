@@ -1,0 +1,68 @@
+/**
+ * Flag parsers shared by the commands: each takes the flag's text and its
+ * name and returns a typed value, or throws a one-line SpecError naming the
+ * flag (exit 2).
+ */
+import { SpecError } from '../spec/errors.js';
+
+const CLI = '<command line>';
+
+/** A whole number ≥ `min` (seeds ≥ 0, counts ≥ 1). */
+export function wholeNumber(v: string, flag: string, min: number): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isSafeInteger(n) || n < min) throw new SpecError(CLI, flag, `a whole number ≥ ${min}`, v);
+  return n;
+}
+
+/** A finite number > 0. */
+export function positiveNumber(v: string, flag: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new SpecError(CLI, flag, 'a positive number', v);
+  return n;
+}
+
+/** A finite number in [lo, hi]. */
+export function numberIn(v: string, flag: string, lo: number, hi: number): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < lo || n > hi) throw new SpecError(CLI, flag, `a number from ${lo} to ${hi}`, v);
+  return n;
+}
+
+/** One of a fixed set of words (exact match). */
+export function oneOf<T extends string>(v: string, flag: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(v)) throw new SpecError(CLI, flag, choices.length === 2 ? `${choices[0]} or ${choices[1]}` : `${choices.slice(0, -1).join(', ')} or ${choices[choices.length - 1]}`, v);
+  return v as T;
+}
+
+/** What the mapper minimises. */
+export type ObjectiveFlag = 'energy' | 'delay' | 'edp';
+export const OBJECTIVES: readonly ObjectiveFlag[] = ['energy', 'delay', 'edp'];
+
+/** `--objective energy|delay|edp`. */
+export function objective(v: string): ObjectiveFlag {
+  return oneOf(v, '--objective', OBJECTIVES);
+}
+
+/** Timeloop's counting conventions. */
+export type ConventionFlag = 'v4' | 'v3';
+
+/** `--convention v4|v3`. */
+export function convention(v: string): ConventionFlag {
+  return oneOf(v, '--convention', ['v4', 'v3'] as const);
+}
+
+/** A C×H×W input shape, e.g. `3x224x224`. */
+export function shapeCHW(v: string, flag: string): [number, number, number] {
+  const m = /^(\d+)x(\d+)x(\d+)$/.exec(v);
+  if (!m) throw new SpecError(CLI, flag, 'CxHxW, e.g. 3x224x224', v);
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+/** A comma-separated list of `noun` from `choices`, matched case-insensitively, in the order given. */
+export function listOf<T extends string>(v: string, flag: string, choices: readonly T[], noun: string): T[] {
+  return v.split(',').map((s) => {
+    const d = choices.find((x) => x.toLowerCase() === s.trim().toLowerCase());
+    if (!d) throw new SpecError(CLI, flag, `${noun} from ${choices.join(', ')}`, s);
+    return d;
+  });
+}

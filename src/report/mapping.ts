@@ -1,0 +1,67 @@
+/** Reports of a mapper run (`dnnergy map`): JSON with stable keys, and text with the loop nest. */
+import type { Arch } from '../arch/arch.js';
+import { mappingToTimeloop } from '../interop/timeloop/write.js';
+import type { LowerBound } from '../mapper/bound.js';
+import type { Objective, SearchStats } from '../mapper/search.js';
+import type { Mapping } from '../mapping/mapping.js';
+import { resultToJSON, type Result } from '../model/result.js';
+import type { Workload } from '../workload/workload.js';
+import { fmt, fmtEnergy, formatResult } from './table.js';
+
+/** What a mapper run found, and how it searched. */
+export interface MapReport {
+  readonly workload: Workload;
+  readonly arch: Arch;
+  readonly objective: Objective;
+  readonly seed: number;
+  /** The best mapping, evaluated. */
+  readonly mapping: Mapping;
+  readonly result: Result;
+  /** Objective of the best mapping, and the lower bound it is compared with. */
+  readonly score: number;
+  readonly bound: LowerBound;
+  /** score / bound: at least 1. */
+  readonly gap: number;
+  readonly stats: SearchStats & { threads: number };
+}
+
+/** The JSON of `dnnergy map --json` (stable keys, no timings: byte-identical across reruns). */
+export function mapReportToJSON(r: MapReport): unknown {
+  const lb = r.bound;
+  return {
+    objective: r.objective,
+    score: r.score,
+    lower_bound: { score: lb.score, energy_pJ: lb.energyPJ, cycles: lb.cycles, compute_pJ: lb.parts.compute, backing_store_pJ: lb.parts.backingStore },
+    gap: r.gap,
+    search: { seed: r.seed, threads: r.stats.threads, evaluations: r.stats.evaluated, pruned: r.stats.pruned, best_at: r.stats.bestAt, exhaustive: r.stats.exhaustive },
+    result: resultToJSON(r.result),
+    mapping: mappingToTimeloop(r.workload, r.arch, r.mapping),
+  };
+}
+
+/** A score in the objective's unit. */
+function scoreText(objective: Objective, s: number): string {
+  return objective === 'energy' ? fmtEnergy(s) : objective === 'delay' ? `${fmt(s)} cycles` : `${s.toExponential(4)} pJ·cycles`;
+}
+
+/** The text of `dnnergy map`: score against the bound, the search, the per-level table, the loop nest. */
+export function formatMapReport(r: MapReport): string {
+  const st = r.stats;
+  return `best ${r.objective}: ${scoreText(r.objective, r.score)}; lower bound ${scoreText(r.objective, r.bound.score)}; within ${r.gap.toFixed(2)}× of it\n` +
+    `search: ${fmt(st.evaluated)} mappings evaluated (${fmt(st.pruned)} pruned)${st.exhaustive ? ', the whole mapspace' : ''} in ${(st.timeMs / 1000).toFixed(1)} s on ${st.threads} thread(s), seed ${r.seed}; best found at evaluation ${fmt(st.bestAt)}\n\n` +
+    formatResult(r.result, r.workload.name, r.arch.name) +
+    '\n' + describeMapping(r.workload.dims, r.arch.storage.map((s) => s.name), r.mapping);
+}
+
+/** The mapping as a loop nest, outermost first. */
+export function describeMapping(dims: readonly string[], names: readonly string[], m: Mapping): string {
+  const lines: string[] = ['mapping (outermost first):'];
+  let indent = '';
+  for (let l = m.levels.length - 1; l >= 0; l--) {
+    const lm = m.levels[l];
+    lines.push(`${indent}${names[l]}${lm.keep.some((k) => k) ? '' : ' (bypassed)'}`);
+    for (const t of [...lm.temporal].reverse()) { lines.push(`${indent}  for ${dims[t.dim]} in [0:${t.factor})`); indent += '  '; }
+    for (const s of [...lm.spatial].reverse()) { lines.push(`${indent}  for ${dims[s.dim]} in [0:${s.factor}) (spatial-${s.axis})`); indent += '  '; }
+  }
+  return lines.join('\n') + '\n';
+}

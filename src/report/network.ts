@@ -1,0 +1,89 @@
+/** Reports of a network analysis (`dnnergy analyze`): JSON with stable keys, and a text table. */
+import { layerEnergy, type NetworkReport } from '../network/analyze.js';
+import { offChipAccesses } from './accesses.js';
+import { fmt } from './table.js';
+
+/** Cycles of the convolution layers alone (the figure chip papers quote). */
+function convCycles(r: NetworkReport): number {
+  return r.layers.reduce((s, l) => s + (l.result && l.layer.kind === 'conv' ? l.result.cycles : 0), 0);
+}
+
+function levelNames(r: NetworkReport): string[] {
+  for (const l of r.layers) if (l.result) return l.result.levels.filter((x) => x.energyPJ > 0 || x.dataSpaces.length > 0).map((x) => x.name);
+  return [];
+}
+
+/** The JSON of `dnnergy analyze` (stable keys); `clockHz` turns cycles into frames per second. */
+export function networkReportToJSON(r: NetworkReport, clockHz: number): unknown {
+  return {
+    network: r.network,
+    arch: r.arch,
+    batch: r.batch,
+    energy_unit: r.energyUnit,
+    totals: {
+      macs: r.totals.macs,
+      energy: r.totals.energy,
+      energy_per_mac: r.totals.energy / r.totals.macs,
+      cycles: r.totals.cycles,
+      frames_per_second: (clockHz / r.totals.cycles) * r.batch,
+      conv_cycles: convCycles(r),
+      conv_frames_per_second: (clockHz / convCycles(r)) * r.batch,
+      dram_accesses_per_mac: r.totals.dramAccesses / r.totals.macs,
+      distinct_shapes_mapped: r.totals.mappedShapes,
+    },
+    layers: r.layers.map((l) => {
+      if (!l.result) return { name: l.layer.name, kind: l.layer.kind, op: l.layer.kind === 'other' ? l.layer.op : undefined, modelled: false };
+      const res = l.result;
+      const dram = offChipAccesses(res);
+      const byTensor: Record<string, number> = {};
+      for (const lv of res.levels) for (const ds of lv.dataSpaces) byTensor[ds.name] = (byTensor[ds.name] ?? 0) + ds.energyPJ;
+      return {
+        name: l.layer.name,
+        kind: l.layer.kind,
+        modelled: true,
+        macs: l.macs,
+        energy: layerEnergy(l),
+        ...(l.sparse ? { weight_density: l.layer.kind === 'other' ? 1 : l.layer.weightDensity, dense_energy: res.energyPJ } : {}),
+        cycles: res.cycles,
+        utilization: res.utilization,
+        active_pes: res.levels[0].utilizedInstances,
+        dram_accesses_per_mac: dram / l.macs,
+        energy_by_level: Object.fromEntries(res.levels.map((x, i) => [x.name, l.sparse ? l.sparse.levelEnergyPJ[i] : x.energyPJ]).filter(([, e]) => (e as number) > 0)),
+        energy_by_tensor: byTensor,
+        shape_mapped_before: l.cached,
+      };
+    }),
+  };
+}
+
+/** The text of `dnnergy analyze`: totals, then one row per layer with its energy split by level. */
+export function formatNetworkReport(r: NetworkReport, clockHz: number): string {
+  const names = levelNames(r);
+  const unit = r.energyUnit === 'MAC' ? 'MAC-eq' : 'pJ';
+  const rows: string[][] = [['layer', 'MACs', `energy (${unit})`, `/MAC`, ...names.map((n) => `${n} %`), 'cycles', 'util', 'PEs', 'DRAM/MAC']];
+  for (const l of r.layers) {
+    if (!l.result) { rows.push([l.layer.name, '-', `not modelled (${l.layer.kind === 'other' ? l.layer.op : ''})`, '', ...names.map(() => ''), '', '', '', '']); continue; }
+    const res = l.result;
+    const dram = offChipAccesses(res);
+    rows.push([
+      l.layer.name, fmt(l.macs), layerEnergy(l).toExponential(3), (layerEnergy(l) / l.macs).toFixed(2),
+      ...names.map((n) => {
+        const i = res.levels.findIndex((x) => x.name === n);
+        const e = i < 0 ? 0 : l.sparse ? l.sparse.levelEnergyPJ[i] : res.levels[i].energyPJ;
+        return ((e / layerEnergy(l)) * 100).toFixed(1);
+      }),
+      fmt(res.cycles), `${(res.utilization * 100).toFixed(0)}%`, String(res.levels[0].utilizedInstances), (dram / l.macs).toFixed(4),
+    ]);
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((x) => x[c].length)));
+  const lines = rows.map((x) => x.map((cell, c) => (c === 0 || cell.startsWith('not') ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd());
+  const t = r.totals;
+  const fps = (clockHz / t.cycles) * r.batch;
+  return [
+    `${r.network} on ${r.arch}, batch ${r.batch}: ${fmt(t.macs)} MACs in ${r.layers.filter((l) => l.result).length} layers (${t.mappedShapes} distinct shapes mapped)`,
+    `energy ${t.energy.toExponential(4)} ${unit} (${(t.energy / t.macs).toFixed(3)} ${unit}/MAC), ${fmt(t.cycles)} cycles = ${fps.toFixed(1)} frames/s at ${clockHz / 1e6} MHz (convolutions alone: ${((clockHz / convCycles(r)) * r.batch).toFixed(1)}), ${(t.dramAccesses / t.macs).toFixed(4)} DRAM accesses/MAC`,
+    '',
+    ...lines,
+    '',
+  ].join('\n');
+}
