@@ -17,6 +17,7 @@ export const MOVE_NAMES: readonly MoveName[] = ['redeal-factors', 'reorder-level
 
 /** One named move of a mapspace. */
 export interface Move {
+  /** Its name in {@link MOVE_NAMES}. */
   readonly name: MoveName;
   /**
    * Apply the move to `g` in place, drawing from `rng`. Returns true if `g`

@@ -22,11 +22,13 @@ export { better, score, type Objective } from './objective.js';
 /** How one search runs: objective, seed, budget, strategy, stopping rules. */
 export interface SearchOptions {
   readonly objective: Objective;
+  /** Seed of the run's {@link Rng}: same seed, strategy and budget, same result. */
   readonly seed: number;
   /** Mappings to evaluate (the budget that makes a run reproducible). */
   readonly evaluations: number;
   /** Hard stop in ms (a run that hits it is no longer reproducible). */
   readonly timeLimitMs?: number;
+  /** Counting options passed to the evaluator (the convention). */
   readonly analysis?: AnalysisOptions;
   /**
    * `anneal` (default) or `random` (the baseline: independent samples, same
@@ -46,6 +48,7 @@ export interface SearchStats {
   evaluated: number;
   /** Candidates rejected before evaluation (fanout) or after counting (capacity). */
   pruned: number;
+  /** Wall time of the search (not reproducible; kept out of `--json`). */
   timeMs: number;
   /** Evaluation at which the best was found. */
   bestAt: number;
@@ -56,6 +59,7 @@ export interface SearchStats {
 /** The best legal mapping found (null if none was), its cost and the search's statistics. */
 export interface SearchResult {
   readonly best: Genome | null;
+  /** Cost of `best` (Infinity if none). */
   readonly energyPJ: number;
   readonly cycles: number;
   readonly stats: SearchStats;

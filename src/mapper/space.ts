@@ -25,6 +25,7 @@ export interface Genome {
   readonly perm: Int32Array;
   /** Spatial order of level l (innermost first), X dimensions before Y. */
   readonly sperm: Int32Array;
+  /** keep[l*S + s]: 1 if level l keeps data space s, 0 if it bypasses it. */
   readonly keep: Uint8Array;
 }
 
@@ -92,6 +93,11 @@ export class MapSpace {
   /** Scratch for {@link MapSpace.shuffleOrder} and the moves (one search runs per space at a time). */
   readonly scratch: Int32Array;
 
+  /**
+   * Build the space's tables from the layer, the architecture and the constraints.
+   * @throws UnmappableError if the constraints fix factors that do not divide
+   * a bound or leave a remaining factor no slot to go to.
+   */
   constructor(readonly w: Workload, readonly arch: Arch, readonly c: Constraints) {
     const L = (this.L = arch.storage.length);
     const D = (this.D = w.dims.length);

@@ -26,12 +26,14 @@ export interface Incumbent {
   readonly found: boolean;
   /** The best legal mapping so far (meaningful once `found`). */
   readonly best: Genome;
+  /** Cost of `best` (Infinity until `found`). */
   readonly energyPJ: number;
   readonly cycles: number;
 }
 
 /** A search algorithm driven by the loop. */
 export interface Strategy {
+  /** Reported in the search result. */
   readonly name: StrategyName;
   /**
    * The next candidate, or null when the strategy is done. The genome
@@ -48,9 +50,11 @@ export interface Strategy {
 
 /** What a strategy is built from. */
 export interface StrategyContext {
+  /** The mapspace candidates are drawn from. */
   readonly space: MapSpace;
   /** The run's seeded random source (its draws make a run reproducible). */
   readonly rng: Rng;
+  /** What "better" means. */
   readonly objective: Objective;
   /** Candidates the run may evaluate. */
   readonly budget: number;
