@@ -19,7 +19,7 @@
  * step with the same fine-tuning, budget and step rule.
  */
 import type * as tfType from '@tensorflow/tfjs';
-import { Rng } from '../mapper/space.js';
+import { Rng } from '../util/rng.js';
 import { applyMasks, magnitudeMask, prunableLayers, type Masks } from '../train/masks.js';
 import { imageSize, type ImageSet } from '../train/dataset.js';
 import { accuracy, train } from '../train/train.js';

@@ -2,28 +2,17 @@
  * The mapspace: factorisations × loop orders × spatial axes × bypass,
  * narrowed by constraints. A point of it is a {@link Genome} (flat typed
  * arrays, copied and mutated in place by the search); {@link MapSpace}
- * samples genomes, applies small moves to them, and turns them into
- * compiled mappings for the evaluator without allocating.
+ * samples and enumerates genomes and turns them into compiled mappings for
+ * the evaluator without allocating; the small moves a search applies to a
+ * genome are in `moves.ts`.
  */
 import { fanout, type Arch } from '../arch/arch.js';
 import type { LevelMapping, Mapping } from '../mapping/mapping.js';
 import type { CompiledBuffer } from '../model/compile.js';
 import type { Workload } from '../workload/workload.js';
+import type { Rng } from '../util/rng.js';
 import type { Constraints } from '../mapping/constraints.js';
-
-/** A deterministic PRNG (mulberry32): same seed, same sequence. */
-export class Rng {
-  private a: number;
-  constructor(seed: number) { this.a = seed >>> 0; }
-  next(): number {
-    this.a = (this.a + 0x6d2b79f5) >>> 0;
-    let t = this.a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number { return Math.floor(this.next() * n); }
-}
+import { UnmappableError } from './errors.js';
 
 /** Slots per level: temporal, spatial X, spatial Y. */
 export const T = 0, SX = 1, SY = 2;
@@ -36,6 +25,7 @@ export interface Genome {
   readonly perm: Int32Array;
   /** Spatial order of level l (innermost first), X dimensions before Y. */
   readonly sperm: Int32Array;
+  /** keep[l*S + s]: 1 if level l keeps data space s, 0 if it bypasses it. */
   readonly keep: Uint8Array;
 }
 
@@ -50,6 +40,17 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
+/**
+ * The smallest prime factor of an integer n ≥ 2 (n itself if prime), by
+ * trial division up to √n: a prime bound near 2^31 costs ~46,000 steps, not
+ * 2^31.
+ */
+export function smallestPrime(n: number): number {
+  if (n % 2 === 0) return 2;
+  for (let p = 3; p * p <= n; p += 2) if (n % p === 0) return p;
+  return n;
+}
+
 function primeFactors(n: number): number[] {
   const out: number[] = [];
   for (let p = 2; p * p <= n; p++) while (n % p === 0) { out.push(p); n /= p; }
@@ -57,24 +58,46 @@ function primeFactors(n: number): number[] {
   return out;
 }
 
+/**
+ * The mapspace of one layer on one architecture under constraints. Its
+ * tables (what is fixed, which slots are free, the primes to deal) are read
+ * by the moves and strategies; nothing outside this file writes them.
+ */
 export class MapSpace {
+  /** Storage levels. */
   readonly L: number;
+  /** Problem dimensions. */
   readonly D: number;
+  /** Data spaces (tensors). */
   readonly S: number;
   /** Fixed factor per (level, slot, dim), or 0 if free. */
-  private readonly fixed: Int32Array;
-  /** Prime factors of what remains of each bound after the fixed factors. */
-  private readonly primes: number[][];
-  /** Free slots (index (l*3+slot)) per dimension. */
-  private readonly free: number[][];
+  readonly fixed: Int32Array;
+  /** Prime factors (ascending) of what remains of each bound after the fixed factors. */
+  readonly primes: readonly (readonly number[])[];
+  /** Free slots (index l*3+slot) per dimension. */
+  readonly free: readonly (readonly number[])[];
+  /** The temporal ones among {@link MapSpace.free} (they never break a fanout). */
+  private readonly freeTemporal: readonly (readonly number[])[];
   private readonly fanX: Int32Array;
   private readonly fanY: Int32Array;
   private readonly capacity: Float64Array;
-  /** Keep fixed by constraints: 1 keep, 0 bypass, 255 free. */
-  private readonly keepFixed: Uint8Array;
-  private readonly torder: number[][];
-  private readonly sorder: number[][];
+  /** Keep fixed by constraints per (level, data space): 1 keep, 0 bypass, 255 free. */
+  readonly keepFixed: Uint8Array;
+  /** Temporal order prefix per level fixed by the constraints (innermost first). */
+  readonly torder: readonly (readonly number[])[];
+  /** Spatial order prefix per level fixed by the constraints. */
+  readonly sorder: readonly (readonly number[])[];
+  /** Per (level, dim): 1 if the dim is in the level's temporal-order prefix. */
+  private readonly inTorder: Uint8Array;
+  private readonly inSorder: Uint8Array;
+  /** Scratch for {@link MapSpace.shuffleOrder} and the moves (one search runs per space at a time). */
+  readonly scratch: Int32Array;
 
+  /**
+   * Build the space's tables from the layer, the architecture and the constraints.
+   * @throws UnmappableError if the constraints fix factors that do not divide
+   * a bound or leave a remaining factor no slot to go to.
+   */
   constructor(readonly w: Workload, readonly arch: Arch, readonly c: Constraints) {
     const L = (this.L = arch.storage.length);
     const D = (this.D = w.dims.length);
@@ -90,8 +113,9 @@ export class MapSpace {
       this.capacity[l] = lv.sizeWords === null ? Infinity : Math.floor(lv.sizeWords / lv.multipleBuffering);
     }
     this.fixed = new Int32Array(L * 3 * D);
-    this.free = [];
-    this.primes = [];
+    const freeAll: number[][] = (this.free = []);
+    const primes: number[][] = (this.primes = []);
+    this.scratch = new Int32Array(Math.max(D, L * 3));
     this.torder = c.levels.map((lc) => lc.temporalOrder);
     this.sorder = c.levels.map((lc) => lc.spatialOrder);
     // A fixed factor that does not divide what is left of the bound is cut to
@@ -123,10 +147,17 @@ export class MapSpace {
           else free.push(l * 3 + slot);
         }
       }
-      if (!Number.isInteger(rest)) throw new Error(`constraints fix factors of ${w.dims[d]} that do not divide ${w.bounds[d]}`);
-      this.primes.push(primeFactors(rest));
-      this.free.push(free);
-      if (rest > 1 && free.length === 0) throw new Error(`constraints leave no place for the remaining factor ${rest} of ${w.dims[d]}`);
+      if (!Number.isInteger(rest)) throw new UnmappableError(`constraints fix factors of ${w.dims[d]} that do not divide ${w.bounds[d]}`);
+      primes.push(primeFactors(rest));
+      freeAll.push(free);
+      if (rest > 1 && free.length === 0) throw new UnmappableError(`constraints leave no place for the remaining factor ${rest} of ${w.dims[d]}`);
+    }
+    this.freeTemporal = this.free.map((free) => free.filter((x) => x % 3 === T));
+    this.inTorder = new Uint8Array(L * D);
+    this.inSorder = new Uint8Array(L * D);
+    for (let l = 0; l < L; l++) {
+      for (const d of this.torder[l]) this.inTorder[l * D + d] = 1;
+      for (const d of this.sorder[l]) this.inSorder[l * D + d] = 1;
     }
     this.keepFixed = new Uint8Array(L * S).fill(255);
     for (let l = 0; l < L; l++) {
@@ -142,11 +173,13 @@ export class MapSpace {
     }
   }
 
+  /** A zeroed genome shaped for this space (fill it with {@link MapSpace.random}). */
   newGenome(): Genome {
     const { L, D, S } = this;
     return { f: new Int32Array(L * 3 * D), perm: new Int32Array(L * D), sperm: new Int32Array(L * D), keep: new Uint8Array(L * S) };
   }
 
+  /** Copy one genome of this space into another, in place. */
   copy(from: Genome, to: Genome): void {
     to.f.set(from.f);
     to.perm.set(from.perm);
@@ -154,7 +187,12 @@ export class MapSpace {
     to.keep.set(from.keep);
   }
 
-  /** Fill `g` with a random point of the mapspace (fanout respected; capacity is checked after evaluation). */
+  /**
+   * Fill `g` with a random point of the mapspace (fanout respected; capacity
+   * is checked after evaluation): each prime of each bound goes to one of its
+   * dimension's free slots, orders are shuffled, free keeps are coin flips.
+   * @throws UnmappableError if no mapping within the fanout limits turns up.
+   */
   random(rng: Rng, g: Genome): void {
     const { L, D, S } = this;
     for (let attempt = 0; ; attempt++) {
@@ -165,31 +203,41 @@ export class MapSpace {
           // Late attempts favour temporal slots, which never break a fanout.
           let slot = free[rng.int(free.length)];
           if (attempt > 20 && slot % 3 !== T) {
-            const temporal = free.filter((x) => x % 3 === T);
+            const temporal = this.freeTemporal[d];
             if (temporal.length) slot = temporal[rng.int(temporal.length)];
           }
           g.f[slot * D + d] *= p;
         }
       }
       if (this.fanoutOk(g)) break;
-      if (attempt > 200) throw new Error('no mapping within the fanout limits was found under the constraints');
+      if (attempt > 200) throw new UnmappableError('no mapping within the fanout limits was found under the constraints');
     }
     for (let l = 0; l < L; l++) {
-      this.shuffleOrder(rng, g.perm, l, this.torder[l]);
-      this.shuffleOrder(rng, g.sperm, l, this.sorder[l]);
+      this.shuffleOrder(rng, g.perm, l, false);
+      this.shuffleOrder(rng, g.sperm, l, true);
     }
     for (let i = 0; i < L * S; i++) g.keep[i] = this.keepFixed[i] === 255 ? (rng.next() < 0.5 ? 1 : 0) : this.keepFixed[i];
   }
 
-  private shuffleOrder(rng: Rng, arr: Int32Array, l: number, prefix: number[]): void {
+  /**
+   * A new random order for level l: the constrained prefix, then the other
+   * dimensions shuffled (Fisher–Yates, ascending dimension order first).
+   * `spatial` picks the spatial order (`sperm`) rather than the temporal one.
+   */
+  shuffleOrder(rng: Rng, arr: Int32Array, l: number, spatial: boolean): void {
     const D = this.D;
-    const rest: number[] = [];
-    for (let d = 0; d < D; d++) if (!prefix.includes(d)) rest.push(d);
-    for (let i = rest.length - 1; i > 0; i--) { const j = rng.int(i + 1); [rest[i], rest[j]] = [rest[j], rest[i]]; }
-    const order = [...prefix, ...rest];
-    for (let i = 0; i < D; i++) arr[l * D + i] = order[i];
+    const prefix = spatial ? this.sorder[l] : this.torder[l];
+    const inPrefix = spatial ? this.inSorder : this.inTorder;
+    const rest = this.scratch;
+    let n = 0;
+    for (let d = 0; d < D; d++) if (!inPrefix[l * D + d]) rest[n++] = d;
+    for (let i = n - 1; i > 0; i--) { const j = rng.int(i + 1); const a = rest[i]; rest[i] = rest[j]; rest[j] = a; }
+    const k = Math.min(prefix.length, D);
+    for (let i = 0; i < k; i++) arr[l * D + i] = prefix[i];
+    for (let i = 0; k + i < D && i < n; i++) arr[l * D + k + i] = rest[i];
   }
 
+  /** Whether every level's spatial factors fit its X and Y fanout. */
   fanoutOk(g: Genome): boolean {
     const { L, D } = this;
     for (let l = 0; l < L; l++) {
@@ -197,69 +245,6 @@ export class MapSpace {
       for (let d = 0; d < D; d++) { x *= g.f[(l * 3 + SX) * D + d]; y *= g.f[(l * 3 + SY) * D + d]; }
       if (x > this.fanX[l] || y > this.fanY[l]) return false;
     }
-    return true;
-  }
-
-  /**
-   * Apply one small random move in place: move a prime factor of a
-   * dimension between two of its free slots, swap two loops in a level's
-   * order, or flip a free keep/bypass choice. Returns false if no move applied.
-   */
-  mutate(rng: Rng, g: Genome): boolean {
-    const { L, D, S } = this;
-    const r = rng.next();
-    if (r < 0.08) {
-      // A larger jump: deal all of one dimension's prime factors anew.
-      const d = rng.int(D);
-      const free = this.free[d];
-      if (free.length < 2 || this.primes[d].length === 0) return false;
-      const saved = new Int32Array(free.length);
-      free.forEach((slot, i) => { saved[i] = g.f[slot * D + d]; g.f[slot * D + d] = this.fixed[slot * D + d] || 1; });
-      for (const p of this.primes[d]) g.f[free[rng.int(free.length)] * D + d] *= p;
-      if (!this.fanoutOk(g)) { free.forEach((slot, i) => { g.f[slot * D + d] = saved[i]; }); return false; }
-      return true;
-    }
-    if (r < 0.1) {
-      // Or a whole new loop order at one level.
-      const l = rng.int(L);
-      this.shuffleOrder(rng, g.perm, l, this.torder[l]);
-      return true;
-    }
-    if (r < 0.6) {
-      const d = rng.int(D);
-      const free = this.free[d];
-      if (free.length < 2 || this.primes[d].length === 0) return false;
-      const from = free[rng.int(free.length)];
-      const v = g.f[from * D + d];
-      if (v === 1) return false;
-      // A prime of the factor at `from`.
-      let p = 2;
-      while (v % p !== 0) p++;
-      let to = free[rng.int(free.length)];
-      if (to === from) return false;
-      g.f[from * D + d] = v / p;
-      g.f[to * D + d] *= p;
-      if (!this.fanoutOk(g)) {
-        g.f[to * D + d] /= p;
-        g.f[from * D + d] = v;
-        return false;
-      }
-      return true;
-    }
-    if (r < 0.85) {
-      const l = rng.int(L);
-      const lo = this.torder[l].length;
-      if (D - lo < 2) return false;
-      const i = lo + rng.int(D - lo), j = lo + rng.int(D - lo);
-      if (i === j) return false;
-      const a = g.perm[l * D + i];
-      g.perm[l * D + i] = g.perm[l * D + j];
-      g.perm[l * D + j] = a;
-      return true;
-    }
-    const i = rng.int(L * S);
-    if (this.keepFixed[i] !== 255) return false;
-    g.keep[i] ^= 1;
     return true;
   }
 
@@ -298,27 +283,6 @@ export class MapSpace {
     return true;
   }
 
-  /** Ways to deal each dimension's prime factors over its free slots. */
-  private distributions(d: number): Int32Array[] {
-    const free = this.free[d];
-    let out: number[][] = [free.map(() => 1)];
-    const counts = new Map<number, number>();
-    for (const p of this.primes[d]) counts.set(p, (counts.get(p) ?? 0) + 1);
-    for (const [p, e] of counts) {
-      // Every way to split e copies of p over the free slots.
-      const splits: number[][] = [];
-      const rec = (i: number, left: number, acc: number[]) => {
-        if (i === free.length - 1) { splits.push([...acc, left]); return; }
-        for (let k = 0; k <= left; k++) rec(i + 1, left - k, [...acc, k]);
-      };
-      if (free.length > 0) rec(0, e, []);
-      const next: number[][] = [];
-      for (const base of out) for (const sp of splits) next.push(base.map((v, i) => v * p ** sp[i]));
-      out = next;
-    }
-    return out.map((v) => Int32Array.from(v));
-  }
-
   /**
    * An upper bound on the number of distinct mappings: factor
    * distributions × orders of the loops that can be non-trivial at each
@@ -343,64 +307,6 @@ export class MapSpace {
     }
     for (let i = 0; i < L * S; i++) if (this.keepFixed[i] === 255) n *= 2;
     return n;
-  }
-
-  /**
-   * Visit every mapping of the space (factor distributions × loop orders of
-   * the non-trivial loops × bypass), for spaces small enough to search
-   * exhaustively. The visitor returns false to stop.
-   */
-  enumerate(visit: (g: Genome) => boolean): void {
-    const { L, D, S } = this;
-    const g = this.newGenome();
-    const dists = Array.from({ length: D }, (_, d) => this.distributions(d));
-    for (let l = 0; l < L; l++) {
-      const order = [...this.sorder[l], ...[...Array(D).keys()].filter((x) => !this.sorder[l].includes(x))];
-      for (let i = 0; i < D; i++) g.sperm[l * D + i] = order[i];
-    }
-    const freeKeeps: number[] = [];
-    for (let i = 0; i < L * S; i++) { if (this.keepFixed[i] === 255) freeKeeps.push(i); else g.keep[i] = this.keepFixed[i]; }
-    let go = true;
-    const orders = (l: number, k: () => void) => {
-      if (l === L) { k(); return; }
-      const prefix = this.torder[l];
-      const rest = [...Array(D).keys()].filter((d) => !prefix.includes(d));
-      const nonUnit = rest.filter((d) => g.f[(l * 3 + T) * D + d] > 1);
-      const unit = rest.filter((d) => g.f[(l * 3 + T) * D + d] <= 1);
-      const perm = (arr: number[], i: number) => {
-        if (!go) return;
-        if (i === arr.length) {
-          const order = [...prefix, ...arr, ...unit];
-          for (let j = 0; j < D; j++) g.perm[l * D + j] = order[j];
-          orders(l + 1, k);
-          return;
-        }
-        for (let j = i; j < arr.length; j++) {
-          [arr[i], arr[j]] = [arr[j], arr[i]];
-          perm(arr, i + 1);
-          [arr[i], arr[j]] = [arr[j], arr[i]];
-        }
-      };
-      perm(nonUnit, 0);
-    };
-    const keeps = (i: number) => {
-      if (!go) return;
-      if (i === freeKeeps.length) { go = visit(g); return; }
-      for (const v of [1, 0]) { g.keep[freeKeeps[i]] = v; keeps(i + 1); }
-    };
-    const factors = (d: number) => {
-      if (!go) return;
-      if (d === D) {
-        if (this.fanoutOk(g)) orders(0, () => keeps(0));
-        return;
-      }
-      for (const v of dists[d]) {
-        for (let i = 0; i < this.fixed.length / D; i++) g.f[i * D + d] = this.fixed[i * D + d] || 1;
-        this.free[d].forEach((slot, i) => { g.f[slot * D + d] = v[i]; });
-        factors(d + 1);
-      }
-    };
-    factors(0);
   }
 
   /** The genome as a plain mapping (for output and validation). */

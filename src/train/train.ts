@@ -1,6 +1,6 @@
 /** Training and evaluation loops over an image dataset with tfjs (deterministic order for a seed). */
 import type * as tfType from '@tensorflow/tfjs';
-import { Rng } from '../mapper/space.js';
+import { Rng } from '../util/rng.js';
 import { applyMasks, type Masks } from './masks.js';
 import { imageSize, type ImageSet } from './dataset.js';
 

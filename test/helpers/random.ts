@@ -1,7 +1,7 @@
 /** Random layers, architectures and mappings for property tests (deterministic). */
 import type { Arch, StorageLevel } from '../../src/arch/arch.js';
 import type { LevelMapping, Mapping } from '../../src/mapping/mapping.js';
-import { Rng } from '../../src/mapper/space.js';
+import { Rng } from '../../src/util/rng.js';
 import { convWorkload } from '../../src/workload/conv.js';
 import type { Workload } from '../../src/workload/workload.js';
 

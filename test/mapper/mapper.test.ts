@@ -12,7 +12,8 @@ import { constraintsFrom, objectiveFrom } from '../../src/interop/timeloop/const
 import { lowerBound } from '../../src/mapper/bound.js';
 import { runMapper } from '../../src/mapper/run.js';
 import { better, score, search, type Objective } from '../../src/mapper/search.js';
-import { MapSpace, Rng } from '../../src/mapper/space.js';
+import { MapSpace } from '../../src/mapper/space.js';
+import { Rng } from '../../src/util/rng.js';
 import { planEnergy, totals } from '../../src/model/cost.js';
 import { compileMapping, compileProblem } from '../../src/model/compile.js';
 import { Evaluator } from '../../src/model/nest.js';

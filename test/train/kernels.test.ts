@@ -1,7 +1,7 @@
 /** The gradient kernels written for the wasm backend, against central finite differences. */
 import { describe, expect, it } from 'vitest';
 import { initTf } from '../../src/train/backend.js';
-import { Rng } from '../../src/mapper/space.js';
+import { Rng } from '../../src/util/rng.js';
 
 /** Relative error of an analytic gradient against central differences at `samples` random entries (float64 loss sums). */
 async function checkGrad(
