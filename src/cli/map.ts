@@ -32,14 +32,14 @@ export async function runMap(inputs: string[], opts: MapOpts): Promise<void> {
   bar?.start(evaluations, 0);
   const found = await mapLayer(inp.workload, inp.arch, inp.energy, constraints, {
     objective, seed, threads, evaluations, timeLimitMs, convention, source: inputs.length === 1 ? inputs[0] : `${inputs[0]} (+${inputs.length - 1} more)`,
-    pool: threads > 1 ? threadPool(threads) : undefined,
+    pool: threads > 1 ? threadPool(threads) : undefined, baseline: true,
     onProgress: bar ? (d) => bar.update(Math.min(d, evaluations)) : undefined,
   });
   bar?.update(evaluations);
   bar?.stop();
-  const { mapping, result, bound: lb, score: best, gap, stats } = found;
+  const { mapping, result, bound: lb, score: best, gap, stats, baseline } = found;
   if (opts.out) writeFileAtomic(opts.out, mappingToYaml(inp.workload, inp.arch, mapping));
-  const report: MapReport = { workload: inp.workload, arch: inp.arch, objective, seed, mapping, result, score: best, bound: lb, gap, stats };
+  const report: MapReport = { workload: inp.workload, arch: inp.arch, objective, seed, mapping, result, score: best, bound: lb, gap, stats, baseline };
   process.stdout.write(opts.json ? JSON.stringify(mapReportToJSON(report), null, 2) + '\n' : formatMapReport(report));
 }
 

@@ -41,7 +41,7 @@ export function threadPool(size: number): Pool {
         for (let i = 0; i < Math.min(n, jobs.length); i++) {
           const w = new Worker(workerUrl());
           workers.push(w);
-          w.on('message', (msg: { type: string; id: number; done?: number; result?: R; message?: string }) => {
+          w.on('message', (msg: { type: string; id: number; done?: number; result?: R; name?: string; message?: string; stack?: string }) => {
             if (msg.type === 'progress') onProgress?.(msg.id, msg.done!);
             else if (msg.type === 'result') {
               results[msg.id] = msg.result!;
@@ -49,7 +49,13 @@ export function threadPool(size: number): Pool {
                 for (const x of workers) x.postMessage({ type: 'stop' });
                 resolve(results);
               } else feed(w);
-            } else if (msg.type === 'error') fail(new Error(`pool task ${task.name}, job ${msg.id}: ${msg.message}`));
+            } else if (msg.type === 'error') {
+              // Same name and message as in the worker, so callers handle it as if it ran here.
+              const e = new Error(msg.message);
+              e.name = msg.name ?? 'Error';
+              e.stack = `${e.name}: ${msg.message}\n    in pool task ${task.name}, job ${msg.id}:\n${msg.stack ?? ''}`;
+              fail(e);
+            }
           });
           w.on('error', fail);
           w.on('exit', (code) => { if (code !== 0 && finished < jobs.length) fail(new Error(`pool worker exited with code ${code}`)); });

@@ -15,6 +15,7 @@ parentPort!.on('message', (msg: JobMessage | { type: 'stop' }) => {
     const result = task.run(msg.job, (done) => parentPort!.postMessage({ type: 'progress', id: msg.id, done }));
     parentPort!.postMessage({ type: 'result', id: msg.id, result });
   } catch (e) {
-    parentPort!.postMessage({ type: 'error', id: msg.id, message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    // The error's name crosses so that the caller can tell user errors (UnmappableError) from bugs.
+    parentPort!.postMessage({ type: 'error', id: msg.id, name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined });
   }
 });

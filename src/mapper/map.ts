@@ -19,6 +19,7 @@ import { lowerBound, type LowerBound } from './bound.js';
 import type { Constraints } from '../mapping/constraints.js';
 import { runMapper, type RunResult } from './run.js';
 import { score, type Objective } from './search.js';
+import { UnmappableError } from './errors.js';
 import { MapSpace } from './space.js';
 
 /** How to map a layer. */
@@ -38,6 +39,21 @@ export interface MapLayerOptions {
   readonly onProgress?: (done: number) => void;
   /** Names the design (a file or a built-in) in errors. */
   readonly source?: string;
+  /**
+   * Also run random search under the same budget, seed and searches: the
+   * baseline every search result is shown against (doubles the time).
+   */
+  readonly baseline?: boolean;
+}
+
+/** What random sampling of the mapspace found under the same budget. */
+export interface Baseline {
+  readonly score: number;
+  readonly energyPJ: number;
+  readonly cycles: number;
+  readonly evaluated: number;
+  /** Baseline score over the search's: how much better the search did (≥ 1 when it did). */
+  readonly ratio: number;
 }
 
 /** The best mapping found for a layer, evaluated, with a lower bound on any mapping's cost. */
@@ -51,6 +67,8 @@ export interface LayerMapping {
   /** score / bound.score: how far from optimal the mapping can be, at most. */
   readonly gap: number;
   readonly stats: RunResult['stats'];
+  /** Present when asked for (`baseline`); null when random search found no legal mapping. */
+  readonly baseline?: Baseline | null;
 }
 
 /** Build the mapspace, turning constraints that leave it empty into a user error. */
@@ -58,9 +76,20 @@ export function mapSpaceOf(w: Workload, arch: Arch, constraints: Constraints, so
   try {
     return new MapSpace(w, arch, constraints);
   } catch (e) {
-    if (e instanceof SpecError) throw e;
-    throw new SpecError(source, `layer ${w.name}: constraints`, 'constraints that leave a legal mapping', (e as Error).message);
+    throw asUserError(e, w, source);
   }
+}
+
+/**
+ * The mapspace's complaints about the user's constraints, as a SpecError
+ * naming the design and the layer; anything else is passed on. By name, not
+ * class: an error from a worker thread keeps its name but not its class.
+ */
+function asUserError(e: unknown, w: Workload, source: string): unknown {
+  if (e instanceof Error && (e instanceof UnmappableError || e.name === 'UnmappableError')) {
+    return new SpecError(source, `layer ${w.name}: constraints`, 'constraints that leave a legal mapping', e.message);
+  }
+  return e;
 }
 
 /** Map one layer: search, then validate and evaluate the best mapping from scratch. */
@@ -69,24 +98,25 @@ export async function mapLayer(w: Workload, arch: Arch, energy: EnergyTable, con
   const convention = o.convention ?? 'v4';
   const space = mapSpaceOf(w, arch, constraints, source);
   const plan = planEnergy(arch, energy, convention, w.dataSpaces.map((d) => d.name));
-  let run: RunResult;
-  try {
-    run = await runMapper(w, arch, constraints, plan, {
-      objective: o.objective, seed: o.seed, threads: o.threads ?? 1, evaluations: o.evaluations, timeLimitMs: o.timeLimitMs,
-      analysis: { convention }, pool: o.pool, onProgress: o.onProgress,
-    });
-  } catch (e) {
-    if (e instanceof SpecError || !(e instanceof Error) || e.constructor !== Error) throw e;
-    // The mapspace's own complaints (no mapping within the fanout) are about the user's constraints.
-    throw new SpecError(source, `layer ${w.name}: constraints`, 'constraints that leave a legal mapping', e.message);
+  const run = (strategy: 'anneal' | 'random', onProgress?: (done: number) => void) => runMapper(w, arch, constraints, plan, {
+    objective: o.objective, seed: o.seed, threads: o.threads ?? 1, evaluations: o.evaluations, timeLimitMs: o.timeLimitMs,
+    analysis: { convention }, pool: o.pool, onProgress, strategy,
+  }).catch((e: unknown) => { throw asUserError(e, w, source); });
+  const found = await run('anneal', o.onProgress && o.baseline ? (d) => o.onProgress!(Math.floor(d / 2)) : o.onProgress);
+  if (!found.best) {
+    throw new SpecError(source, `layer ${w.name}`, `a legal mapping within ${found.stats.evaluated} evaluations (capacity or fanout too small; raise --evaluations, or relax the constraints or capacities)`, 'none');
   }
-  if (!run.best) {
-    throw new SpecError(source, `layer ${w.name}`, `a legal mapping within ${run.stats.evaluated} evaluations (capacity or fanout too small; raise --evaluations, or relax the constraints or capacities)`, 'none');
-  }
-  const mapping = space.toMapping(run.best);
+  const mapping = space.toMapping(found.best);
   validateMapping(w, arch, mapping, '<found mapping>');
   const result = evaluate(w, arch, mapping, energy, { convention });
   const bound = lowerBound(w, arch, plan, o.objective);
   const s = score(o.objective, result.energyPJ, result.cycles);
-  return { mapping, result, score: s, bound, gap: s / bound.score, stats: run.stats };
+  let baseline: Baseline | null | undefined;
+  if (o.baseline) {
+    const half = Math.floor(o.evaluations / 2);
+    const r = await run('random', o.onProgress ? (d) => o.onProgress!(half + Math.floor(d / 2)) : undefined);
+    const bs = score(o.objective, r.energyPJ, r.cycles);
+    baseline = r.best ? { score: bs, energyPJ: r.energyPJ, cycles: r.cycles, evaluated: r.stats.evaluated, ratio: bs / s } : null;
+  }
+  return { mapping, result, score: s, bound, gap: s / bound.score, stats: found.stats, ...(baseline !== undefined ? { baseline } : {}) };
 }

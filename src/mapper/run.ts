@@ -26,6 +26,8 @@ export interface RunOptions {
   readonly analysis?: AnalysisOptions;
   /** Where the searches run (default: this thread). */
   readonly pool?: Pool;
+  /** The search algorithm (default anneal; exhaustive is chosen when the mapspace fits the budget). */
+  readonly strategy?: 'anneal' | 'random';
   /** Total evaluations done so far across searches. */
   readonly onProgress?: (done: number) => void;
 }
@@ -49,6 +51,7 @@ export interface ThreadJob {
   readonly evaluations: number;
   readonly timeLimitMs?: number;
   readonly analysis?: AnalysisOptions;
+  readonly strategy?: 'anneal' | 'random';
 }
 
 /** What one search returns. */
@@ -70,7 +73,7 @@ export const mapperSearchTask: PoolTask<ThreadJob, ThreadResult> = {
   run(job, progress) {
     const space = new MapSpace(job.w, job.arch, job.constraints);
     return search(job.w, job.arch, space, job.plan, {
-      objective: job.objective, seed: job.seed, evaluations: job.evaluations, timeLimitMs: job.timeLimitMs, analysis: job.analysis,
+      objective: job.objective, seed: job.seed, evaluations: job.evaluations, timeLimitMs: job.timeLimitMs, analysis: job.analysis, strategy: job.strategy,
       onProgress: (done) => progress(done),
     });
   },
@@ -79,12 +82,12 @@ export const mapperSearchTask: PoolTask<ThreadJob, ThreadResult> = {
 /** Search the mapspace of `w` on `arch` under `constraints`; the best of all searches. */
 export async function runMapper(w: Workload, arch: Arch, constraints: Constraints, plan: EnergyPlan, o: RunOptions): Promise<RunResult> {
   // A mapspace small enough to enumerate is enumerated once.
-  const small = new MapSpace(w, arch, constraints).size() <= o.evaluations;
+  const small = o.strategy !== 'random' && new MapSpace(w, arch, constraints).size() <= o.evaluations;
   const threads = small ? 1 : Math.max(1, Math.floor(o.threads));
   const jobs: ThreadJob[] = [];
   for (let i = 0; i < threads; i++) {
     const share = Math.floor(o.evaluations / threads) + (i < o.evaluations % threads ? 1 : 0);
-    jobs.push({ w, arch, constraints, plan, objective: o.objective, seed: threadSeed(o.seed, i), evaluations: share, timeLimitMs: o.timeLimitMs, analysis: o.analysis });
+    jobs.push({ w, arch, constraints, plan, objective: o.objective, seed: threadSeed(o.seed, i), evaluations: share, timeLimitMs: o.timeLimitMs, analysis: o.analysis, strategy: o.strategy });
   }
   const done = new Array<number>(threads).fill(0);
   const t0 = Date.now();

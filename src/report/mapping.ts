@@ -2,6 +2,7 @@
 import type { Arch } from '../arch/arch.js';
 import { mappingToTimeloop } from '../interop/timeloop/write.js';
 import type { LowerBound } from '../mapper/bound.js';
+import type { Baseline } from '../mapper/map.js';
 import type { Objective, SearchStats } from '../mapper/search.js';
 import type { Mapping } from '../mapping/mapping.js';
 import { resultToJSON, type Result } from '../model/result.js';
@@ -23,6 +24,8 @@ export interface MapReport {
   /** score / bound: at least 1. */
   readonly gap: number;
   readonly stats: SearchStats & { threads: number };
+  /** Random search under the same budget and seed (null: it found no legal mapping). */
+  readonly baseline?: Baseline | null;
 }
 
 /** The JSON of `dnnergy map --json` (stable keys, no timings: byte-identical across reruns). */
@@ -34,6 +37,9 @@ export function mapReportToJSON(r: MapReport): unknown {
     lower_bound: { score: lb.score, energy_pJ: lb.energyPJ, cycles: lb.cycles, compute_pJ: lb.parts.compute, backing_store_pJ: lb.parts.backingStore },
     gap: r.gap,
     search: { seed: r.seed, threads: r.stats.threads, evaluations: r.stats.evaluated, pruned: r.stats.pruned, best_at: r.stats.bestAt, exhaustive: r.stats.exhaustive },
+    ...(r.baseline !== undefined ? {
+      random_baseline: r.baseline === null ? null : { score: r.baseline.score, energy_pJ: r.baseline.energyPJ, cycles: r.baseline.cycles, evaluations: r.baseline.evaluated, ratio: r.baseline.ratio },
+    } : {}),
     result: resultToJSON(r.result),
     mapping: mappingToTimeloop(r.workload, r.arch, r.mapping),
   };
@@ -48,7 +54,10 @@ function scoreText(objective: Objective, s: number): string {
 export function formatMapReport(r: MapReport): string {
   const st = r.stats;
   return `best ${r.objective}: ${scoreText(r.objective, r.score)}; lower bound ${scoreText(r.objective, r.bound.score)}; within ${r.gap.toFixed(2)}× of it\n` +
-    `search: ${fmt(st.evaluated)} mappings evaluated (${fmt(st.pruned)} pruned)${st.exhaustive ? ', the whole mapspace' : ''} in ${(st.timeMs / 1000).toFixed(1)} s on ${st.threads} thread(s), seed ${r.seed}; best found at evaluation ${fmt(st.bestAt)}\n\n` +
+    `search: ${fmt(st.evaluated)} mappings evaluated (${fmt(st.pruned)} pruned)${st.exhaustive ? ', the whole mapspace' : ''} in ${(st.timeMs / 1000).toFixed(1)} s on ${st.threads} thread(s), seed ${r.seed}; best found at evaluation ${fmt(st.bestAt)}\n` +
+    (r.baseline === undefined ? '' : r.baseline === null ? 'random search, same budget: no legal mapping found\n'
+      : `random search, same budget: ${scoreText(r.objective, r.baseline.score)} (${r.baseline.ratio.toFixed(2)}× the best)\n`) +
+    '\n' +
     formatResult(r.result, r.workload.name, r.arch.name) +
     '\n' + describeMapping(r.workload.dims, r.arch.storage.map((s) => s.name), r.mapping);
 }

@@ -28,6 +28,28 @@ describe('mapLayer', () => {
     expect(m.stats.evaluated).toBeGreaterThan(0);
   });
 
+  it('runs random search under the same budget as the baseline, and map --json shows it', async () => {
+    const b = builtinArch('eyeriss')!;
+    const w = layerWorkload(zooNetwork('alexnet')!.layers.find((l) => l.name === 'conv3') as never, 1);
+    const m = await mapLayer(w, b.arch, b.energy, b.constraints(w), { objective: 'energy', seed: 2, evaluations: 3000, baseline: true });
+    expect(m.baseline).toBeTruthy();
+    expect(m.baseline!.evaluated).toBe(3000);
+    expect(m.baseline!.score).toBeGreaterThanOrEqual(m.bound.score);
+    expect(m.baseline!.ratio).toBeCloseTo(m.baseline!.score / m.score, 12);
+    // The search itself is the same with or without the baseline.
+    const alone = await mapLayer(w, b.arch, b.energy, b.constraints(w), { objective: 'energy', seed: 2, evaluations: 3000 });
+    expect(alone.score).toBe(m.score);
+    expect(alone.baseline).toBeUndefined();
+    const j = await runCli(['map', join(WS, 'parsed-processed-input.yaml'), '--ert', join(WS, 'timeloop-mapper.ERT.yaml'), '--evaluations', '2000', '--json']);
+    expect(j.code).toBe(0);
+    const out = JSON.parse(j.stdout);
+    expect(out.random_baseline.evaluations).toBe(2000);
+    expect(out.random_baseline.score).toBeGreaterThanOrEqual(out.lower_bound.score);
+    expect(out.random_baseline.ratio).toBeCloseTo(out.random_baseline.score / out.score, 9);
+    const t = await runCli(['map', join(WS, 'parsed-processed-input.yaml'), '--ert', join(WS, 'timeloop-mapper.ERT.yaml'), '--evaluations', '2000']);
+    expect(t.stdout).toMatch(/\nrandom search, same budget: .+ \([\d.]+× the best\)\n/);
+  });
+
   it('turns constraints that leave no mapping into a SpecError naming the design and the layer', async () => {
     const b = builtinArch('eyeriss')!;
     const w = layerWorkload(zooNetwork('alexnet')!.layers.find((l) => l.name === 'conv3') as never, 1);
