@@ -69,6 +69,7 @@ export interface CostProvider {
 /** What the model needs of a design (a built-in or one read from Timeloop files). */
 export type ModelDesign = Pick<Design, 'arch' | 'energy' | 'constraints'>;
 
+/** How the model prices: the metric, the batch, and the mapper's budget and seed per shape. */
 export interface ModelCostOptions {
   /** 'energy' (default; densities priced by the sparse estimate) or 'latency' (cycles: zeros are gated, not skipped). */
   readonly metric?: 'energy' | 'latency';

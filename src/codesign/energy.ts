@@ -10,6 +10,7 @@ import { modelCost, type ActivationDensity, type ModelDesign, type ModelNetworkC
 
 export type { ActivationDensity } from './cost.js';
 
+/** A layer with MACs and its dense mapping result. */
 export interface LayerCost {
   readonly name: string;
   readonly kind: 'conv' | 'fc';
@@ -28,6 +29,7 @@ export async function energyModel(net: Network, design: ModelDesign, o: { batch?
   return modelCost(design, { ...o, metric: 'energy' }).network(net);
 }
 
+/** One layer's energy at given weight and activation densities. */
 export interface LayerEnergy {
   readonly name: string;
   /** Weight density. */

@@ -25,8 +25,10 @@ import { imageSize, type ImageSet } from '../train/dataset.js';
 import { accuracy, train } from '../train/train.js';
 import type { ActivationDensity, NetworkCost } from './cost.js';
 
+/** Energy-aware pruning (Yang et al.) or the global-magnitude baseline (Han et al.). */
 export type PruneMethod = 'energy-aware' | 'magnitude';
 
+/** The method, the accuracy budget and the fine-tuning and step sizes of a pruning run. */
 export interface PruneOptions {
   readonly method: PruneMethod;
   /** Largest allowed validation-accuracy loss, in points (1 = one percentage point). */
@@ -45,6 +47,7 @@ export interface PruneOptions {
   readonly onStep?: (s: PruneStep) => void;
 }
 
+/** One tried step: what was pruned, whether it was kept, and the accuracy and cost after it. */
 export interface PruneStep {
   readonly step: number;
   /** The layer pruned (energy-aware) or `all` (magnitude). */
@@ -56,6 +59,7 @@ export interface PruneStep {
   readonly energy: number;
 }
 
+/** The masks a run kept, the densities they give, every step, and validation accuracy before and after. */
 export interface PruneResult {
   readonly method: PruneMethod;
   readonly masks: Masks;

@@ -234,6 +234,7 @@ export function shrink(net: Network, layer: string, channels: number): Network {
         fail(`layer ${pl.name}`, r === 'concat' ? 'one input of the concatenation to shrink (its output is tied to the shrunk layer)' : 'an op whose channels a shrink can follow', pl.op);
       }
       if (pl.kind === 'conv' && !isDepthwise(pl) && c % pl.groups !== 0) fail(`layer ${pl.name}`, `a channel count its ${pl.groups} groups divide`, String(c));
+      if (pl.kind === 'conv' && isDepthwise(pl) && sets.get(net.edges[p].inputs[0]) !== root) fail(`layer ${pl.name}`, 'a depthwise layer with as many outputs as inputs', `${pl.inC} → ${pl.outC}`);
     }
     for (const t of set) {
       for (const j of ix.consumers.get(t) ?? []) {

@@ -45,6 +45,7 @@ export interface OtherLayer {
   readonly pool?: { readonly kernel: number; readonly stride: number; readonly pad: number; readonly ceil: boolean; readonly global: boolean };
 }
 
+/** A layer of a network. */
 export type Layer = ConvLayer | FcLayer | OtherLayer;
 
 /**
@@ -168,6 +169,7 @@ export class NetworkBuilder {
     }, [this.cur], [outC, outH, outW]);
   }
 
+  /** Max or average pooling, square window `k`. */
   pool(name: string, op: 'maxpool' | 'avgpool', k: number, stride: number, pad = 0, ceil = false): this {
     const [c, h, w] = this.dims();
     const f = ceil ? Math.ceil : Math.floor;
@@ -218,6 +220,7 @@ export class NetworkBuilder {
     return t;
   }
 
+  /** The network written so far. */
   build(): Network {
     return { name: this.name, input: this.input, layers: this.layers, inputTensor: this.inputTensor, tensors: this.tensors, edges: this.edges };
   }

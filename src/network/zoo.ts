@@ -9,6 +9,9 @@
  *   3×3 convolution of a bottleneck (the torchvision form ONNX exports use).
  * - MobileNet v1 (Howard et al. 2017, Table 1) and v2 (Sandler et al. 2018,
  *   Table 2), width 1.0, 224×224.
+ * Branches are edges of the graph: a branch starts `from` a named tensor,
+ * and residual adds and inception/fire concatenations are layers joining
+ * the branches' tensors.
  */
 import { NetworkBuilder, type Network } from './network.js';
 

@@ -84,6 +84,7 @@ function headerOf(file: string): IdxHeader {
   }
 }
 
+/** Naming, the validation hold-out and the class count of an IDX directory. */
 export interface IdxDatasetOptions {
   readonly name?: string;
   /** Images at the end of the training files held out as the validation split (default 5,000). */

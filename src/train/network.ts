@@ -40,17 +40,12 @@ export function networkOf(model: tfType.LayersModel, source = model.name): Netwo
 export function onnxValues(model: tfType.LayersModel, net: Network): Map<string, LayerValues> {
   const out = new Map<string, LayerValues>();
   let flattenedFrom: [number, number, number] | null = null;
+  // The shape each layer reads, from the network's edges.
   const shapeBefore = new Map<string, [number, number, number]>();
-  {
-    const s = model.inputs[0].shape;
-    let cur: [number, number, number] = [s[3]!, s[1]!, s[2]!];
-    for (const l of net.layers) {
-      shapeBefore.set(l.name, cur);
-      if (l.kind === 'conv') cur = [l.outC, l.outH, l.outW];
-      else if (l.kind === 'fc') cur = [l.outFeatures, 1, 1];
-      else if (l.pool) cur = [cur[0], l.pool.global ? 1 : Math.round(Math.sqrt(l.outputWords / cur[0])), l.pool.global ? 1 : Math.round(Math.sqrt(l.outputWords / cur[0]))];
-    }
-  }
+  net.layers.forEach((l, i) => {
+    const s = net.tensors.get(net.edges[i].inputs[0])!;
+    shapeBefore.set(l.name, [s[0], s[1] ?? 1, s[2] ?? 1]);
+  });
   for (const l of model.layers) {
     const cls = l.getClassName();
     const c = l.getConfig() as Record<string, unknown>;

@@ -26,6 +26,7 @@ export interface LayerValues {
   readonly activation?: 'relu' | 'softmax';
 }
 
+/** A sequential network as ONNX model bytes, for `batch` images; `values` adds trained weights and activations. */
 export function exportSequentialOnnx(net: Network, batch = 1, values?: ReadonlyMap<string, LayerValues>): Uint8Array {
   const nodes: NodeProto[] = [];
   const inits: TensorProto[] = [];

@@ -84,6 +84,7 @@ function broadcast(a: Shape, b: Shape): Shape {
   return out;
 }
 
+/** Sizes for symbolic dimensions of an ONNX model's input. */
 export interface OnnxImportOptions {
   /** Batch size for a symbolic first dimension (default 1). */
   readonly batch?: number;
