@@ -1,6 +1,6 @@
 /** Pruning through its seams: any NetworkCost, and any dataset's shapes (not only MNIST's). */
 import { describe, expect, it } from 'vitest';
-import { builtinArch } from '../../src/arch/builtin.js';
+import { builtinArch } from '../../src/designs/builtin.js';
 import type { NetworkCost } from '../../src/codesign/cost.js';
 import { energyModel } from '../../src/codesign/energy.js';
 import { prune } from '../../src/codesign/prune.js';
