@@ -5,7 +5,8 @@
  * - time and evaluations to reach the reference mapping's energy there;
  * - every dense mapper case of the Timeloop reference set: found objective
  *   against the reference mapping's (both evaluated by dnnergy's model),
- *   time, evaluations, gap to the lower bound.
+ *   time, evaluations, gap to the lower bound, and what the random-sampling
+ *   baseline finds in the same budget and seed.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,8 +59,8 @@ export async function mapperBench(budget = 60000): Promise<void> {
   console.log(`best energy on v4-tl-06 in 200,000 evaluations (${(deep.stats.timeMs / 1000).toFixed(2)} s): ${(deep.energyPJ / 1e6).toFixed(1)} uJ = ${(deep.energyPJ / vgg.ref.energyPJ).toFixed(3)} × the reference mapping's; lower bound ${(lowerBound(vgg.inp.workload, vgg.inp.arch, vgg.plan, 'energy').energyPJ / 1e6).toFixed(1)} uJ`);
 
   console.log(`\nevery dense mapper case, ${budget.toLocaleString('en-US')} evaluations, 1 thread, seed 1 (score = the case's objective; ratio = found / reference mapping, both by dnnergy's model):`);
-  console.log('| case | objective | ratio | energy ratio | time | evaluations | gap to bound |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| case | objective | ratio | energy ratio | time | evaluations | gap to bound | random: ratio | random: energy ratio |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   const cases = loadRefs().filter((r) => r.tool === 'mapper' && isDense(r) && (r.snapshot === 'v4' || r.snapshot === 'v3') && r.name !== 'v3-bd-simple_pim');
   for (const r of cases) {
     const c = setup(r.name);
@@ -69,6 +70,10 @@ export async function mapperBench(budget = 60000): Promise<void> {
     const found = score(c.objective, run.energyPJ, run.cycles);
     const refScore = score(c.objective, c.ref.energyPJ, c.ref.cycles);
     const lb = lowerBound(c.inp.workload, c.inp.arch, c.plan, c.objective);
-    console.log(`| ${r.name} | ${c.objective} | ${(found / refScore).toFixed(3)} | ${(run.energyPJ / c.ref.energyPJ).toFixed(3)} | ${s.toFixed(2)} s | ${run.stats.evaluated.toLocaleString('en-US')} | ${(found / lb.score).toFixed(2)}× |`);
+    // The baseline: random sampling, same budget, seed 1, one thread.
+    const space = new MapSpace(c.inp.workload, c.inp.arch, c.constraints);
+    const rnd = search(c.inp.workload, c.inp.arch, space, c.plan, { objective: c.objective, seed: 1, evaluations: budget, analysis: { convention: c.convention }, strategy: 'random' });
+    const rndRatio = rnd.best ? `${(score(c.objective, rnd.energyPJ, rnd.cycles) / refScore).toFixed(3)} | ${(rnd.energyPJ / c.ref.energyPJ).toFixed(3)}` : 'none legal | –';
+    console.log(`| ${r.name} | ${c.objective} | ${(found / refScore).toFixed(3)} | ${(run.energyPJ / c.ref.energyPJ).toFixed(3)} | ${s.toFixed(2)} s | ${run.stats.evaluated.toLocaleString('en-US')} | ${(found / lb.score).toFixed(2)}× | ${rndRatio} |`);
   }
 }

@@ -181,7 +181,7 @@ describe('strategies', () => {
     const n = 8;
     for (let seed = 20; seed < 20 + n; seed++) {
       const { w, arch, space, plan } = layer(seed);
-      const opts = { objective: 'edp' as Objective, seed, evaluations: 4000 };
+      const opts = { objective: 'edp' as Objective, seed, evaluations: 15000 };
       const sa = search(w, arch, space, plan, opts);
       const rnd = search(w, arch, space, plan, { ...opts, strategy: 'random' });
       expect(sa.best).not.toBeNull();
