@@ -13,6 +13,7 @@ import type { Mapping } from '../mapping/mapping.js';
 import { operationCount, type Workload } from '../workload/workload.js';
 import { compileMapping, compileProblem, type CompiledMapping, type CompiledProblem } from './compile.js';
 import { readCounts, type CountBuffers, type Counts } from './counts.js';
+import { LinkCache, distinctChildTiles } from './links.js';
 
 /** Options of the nest analysis. */
 export interface AnalysisOptions {
@@ -81,7 +82,7 @@ export class Evaluator {
   /** Loop index range [spStart[l], spEnd[l]) of level l's spatial loops. */
   private readonly spStart: Int32Array;
   private readonly spEnd: Int32Array;
-  private readonly linkCache = new Map<string, { linked: number; remaining: number }>();
+  private readonly linkCache = new LinkCache();
 
   constructor(readonly p: CompiledProblem, options: AnalysisOptions = {}) {
     const { D, S, L, RM } = p;
@@ -433,7 +434,7 @@ export class Evaluator {
     if (F > 1) {
       for (let j = 0; j < K; j++) {
         const t = Array.from(tau.subarray(j * RM, j * RM + R));
-        const { linked, remaining } = this.linkInfo(m, s, c + 1, t);
+        const { linked, remaining } = this.linkCache.info(this.p, m, s, c + 1, t, this.stride, this.fan[c + 1]);
         if (remaining < G) { linkGroups[j] = remaining; linkCount[j] = linked; }
       }
     }
@@ -487,7 +488,7 @@ export class Evaluator {
         const step = coef[base + k * D + m.dim[i]] * stride[i];
         if (step === 0) continue;
         // A loop moving the tile along two ranks at once: count exactly.
-        if (this.p.ranksTouched[s * D + m.dim[i]] > 1) return this.groupsExact(m, s, l);
+        if (this.p.ranksTouched[s * D + m.dim[i]] > 1) return distinctChildTiles(this.p, m, s, l, this.stride, this.fan[l]);
         loopsOnRank++;
         single = m.factor[i];
         max += (m.factor[i] - 1) * step;
@@ -513,36 +514,6 @@ export class Evaluator {
     return groups;
   }
 
-  /** Child tile offsets of level l's spatial loops, enumerated (innermost loop fastest). */
-  private childOffsets(m: CompiledMapping, s: number, l: number): { offsets: number[][]; hs: number; vs: number } {
-    const { D, RM, coef } = this.p;
-    const R = this.p.ranks[s];
-    const idx: number[] = [];
-    let lx = 1, ly = 1;
-    for (let i = 0; i < m.n; i++) if (m.level[i] === l && m.spatial[i] === 1) { idx.push(i); if (m.axisY[i]) ly *= m.factor[i]; else lx *= m.factor[i]; }
-    const F = this.fan[l];
-    const offsets: number[][] = [];
-    const ctr = new Array<number>(idx.length).fill(0);
-    for (let key = 0; key < F; key++) {
-      const o = new Array<number>(R).fill(0);
-      for (let q = 0; q < idx.length; q++) for (let k = 0; k < R; k++) o[k] += ctr[q] * coef[s * RM * D + k * D + m.dim[idx[q]]] * this.stride[idx[q]];
-      offsets.push(o);
-      for (let q = 0; q < idx.length; q++) { if (++ctr[q] < m.factor[idx[q]]) break; ctr[q] = 0; }
-    }
-    return { offsets, hs: Math.max(this.p.meshX[l], lx), vs: Math.max(this.p.meshY[l], ly) };
-  }
-
-  private groupsExact(m: CompiledMapping, s: number, l: number): number {
-    return new Set(this.childOffsets(m, s, l).offsets.map((o) => o.join(','))).size;
-  }
-
-  /**
-   * Whether any event translation could equal the offset between two mesh
-   * neighbours (then the exact walk is needed). Neighbours differ by one
-   * step of the mesh, i.e. by the offset between consecutive children in a
-   * row or column; checked by enumeration only when a translation matches one
-   * of the few candidate offsets.
-   */
   /**
    * Per level with a spatial fanout, for data space s: the distinct child
    * tiles, and the offsets between mesh neighbours that an event translation
@@ -591,7 +562,11 @@ export class Evaluator {
     this.candStart[L] = nc;
   }
 
-  /** Whether any of the K event translations could be a neighbour's offset. */
+  /**
+   * Whether any of the K event translations could equal the offset between
+   * two mesh neighbours (then the exact walk is needed): checked against the
+   * few candidate offsets of prepareGrids, by hash first.
+   */
   private linksPossible(l: number, R: number, K: number, point: boolean, shared: boolean): boolean {
     if (this.exactLinks[l]) return true;
     const RM = this.p.RM;
@@ -623,40 +598,6 @@ export class Evaluator {
       }
     }
     return false;
-  }
-
-  /** Children that can take a delta translated by τ from a mesh neighbour, and the distinct tiles left. */
-  private linkInfo(m: CompiledMapping, s: number, l: number, tau: number[]): { linked: number; remaining: number } {
-    const sig: number[] = [s, l, ...tau];
-    for (let i = 0; i < m.n; i++) if (m.level[i] === l && m.spatial[i] === 1) sig.push(m.dim[i], m.factor[i], m.axisY[i], this.stride[i]);
-    const key = sig.join(',');
-    const hit = this.linkCache.get(key);
-    if (hit) return hit;
-    const { offsets, hs, vs } = this.childOffsets(m, s, l);
-    const F = offsets.length;
-    const R = tau.length;
-    const neighbour = (k: number, n: number) => {
-      if (n < 0 || n >= F) return false;
-      for (let r = 0; r < R; r++) if (offsets[n][r] - offsets[k][r] !== tau[r]) return false;
-      return true;
-    };
-    let linked = 0;
-    const left = new Set<string>();
-    for (let k = 0; k < F; k++) {
-      const h = k % hs;
-      const v = Math.floor(k / hs);
-      const ok =
-        (vs > 1 && v >= 1 && neighbour(k, k - hs)) ||
-        (vs > 1 && v < vs - 1 && neighbour(k, k + hs)) ||
-        (hs > 1 && h >= 1 && neighbour(k, k - 1)) ||
-        (hs > 1 && h < hs - 1 && neighbour(k, k + 1));
-      if (ok) linked++;
-      else left.add(offsets[k].join(','));
-    }
-    const res = { linked, remaining: left.size };
-    if (this.linkCache.size > 10000) this.linkCache.clear();
-    this.linkCache.set(key, res);
-    return res;
   }
 
   private grow(n: number): void {
