@@ -1,5 +1,5 @@
 /** The one conv builder (Timeloop's CNN_Layer labels) and the role rule every reader applies. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -72,6 +72,20 @@ describe('tensor roles', () => {
     expect(roles(['Inputs', false], ['B', false], ['Z', true])).toEqual(['input', 'weight', 'output']);
     expect(roles(['Kernel', false], ['X', false], ['Y', false], ['Weights', true])).toEqual(['weight', 'input', 'input', 'output']);
     expect(assignRoles([{ name: 'A', readWrite: false, role: 'input' }, { name: 'B', readWrite: false }])).toEqual(['input', 'weight']);
+  });
+
+  it.runIf(referenceAvailable())('every reference problem (v0.3 and v0.4 readers) gets one weight, one input and one output', () => {
+    let read = 0;
+    for (const c of readdirSync(join(REFERENCE_DIR, 'cases'))) {
+      const file = join(REFERENCE_DIR, 'cases', c, 'ref/parsed-processed-input.yaml');
+      if (!existsSync(file)) continue;
+      const doc = parse(readFileSync(file, 'utf8')) as { problem?: { shape?: unknown } };
+      if (!doc.problem?.shape) continue;
+      const w = readProblem(mergeDocuments([{ file, value: { problem: doc.problem } }]).get('problem')!);
+      expect(w.dataSpaces.map((d) => d.role).sort(), c).toEqual(['input', 'output', 'weight']);
+      read++;
+    }
+    expect(read).toBeGreaterThan(20);
   });
 
   const native = (tensors: unknown[]) => readNative([{
