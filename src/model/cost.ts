@@ -181,6 +181,7 @@ export function costOf(w: Workload, arch: Arch, counts: CountBuffers, plan: Ener
     energyPJ: computeEnergy,
     leakagePJ: 0,
     cycles: counts.temporalIterations,
+    offChip: false,
     dataSpaces: [],
   });
   let total = computeEnergy;
@@ -213,6 +214,7 @@ export function costOf(w: Workload, arch: Arch, counts: CountBuffers, plan: Ener
       energyPJ: levelEnergy,
       leakagePJ: leakage,
       cycles: levelCycles[l],
+      offChip: lv.offChip,
       dataSpaces: dss,
     });
   });

@@ -31,6 +31,11 @@ export interface LevelResult {
   readonly leakagePJ: number;
   /** Cycles this level needs given its bandwidth (the compute level: its own cycles). */
   readonly cycles: number;
+  /**
+   * Off-chip memory (`StorageLevel.offChip`; false for compute), so reports
+   * can sum off-chip traffic without the architecture. Not in the JSON form.
+   */
+  readonly offChip: boolean;
   /** Data spaces the level keeps, workload order (empty for compute). */
   readonly dataSpaces: readonly DataSpaceResult[];
 }
