@@ -104,6 +104,14 @@ describe('tensor roles', () => {
     expect(implied.dataSpaces[1].readWrite).toBe(true);
   });
 
+  it('native YAML conv2d: groups must divide the channels, and one workload form only (user errors naming the field)', () => {
+    const doc = (workload: unknown) => [{ file: 'c.yaml', value: { dnnergy: 1, workload, arch: { levels: [{ name: 'DRAM', word_bits: 8 }], compute: { name: 'mac' } } } }];
+    const c2 = { inC: 6, outC: 8, kH: 3, kW: 1, outH: 4, outW: 4 };
+    expect(readNative(doc({ conv2d: { ...c2, groups: 2 } })).workload.bounds).toEqual([3, 4, 1, 3, 1, 4, 4, 2]);
+    expect(() => readNative(doc({ conv2d: { ...c2, groups: 4 } }))).toThrow(/workload\.conv2d\.groups/);
+    expect(() => readNative(doc({ conv2d: c2, conv: { C: 1, M: 1, P: 1, Q: 1, R: 1, S: 1 } }))).toThrow(/one of `conv`, `conv2d`/);
+  });
+
   it('native YAML: DRAM levels are off-chip unless stated otherwise', () => {
     const arch = readNative([{
       file: 'n.yaml',
