@@ -1,6 +1,6 @@
 /** Pieces the built-in architectures are made of. */
 import type { LevelConstraints } from '../mapping/constraints.js';
-import type { Workload } from '../workload/workload.js';
+import type { TensorRole, Workload } from '../workload/workload.js';
 import type { StorageLevel } from '../arch/arch.js';
 import type { Design } from './design.js';
 
@@ -52,7 +52,7 @@ export function onlyAllow(w: Workload, m: Map<number, number>, allowed: readonly
   fixToOne(w, m, w.dims.filter((d) => !allowed.includes(d)));
 }
 
-/** A level keeps exactly the named tensors and bypasses the rest. */
-export function keepOnly(w: Workload, c: LevelConstraints, names: readonly string[]): void {
-  w.dataSpaces.forEach((x, s) => (names.includes(x.name) ? c.keep : c.bypass).add(s));
+/** A level keeps exactly the tensors of the given roles and bypasses the rest. */
+export function keepOnly(w: Workload, c: LevelConstraints, roles: readonly TensorRole[]): void {
+  w.dataSpaces.forEach((x, s) => (roles.includes(x.role) ? c.keep : c.bypass).add(s));
 }

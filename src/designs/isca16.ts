@@ -30,6 +30,7 @@ import type { EnergyTable } from '../energy/table.js';
 import type { Arch, StorageLevel } from '../arch/arch.js';
 import { NORMALISED as E, fixToOne, freeLevel, keepOnly, onlyAllow, storageLevel, type BuiltinArch, type EnergyCategory } from './build.js';
 import { rowStationary } from './rowstationary.js';
+import type { TensorRole } from '../workload/workload.js';
 
 export const ISCA16_DATAFLOWS = ['RS', 'WS', 'OSA', 'OSB', 'OSC', 'NLR'] as const;
 export type Isca16Dataflow = (typeof ISCA16_DATAFLOWS)[number];
@@ -47,8 +48,8 @@ export function equalAreaBufferWords(rfWords: number): number {
   return BASELINE_BUFFER_WORDS + Math.floor(PES * (BASELINE_RF_WORDS - rfWords) * RF_AREA_PER_BUFFER_BYTE);
 }
 
-type Tensor = 'Inputs' | 'Weights' | 'Outputs';
-const SHORT: Record<Tensor, string> = { Inputs: 'ifmap', Weights: 'weight', Outputs: 'psum' };
+type Tensor = TensorRole;
+const SHORT: Record<Tensor, string> = { input: 'ifmap', weight: 'weight', output: 'psum' };
 
 interface Spec {
   /** The tensor each PE keeps, with the loops it may run over it, or none (NLR). */
@@ -59,10 +60,10 @@ interface Spec {
 }
 
 const SPECS: Record<Exclude<Isca16Dataflow, 'RS'>, Spec> = {
-  WS: { stationary: { tensor: 'Weights', temporal: ['N', 'P', 'Q'] }, spatial: ['C', 'M', 'R', 'S'], description: 'weight stationary: a weight per PE, reused over N, P, Q; C, M, R, S unroll' },
-  OSA: { stationary: { tensor: 'Outputs', temporal: ['C', 'R', 'S'] }, spatial: ['N', 'P', 'Q'], description: 'output stationary A: a psum per PE; output pixels of one channel unroll' },
-  OSB: { stationary: { tensor: 'Outputs', temporal: ['C', 'R', 'S'] }, spatial: ['N', 'P', 'Q', 'M'], description: 'output stationary B: a psum per PE; output pixels and channels unroll' },
-  OSC: { stationary: { tensor: 'Outputs', temporal: ['C', 'R', 'S'] }, spatial: ['M'], description: 'output stationary C: a psum per PE; output channels unroll' },
+  WS: { stationary: { tensor: 'weight', temporal: ['N', 'P', 'Q'] }, spatial: ['C', 'M', 'R', 'S'], description: 'weight stationary: a weight per PE, reused over N, P, Q; C, M, R, S unroll' },
+  OSA: { stationary: { tensor: 'output', temporal: ['C', 'R', 'S'] }, spatial: ['N', 'P', 'Q'], description: 'output stationary A: a psum per PE; output pixels of one channel unroll' },
+  OSB: { stationary: { tensor: 'output', temporal: ['C', 'R', 'S'] }, spatial: ['N', 'P', 'Q', 'M'], description: 'output stationary B: a psum per PE; output pixels and channels unroll' },
+  OSC: { stationary: { tensor: 'output', temporal: ['C', 'R', 'S'] }, spatial: ['M'], description: 'output stationary C: a psum per PE; output channels unroll' },
   NLR: { spatial: ['C', 'M'], description: 'no local reuse: no PE storage; C and M unroll, psums reduce over the array' },
 };
 
@@ -77,7 +78,7 @@ export function isca16(dataflow: Isca16Dataflow): BuiltinArch {
   }
   const spec = SPECS[dataflow];
   const rfWords = spec.stationary ? 1 : 0;
-  const tensors: Tensor[] = ['Inputs', 'Weights', 'Outputs'];
+  const tensors: Tensor[] = ['input', 'weight', 'output'];
   const passing = tensors.filter((t) => t !== spec.stationary?.tensor);
   // Innermost first.
   const storage: StorageLevel[] = [

@@ -2,7 +2,7 @@
  * A row-stationary accelerator (Chen, Emer, Sze, ISCA 2016; the Eyeriss v1
  * chip, JSSC 2017): per-PE scratchpads for psums, filter weights and ifmap
  * pixels; a PE keeps a filter row and slides an ifmap row past it; filter
- * rows go down a column (S), output columns across (Q), channels (C) and
+ * rows go down a column (S), output rows across (Q; Timeloop's CNN_Layer: S and Q are heights), channels (C) and
  * filters (M) may also unroll. A global buffer holds ifmaps and psums
  * (and, if allowed, weights; the chip sends them from DRAM to the PEs).
  *
@@ -64,18 +64,18 @@ export function rowStationary(p: RowStationaryParams): BuiltinArch {
     constraints(w) {
       const levels = storage.map(() => freeLevel());
       const [psum, weights, ifmap, pe, column, glb] = levels;
-      keepOnly(w, psum, ['Outputs']);
-      keepOnly(w, weights, ['Weights']);
-      keepOnly(w, ifmap, ['Inputs']);
+      keepOnly(w, psum, ['output']);
+      keepOnly(w, weights, ['weight']);
+      keepOnly(w, ifmap, ['input']);
       keepOnly(w, pe, []);
       keepOnly(w, column, []);
-      keepOnly(w, glb, p.bufferHoldsWeights ? ['Inputs', 'Outputs', 'Weights'] : ['Inputs', 'Outputs']);
+      keepOnly(w, glb, p.bufferHoldsWeights ? ['input', 'output', 'weight'] : ['input', 'output']);
       // A PE accumulates over M at the psum spad, walks C and R at the
       // filter spad, and holds one ifmap row window.
       fixToOne(w, psum.temporalFactors, ['N', 'C', 'R', 'S', 'P', 'Q', 'G']);
       fixToOne(w, weights.temporalFactors, ['N', 'M', 'P', 'Q', 'S', 'G']);
       fixToOne(w, ifmap.temporalFactors, w.dims);
-      // Columns take output columns (Q) or filters (M); a column's rows take filter rows (S), channels or filters.
+      // PE columns take output rows (Q) or filters (M); a column's rows take filter rows (S), channels or filters.
       fixToOne(w, column.spatialFactors, ['N', 'C', 'P', 'R', 'S', 'G']);
       fixToOne(w, pe.spatialFactors, ['N', 'P', 'Q', 'R', 'G']);
       fixToOne(w, column.temporalFactors, w.dims);

@@ -10,8 +10,9 @@
 import type { Arch } from '../arch/arch.js';
 import type { EnergyPlan } from '../model/cost.js';
 import { operationCount, projectedSize, type Workload } from '../workload/workload.js';
-import { score, type Objective } from './search.js';
+import { score, type Objective } from '../model/objective.js';
 
+/** A lower bound on the cost of any mapping: energy, cycles and the objective's score. */
 export interface LowerBound {
   readonly energyPJ: number;
   readonly cycles: number;
@@ -21,6 +22,7 @@ export interface LowerBound {
   readonly parts: { compute: number; backingStore: number };
 }
 
+/** The lower bound for layer `w` on `arch` with energies `plan`, under `objective`. */
 export function lowerBound(w: Workload, arch: Arch, plan: EnergyPlan, objective: Objective): LowerBound {
   const ops = operationCount(w);
   const compute = ops * plan.compute;

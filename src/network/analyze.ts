@@ -10,6 +10,7 @@ import type { Objective } from '../mapper/search.js';
 import { planEnergy } from '../model/cost.js';
 import { sparseEnergy, type SparseResult } from '../model/sparse.js';
 import type { Result } from '../model/result.js';
+import { offChipAccesses } from '../model/accesses.js';
 import type { Pool } from '../util/pool.js';
 import type { Workload } from '../workload/workload.js';
 import { layerMacs, layerWorkload, shapeKey, type Layer, type Network } from './network.js';
@@ -65,7 +66,6 @@ export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTab
   const cache = new Map<string, Result>();
   const layers: LayerReport[] = [];
   let energyTotal = 0, cycles = 0, macs = 0, dram = 0;
-  const top = arch.storage[arch.storage.length - 1].name;
   const plan = planEnergy(arch, energy);
   for (const [i, layer] of net.layers.entries()) {
     if (layer.kind === 'other') {
@@ -92,8 +92,7 @@ export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTab
     energyTotal += layerEnergy(report);
     cycles += result.cycles;
     macs += m;
-    const t = result.levels.find((l) => l.name === top);
-    if (t) for (const ds of t.dataSpaces) dram += (ds.reads + ds.fills + ds.updates) * t.utilizedInstances;
+    dram += offChipAccesses(result);
     o.onLayer?.(i + 1, net.layers.length);
   }
   return {

@@ -6,6 +6,7 @@
 import type { BuiltinArch, EnergyCategory } from '../designs/build.js';
 import { isca16, ISCA16_DATAFLOWS, type Isca16Dataflow } from '../designs/isca16.js';
 import type { Result } from '../model/result.js';
+import { offChipAccesses } from '../model/accesses.js';
 import type { Objective } from '../mapper/search.js';
 import { analyzeNetwork, type NetworkReport } from './analyze.js';
 import type { Pool } from '../util/pool.js';
@@ -78,7 +79,6 @@ export async function compareDataflows(net: Network, o: CompareOptions): Promise
     });
     const acc = { conv: { macs: 0, energy: 0, sum: zero(), dram: 0 }, fc: { macs: 0, energy: 0, sum: zero(), dram: 0 } };
     const layers: DataflowSummary['layers'][number][] = [];
-    const top = b.arch.storage[b.arch.storage.length - 1].name;
     for (const l of report.layers) {
       if (!l.result || l.layer.kind === 'other') continue;
       const kind = l.layer.kind;
@@ -87,8 +87,7 @@ export async function compareDataflows(net: Network, o: CompareOptions): Promise
       a.macs += l.macs;
       a.energy += l.result.energyPJ;
       for (const c of CATEGORIES) a.sum[c] += br[c];
-      const dram = l.result.levels.find((x) => x.name === top)!;
-      a.dram += dram.dataSpaces.reduce((s, x) => s + x.reads + x.fills + x.updates, 0) * dram.utilizedInstances;
+      a.dram += offChipAccesses(l.result);
       layers.push({ name: l.layer.name, kind, macs: l.macs, perMac: scale(br, 1 / l.macs) });
     }
     const sum = (a: typeof acc.conv) => ({ macs: a.macs, energy: a.energy, perMac: scale(a.sum, a.macs ? 1 / a.macs : 0), dramPerMac: a.macs ? a.dram / a.macs : 0 });

@@ -1,6 +1,6 @@
 /** Reports of a network analysis (`dnnergy analyze`): JSON with stable keys, and a text table. */
 import { layerEnergy, type NetworkReport } from '../network/analyze.js';
-import { offChipAccesses } from './accesses.js';
+import { offChipAccesses } from '../model/accesses.js';
 import { fmt } from './table.js';
 
 /** Cycles of the convolution layers alone (the figure chip papers quote). */
