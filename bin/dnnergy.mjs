@@ -16,5 +16,10 @@ if (existsSync(new URL('tsconfig.build.json', root)) && !(await import('../scrip
   register();
   entry = new URL('src/cli/main.ts', root);
 }
+if (!existsSync(entry)) {
+  // A package installed without its build (e.g. --ignore-scripts from git).
+  process.stderr.write(`dnnergy: ${entry.pathname} is missing: run \`npm run build\` in ${root.pathname}\n`);
+  process.exit(1);
+}
 const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));

@@ -48,7 +48,7 @@ describe('the dnnergy package', () => {
     writeFileSync(join(tmp, 'run.mjs'), `import { main } from ${JSON.stringify(join(root, 'dist/cli/main.js'))};\nprocess.exitCode = await main(process.argv.slice(2));\n`);
     const compiled = run([join(tmp, 'run.mjs'), 'model', EXAMPLE, '--json']);
     expect(compiled.some((u) => u.endsWith('/dist/cli/model.js'))).toBe(true);
-    expect(compiled.filter((u) => /cli-progress|onnx-buf|tensorflow|worker_threads|\/mapper\/|\/cli\/(map|analyze|prune|train|dataflows|progress)\.js/.test(u))).toEqual([]);
+    expect(compiled.filter((u) => /cli-progress|onnx-buf|tensorflow|mnist|worker_threads|\/worker\.|\/mapper\/(run|search)\.js|\/cli\/(map|analyze|prune|train|dataflows|progress)\.js/.test(u))).toEqual([]);
   });
 
   it('mapper threads find their worker in the bundle', async () => {
