@@ -79,4 +79,12 @@ describe('the dnnergy package', () => {
     expect(bad.status).not.toBe(0);
     expect(bad.stdout).toMatch(/bad\.ts.*TS2322: Type 'number' is not assignable to type 'string'/);
   }, 60_000);
+
+  it('examples/library.mjs (the README\'s library example) runs against the package', () => {
+    const r = spawnSync(process.execPath, [join(root, 'examples/library.mjs')], { cwd: root, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^alexnet conv3 on eyeriss: [\d.]+ MAC-eq\/MAC, \d+ cycles; within [\d.]+× of the lower bound; random search with the same budget: [\d.]+× worse\n/);
+    expect(r.stdout).toMatch(/\nvgg16_conv3_2 on eyeriss_like: 2764\.377 uJ, 5505024 cycles\n$/);
+  }, 60_000);
 });
