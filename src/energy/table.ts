@@ -8,6 +8,11 @@ export interface EnergyTable {
   readonly source: string;
   /** Unit of the energies: picojoules, or normalised (1 = one MAC). Default pJ. */
   readonly unit?: 'pJ' | 'MAC';
+  /**
+   * Timeloop's tolerance: a listed component's missing storage action costs
+   * 0 (with a warning). Set for Accelergy ERTs; native tables must be complete.
+   */
+  readonly missingActionsAreZero?: boolean;
   /** Component name (without path or instance range) → action → energy. */
   readonly components: ReadonlyMap<string, Readonly<Record<string, number>>>;
 }

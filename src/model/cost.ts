@@ -65,15 +65,28 @@ export function planEnergy(arch: Arch, table: EnergyTable, convention: 'v4' | 'v
   };
   const L = arch.storage.length;
   const read = new Float64Array(L), write = new Float64Array(L), update = new Float64Array(L), leak = new Float64Array(L);
+  // An ERT that lists a component but lacks some of its storage actions:
+  // Timeloop prices those at 0 (v3: they do not enter the largest access
+  // energy); say so. A component with none of them is still an error.
+  const storageAction = (component: string, action: string, alternatives: string[], present: boolean): number => {
+    if (!present) return need(component, action, alternatives);
+    for (const a of [action, ...alternatives]) {
+      const e = actionEnergy(table, component, a);
+      if (e !== undefined) return sane(component, a, e);
+    }
+    warnings.push(`no "${action}" energy for ${component} in ${table.source}; priced at 0, as Timeloop does`);
+    return 0;
+  };
   arch.storage.forEach((lv, l) => {
     if (lv.isDummy && !table.components.has(lv.name)) return;
-    read[l] = need(lv.name, 'read', ['access']);
-    write[l] = need(lv.name, 'write', ['fill', 'access']);
-    update[l] = need(lv.name, 'update', ['write', 'access']);
+    const entry = table.components.get(lv.name);
+    const tolerant = table.missingActionsAreZero === true && entry !== undefined && ['read', 'write', 'update', 'access', 'fill'].some((a) => entry[a] !== undefined);
+    read[l] = storageAction(lv.name, 'read', ['access'], tolerant);
+    write[l] = storageAction(lv.name, 'write', ['fill', 'access'], tolerant);
+    update[l] = storageAction(lv.name, 'update', ['write', 'access'], tolerant);
     if (convention === 'v3') {
       // Timeloop 2020 charged every access the level's largest vector-access
-      // energy,
-      // divided over the instances of a cluster.
+      // energy, divided over the instances of a cluster.
       const m = Math.max(read[l], write[l], update[l]) / lv.clusterSize;
       read[l] = write[l] = update[l] = m;
     }

@@ -250,10 +250,13 @@ export class Evaluator {
         links[parent] = 0;
         size[cur] = 0; partition[cur] = 0; content[cur] = 0; parentShare[cur] = 0;
       }
-      // Bypassed outermost levels hold nothing; the outermost keeper is filled by nobody.
+      // Bypassed outermost levels hold nothing; the outermost keeper is filled by nobody —
+      // except, in Timeloop 2020 (v3), a read-only tensor whose outermost keeper is not the
+      // backing store: it is loaded once, its tile (v3-bd-simple_pim's weights, in
+      // processing-in-memory cells).
       for (let cur = L - 1; cur >= 0; cur--) {
         if (!m.keep[cur * S + s]) { size[cur] = 0; partition[cur] = 0; content[cur] = 0; parentShare[cur] = 0; }
-        else { parentShare[cur] = 0; break; }
+        else { parentShare[cur] = !this.elideFill && cur < L - 1 && !p.readWrite[s] ? size[cur] : 0; break; }
       }
       // Words taken over links are read from the neighbour's copy (peer accesses).
       peer.fill(0);

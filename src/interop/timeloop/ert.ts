@@ -30,5 +30,5 @@ export function readERT(value: unknown, file: string): EnergyTable {
     });
     components.set(name, actions);
   });
-  return { source: file, components };
+  return { source: file, components, missingActionsAreZero: true };
 }
