@@ -14,6 +14,7 @@ export { resultToJSON, checkResult, type Result, type LevelResult, type DataSpac
 export type { Counts, LevelCounts, DataSpaceCounts } from './model/counts.js';
 export { score, better, type Objective } from './model/objective.js';
 export { sparseEnergy, rlcWordsPerWord, type Densities, type SparseResult } from './model/sparse.js';
+export { fixedStructured, hypergeometric, banded, actualData, tileSize, type DensityModel, type TileShape } from './sparse/density.js';
 
 // Mapping a layer.
 export { mapLayer, mapSpaceOf, type MapLayerOptions, type LayerMapping, type Baseline } from './mapper/map.js';
