@@ -44,6 +44,8 @@ export interface NetworkReport {
   readonly energyUnit: 'pJ' | 'MAC';
   readonly layers: readonly LayerReport[];
   readonly totals: { macs: number; energy: number; cycles: number; dramAccesses: number; mappedShapes: number };
+  /** Every distinct warning of the layers' results (defaults, estimates, what was read but not modelled), in order. */
+  readonly warnings: readonly string[];
 }
 
 export interface AnalyzeOptions {
@@ -98,5 +100,6 @@ export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTab
   return {
     network: net.name, arch: arch.name, batch: o.batch, energyUnit: energy.unit ?? 'pJ', layers,
     totals: { macs, energy: energyTotal, cycles, dramAccesses: dram, mappedShapes: cache.size },
+    warnings: [...new Set(layers.flatMap((l) => l.result?.warnings ?? []))],
   };
 }
