@@ -2,7 +2,8 @@
  * Reads Timeloop v0.4 inputs in their fully resolved form (the
  * `parsed-processed-input.yaml` that timeloopfe dumps, or hand-written files
  * of the same shape): architecture tree, problem, mapping. Several files may
- * be given; their top-level keys are merged, later files winning.
+ * be given; their top-level sections are merged (a section in two files is
+ * an error naming both).
  */
 import { isOffChipClass, type Arch, type ComputeLevel, type StorageLevel } from '../../arch/arch.js';
 import type { NocLink, NocPort } from '../../arch/network.js';
@@ -21,14 +22,50 @@ export interface Sourced {
 /** Top-level keys of the merged input documents. */
 export type Merged = Map<string, Sourced>;
 
-/** Merge parsed documents (file name + content) key by key, later winning. */
+/** Whether a section says nothing (an empty list or mapping, or null): it neither hides nor clashes. */
+function isEmptySection(v: unknown): boolean {
+  return v === null || v === undefined || (Array.isArray(v) && v.length === 0) || (isObj(v) && Object.keys(v).every((k) => k === 'version' || isEmptySection(v[k])));
+}
+
+/** Two mappings of one section: lists (`classes`) join, equal values agree, different ones are refused. */
+function mergeSection(a: Obj, b: Obj, at: At, firstFile: string): Obj {
+  const out: Obj = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    if (!(k in out) || sameValue(out[k], v)) out[k] = v;
+    else if (Array.isArray(out[k]) && Array.isArray(v)) out[k] = [...(out[k] as unknown[]), ...v];
+    else if (isObj(out[k]) && isObj(v)) out[k] = mergeSection(out[k] as Obj, v, at.key(k), firstFile);
+    else at.key(k).fail(`one value (${firstFile} gives another)`, v);
+  }
+  return out;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Merge parsed documents (file name + content) key by key. A section given
+ * in two files is refused naming both (Timeloop's front end refuses it too),
+ * unless one is empty (a mapper input's `mapping: []`) or both are the same.
+ */
 export function mergeDocuments(docs: readonly { file: string; value: unknown }[]): Merged {
   const merged: Merged = new Map();
   for (const d of docs) {
     const o = obj(d.value, new At(d.file));
     for (const [k, v] of Object.entries(o)) {
-      // An empty mapping list (as in a mapper input) must not hide a later or earlier real one.
-      if (Array.isArray(v) && v.length === 0 && merged.has(k)) continue;
+      const prev = merged.get(k);
+      if (prev !== undefined) {
+        if (isEmptySection(v) || sameValue(prev.value, v)) continue;
+        if (!isEmptySection(prev.value)) {
+          // Component libraries split over files (timeloopfe's `components/*.yaml`) and
+          // variables over files merge; anything else given twice is refused.
+          if ((k === 'compound_components' || k === 'components' || k === 'variables') && isObj(prev.value) && isObj(v)) {
+            merged.set(k, { value: mergeSection(prev.value, v, new At(d.file, k), prev.at.file), at: prev.at });
+            continue;
+          }
+          new At(d.file, k).fail(`each top-level section in one input file only (it is also in ${prev.at.file})`, 'a second one');
+        }
+      }
       merged.set(k, { value: v, at: new At(d.file, k) });
     }
   }
