@@ -37,6 +37,14 @@ export function readConstraints(sections: readonly Sourced[], w: Workload, arch:
         const p = e.permutation === undefined ? [] : parsePermutation(e.permutation, at.key('permutation'), w.dims);
         const target2 = type === 'temporal' ? lc.temporalFactors : lc.spatialFactors;
         for (const [d, v] of f) target2.set(d, v);
+        if (type === 'spatial') {
+          // Fixed spatial factors must fit the fanout below the level.
+          const child = li === 0 ? arch.compute : arch.storage[li - 1];
+          const fanout = child.instances / arch.storage[li].instances;
+          let prod = 1;
+          for (const v of lc.spatialFactors.values()) prod *= Math.max(1, v);
+          if (prod > fanout) at.key('factors').fail(`spatial factors whose product fits the fanout of ${target} (${fanout})`, prod);
+        }
         if (type === 'temporal') { if (p.length) lc.temporalOrder.splice(0, lc.temporalOrder.length, ...p); }
         else {
           if (p.length) lc.spatialOrder.splice(0, lc.spatialOrder.length, ...p);

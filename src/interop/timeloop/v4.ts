@@ -10,7 +10,7 @@ import type { NocLink, NocPort } from '../../arch/network.js';
 import type { Loop, LevelMapping, Mapping, SpatialLoop } from '../../mapping/mapping.js';
 import { assignRoles } from '../../workload/roles.js';
 import type { DataSpace, ProjectionTerm, Workload } from '../../workload/workload.js';
-import { At, isObj, list, num, obj, optNum, posInt, str, strList, type Obj } from '../../spec/read.js';
+import { At, isObj, list, num, obj, optNum, optPosInt, posInt, str, strList, type Obj } from '../../spec/read.js';
 import { parseFactors, parsePermutation } from './grammar.js';
 
 /** A parsed top-level document: where each key came from, for error messages. */
@@ -94,7 +94,9 @@ function walkTree(node: Obj, at: At, multiplier: number, out: RawComponent[], ne
     if (node[key] === undefined) continue;
     const items = list(node[key], at.key(key));
     items.forEach((item, i) => {
-      const iat = at.key(key).key(i);
+      const o0 = isObj(item) ? item : undefined;
+      // Trees made from a `nodes:` list carry the node's own path, so errors name what the user wrote.
+      const iat = typeof o0?.__path === 'string' ? new At(at.file, o0.__path) : at.key(key).key(i);
       const o = obj(item, iat);
       const { name, count } = parseName(str(o.name, iat.key('name')));
       if (key === 'subtree' || (key === 'nodes' && (o.local !== undefined || o.subtree !== undefined || o.nodes !== undefined))) {
@@ -103,7 +105,10 @@ function walkTree(node: Obj, at: At, multiplier: number, out: RawComponent[], ne
         // A network-on-chip: not a storage level; it carries the traffic of the levels that name it.
         nets.push({ raw: o, at: iat, name, instances: count * multiplier });
       } else {
-        out.push({ raw: o, at: iat, name, instances: count * multiplier });
+        // v0.2/v0.3 may give the count as an `instances` attribute: the level's absolute count.
+        const ia = isObj(o.attributes) ? o.attributes.instances : undefined;
+        const instances = ia !== undefined && ia !== null && count === 1 ? posInt(ia, iat.key('attributes').key('instances')) : count * multiplier;
+        out.push({ raw: o, at: iat, name, instances });
       }
     });
   }
@@ -112,8 +117,31 @@ function walkTree(node: Obj, at: At, multiplier: number, out: RawComponent[], ne
 function attr(c: RawComponent, k: string): number | undefined {
   const a = c.raw.attributes;
   if (!isObj(a)) return undefined;
-  return optNum(a, k, c.at.key('attributes'));
+  const v = optNum(a, k, c.at.key('attributes'));
+  const rule = ATTRIBUTE_RULES[k];
+  if (v !== undefined && rule !== undefined && !rule.ok(v)) c.at.key('attributes').key(k).fail(rule.expected, v);
+  return v;
 }
+
+/**
+ * The legal range of every numeric attribute the model reads, stated once:
+ * a value outside it is a one-line error, never a silently different energy.
+ */
+const WHOLE = { ok: (v: number) => Number.isSafeInteger(v) && v >= 1, expected: 'a positive whole number' };
+const ATTRIBUTE_RULES: Readonly<Record<string, { ok(v: number): boolean; expected: string }>> = {
+  width: WHOLE, memory_width: WHOLE, datawidth: WHOLE, word_bits: WHOLE, 'word-bits': WHOLE,
+  block_size: WHOLE, 'block-size': WHOLE, cluster_size: WHOLE, 'cluster-size': WHOLE,
+  depth: { ok: (v) => Number.isSafeInteger(v) && v >= 0, expected: 'a whole number ≥ 0' },
+  memory_depth: { ok: (v) => Number.isSafeInteger(v) && v >= 0, expected: 'a whole number ≥ 0' },
+  entries: { ok: (v) => Number.isSafeInteger(v) && v >= 0, expected: 'a whole number ≥ 0' },
+  size: { ok: (v) => Number.isSafeInteger(v) && v >= 0, expected: 'a whole number ≥ 0' },
+  meshX: WHOLE, meshY: WHOLE, instances: WHOLE,
+  multiple_buffering: { ok: (v) => v >= 1, expected: 'a number ≥ 1' },
+  read_bandwidth: { ok: (v) => v > 0, expected: 'a positive number of words per cycle' },
+  write_bandwidth: { ok: (v) => v > 0, expected: 'a positive number of words per cycle' },
+  shared_bandwidth: { ok: (v) => v > 0, expected: 'a positive number of words per cycle' },
+  bandwidth: { ok: (v) => v > 0, expected: 'a positive number of words per cycle' },
+};
 
 /** Architecture from a v0.4 `architecture` tree. The innermost component is the compute unit. */
 export function readArchitecture(src: Sourced): Arch {
@@ -237,10 +265,11 @@ function readNetworks(nets: readonly RawComponent[], storageRaw: readonly RawCom
     const a = isObj(n.raw.attributes) ? n.raw.attributes : {};
     const at = n.at.key('attributes');
     const bandwidth = optNum(a, 'bandwidth', at) ?? null;
+    if (bandwidth !== null && !ATTRIBUTE_RULES.bandwidth.ok(bandwidth)) at.key('bandwidth').fail(ATTRIBUTE_RULES.bandwidth.expected, bandwidth);
     if (bandwidth !== null) notModelled.push(`network ${n.name}: bandwidth ${bandwidth} words/cycle is not modelled (cycles ignore it)`);
     networks.push({
       name: n.name, className: cls, parent: p.parent, ports: p.ports,
-      wordBits: optNum(a, 'datawidth', at) ?? optNum(a, 'word_bits', at) ?? storage[p.parent].wordBits,
+      wordBits: optPosInt(a, 'datawidth', at) ?? optPosInt(a, 'word_bits', at) ?? storage[p.parent].wordBits,
       action: typeof a.action_name === 'string' ? a.action_name : 'transfer',
       perTensorAction: a.per_datatype_ERT === true || a.per_datatype_ERT === 'True' || a.per_datatype_ERT === 'true',
       bandwidth,
@@ -269,6 +298,10 @@ export function readProblem(src: Sourced): Workload {
   }
   for (const [k, v] of Object.entries(instance)) {
     if (coefValues.has(k)) coefValues.set(k, num(v, instAt.key(k)));
+  }
+  // Strides and dilations of 0 (or fractions) would silently collapse a projection.
+  for (const [k, v] of coefValues) {
+    if (/stride|dilation/i.test(k) && (!Number.isSafeInteger(v) || v < 1)) (instance[k] !== undefined ? instAt.key(k) : shapeAt.key('coefficients')).fail(`${k}: a positive whole number`, v);
   }
   const bounds = dims.map((d) => posInt(instance[d], instAt.key(d)));
   const dsKey = shape.data_spaces === undefined && shape['data-spaces'] !== undefined ? 'data-spaces' : 'data_spaces';

@@ -129,7 +129,7 @@ export function nodesToTree(arch: Obj, at: At, variables: Record<string, unknown
         top ??= name;
         if (m.x * m.y > 1) {
           const dummy = `inter_${name}_spatial`;
-          local.push({ name: `${dummy}[1..${ctx.instances}]`, class: 'dummy_storage', attributes: { width: 1, depth: 1, datawidth: 1, meshX: ctx.meshX, meshY: ctx.meshY } });
+          local.push({ name: `${dummy}[1..${ctx.instances}]`, class: 'dummy_storage', attributes: { width: 1, depth: 1, datawidth: 1, meshX: ctx.meshX, meshY: ctx.meshY }, __path: nat.path });
           containers.set(name, dummy);
           dummies.push(dummy);
           constraintsOf(node, nat, dummy);
@@ -148,13 +148,13 @@ export function nodesToTree(arch: Obj, at: At, variables: Record<string, unknown
         ...node,
         name: `${name}[1..${ctx.instances}]`,
         attributes: { ...ctx.attrs, ...attrs, meshX: ctx.meshX, meshY: ctx.meshY },
-        at: undefined,
+        __path: nat.path,
       });
       constraintsOf(node, nat, name);
     });
   };
   walk(arch.nodes, at.key('nodes'), { instances: 1, meshX: 1, meshY: 1, attrs: {} });
-  for (const c of local) { delete c.at; delete c.kind; delete c.constraints; }
+  for (const c of local) { delete c.kind; delete c.constraints; delete c.spatial; }
   return {
     architecture: { ...(arch.version !== undefined ? { version: arch.version } : {}), subtree: [{ name: `${top ?? 'system'}_top_level`, local }] },
     targets,
