@@ -372,7 +372,8 @@ export function readMapping(src: Sourced, w: Workload, arch: Arch): Mapping {
     const type = e.type === undefined ? 'temporal' : str(e.type, at.key('type'));
     const d = dirs[li];
     if (type === 'temporal' || type === 'spatial') {
-      const factors = e.factors === undefined ? new Map<number, number>() : parseFactors(e.factors, at.key('factors'), w.dims);
+      // A factor of 0 means "the rest of the bound" here, as in Timeloop.
+      const factors = e.factors === undefined ? new Map<number, number>() : parseFactors(e.factors, at.key('factors'), w.dims, { allowRest: true });
       const perm = e.permutation === undefined ? [] : parsePermutation(e.permutation, at.key('permutation'), w.dims);
       if (d[type]) at.fail(`one ${type} entry for ${target}`, 'two');
       if (type === 'spatial') {
@@ -399,30 +400,40 @@ export function readMapping(src: Sourced, w: Workload, arch: Arch): Mapping {
   const D = w.dims.length;
   const given: number[] = new Array<number>(D).fill(1);
   const residualLevel: number[] = new Array<number>(D).fill(-1);
+  // Where a factor of 0 puts the rest of a dimension's bound: level and loop kind.
+  const restAt: ({ li: number; kind: 'temporal' | 'spatial' } | undefined)[] = new Array(D).fill(undefined);
   for (let li = 0; li < names.length; li++) {
     for (const kind of ['temporal', 'spatial'] as const) {
       const x = dirs[li][kind];
       for (let d = 0; d < D; d++) {
         const f = x?.factors.get(d);
-        if (f !== undefined) given[d] *= f;
+        if (f === 0) {
+          if (restAt[d]) x!.at.key('factors').fail(`one factor 0 (the rest of the bound) per dimension`, `${w.dims[d]}=0 twice`);
+          restAt[d] = { li, kind };
+        } else if (f !== undefined) given[d] *= f;
         else if (kind === 'temporal') residualLevel[d] = li;
       }
     }
   }
   const residual = new Array<number>(D).fill(1);
   for (let d = 0; d < D; d++) {
-    if (given[d] === w.bounds[d]) continue;
-    if (residualLevel[d] >= 0 && w.bounds[d] % given[d] === 0) residual[d] = w.bounds[d] / given[d];
+    if (given[d] === w.bounds[d] && !restAt[d]) continue;
+    if ((residualLevel[d] >= 0 || restAt[d]) && w.bounds[d] % given[d] === 0) residual[d] = w.bounds[d] / given[d];
     else src.at.fail(`factors of ${w.dims[d]} whose product is its bound ${w.bounds[d]}`, given[d]);
   }
+  const factorAt = (li: number, kind: 'temporal' | 'spatial', dim: number): number => {
+    const f = dirs[li][kind]?.factors.get(dim);
+    if (f === 0) return residual[dim];
+    if (f !== undefined) return f;
+    return kind === 'temporal' && !restAt[dim] && residualLevel[dim] === li ? residual[dim] : 1;
+  };
 
   const levels: LevelMapping[] = names.map((_, li) => {
     const d = dirs[li];
     const order = (perm: number[]) => [...perm, ...w.dims.map((_, i) => i).filter((i) => !perm.includes(i))];
     const temporal: Loop[] = [];
     for (const dim of order(d.temporal?.perm ?? [])) {
-      let f = d.temporal?.factors.get(dim) ?? 1;
-      if (residualLevel[dim] === li && d.temporal?.factors.get(dim) === undefined) f = residual[dim];
+      const f = factorAt(li, 'temporal', dim);
       if (f > 1) temporal.push({ dim, factor: f });
     }
     const spatial: SpatialLoop[] = [];
@@ -435,12 +446,12 @@ export function readMapping(src: Sourced, w: Workload, arch: Arch): Mapping {
         let px = 1;
         split = 0;
         for (const dim of perm) {
-          const f = d.spatial.factors.get(dim) ?? 1;
+          const f = factorAt(li, 'spatial', dim);
           if (px * f <= fo.x) { px *= f; split++; } else break;
         }
       }
       perm.forEach((dim, idx) => {
-        const f = d.spatial!.factors.get(dim) ?? 1;
+        const f = factorAt(li, 'spatial', dim);
         if (f > 1) spatial.push({ dim, factor: f, axis: idx < split! ? 'X' : 'Y' });
       });
     }
