@@ -62,13 +62,17 @@ export interface ArchInputs {
  * given, by name; `jinja` is the templates' data.
  */
 export function documentsFromText(files: readonly { readonly name: string; readonly text: string }[], jinja: Readonly<Record<string, unknown>> = {}): InputDocument[] {
+  return documentsFromFiles(files.map((f) => f.name), textHost(files), jinja);
+}
+
+/** A file host over named texts (a browser's dropped files): includes resolve among them by name. */
+export function textHost(files: readonly { readonly name: string; readonly text: string }[]): FileHost {
   const byName = new Map(files.map((f) => [f.name, f.text]));
-  const host: FileHost = {
+  return {
     read: (p) => byName.get(p) ?? byName.get(p.replace(/^\.\//, '')) ?? (() => { throw new SpecError(p, '', 'a file among the inputs given', 'no such file'); })(),
     exists: (p) => byName.has(p) || byName.has(p.replace(/^\.\//, '')),
     list: (dir) => [...byName.keys()].filter((n) => n.startsWith(`${dir}/`) && !n.slice(dir.length + 1).includes('/')).map((n) => n.slice(dir.length + 1)),
   };
-  return documentsFromFiles(files.map((f) => f.name), host, jinja);
 }
 
 /** Input documents through a file host: templates rendered, includes and merge keys resolved. */

@@ -63,7 +63,7 @@ export function mergeDocuments(docs: readonly { file: string; value: unknown }[]
             merged.set(k, { value: mergeSection(prev.value, v, new At(d.file, k), prev.at.file), at: prev.at });
             continue;
           }
-          new At(d.file, k).fail(`each top-level section in one input file only (it is also in ${prev.at.file})`, 'a second one');
+          new At(d.file, k).fail(`each top-level section in one input file only (it is also in ${prev.at.file})`);
         }
       }
       merged.set(k, { value: v, at: new At(d.file, k) });

@@ -112,13 +112,16 @@ export function nodesToTree(arch: Obj, at: At, variables: Record<string, unknown
     }
   };
   const walk = (nodes: unknown, lat: At, ctx: Ctx): void => {
-    list(nodes, lat).forEach((raw, i) => {
-      const nat = lat.key(i);
+    list(nodes, lat).forEach((raw, i) => visit(raw, lat.key(i), ctx));
+  };
+  const visit = (raw: unknown, nat: At, ctx: Ctx): void => {
+    {
       const node = obj(raw, nat);
       const kind = typeof node.kind === 'string' ? node.kind : nat.fail('a node tagged !Container, !Component, !Parallel, !Hierarchical or !Nothing', 'an untagged mapping');
       if (kind === 'Nothing') return;
       if (kind === 'Parallel') {
-        list(node.nodes, nat.key('nodes')).forEach((_, j) => walk([list(node.nodes, nat.key('nodes'))[j]], nat.key('nodes'), { ...ctx }));
+        // Each branch sees the fanout so far; none multiplies its siblings or what follows.
+        list(node.nodes, nat.key('nodes')).forEach((child, j) => visit(child, nat.key('nodes').key(j), { ...ctx }));
         return;
       }
       if (kind === 'Hierarchical') { walk(node.nodes, nat.key('nodes'), ctx); return; }
@@ -151,7 +154,7 @@ export function nodesToTree(arch: Obj, at: At, variables: Record<string, unknown
         __path: nat.path,
       });
       constraintsOf(node, nat, name);
-    });
+    }
   };
   walk(arch.nodes, at.key('nodes'), { instances: 1, meshX: 1, meshY: 1, attrs: {} });
   for (const c of local) { delete c.kind; delete c.constraints; delete c.spatial; }
