@@ -1,35 +1,62 @@
 /**
  * Reads the inputs of the commands from files; the pure work of turning
  * documents into workload, architecture, mapping and energies is in
- * `spec/load.ts`, which a browser uses too.
+ * `spec/load.ts`, which a browser uses too. Here: the file host the
+ * Timeloop front end reads templates and includes through.
  */
-import { readFileSync } from 'node:fs';
-import { loadArchitectureInputs, loadModelInputs, type ArchInputs, type InputDocument, type ModelInputs } from '../spec/load.js';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import type { FileHost } from '../interop/timeloop/frontend/read.js';
+import { documentsFromFiles, loadArchitectureInputs, loadModelInputs, type ArchInputs, type ModelInputs } from '../spec/load.js';
 import { SpecError } from '../spec/errors.js';
 import { readYamlFile } from './files.js';
 
 export type { ArchInputs, ModelInputs } from '../spec/load.js';
 
-function readDocument(p: string): InputDocument {
-  if (!/\.txt$/i.test(p)) return { kind: 'yaml', ...readYamlFile(p) };
-  try {
-    return { kind: 'maptxt', file: p, text: readFileSync(p, 'utf8') };
-  } catch {
-    throw new SpecError(p, '', 'a readable file', 'no such file');
-  }
+/** Options of the readers: the data of Jinja2 templates (timeloopfe's `jinja_parse_data`). */
+export interface ReadOptions {
+  readonly jinja?: Readonly<Record<string, unknown>>;
 }
+
+/** Files on disk, as the front end reads them: regular files only. */
+export const nodeFileHost: FileHost = {
+  read(p) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new SpecError(p, '', 'a readable file', code === 'ENOENT' ? 'no such file' : String(code ?? e));
+    }
+    if (st.isDirectory()) throw new SpecError(p, '', 'a readable file', 'a directory');
+    if (!st.isFile()) throw new SpecError(p, '', 'a regular file', 'a device, FIFO or socket');
+    try {
+      return readFileSync(p, 'utf8');
+    } catch (e) {
+      throw new SpecError(p, '', 'a readable file', String((e as NodeJS.ErrnoException).code ?? e));
+    }
+  },
+  exists: (p) => existsSync(p),
+  list(dir) {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  },
+};
 
 /**
  * Read model inputs from files. `ert` names an ERT file (else an input
  * document with a top-level `ERT` key, else the native spec's own energies,
  * else none).
  */
-export function loadInputs(paths: readonly string[], ert?: string): ModelInputs {
+export function loadInputs(paths: readonly string[], ert?: string, o: ReadOptions = {}): ModelInputs {
   if (paths.length === 0) throw new SpecError('<command line>', 'inputs', 'at least one input file');
-  return loadModelInputs(paths.map(readDocument), ert === undefined ? undefined : readYamlFile(ert));
+  return loadModelInputs(documentsFromFiles(paths, nodeFileHost, o.jinja), ert === undefined ? undefined : readYamlFile(ert));
 }
 
 /** Read a Timeloop v0.3/v0.4 architecture with its constraints from YAML files, and its energies. */
-export function loadArchitecture(paths: readonly string[], ert?: string): ArchInputs {
-  return loadArchitectureInputs(paths.map(readYamlFile), ert === undefined ? undefined : readYamlFile(ert));
+export function loadArchitecture(paths: readonly string[], ert?: string, o: ReadOptions = {}): ArchInputs {
+  const docs = documentsFromFiles(paths, nodeFileHost, o.jinja).map((d) => (d.kind === 'yaml' ? d : (() => { throw new SpecError(d.file, '', 'a YAML architecture file', 'a loop-nest text'); })()));
+  return loadArchitectureInputs(docs, ert === undefined ? undefined : readYamlFile(ert));
 }

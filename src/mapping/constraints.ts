@@ -20,6 +20,15 @@ export interface LevelConstraints {
   readonly keep: Set<number>;
   /** Data spaces the level must bypass. */
   readonly bypass: Set<number>;
+  /**
+   * Bounds on free factors (Timeloop's `N<=128`, `M>=2`), dimension →
+   * bound; absent when none was given. The mapspace does not honour them
+   * yet: `interop/timeloop/constraints.ts` reports them.
+   */
+  readonly temporalMin?: Map<number, number>;
+  readonly temporalMax?: Map<number, number>;
+  readonly spatialMin?: Map<number, number>;
+  readonly spatialMax?: Map<number, number>;
 }
 
 /** Constraints of a whole mapping, one entry per storage level (innermost first). */

@@ -12,10 +12,11 @@ import type { Workload } from '../workload/workload.js';
 import { readERT } from '../interop/timeloop/ert.js';
 import { readMapText } from '../interop/timeloop/maptxt.js';
 import { mergeDocuments, readArchitecture, readMapping, readProblem, type Merged } from '../interop/timeloop/v4.js';
+import { FrontEnd, type FileHost } from '../interop/timeloop/frontend/read.js';
+import { prepareSections, type InputVersion } from '../interop/timeloop/frontend/spec.js';
 import { SpecError } from './errors.js';
 import { readNative } from './native.js';
 import { isObj } from './read.js';
-import { parseYamlText } from './yaml.js';
 
 /** One input: a parsed YAML/JSON document, or the text of a Timeloop `.map.txt` loop nest. */
 export type InputDocument =
@@ -32,6 +33,15 @@ export interface ModelInputs {
   readonly files: readonly string[];
   /** Top-level sections of Timeloop inputs (constraints, mapper settings); empty for native specs. */
   readonly sections: Merged;
+  /** The input format found: a Timeloop version, or dnnergy's native YAML. */
+  readonly version: InputVersion | 'native';
+  /**
+   * The counting convention of that version: 'v3' for Timeloop v0.2/v0.3
+   * inputs (2019–2020), else 'v4'. Commands use it unless told otherwise.
+   */
+  readonly convention: 'v4' | 'v3';
+  /** What was read but is not modelled, and which convention applies: one line each. */
+  readonly warnings: readonly string[];
 }
 
 /** An accelerator without a layer: what `analyze` maps every layer onto. */
@@ -40,11 +50,44 @@ export interface ArchInputs {
   readonly energy: EnergyTable;
   /** Constraint sections, read per layer (their dimension names are CNN_Layer's). */
   readonly sections: Merged;
+  /** The Timeloop input format found. */
+  readonly version?: InputVersion;
+  /** What was read but is not modelled, one line each. */
+  readonly warnings?: readonly string[];
 }
 
-/** Input documents from named texts (`.txt` names are loop nests; everything else YAML or JSON). */
-export function documentsFromText(files: readonly { readonly name: string; readonly text: string }[]): InputDocument[] {
-  return files.map((f) => (/\.txt$/i.test(f.name) ? { kind: 'maptxt', file: f.name, text: f.text } : { kind: 'yaml', file: f.name, value: parseYamlText(f.text, f.name) }));
+/**
+ * Input documents from named texts (`.txt` names are loop nests; everything
+ * else YAML, JSON or a Jinja2 template). Includes resolve among the texts
+ * given, by name; `jinja` is the templates' data.
+ */
+export function documentsFromText(files: readonly { readonly name: string; readonly text: string }[], jinja: Readonly<Record<string, unknown>> = {}): InputDocument[] {
+  return documentsFromFiles(files.map((f) => f.name), textHost(files), jinja);
+}
+
+/** A file host over named texts (a browser's dropped files): includes resolve among them by name. */
+export function textHost(files: readonly { readonly name: string; readonly text: string }[]): FileHost {
+  const byName = new Map(files.map((f) => [f.name, f.text]));
+  return {
+    read: (p) => byName.get(p) ?? byName.get(p.replace(/^\.\//, '')) ?? (() => { throw new SpecError(p, '', 'a file among the inputs given', 'no such file'); })(),
+    exists: (p) => byName.has(p) || byName.has(p.replace(/^\.\//, '')),
+    list: (dir) => [...byName.keys()].filter((n) => n.startsWith(`${dir}/`) && !n.slice(dir.length + 1).includes('/')).map((n) => n.slice(dir.length + 1)),
+  };
+}
+
+/** Input documents through a file host: templates rendered, includes and merge keys resolved. */
+export function documentsFromFiles(paths: readonly string[], host: FileHost, jinja: Readonly<Record<string, unknown>> = {}): InputDocument[] {
+  const fe = new FrontEnd(host, jinja);
+  return paths.map((p): InputDocument => {
+    if (/\.txt$/i.test(p)) return { kind: 'maptxt', file: p, text: host.read(p) };
+    if (/\.cfg$/i.test(p)) throw new SpecError(p, '', 'YAML or JSON input (libconfig .cfg files are not supported: Timeloop\'s own YAML form of the same config reads)');
+    return { kind: 'yaml', file: p, value: fe.readFile(p) };
+  });
+}
+
+/** The detected version as a warning line when it changes the counting. */
+function conventionWarnings(version: InputVersion, from: string): string[] {
+  return version === '0.4' ? [] : [`Timeloop v${version} input (${from}): read with the v3 counting convention (first fill of partial sums counted, largest vector-access energy); --convention v4 to override`];
 }
 
 /** A document that is an ERT alone (a top-level `ERT` key and nothing else). */
@@ -77,10 +120,11 @@ export function loadModelInputs(docs: readonly InputDocument[], ert?: { readonly
   if (native.length > 0) {
     if (native.length !== yamls.length) throw new SpecError(native[0].file, '', 'dnnergy-native inputs not mixed with Timeloop inputs');
     const n = readNative(yamls);
-    return { ...n, energy: energy ?? n.energy, files, sections: new Map() };
+    return { ...n, energy: energy ?? n.energy, files, sections: new Map(), version: 'native', convention: 'v4', warnings: [] };
   }
   if (yamls.length === 0) throw new SpecError(files[0], '', 'an architecture and a problem');
-  const merged = mergeDocuments(yamls);
+  const prepared = prepareSections(mergeDocuments(yamls));
+  const merged = prepared.sections;
   const label = filesLabel(yamls.map((d) => d.file));
   const archSrc = merged.get('architecture');
   if (!archSrc) throw new SpecError(label, 'architecture', 'an `architecture` section in one of the inputs');
@@ -96,7 +140,8 @@ export function loadModelInputs(docs: readonly InputDocument[], ert?: { readonly
   } else if (mapSrc && !(Array.isArray(mapSrc.value) && mapSrc.value.length === 0)) {
     mapping = readMapping(mapSrc, workload, arch);
   }
-  return { workload, arch, mapping, energy, files, sections: merged };
+  const convention = prepared.version === '0.4' ? 'v4' : 'v3';
+  return { workload, arch, mapping, energy, files, sections: merged, version: prepared.version, convention, warnings: [...prepared.warnings, ...conventionWarnings(prepared.version, prepared.versionFrom)] };
 }
 
 /**
@@ -114,10 +159,11 @@ export function loadArchitectureInputs(docs: readonly { readonly file: string; r
   if (ert !== undefined) energy = readERT(ert.value, ert.file);
   const label = filesLabel(docs.map((d) => d.file));
   if (yamls.length === 0) throw new SpecError(label, 'architecture', 'an architecture file');
-  const merged = mergeDocuments(yamls);
+  const prepared = prepareSections(mergeDocuments(yamls));
+  const merged = prepared.sections;
   const archSrc = merged.get('architecture');
   if (!archSrc) throw new SpecError(filesLabel(yamls.map((d) => d.file)), 'architecture', 'an `architecture` section (Timeloop v0.3/v0.4)');
   const arch = readArchitecture(archSrc);
   if (!energy) throw new SpecError(label, 'ERT', 'energies: --ert <ERT.yaml> or a file with a top-level `ERT` section');
-  return { arch, energy, sections: merged };
+  return { arch, energy, sections: merged, version: prepared.version, warnings: [...prepared.warnings, ...conventionWarnings(prepared.version, prepared.versionFrom)] };
 }

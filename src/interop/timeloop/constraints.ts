@@ -1,7 +1,8 @@
 /**
  * Timeloop's constraint sections (`architecture_constraints`,
  * `mapspace_constraints`, `constraints`; v0.3 and v0.4) as mapspace
- * constraints: fixed factors (`S=0` meaning "all of what is left"), loop
+ * constraints: fixed factors (`S=0` meaning "all of what is left"), factor
+ * bounds (`N<=128`, `M>=2`, kept in `LevelConstraints.*Min/*Max`), loop
  * orders (listed dimensions take the innermost places), spatial X/Y splits,
  * keep/bypass; and the mapper section's objective.
  */
@@ -33,10 +34,26 @@ export function readConstraints(sections: readonly Sourced[], w: Workload, arch:
       const lc = c.levels[li];
       const type = str(e.type, at.key('type'));
       if (type === 'temporal' || type === 'spatial') {
-        const f = e.factors === undefined ? new Map<number, number>() : parseFactors(e.factors, at.key('factors'), w.dims, { allowRest: true });
+        const bounds = { min: new Map<number, number>(), max: new Map<number, number>() };
+        const f = e.factors === undefined ? new Map<number, number>() : parseFactors(e.factors, at.key('factors'), w.dims, { allowRest: true, bounds });
+        for (const [side, m] of [['Min', bounds.min], ['Max', bounds.max]] as const) {
+          if (m.size === 0) continue;
+          const key = `${type}${side}` as 'temporalMin' | 'temporalMax' | 'spatialMin' | 'spatialMax';
+          const into = (lc as { -readonly [K in typeof key]?: Map<number, number> })[key] ?? new Map<number, number>();
+          for (const [d, v] of m) into.set(d, v);
+          (lc as { -readonly [K in typeof key]?: Map<number, number> })[key] = into;
+        }
         const p = e.permutation === undefined ? [] : parsePermutation(e.permutation, at.key('permutation'), w.dims);
         const target2 = type === 'temporal' ? lc.temporalFactors : lc.spatialFactors;
         for (const [d, v] of f) target2.set(d, v);
+        if (type === 'spatial') {
+          // Fixed spatial factors must fit the fanout below the level.
+          const child = li === 0 ? arch.compute : arch.storage[li - 1];
+          const fanout = child.instances / arch.storage[li].instances;
+          let prod = 1;
+          for (const v of lc.spatialFactors.values()) prod *= Math.max(1, v);
+          if (prod > fanout) at.key('factors').fail(`spatial factors whose product fits the fanout of ${target} (${fanout})`, prod);
+        }
         if (type === 'temporal') { if (p.length) lc.temporalOrder.splice(0, lc.temporalOrder.length, ...p); }
         else {
           if (p.length) lc.spatialOrder.splice(0, lc.spatialOrder.length, ...p);
@@ -56,6 +73,20 @@ export function readConstraints(sections: readonly Sourced[], w: Workload, arch:
     });
   }
   return c;
+}
+
+/**
+ * What the search will not honour in these constraints, one line each
+ * (factor bounds are read but the mapspace knows only exact and free factors).
+ */
+export function constraintWarnings(c: Constraints, w: Workload, arch: Arch): string[] {
+  const out: string[] = [];
+  c.levels.forEach((lc, li) => {
+    for (const [key, op] of [['temporalMin', '>='], ['temporalMax', '<='], ['spatialMin', '>='], ['spatialMax', '<=']] as const) {
+      for (const [d, v] of lc[key] ?? []) out.push(`constraint ${arch.storage[li].name} ${key.startsWith('temporal') ? 'temporal' : 'spatial'} ${w.dims[d]}${op}${v}: factor bounds are read but the search does not honour them yet`);
+    }
+  });
+  return out;
 }
 
 /** Constraints from the `architecture_constraints`, `mapspace_constraints` and `constraints` sections. */

@@ -3,10 +3,12 @@
  * such as `system_top_level.shared_glb[1..1]` are reduced to the component
  * name `shared_glb`. An action listed with several argument variants (v0.3
  * tables list reads by address/data delta) keeps its largest energy, which is
- * what Timeloop charges per vector access.
+ * what Timeloop charges per vector access. The 2019 layout (`tables` a
+ * mapping of component names to mappings of actions, each one entry or a
+ * list of argument variants) reads the same way.
  */
 import type { EnergyTable } from '../../energy/table.js';
-import { At, list, num, obj, str } from '../../spec/read.js';
+import { At, isObj, list, num, obj, str } from '../../spec/read.js';
 
 export function readERT(value: unknown, file: string): EnergyTable {
   const root = new At(file);
@@ -15,6 +17,24 @@ export function readERT(value: unknown, file: string): EnergyTable {
   const ert = obj(top.ERT ?? top, ertAt);
   const tablesAt = ertAt.key('tables');
   const components = new Map<string, Record<string, number>>();
+  const shortName = (full: string) => full.replace(/\[\d+\.\.\d+\]/g, '').split('.').pop()!;
+  if (isObj(ert.tables)) {
+    for (const [full, acts] of Object.entries(ert.tables)) {
+      const at = tablesAt.key(full);
+      const name = shortName(full);
+      const actions: Record<string, number> = components.get(name) ?? {};
+      for (const [an, variants] of Object.entries(obj(acts, at))) {
+        const vat = at.key(an);
+        const vs = Array.isArray(variants) ? variants : [variants];
+        vs.forEach((v, j) => {
+          const e = num(obj(v, Array.isArray(variants) ? vat.key(j) : vat).energy, (Array.isArray(variants) ? vat.key(j) : vat).key('energy'));
+          actions[an] = Math.max(actions[an] ?? -Infinity, e);
+        });
+      }
+      components.set(name, actions);
+    }
+    return { source: file, components };
+  }
   list(ert.tables, tablesAt).forEach((t, i) => {
     const at = tablesAt.key(i);
     const o = obj(t, at);

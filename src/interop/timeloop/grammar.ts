@@ -6,18 +6,33 @@
  */
 import { At, isObj, num, str } from '../../spec/read.js';
 
+/** Bounds on factors (`N<=128` into `max`, `M>=2` into `min`), dimension → bound. */
+export interface FactorBounds {
+  readonly min: Map<number, number>;
+  readonly max: Map<number, number>;
+}
+
 /**
  * Parse factors into dimension → factor. With `allowRest` (constraints), a
  * factor of 0 means "the remainder of the bound", as in Timeloop.
  */
-export function parseFactors(v: unknown, at: At, dims: readonly string[], o: { allowRest?: boolean } = {}): Map<number, number> {
+export function parseFactors(v: unknown, at: At, dims: readonly string[], o: { allowRest?: boolean; bounds?: FactorBounds } = {}): Map<number, number> {
   const out = new Map<number, number>();
   const min = o.allowRest ? 0 : 1;
-  const add = (name: string, f: number) => {
+  const add = (name: string, f: number, op = '=') => {
     const d = dims.indexOf(name);
     if (d < 0) at.fail(`factors over the problem's dimensions (${dims.join(', ')})`, name);
+    if (op !== '=') {
+      // Timeloop's bounded factors: `N<=128`, `M>=2` (constraints only).
+      if (!o.bounds) at.fail('exact factors here (bounds such as N<=128 only in constraints)', `${name}${op}${f}`);
+      if (!Number.isSafeInteger(f) || f < 1) at.fail('a positive whole bound', `${name}${op}${f}`);
+      const m = op === '<=' ? o.bounds.max : o.bounds.min;
+      if (m.has(d) || out.has(d)) at.fail('each dimension once', `${name} twice`);
+      m.set(d, f);
+      return;
+    }
     if (!Number.isSafeInteger(f) || f < min) at.fail(o.allowRest ? 'whole factors ≥ 0 (0: the rest of the bound)' : 'positive whole factors', `${name}=${f}`);
-    if (out.has(d)) at.fail('each dimension once', `${name} twice`);
+    if (out.has(d) || o.bounds?.min.has(d) || o.bounds?.max.has(d)) at.fail('each dimension once', `${name} twice`);
     out.set(d, f);
   };
   if (isObj(v)) {
@@ -25,8 +40,10 @@ export function parseFactors(v: unknown, at: At, dims: readonly string[], o: { a
     return out;
   }
   const text = Array.isArray(v) ? v.join(' ') : typeof v === 'string' ? v : at.fail('factors such as "C1 M8" or "C=1,M=8"', v);
-  for (const tok of text.split(/[\s,]+/).filter(Boolean)) {
+  for (const tok of text.replace(/\s*(<=|>=|=)\s*/g, '$1').split(/[\s,]+/).filter(Boolean)) {
     // NAME=N, or a name of letters glued to its number (C1, M8); Timeloop tolerates a trailing '#'.
+    const b = /^([A-Za-z_]\w*)(<=|>=)(\d+)$/.exec(tok);
+    if (b) { add(b[1], Number(b[3]), b[2]); continue; }
     const m = /^([A-Za-z_]\w*)=(\d+)#?$/.exec(tok) ?? /^([A-Za-z_]+)(\d+)#?$/.exec(tok);
     if (!m) at.fail('factors such as "C1 M8" or "C=1,M=8"', tok);
     add(m[1], Number(m[2]));

@@ -2,14 +2,15 @@
  * Reads Timeloop v0.4 inputs in their fully resolved form (the
  * `parsed-processed-input.yaml` that timeloopfe dumps, or hand-written files
  * of the same shape): architecture tree, problem, mapping. Several files may
- * be given; their top-level keys are merged, later files winning.
+ * be given; their top-level sections are merged (a section in two files is
+ * an error naming both).
  */
 import { isOffChipClass, type Arch, type ComputeLevel, type StorageLevel } from '../../arch/arch.js';
 import type { NocLink, NocPort } from '../../arch/network.js';
 import type { Loop, LevelMapping, Mapping, SpatialLoop } from '../../mapping/mapping.js';
 import { assignRoles } from '../../workload/roles.js';
 import type { DataSpace, ProjectionTerm, Workload } from '../../workload/workload.js';
-import { At, isObj, list, num, obj, optNum, posInt, str, strList, type Obj } from '../../spec/read.js';
+import { At, isObj, list, num, obj, optNum, optPosInt, posInt, str, strList, type Obj } from '../../spec/read.js';
 import { parseFactors, parsePermutation } from './grammar.js';
 
 /** A parsed top-level document: where each key came from, for error messages. */
@@ -21,14 +22,50 @@ export interface Sourced {
 /** Top-level keys of the merged input documents. */
 export type Merged = Map<string, Sourced>;
 
-/** Merge parsed documents (file name + content) key by key, later winning. */
+/** Whether a section says nothing (an empty list or mapping, or null): it neither hides nor clashes. */
+function isEmptySection(v: unknown): boolean {
+  return v === null || v === undefined || (Array.isArray(v) && v.length === 0) || (isObj(v) && Object.keys(v).every((k) => k === 'version' || isEmptySection(v[k])));
+}
+
+/** Two mappings of one section: lists (`classes`) join, equal values agree, different ones are refused. */
+function mergeSection(a: Obj, b: Obj, at: At, firstFile: string): Obj {
+  const out: Obj = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    if (!(k in out) || sameValue(out[k], v)) out[k] = v;
+    else if (Array.isArray(out[k]) && Array.isArray(v)) out[k] = [...(out[k] as unknown[]), ...v];
+    else if (isObj(out[k]) && isObj(v)) out[k] = mergeSection(out[k] as Obj, v, at.key(k), firstFile);
+    else at.key(k).fail(`one value (${firstFile} gives another)`, v);
+  }
+  return out;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Merge parsed documents (file name + content) key by key. A section given
+ * in two files is refused naming both (Timeloop's front end refuses it too),
+ * unless one is empty (a mapper input's `mapping: []`) or both are the same.
+ */
 export function mergeDocuments(docs: readonly { file: string; value: unknown }[]): Merged {
   const merged: Merged = new Map();
   for (const d of docs) {
     const o = obj(d.value, new At(d.file));
     for (const [k, v] of Object.entries(o)) {
-      // An empty mapping list (as in a mapper input) must not hide a later or earlier real one.
-      if (Array.isArray(v) && v.length === 0 && merged.has(k)) continue;
+      const prev = merged.get(k);
+      if (prev !== undefined) {
+        if (isEmptySection(v) || sameValue(prev.value, v)) continue;
+        if (!isEmptySection(prev.value)) {
+          // Component libraries split over files (timeloopfe's `components/*.yaml`) and
+          // variables over files merge; anything else given twice is refused.
+          if ((k === 'compound_components' || k === 'components' || k === 'variables') && isObj(prev.value) && isObj(v)) {
+            merged.set(k, { value: mergeSection(prev.value, v, new At(d.file, k), prev.at.file), at: prev.at });
+            continue;
+          }
+          new At(d.file, k).fail(`each top-level section in one input file only (it is also in ${prev.at.file})`);
+        }
+      }
       merged.set(k, { value: v, at: new At(d.file, k) });
     }
   }
@@ -57,7 +94,9 @@ function walkTree(node: Obj, at: At, multiplier: number, out: RawComponent[], ne
     if (node[key] === undefined) continue;
     const items = list(node[key], at.key(key));
     items.forEach((item, i) => {
-      const iat = at.key(key).key(i);
+      const o0 = isObj(item) ? item : undefined;
+      // Trees made from a `nodes:` list carry the node's own path, so errors name what the user wrote.
+      const iat = typeof o0?.__path === 'string' ? new At(at.file, o0.__path) : at.key(key).key(i);
       const o = obj(item, iat);
       const { name, count } = parseName(str(o.name, iat.key('name')));
       if (key === 'subtree' || (key === 'nodes' && (o.local !== undefined || o.subtree !== undefined || o.nodes !== undefined))) {
@@ -66,7 +105,10 @@ function walkTree(node: Obj, at: At, multiplier: number, out: RawComponent[], ne
         // A network-on-chip: not a storage level; it carries the traffic of the levels that name it.
         nets.push({ raw: o, at: iat, name, instances: count * multiplier });
       } else {
-        out.push({ raw: o, at: iat, name, instances: count * multiplier });
+        // v0.2/v0.3 may give the count as an `instances` attribute: the level's absolute count.
+        const ia = isObj(o.attributes) ? o.attributes.instances : undefined;
+        const instances = ia !== undefined && ia !== null && count === 1 ? posInt(ia, iat.key('attributes').key('instances')) : count * multiplier;
+        out.push({ raw: o, at: iat, name, instances });
       }
     });
   }
@@ -75,8 +117,31 @@ function walkTree(node: Obj, at: At, multiplier: number, out: RawComponent[], ne
 function attr(c: RawComponent, k: string): number | undefined {
   const a = c.raw.attributes;
   if (!isObj(a)) return undefined;
-  return optNum(a, k, c.at.key('attributes'));
+  const v = optNum(a, k, c.at.key('attributes'));
+  const rule = ATTRIBUTE_RULES[k];
+  if (v !== undefined && rule !== undefined && !rule.ok(v)) c.at.key('attributes').key(k).fail(rule.expected, v);
+  return v;
 }
+
+/**
+ * The legal range of every numeric attribute the model reads, stated once:
+ * a value outside it is a one-line error, never a silently different energy.
+ */
+const WHOLE = { ok: (v: number) => Number.isSafeInteger(v) && v >= 1, expected: 'a positive whole number' };
+const ATTRIBUTE_RULES: Readonly<Record<string, { ok(v: number): boolean; expected: string }>> = {
+  width: WHOLE, memory_width: WHOLE, datawidth: WHOLE, word_bits: WHOLE, 'word-bits': WHOLE,
+  block_size: WHOLE, 'block-size': WHOLE, cluster_size: WHOLE, 'cluster-size': WHOLE,
+  depth: { ok: (v) => Number.isSafeInteger(v) && v >= 0, expected: 'a whole number ≥ 0' },
+  memory_depth: { ok: (v) => Number.isSafeInteger(v) && v >= 0, expected: 'a whole number ≥ 0' },
+  entries: { ok: (v) => Number.isSafeInteger(v) && v >= 0, expected: 'a whole number ≥ 0' },
+  size: { ok: (v) => Number.isSafeInteger(v) && v >= 0, expected: 'a whole number ≥ 0' },
+  meshX: WHOLE, meshY: WHOLE, instances: WHOLE,
+  multiple_buffering: { ok: (v) => v >= 1, expected: 'a number ≥ 1' },
+  read_bandwidth: { ok: (v) => v > 0, expected: 'a positive number of words per cycle' },
+  write_bandwidth: { ok: (v) => v > 0, expected: 'a positive number of words per cycle' },
+  shared_bandwidth: { ok: (v) => v > 0, expected: 'a positive number of words per cycle' },
+  bandwidth: { ok: (v) => v > 0, expected: 'a positive number of words per cycle' },
+};
 
 /** Architecture from a v0.4 `architecture` tree. The innermost component is the compute unit. */
 export function readArchitecture(src: Sourced): Arch {
@@ -200,10 +265,11 @@ function readNetworks(nets: readonly RawComponent[], storageRaw: readonly RawCom
     const a = isObj(n.raw.attributes) ? n.raw.attributes : {};
     const at = n.at.key('attributes');
     const bandwidth = optNum(a, 'bandwidth', at) ?? null;
+    if (bandwidth !== null && !ATTRIBUTE_RULES.bandwidth.ok(bandwidth)) at.key('bandwidth').fail(ATTRIBUTE_RULES.bandwidth.expected, bandwidth);
     if (bandwidth !== null) notModelled.push(`network ${n.name}: bandwidth ${bandwidth} words/cycle is not modelled (cycles ignore it)`);
     networks.push({
       name: n.name, className: cls, parent: p.parent, ports: p.ports,
-      wordBits: optNum(a, 'datawidth', at) ?? optNum(a, 'word_bits', at) ?? storage[p.parent].wordBits,
+      wordBits: optPosInt(a, 'datawidth', at) ?? optPosInt(a, 'word_bits', at) ?? storage[p.parent].wordBits,
       action: typeof a.action_name === 'string' ? a.action_name : 'transfer',
       perTensorAction: a.per_datatype_ERT === true || a.per_datatype_ERT === 'True' || a.per_datatype_ERT === 'true',
       bandwidth,
@@ -232,6 +298,10 @@ export function readProblem(src: Sourced): Workload {
   }
   for (const [k, v] of Object.entries(instance)) {
     if (coefValues.has(k)) coefValues.set(k, num(v, instAt.key(k)));
+  }
+  // Strides and dilations of 0 (or fractions) would silently collapse a projection.
+  for (const [k, v] of coefValues) {
+    if (/stride|dilation/i.test(k) && (!Number.isSafeInteger(v) || v < 1)) (instance[k] !== undefined ? instAt.key(k) : shapeAt.key('coefficients')).fail(`${k}: a positive whole number`, v);
   }
   const bounds = dims.map((d) => posInt(instance[d], instAt.key(d)));
   const dsKey = shape.data_spaces === undefined && shape['data-spaces'] !== undefined ? 'data-spaces' : 'data_spaces';
@@ -302,7 +372,8 @@ export function readMapping(src: Sourced, w: Workload, arch: Arch): Mapping {
     const type = e.type === undefined ? 'temporal' : str(e.type, at.key('type'));
     const d = dirs[li];
     if (type === 'temporal' || type === 'spatial') {
-      const factors = e.factors === undefined ? new Map<number, number>() : parseFactors(e.factors, at.key('factors'), w.dims);
+      // A factor of 0 means "the rest of the bound" here, as in Timeloop.
+      const factors = e.factors === undefined ? new Map<number, number>() : parseFactors(e.factors, at.key('factors'), w.dims, { allowRest: true });
       const perm = e.permutation === undefined ? [] : parsePermutation(e.permutation, at.key('permutation'), w.dims);
       if (d[type]) at.fail(`one ${type} entry for ${target}`, 'two');
       if (type === 'spatial') {
@@ -329,30 +400,40 @@ export function readMapping(src: Sourced, w: Workload, arch: Arch): Mapping {
   const D = w.dims.length;
   const given: number[] = new Array<number>(D).fill(1);
   const residualLevel: number[] = new Array<number>(D).fill(-1);
+  // Where a factor of 0 puts the rest of a dimension's bound: level and loop kind.
+  const restAt: ({ li: number; kind: 'temporal' | 'spatial' } | undefined)[] = new Array(D).fill(undefined);
   for (let li = 0; li < names.length; li++) {
     for (const kind of ['temporal', 'spatial'] as const) {
       const x = dirs[li][kind];
       for (let d = 0; d < D; d++) {
         const f = x?.factors.get(d);
-        if (f !== undefined) given[d] *= f;
+        if (f === 0) {
+          if (restAt[d]) x!.at.key('factors').fail(`one factor 0 (the rest of the bound) per dimension`, `${w.dims[d]}=0 twice`);
+          restAt[d] = { li, kind };
+        } else if (f !== undefined) given[d] *= f;
         else if (kind === 'temporal') residualLevel[d] = li;
       }
     }
   }
   const residual = new Array<number>(D).fill(1);
   for (let d = 0; d < D; d++) {
-    if (given[d] === w.bounds[d]) continue;
-    if (residualLevel[d] >= 0 && w.bounds[d] % given[d] === 0) residual[d] = w.bounds[d] / given[d];
+    if (given[d] === w.bounds[d] && !restAt[d]) continue;
+    if ((residualLevel[d] >= 0 || restAt[d]) && w.bounds[d] % given[d] === 0) residual[d] = w.bounds[d] / given[d];
     else src.at.fail(`factors of ${w.dims[d]} whose product is its bound ${w.bounds[d]}`, given[d]);
   }
+  const factorAt = (li: number, kind: 'temporal' | 'spatial', dim: number): number => {
+    const f = dirs[li][kind]?.factors.get(dim);
+    if (f === 0) return residual[dim];
+    if (f !== undefined) return f;
+    return kind === 'temporal' && !restAt[dim] && residualLevel[dim] === li ? residual[dim] : 1;
+  };
 
   const levels: LevelMapping[] = names.map((_, li) => {
     const d = dirs[li];
     const order = (perm: number[]) => [...perm, ...w.dims.map((_, i) => i).filter((i) => !perm.includes(i))];
     const temporal: Loop[] = [];
     for (const dim of order(d.temporal?.perm ?? [])) {
-      let f = d.temporal?.factors.get(dim) ?? 1;
-      if (residualLevel[dim] === li && d.temporal?.factors.get(dim) === undefined) f = residual[dim];
+      const f = factorAt(li, 'temporal', dim);
       if (f > 1) temporal.push({ dim, factor: f });
     }
     const spatial: SpatialLoop[] = [];
@@ -365,12 +446,12 @@ export function readMapping(src: Sourced, w: Workload, arch: Arch): Mapping {
         let px = 1;
         split = 0;
         for (const dim of perm) {
-          const f = d.spatial.factors.get(dim) ?? 1;
+          const f = factorAt(li, 'spatial', dim);
           if (px * f <= fo.x) { px *= f; split++; } else break;
         }
       }
       perm.forEach((dim, idx) => {
-        const f = d.spatial!.factors.get(dim) ?? 1;
+        const f = factorAt(li, 'spatial', dim);
         if (f > 1) spatial.push({ dim, factor: f, axis: idx < split! ? 'X' : 'Y' });
       });
     }
