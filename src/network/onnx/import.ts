@@ -156,7 +156,8 @@ export function importOnnx(bytes: Uint8Array, file: string, options: OnnxImportO
       n.fail('', options.strict ? known : `${known}, or the output shapes in the file's value_info`, `${node.domain ? `${node.domain}.` : ''}${node.opType}`);
     }
     const ins = node.input.filter(Boolean);
-    if (node.opType === 'Constant' || node.opType === 'Shape' || node.opType === 'Size' || (ins.length > 0 && ins.every((i) => state.constant.has(i)))) {
+    // (An If's outputs are its branch's: bound by the op, whatever its condition is.)
+    if (node.opType === 'Constant' || node.opType === 'Shape' || node.opType === 'Size' || (node.opType !== 'If' && ins.length > 0 && ins.every((i) => state.constant.has(i)))) {
       for (const o of outs) state.constant.add(o);
     }
     const activations = node.input.filter((t) => t && alias.has(t)).map((t) => alias.get(t)!);
