@@ -2,12 +2,16 @@
  * The ONNX op table, family by family, on small graphs made here: shapes as
  * ONNX shape inference gives them and MACs computed by hand.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { importOnnx, topologicalOrder } from '../../src/network/onnx/import.js';
 import { graphProblems } from '../../src/network/graph.js';
 import { layerMacs, layerWorkload, type Layer, type MatmulLayer, type Network } from '../../src/network/network.js';
 import { operationCount } from '../../src/workload/workload.js';
-import { bools, floats, graph, int64s, node, onnxModel, value } from '../helpers/onnxGraph.js';
+import { floats, graph, int64s, node, onnxModel, value } from '../helpers/onnxGraph.js';
 
 const layer = (net: Network, name: string): Layer => {
   const l = net.layers.find((x) => x.name === name);
@@ -194,5 +198,17 @@ describe('ONNX ops outside the table', () => {
   });
   it('stop with one line when the shapes past them are unknown', () => {
     expect(() => importOnnx(g([]), 'u.onnx')).toThrow(/^u\.onnx: node odd \(FancyNorm\): expected an op dnnergy knows .*, or the output shapes in the file's value_info, found FancyNorm$/);
+  });
+  it('analyze: warns on stderr, says in the totals what was left out, and --strict exits 2 with one line', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'dnnergy-onnx-ops-')), 'einsum.onnx');
+    writeFileSync(file, g([value('odd.out', [1, 4, 6, 6])], 'Einsum'));
+    const r = await runCli(['analyze', file, '--arch', 'eyeriss', '--evaluations', '50', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^warning: node odd \(Einsum\): not modelled \(an op dnnergy does not know, with MACs\)/);
+    const t = JSON.parse(r.stdout).totals;
+    expect([t.mac_layers_left_out, t.unknown_ops, t.macs]).toEqual([1, 1, 4 * 27 * 36 + 2 * 36 * 16]);
+    const s = await runCli(['analyze', file, '--arch', 'eyeriss', '--strict']);
+    expect(s.code).toBe(2);
+    expect(s.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
