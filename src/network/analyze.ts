@@ -43,7 +43,13 @@ export interface NetworkReport {
   readonly batch: number;
   readonly energyUnit: 'pJ' | 'MAC';
   readonly layers: readonly LayerReport[];
-  readonly totals: { macs: number; energy: number; cycles: number; dramAccesses: number; mappedShapes: number };
+  readonly totals: {
+    macs: number; energy: number; cycles: number; dramAccesses: number; mappedShapes: number;
+    /** Layers of ops known to bear MACs that are not modelled (an imported Einsum, Attention): their MACs are not in `macs`. */
+    macLayersLeftOut: number;
+    /** Layers of ops the importer did not know (kept with the file's shapes): they may bear MACs that `macs` lacks. */
+    unknownOps: number;
+  };
   /** Every distinct warning of the layers' results (defaults, estimates, what was read but not modelled), in order. */
   readonly warnings: readonly string[];
 }
@@ -99,7 +105,11 @@ export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTab
   }
   return {
     network: net.name, arch: arch.name, batch: o.batch, energyUnit: energy.unit ?? 'pJ', layers,
-    totals: { macs, energy: energyTotal, cycles, dramAccesses: dram, mappedShapes: cache.size },
+    totals: {
+      macs, energy: energyTotal, cycles, dramAccesses: dram, mappedShapes: cache.size,
+      macLayersLeftOut: net.layers.filter((l) => l.kind === 'other' && l.macsLeftOut).length,
+      unknownOps: net.layers.filter((l) => l.kind === 'other' && l.unknown).length,
+    },
     warnings: [...new Set(layers.flatMap((l) => l.result?.warnings ?? []))],
   };
 }

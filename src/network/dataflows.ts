@@ -81,7 +81,8 @@ export async function compareDataflows(net: Network, o: CompareOptions): Promise
     const layers: DataflowSummary['layers'][number][] = [];
     for (const l of report.layers) {
       if (!l.result || l.layer.kind === 'other') continue;
-      const kind = l.layer.kind;
+      // Matrix products (tokens, heads) are counted with the fully connected layers.
+      const kind = l.layer.kind === 'matmul' ? 'fc' : l.layer.kind;
       const br = breakdown(l.result, b);
       const a = acc[kind];
       a.macs += l.macs;

@@ -126,7 +126,7 @@ function broadcastsTo(s: TensorShape, out: TensorShape): boolean {
 export function graphProblems(net: Network): string[] {
   const problems: string[] = [];
   if (net.edges.length !== net.layers.length) return [`${net.layers.length} layers but ${net.edges.length} edge lists`];
-  const made = new Set([net.inputTensor]);
+  const made = new Set([net.inputTensor, ...(net.extraInputs ?? [])]);
   const shape = (t: string) => net.tensors.get(t) ?? [];
   net.layers.forEach((l, i) => {
     const e = net.edges[i];
@@ -137,19 +137,25 @@ export function graphProblems(net: Network): string[] {
     if (!net.tensors.has(e.output)) say(`output ${e.output} has no shape`);
     const ins = e.inputs.map(shape), out = shape(e.output);
     if (l.kind === 'conv') {
-      if (ins.length !== 1 || !same(ins[0], [l.inC, l.inH, l.inW])) say(`input ${ins.map((s) => s.join('x')).join(', ')}, expected ${l.inC}x${l.inH}x${l.inW}`);
-      if (!same(out, [l.outC, l.outH, l.outW])) say(`output ${out.join('x')}, expected ${l.outC}x${l.outH}x${l.outW}`);
+      // A 1-D convolution (one row high) reads and writes channels × length.
+      const fits = (s: TensorShape | undefined, c: number, h: number, w: number) => s !== undefined && (same(s, [c, h, w]) || (h === 1 && same(s, [c, w])));
+      if (ins.length !== 1 || !fits(ins[0], l.inC, l.inH, l.inW)) say(`input ${ins.map((s) => s.join('x')).join(', ')}, expected ${l.inC}x${l.inH}x${l.inW}`);
+      if (!fits(out, l.outC, l.outH, l.outW)) say(`output ${out.join('x')}, expected ${l.outC}x${l.outH}x${l.outW}`);
       if (l.inC % l.groups !== 0 || l.outC % l.groups !== 0) say(`groups ${l.groups} do not divide ${l.inC} and ${l.outC}`);
     } else if (l.kind === 'fc') {
       const fits = (s: TensorShape | undefined, n: number) => s !== undefined && (prod(s) === n || s[s.length - 1] === n);
       if (ins.length !== 1 || !fits(ins[0], l.inFeatures)) say(`input ${ins.map((s) => s.join('x')).join(', ')}, expected ${l.inFeatures} features`);
       if (!fits(out, l.outFeatures)) say(`output ${out.join('x')}, expected ${l.outFeatures} features`);
+    } else if (l.kind === 'matmul') {
+      // Its operands are views (transposes, reshapes, recurrent state) the importer checked: nothing to agree with here.
     } else if (ins.length > 0) {
       // (A layer without activation inputs computes on constants, shape arithmetic: nothing to agree with.)
       const r = rule(l);
       if (l.pool && (ins.length !== 1 || prod(ins[0]) !== l.inputWords || prod(out) !== l.outputWords || ins[0][0] !== out[0])) say(`pooling ${ins.map((s) => s.join('x')).join(', ')} → ${out.join('x')} with ${l.inputWords} → ${l.outputWords} words`);
       if (r === 'follow' && ins[0][0] !== out[0]) say(`channels ${ins[0]?.[0]} in, ${out[0]} out`);
-      if (r === 'join' && !ins.every((s) => broadcastsTo(s, out))) say(`inputs ${ins.map((s) => s.join('x')).join(', ')} do not broadcast to ${out.join('x')}`);
+      // (Unit axes aside: an imported graph sees through Squeeze and Unsqueeze.)
+      const units = (s: TensorShape) => s.filter((d) => d !== 1);
+      if (r === 'join' && !ins.every((s) => broadcastsTo(s, out) || broadcastsTo(units(s), units(out)))) say(`inputs ${ins.map((s) => s.join('x')).join(', ')} do not broadcast to ${out.join('x')}`);
       if (r === 'concat') {
         const axis = out.findIndex((d, a) => ins.every((s) => s.length === out.length && s.every((x, b) => b === a || x === out[b])) && ins.reduce((t, s) => t + s[a], 0) === d);
         if (axis < 0) say(`inputs ${ins.map((s) => s.join('x')).join(', ')} do not concatenate to ${out.join('x')}`);
@@ -206,6 +212,7 @@ export function shrink(net: Network, layer: string, channels: number): Network {
   const l = net.layers[src];
   const fail = (where: string, expected: string, found?: string): never => { throw new SpecError(net.name, where, expected, found); };
   if (l.kind === 'other') fail(`layer ${layer}`, 'a convolution or fully connected layer to shrink', l.op);
+  if (l.kind === 'matmul') fail(`layer ${layer}`, 'a convolution or fully connected layer to shrink', 'a matrix product');
   if (isDepthwise(l)) fail(`layer ${layer}`, "a layer that makes its own channels (a depthwise layer's follow its input: shrink the layer before it)", 'depthwise');
   const start = net.edges[src].output;
   const old = net.tensors.get(start)![0];
@@ -241,12 +248,13 @@ export function shrink(net: Network, layer: string, channels: number): Network {
         const cl = net.layers[j], out = net.edges[j].output;
         if (sets.get(out) === root) continue;
         if (cl.kind === 'fc') continue;
+        if (cl.kind === 'matmul') fail(`layer ${cl.name}`, 'an op whose channels a shrink can follow', 'a matrix product');
         if (cl.kind === 'conv') {
           if (isDepthwise(cl)) fail(`layer ${cl.name}`, 'a depthwise layer with as many outputs as inputs', `${cl.inC} → ${cl.outC}`);
           if (c % cl.groups !== 0) fail(`layer ${cl.name}`, `input channels its ${cl.groups} groups divide`, String(c));
           continue;
         }
-        if (rule(cl) !== 'concat' || !isChannelConcat(net, j)) fail(`layer ${cl.name}`, 'an op whose channels a shrink can follow', cl.op);
+        if (rule(cl) !== 'concat' || !isChannelConcat(net, j)) fail(`layer ${cl.name}`, 'an op whose channels a shrink can follow', cl.kind === 'other' ? cl.op : cl.kind);
         const total = net.edges[j].inputs.reduce((a, x) => a + (newC.get(x) ?? net.tensors.get(x)![0]), 0);
         queue.push({ root: sets.get(out)!, c: total, via: j });
       }
@@ -263,6 +271,7 @@ export function shrink(net: Network, layer: string, channels: number): Network {
       const inC = newC.get(inT) ?? x.inC, outC = newC.get(e.output) ?? x.outC;
       return { ...x, inC, outC, groups: isDepthwise(x) ? inC : x.groups };
     }
+    if (x.kind === 'matmul') return x;
     if (x.kind === 'fc') {
       const s = tensors.get(inT)!;
       return { ...x, inFeatures: newC.has(inT) ? prod(s) : x.inFeatures, outFeatures: newC.get(e.output) ?? x.outFeatures };

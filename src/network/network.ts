@@ -1,11 +1,12 @@
 /**
  * Networks as graphs of layers with concrete shapes, and the workload of each
  * layer. Layers with MACs (convolutions, including grouped and depthwise,
- * and fully connected) become workloads; the others (pooling, element-wise,
+ * fully connected and matrix products with token and head dimensions) become workloads; the others (pooling, element-wise,
  * concatenation) are kept with their data volume and marked "not modelled",
  * never dropped.
  */
-import { conv2dWorkload, fcWorkload } from '../workload/conv.js';
+import { conv2dWorkload, convTranspose2dWorkload, fcWorkload } from '../workload/conv.js';
+import { matmulWorkload } from '../workload/matmul.js';
 import type { Workload } from '../workload/workload.js';
 
 /** A 2-D convolution; `groups` = input channels for depthwise. */
@@ -21,6 +22,14 @@ export interface ConvLayer {
   readonly groups: number;
   /** Fraction of non-zero weights, when known (a pruned model); absent means dense. */
   readonly weightDensity?: number;
+  /**
+   * A transposed convolution (ONNX ConvTranspose): every input pixel is
+   * scattered through the kernel, so the MACs run over the input grid
+   * (inH × inW) and strides and dilations space the outputs.
+   */
+  readonly transposed?: boolean;
+  /** Word width of the operands when the file says (8 for quantised ConvInteger); absent: the architecture's. */
+  readonly wordBits?: number;
 }
 
 /** A fully connected layer (a matrix-vector product per batch element). */
@@ -33,6 +42,29 @@ export interface FcLayer {
   readonly weightDensity?: number;
 }
 
+/**
+ * A matrix product with batch and token dimensions: `groups` independent
+ * products (attention heads, a batch inside the graph, recurrent directions)
+ * of a `rows` × `inner` matrix by an `inner` × `cols` one. The second operand
+ * is a weight, or — attention's QKᵀ and AV — another activation
+ * (`activationOperand`); either way the workload gives it the role `weight`
+ * (one operand read by every row), and with an activation operand it is not
+ * shared across the network batch.
+ */
+export interface MatmulLayer {
+  readonly kind: 'matmul';
+  readonly name: string;
+  readonly groups: number;
+  readonly rows: number;
+  readonly inner: number;
+  readonly cols: number;
+  readonly activationOperand: boolean;
+  /** Fraction of non-zero weights, when known; absent means dense. */
+  readonly weightDensity?: number;
+  /** Word width of the operands when the file says (8 for MatMulInteger); absent: the architecture's. */
+  readonly wordBits?: number;
+}
+
 /** A layer without MACs: listed with the words it reads and writes. */
 export interface OtherLayer {
   readonly kind: 'other';
@@ -43,10 +75,17 @@ export interface OtherLayer {
   readonly outputWords: number;
   /** Pooling window, when the op is a pooling. */
   readonly pool?: { readonly kernel: number; readonly stride: number; readonly pad: number; readonly ceil: boolean; readonly global: boolean };
+  /** An op the importer does not know, kept because the file gives its output shapes; it may hide MACs. */
+  readonly unknown?: boolean;
+  /** An op known to bear MACs that dnnergy does not model (Einsum, Attention, ...): counted as left out. */
+  readonly macsLeftOut?: boolean;
 }
 
 /** A layer of a network. */
-export type Layer = ConvLayer | FcLayer | OtherLayer;
+export type Layer = ConvLayer | FcLayer | MatmulLayer | OtherLayer;
+
+/** A layer with MACs: it becomes a workload. */
+export type MacLayer = ConvLayer | FcLayer | MatmulLayer;
 
 /**
  * A tensor's shape without the batch: channels, height, width for images;
@@ -76,11 +115,16 @@ export interface Network {
   /** Shape of every tensor: the input and each layer's output. */
   readonly tensors: ReadonlyMap<string, TensorShape>;
   readonly edges: readonly LayerEdges[];
+  /** Further graph inputs (an imported graph's recurrent state, a second input): tensors no layer makes. */
+  readonly extraInputs?: readonly string[];
+  /** What an importer could not model but kept going past (unknown ops), one line each. */
+  readonly warnings?: readonly string[];
 }
 
 /** MACs of one layer for one input (batch 1). */
 export function layerMacs(l: Layer): number {
-  if (l.kind === 'conv') return (l.outC * (l.inC / l.groups) * l.kH * l.kW) * l.outH * l.outW;
+  if (l.kind === 'conv') return (l.outC * (l.inC / l.groups) * l.kH * l.kW) * (l.transposed ? l.inH * l.inW : l.outH * l.outW);
+  if (l.kind === 'matmul') return l.groups * l.rows * l.inner * l.cols;
   if (l.kind === 'fc') return l.inFeatures * l.outFeatures;
   return 0;
 }
@@ -91,8 +135,13 @@ export function layerMacs(l: Layer): number {
  * a group dimension G when groups > 1). Fully connected layers are 1×1
  * convolutions on a 1×1 image.
  */
-export function layerWorkload(l: ConvLayer | FcLayer, n: number): Workload {
+export function layerWorkload(l: MacLayer, n: number): Workload {
   if (l.kind === 'fc') return fcWorkload(l.name, l.inFeatures, l.outFeatures, n);
+  if (l.kind === 'matmul') return matmulWorkload(l.name, { groups: l.groups, rows: l.rows, inner: l.inner, cols: l.cols, batch: n, sharedOperand: !l.activationOperand });
+  if (l.transposed) return convTranspose2dWorkload(l.name, {
+    inC: l.inC, outC: l.outC, kH: l.kH, kW: l.kW, inH: l.inH, inW: l.inW,
+    strideH: l.strideH, strideW: l.strideW, dilH: l.dilH, dilW: l.dilW, groups: l.groups, batch: n,
+  });
   return conv2dWorkload(l.name, {
     inC: l.inC, outC: l.outC, kH: l.kH, kW: l.kW, outH: l.outH, outW: l.outW,
     strideH: l.strideH, strideW: l.strideW, dilH: l.dilH, dilW: l.dilW, groups: l.groups, batch: n,
@@ -100,9 +149,10 @@ export function layerWorkload(l: ConvLayer | FcLayer, n: number): Workload {
 }
 
 /** A key that is equal for layers with the same workload (same shape), for caching. */
-export function shapeKey(l: ConvLayer | FcLayer): string {
+export function shapeKey(l: MacLayer): string {
   if (l.kind === 'fc') return `fc ${l.inFeatures}x${l.outFeatures}`;
-  return `conv ${l.inC}>${l.outC} ${l.outH}x${l.outW} k${l.kH}x${l.kW} s${l.strideH}x${l.strideW} d${l.dilH}x${l.dilW} g${l.groups}`;
+  if (l.kind === 'matmul') return `matmul ${l.groups}x${l.rows}x${l.inner}x${l.cols}${l.activationOperand ? ' aa' : ''}`;
+  return `${l.transposed ? `convT ${l.inH}x${l.inW} ` : ''}conv ${l.inC}>${l.outC} ${l.outH}x${l.outW} k${l.kH}x${l.kW} s${l.strideH}x${l.strideW} d${l.dilH}x${l.dilW} g${l.groups}`;
 }
 
 /**

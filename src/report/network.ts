@@ -30,6 +30,8 @@ export function networkReportToJSON(r: NetworkReport, clockHz: number): unknown 
       conv_frames_per_second: (clockHz / convCycles(r)) * r.batch,
       dram_accesses_per_mac: r.totals.dramAccesses / r.totals.macs,
       distinct_shapes_mapped: r.totals.mappedShapes,
+      mac_layers_left_out: r.totals.macLayersLeftOut,
+      unknown_ops: r.totals.unknownOps,
     },
     layers: r.layers.map((l) => {
       if (!l.result) return { name: l.layer.name, kind: l.layer.kind, op: l.layer.kind === 'other' ? l.layer.op : undefined, modelled: false };
@@ -81,6 +83,7 @@ export function formatNetworkReport(r: NetworkReport, clockHz: number): string {
   const fps = (clockHz / t.cycles) * r.batch;
   return [
     `${r.network} on ${r.arch}, batch ${r.batch}: ${fmt(t.macs)} MACs in ${r.layers.filter((l) => l.result).length} layers (${t.mappedShapes} distinct shapes mapped)`,
+    ...(t.macLayersLeftOut + t.unknownOps > 0 ? [`not in the totals: ${t.macLayersLeftOut} layers with MACs dnnergy does not model, ${t.unknownOps} of ops it does not know`] : []),
     `energy ${t.energy.toExponential(4)} ${unit} (${(t.energy / t.macs).toFixed(3)} ${unit}/MAC), ${fmt(t.cycles)} cycles = ${fps.toFixed(1)} frames/s at ${clockHz / 1e6} MHz (convolutions alone: ${((clockHz / convCycles(r)) * r.batch).toFixed(1)}), ${(t.dramAccesses / t.macs).toFixed(4)} DRAM accesses/MAC`,
     '',
     ...lines,

@@ -77,3 +77,51 @@ export function convWorkload(name: string, s: ConvShape): Workload {
 export function fcWorkload(name: string, inFeatures: number, outFeatures: number, batch = 1): Workload {
   return conv2dWorkload(name, { inC: inFeatures, outC: outFeatures, kH: 1, kW: 1, outH: 1, outW: 1, batch });
 }
+
+/** A transposed 2-D convolution (ONNX ConvTranspose) over an `inH` × `inW` input. */
+export interface ConvTranspose2d {
+  /** Input channels (all groups). */
+  readonly inC: number;
+  /** Output channels (all groups). */
+  readonly outC: number;
+  readonly kH: number;
+  readonly kW: number;
+  readonly inH: number;
+  readonly inW: number;
+  readonly strideH?: number;
+  readonly strideW?: number;
+  readonly dilH?: number;
+  readonly dilW?: number;
+  /** Channel groups; must divide inC and outC. Default 1. */
+  readonly groups?: number;
+  /** Batch size N. Default 1. */
+  readonly batch?: number;
+}
+
+/**
+ * A transposed convolution as a workload: each input pixel is multiplied by
+ * the whole kernel and scattered into the outputs, so P and Q run over the
+ * input (width and height), Inputs are indexed by them directly and Outputs
+ * by `P·stride + R·dilation` (the un-cropped output: padding crops it, as
+ * padding is outside a conv workload). The same labels and dimension order
+ * as {@link conv2dWorkload}; MACs = outC · inC/G · kH · kW · inH · inW.
+ */
+export function convTranspose2dWorkload(name: string, c: ConvTranspose2d): Workload {
+  const G = c.groups ?? 1;
+  if (!(G >= 1) || c.inC % G !== 0 || c.outC % G !== 0) throw new RangeError(`${name}: groups ${G} must divide ${c.inC} input and ${c.outC} output channels`);
+  const grouped = G > 1;
+  const dims = grouped ? ['C', 'M', 'R', 'S', 'N', 'P', 'Q', 'G'] : ['C', 'M', 'R', 'S', 'N', 'P', 'Q'];
+  const [iC, iM, iR, iS, iN, iP, iQ, iG] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const t = (dim: number, coef = 1) => ({ dim, coef });
+  const g = grouped ? [[t(iG)]] : [];
+  const dataSpaces: DataSpace[] = [
+    { name: 'Weights', role: 'weight', readWrite: false, ranks: [[t(iC)], [t(iM)], [t(iR)], [t(iS)], ...g] },
+    { name: 'Inputs', role: 'input', readWrite: false, ranks: [[t(iN)], [t(iC)], [t(iP)], [t(iQ)], ...g] },
+    {
+      name: 'Outputs', role: 'output', readWrite: true,
+      ranks: [[t(iN)], [t(iM)], [t(iS, c.dilH ?? 1), t(iQ, c.strideH ?? 1)], [t(iR, c.dilW ?? 1), t(iP, c.strideW ?? 1)], ...g],
+    },
+  ];
+  const bounds = [c.inC / G, c.outC / G, c.kW, c.kH, c.batch ?? 1, c.inW, c.inH, ...(grouped ? [G] : [])];
+  return { name, dims, bounds, dataSpaces };
+}

@@ -51,7 +51,8 @@ describe('ONNX import', () => {
     const depthwise = convs.filter((l) => l.kind === 'conv' && l.groups > 1);
     expect(depthwise.length).toBeGreaterThan(5);
     for (const l of depthwise) if (l.kind === 'conv') expect([l.inC, l.outC]).toEqual([l.groups, l.groups]);
-    expect(net.layers.length).toBe(model.graph!.node.filter((n) => !['Constant', 'Shape', 'Gather', 'Unsqueeze', 'Cast', 'Flatten', 'Reshape', 'Squeeze'].includes(n.opType)).length);
+    // Shape arithmetic (Shape → Slice → Concat → a Reshape's target) makes no layers.
+    expect(net.layers.length).toBe(model.graph!.node.filter((n) => !['Constant', 'Shape', 'Gather', 'Unsqueeze', 'Cast', 'Flatten', 'Reshape', 'Squeeze', 'Slice', 'Concat'].includes(n.opType)).length);
     // Its graph (squeeze-and-excitation multiplies, hard-swish arithmetic) is consistent, and
     // stays so when a convolution is shrunk; every Conv reads the tensor its ONNX node reads.
     expect(graphProblems(net)).toEqual([]);
@@ -122,6 +123,15 @@ describe('ONNX import', () => {
 
     const m = await runCli(['analyze', REAL, '--arch', 'eyeriss']);
     expect(m.code).toBe(2);
-    expect(m.stderr).toMatch(/input x: expected fixed dimensions, or an input shape given as CxHxW \(--input-shape\), found \[1, 3, \?, \?\]/);
+    expect(m.stderr).toMatch(/input x: expected fixed dimensions, or its shape given \(--input-shape x=1x3xNxN, or --dim p2o\.DynamicDimension\.1=N\), found \[1, 3, p2o\.DynamicDimension\.1\?, p2o\.DynamicDimension\.2\?\]/);
+    // Given by name, any rank: the same file analyses.
+    const n = await runCli(['analyze', REAL, '--arch', 'eyeriss', '--input-shape', 'x=1x3x48x192', '--evaluations', '50', '--json']);
+    expect(n.code).toBe(0);
+    const d = await runCli(['analyze', REAL, '--arch', 'eyeriss', '--dim', 'p2o.DynamicDimension.1=48,p2o.DynamicDimension.2=192', '--evaluations', '50', '--json']);
+    expect(d.code).toBe(0);
+    expect(JSON.parse(d.stdout).totals.macs).toBe(JSON.parse(n.stdout).totals.macs);
+    const bad = await runCli(['analyze', REAL, '--arch', 'eyeriss', '--input-shape', 'y=1x3x48x192']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/expected an input of the graph \(x\), found y/);
   });
 });

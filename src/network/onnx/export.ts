@@ -54,7 +54,7 @@ export function exportSequentialOnnx(net: Network, batch = 1, values?: ReadonlyM
       }
       inits.push(weight(`${l.name}.weight`, [l.outFeatures, l.inFeatures], v?.weight));
       nodes.push(create(NodeProtoSchema, { name: l.name, opType: 'Gemm', input: [cur, `${l.name}.weight`, ...bias(l.outFeatures)], output: [out], attribute: [intAttr('transB', 1)] }));
-    } else if (l.pool) {
+    } else if (l.kind === 'other' && l.pool) {
       const p = l.pool;
       if (p.global) nodes.push(create(NodeProtoSchema, { name: l.name, opType: 'GlobalAveragePool', input: [cur], output: [out] }));
       else nodes.push(create(NodeProtoSchema, {
