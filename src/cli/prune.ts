@@ -4,12 +4,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveDesign } from '../designs/resolve.js';
 import { loadArchitecture } from '../io/inputs.js';
-import { writeFileAtomic } from '../io/files.js';
+import { OutputSet } from '../io/files.js';
 import { exportSequentialOnnx } from '../network/onnx/export.js';
 import { formatPrune, pruneReport } from '../report/prune.js';
 import { SpecError } from '../spec/errors.js';
 import { SHIPPED_MODELS } from './commands.js';
-import { numberIn, wholeNumber } from './flags.js';
+import { numberIn, outputTargets, wholeNumber } from './flags.js';
 import { progressBar, quiet } from './progress.js';
 
 /** Flags of `dnnergy prune`, as commander hands them over. */
@@ -18,10 +18,15 @@ export interface PruneOpts {
   stepImages: string; finalImages: string; activationL1: string; margin: string; validationImages: string; lr: string; firstStep: string; minStep: string; evaluations: string;
 }
 
+/** What `dnnergy prune --out` writes. */
+const OUT_FILES = ['model.json', 'weights.bin', 'model.onnx', 'report.json'];
+
 const MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../models');
 
 /** Run `dnnergy prune`. */
 export async function runPrune(o: PruneOpts): Promise<void> {
+  // Before minutes of pruning, not after.
+  if (o.out !== undefined) outputTargets({ '--out': o.out }, 'dir', OUT_FILES);
   if (o.method !== 'energy-aware' && o.method !== 'magnitude') throw new SpecError('<command line>', '--method', 'energy-aware or magnitude', o.method);
   const arch = resolveDesign(o.arch, o.ert, loadArchitecture);
   const dir = SHIPPED_MODELS.includes(o.model) ? join(MODELS_DIR, o.model) : o.model;
@@ -76,10 +81,14 @@ export async function runPrune(o: PruneOpts): Promise<void> {
     energyModel: em, start, result, before, after,
   });
   const json = JSON.stringify(report, null, 2) + '\n';
-  if (o.out) {
-    await saveModel(tf, model, o.out);
-    writeFileAtomic(join(o.out, 'model.onnx'), exportSequentialOnnx(net, 1, onnxValues(model, net)));
-    writeFileAtomic(join(o.out, 'report.json'), json);
+  const outDir = o.out;
+  if (outDir !== undefined) {
+    // All four or none: never a new weights.bin beside a stale report.json.
+    await OutputSet.run(async (out) => {
+      await saveModel(tf, model, outDir, out);
+      out.add(join(outDir, 'model.onnx'), exportSequentialOnnx(net, 1, onnxValues(model, net)));
+      out.add(join(outDir, 'report.json'), json);
+    });
   }
   process.stdout.write(o.json ? json : formatPrune(report));
 }

@@ -3,20 +3,15 @@
  * documents into workload, architecture, mapping and energies is in
  * `spec/load.ts`, which a browser uses too.
  */
-import { readFileSync } from 'node:fs';
 import { loadArchitectureInputs, loadModelInputs, type ArchInputs, type InputDocument, type ModelInputs } from '../spec/load.js';
 import { SpecError } from '../spec/errors.js';
-import { readYamlFile } from './files.js';
+import { readTextFile, readYamlFile } from './files.js';
 
 export type { ArchInputs, ModelInputs } from '../spec/load.js';
 
 function readDocument(p: string): InputDocument {
   if (!/\.txt$/i.test(p)) return { kind: 'yaml', ...readYamlFile(p) };
-  try {
-    return { kind: 'maptxt', file: p, text: readFileSync(p, 'utf8') };
-  } catch {
-    throw new SpecError(p, '', 'a readable file', 'no such file');
-  }
+  return { kind: 'maptxt', file: p, text: readTextFile(p) };
 }
 
 /**
