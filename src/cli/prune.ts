@@ -43,17 +43,12 @@ export async function runPrune(o: PruneOpts): Promise<void> {
   const evaluations = wholeNumber(o.evaluations, '--evaluations', 1);
   const activationL1 = numberIn(o.activationL1, '--activation-l1', 0, 1);
 
-  const [{ initTf }, { loadModel, saveModel }, { loadMnist }, { accuracy }, { networkOf, onnxValues }, { energyModel, networkEnergy }, { prune, activationDensities, densityProbe, prunedLayers }, { densities }] = await Promise.all([
+  const [{ initTf }, { saveModel }, { loadMnist }, { accuracy }, { loadPrunable, onnxValues }, { energyModel, networkEnergy }, { prune, activationDensities, densityProbe, prunedLayers }, { densities }] = await Promise.all([
     import('../train/backend.js'), import('../train/io.js'), import('../train/mnist.js'), import('../train/train.js'), import('../train/network.js'),
     import('../codesign/energy.js'), import('../codesign/prune.js'), import('../train/masks.js'),
   ]);
   const tf = await initTf();
-  const model = await loadModel(tf, dir);
-  // The pruning loop fine-tunes and measures on MNIST: the model must take its images and digits.
-  const inShape = model.inputs[0].shape.slice(1), outShape = model.outputs[0].shape;
-  if (JSON.stringify(inShape) !== '[28,28,1]') throw new SpecError(join(dir, 'model.json'), 'input shape', 'an MNIST image input [28, 28, 1]', JSON.stringify(inShape));
-  if (outShape.length !== 2 || outShape[1] !== 10) throw new SpecError(join(dir, 'model.json'), 'output shape', '10 classes (MNIST digits)', JSON.stringify(outShape.slice(1)));
-  const net = networkOf(model, join(dir, 'model.json'));
+  const { model, net } = await loadPrunable(tf, dir);
   const silent = quiet(o.json);
   const log = (s: string) => { if (!silent) process.stderr.write(s + '\n'); };
   log(`mapping ${net.layers.filter((l) => l.kind !== 'other').length} layers of ${net.name} on ${o.arch}...`);

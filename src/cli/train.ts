@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { OutputSet } from '../io/files.js';
 import { SpecError } from '../spec/errors.js';
 import type { ModelName } from '../train/models.js';
-import { outputTargets, positiveNumber, wholeNumber } from './flags.js';
+import { numberIn, outputTargets, wholeNumber } from './flags.js';
 import { progressBar } from './progress.js';
 
 /** What `dnnergy train --out` writes. */
@@ -15,7 +15,7 @@ export interface TrainOpts { model: string; epochs: string; subset?: string; bat
 /** Run `dnnergy train`. */
 export async function runTrain(o: TrainOpts): Promise<void> {
   if (o.model !== 'lenet5' && o.model !== 'cnn') throw new SpecError('<command line>', '--model', 'lenet5 or cnn', o.model);
-  const epochs = wholeNumber(o.epochs, '--epochs', 1), batchSize = wholeNumber(o.batch, '--batch', 1), lr = positiveNumber(o.lr, '--lr'), seed = wholeNumber(o.seed, '--seed', 1);
+  const epochs = wholeNumber(o.epochs, '--epochs', 1), batchSize = wholeNumber(o.batch, '--batch', 1), lr = numberIn(o.lr, '--lr', 1e-7, 1), seed = wholeNumber(o.seed, '--seed', 1);
   const subset = o.subset === undefined ? undefined : wholeNumber(o.subset, '--subset', 1);
   // Before minutes of training, not after.
   outputTargets({ '--out': o.out }, 'dir', OUT_FILES);

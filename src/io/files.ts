@@ -7,7 +7,7 @@
  * a long run starts, so a bad `--out` costs nothing.
  */
 import { accessSync, closeSync, constants, fstatSync, mkdirSync, openSync, readSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { SpecError } from '../spec/errors.js';
 import { parseYamlText } from '../spec/yaml.js';
 
@@ -128,6 +128,9 @@ export function checkWritable(target: string, flag: string, kind: 'file' | 'dir'
       }
     }
   }
+  // The temporary's name must fit too (`<name>.<pid>.tmp`; 255 bytes on common file systems).
+  const names = kind === 'file' ? [basename(target)] : [basename(resolve(target)), ...files];
+  if (names.some((n) => Buffer.byteLength(n) + 12 > 255)) fail(expected, 'a name too long');
   // The folder the temporaries go to, or its nearest existing ancestor.
   let dir = kind === 'dir' ? resolve(target) : dirname(resolve(target));
   for (;;) {

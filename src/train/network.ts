@@ -1,8 +1,10 @@
 /** A trained tfjs model as a dnnergy network (layer shapes for the cost model). */
+import { join } from 'node:path';
 import type * as tfType from '@tensorflow/tfjs';
 import type { LayerValues } from '../network/onnx/export.js';
 import { NetworkBuilder, type Network } from '../network/network.js';
 import { SpecError } from '../spec/errors.js';
+import { loadModel } from './io.js';
 
 const pair = (v: unknown): number => (Array.isArray(v) ? Number(v[0]) : Number(v));
 
@@ -93,4 +95,18 @@ export function onnxValues(model: tfType.LayersModel, net: Network): Map<string,
     }
   }
   return out;
+}
+
+/**
+ * A model directory `dnnergy prune` can work on: loaded (see `loadModel`),
+ * an MNIST classifier (the loop fine-tunes and measures on MNIST), and a
+ * network the cost model reads. Everything is checked here, before the run.
+ */
+export async function loadPrunable(tf: typeof tfType, dir: string): Promise<{ model: tfType.LayersModel; net: Network }> {
+  const file = join(dir, 'model.json');
+  const model = await loadModel(tf, dir);
+  const inShape = model.inputs[0].shape.slice(1), outShape = model.outputs[0].shape;
+  if (JSON.stringify(inShape) !== '[28,28,1]') throw new SpecError(file, 'input shape', 'an MNIST image input [28, 28, 1]', JSON.stringify(inShape));
+  if (outShape.length !== 2 || outShape[1] !== 10) throw new SpecError(file, 'output shape', '10 classes (MNIST digits)', JSON.stringify(outShape.slice(1)));
+  return { model, net: networkOf(model, file) };
 }
