@@ -1,6 +1,6 @@
 /** `dnnergy analyze`: a whole network on an accelerator, layer by layer. */
 import { loadArchitecture } from '../io/inputs.js';
-import { readBinaryFile, writeFileAtomic } from '../io/files.js';
+import { OutputSet, readBinaryFile } from '../io/files.js';
 import { importOnnx, type OnnxImportOptions } from '../network/onnx/import.js';
 import { threadPool } from '../io/threadPool.js';
 import { resolveDesign } from '../designs/resolve.js';
@@ -9,7 +9,7 @@ import { zooNames, zooNetwork } from '../network/zoo.js';
 import { reportHtml } from '../report/html.js';
 import { formatNetworkReport, networkReportToJSON } from '../report/network.js';
 import { SpecError } from '../spec/errors.js';
-import { objective, positiveNumber, shapeCHW, wholeNumber } from './flags.js';
+import { objective, outputTargets, positiveNumber, shapeCHW, threadsFlag, wholeNumber } from './flags.js';
 import { progressBar } from './progress.js';
 
 /** Flags of `dnnergy analyze`, as commander hands them over. */
@@ -38,16 +38,17 @@ function onnxOptions(opts: AnalyzeOpts): OnnxImportOptions {
 
 /** Run `dnnergy analyze` on a network (ONNX file or zoo name). */
 export async function runAnalyze(name: string, opts: AnalyzeOpts): Promise<void> {
+  outputTargets({ '--out': opts.out, '--html': opts.html });
   const net = /\.onnx$/i.test(name) ? importOnnx(readBinaryFile(name), name, onnxOptions(opts)) : zooNetwork(name);
   if (!net) throw new SpecError('<command line>', 'network', `an .onnx file or a zoo network (${zooNames.join(', ')})`, name);
   for (const w of net.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   const design = resolveDesign(opts.arch, opts.ert, loadArchitecture);
-  const clockHz = opts.clock === undefined ? design.clockHz : positiveNumber(opts.clock, '--clock') * 1e6;
+  const clockHz = opts.clock === undefined ? design.clockHz : clockFlag(opts.clock);
   const goal = objective(opts.objective);
   const batch = wholeNumber(opts.batch, '--batch', 1);
   const bar = progressBar(`${net.name} {bar} {value}/{total} layers`, opts.json);
   bar?.start(net.layers.length, 0);
-  const threads = wholeNumber(opts.threads, '--threads', 1);
+  const threads = threadsFlag(opts.threads);
   const report = await analyzeNetwork(net, design.arch, design.energy, {
     batch, objective: goal, evaluations: wholeNumber(opts.evaluations, '--evaluations', 1),
     seed: wholeNumber(opts.seed, '--seed', 0), threads, pool: threads > 1 ? threadPool(threads) : undefined, constraints: (w) => design.constraints(w),
@@ -56,7 +57,19 @@ export async function runAnalyze(name: string, opts: AnalyzeOpts): Promise<void>
   });
   bar?.stop();
   const json = JSON.stringify(networkReportToJSON(report, clockHz), null, 2) + '\n';
-  if (opts.out) writeFileAtomic(opts.out, json);
-  if (opts.html) writeFileAtomic(opts.html, reportHtml(report, clockHz));
+  await OutputSet.run((out) => {
+    if (opts.out) out.add(opts.out, json);
+    if (opts.html) out.add(opts.html, reportHtml(report, clockHz));
+  });
+  for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
   process.stdout.write(opts.json ? json : formatNetworkReport(report, clockHz));
+}
+
+/** The fastest clock `--clock` takes (1 THz): beyond it frames/s lose meaning, and near 1e308 MHz they overflow. */
+export const MAX_CLOCK_MHZ = 1e6;
+
+function clockFlag(v: string): number {
+  const mhz = positiveNumber(v, '--clock');
+  if (mhz > MAX_CLOCK_MHZ) throw new SpecError('<command line>', '--clock', `a clock in MHz up to ${MAX_CLOCK_MHZ}`, v);
+  return mhz * 1e6;
 }

@@ -3,6 +3,8 @@
  * name and returns a typed value, or throws a one-line SpecError naming the
  * flag (exit 2).
  */
+import { availableParallelism } from 'node:os';
+import { checkWritable } from '../io/files.js';
 import { SpecError } from '../spec/errors.js';
 
 const CLI = '<command line>';
@@ -65,4 +67,35 @@ export function listOf<T extends string>(v: string, flag: string, choices: reado
     if (!d) throw new SpecError(CLI, flag, `${noun} from ${choices.join(', ')}`, s);
     return d;
   });
+}
+
+/** Memory one mapper thread takes (a worker with its own copy of the model), for the help and the warning. */
+export const MB_PER_THREAD = 35;
+
+/**
+ * `--threads n`: a whole number ≥ 1, capped at the cores this process may
+ * use (more threads only share them, at ~35 MB each; 999 of them exhaust
+ * memory). A capped value is said once on stderr.
+ */
+export function threadsFlag(v: string, cores: number = availableParallelism()): number {
+  const n = wholeNumber(v, '--threads', 1);
+  if (n <= cores) return n;
+  process.stderr.write(`warning: --threads ${n} capped at ${cores}, the cores available (each thread takes ~${MB_PER_THREAD} MB)\n`);
+  return cores;
+}
+
+/**
+ * Check before the run that each given output target can be written (see
+ * `checkWritable`), and that no two flags name the same file.
+ */
+export function outputTargets(targets: Readonly<Record<string, string | undefined>>, kind: 'file' | 'dir' = 'file', files: readonly string[] = []): void {
+  const seen = new Map<string, string>();
+  for (const [flag, path] of Object.entries(targets)) {
+    if (path === undefined) continue;
+    const key = path.replace(/\/+$/, '');
+    const other = seen.get(key);
+    if (other !== undefined) throw new SpecError(CLI, flag, `a different file from ${other}`, path);
+    seen.set(key, flag);
+    checkWritable(path, flag, kind, files);
+  }
 }

@@ -8,7 +8,7 @@ import { mapLayer } from '../mapper/map.js';
 import type { Objective } from '../mapper/search.js';
 import { formatMapReport, mapReportToJSON, type MapReport } from '../report/mapping.js';
 import { SpecError } from '../spec/errors.js';
-import { convention as conventionFlag, objective as objectiveFlag, wholeNumber } from './flags.js';
+import { convention as conventionFlag, objective as objectiveFlag, outputTargets, threadsFlag, wholeNumber } from './flags.js';
 import { progressBar } from './progress.js';
 
 /** Flags of `dnnergy map`, as commander hands them over. */
@@ -19,9 +19,10 @@ export interface MapOpts {
 
 /** Run `dnnergy map` on its input files. */
 export async function runMap(inputs: string[], opts: MapOpts): Promise<void> {
+  outputTargets({ '--out': opts.out });
   const convention = conventionFlag(opts.convention);
   const seed = wholeNumber(opts.seed, '--seed', 0);
-  const threads = wholeNumber(opts.threads, '--threads', 1);
+  const threads = threadsFlag(opts.threads);
   const evaluations = wholeNumber(opts.evaluations, '--evaluations', 1);
   const timeLimitMs = opts.timeLimit === undefined ? undefined : wholeNumber(opts.timeLimit, '--time-limit', 1) * 1000;
   const inp = loadInputs(inputs, opts.ert);
@@ -40,6 +41,7 @@ export async function runMap(inputs: string[], opts: MapOpts): Promise<void> {
   const { mapping, result, bound: lb, score: best, gap, stats, baseline } = found;
   if (opts.out) writeFileAtomic(opts.out, mappingToYaml(inp.workload, inp.arch, mapping));
   const report: MapReport = { workload: inp.workload, arch: inp.arch, objective, seed, mapping, result, score: best, bound: lb, gap, stats, baseline };
+  for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
   process.stdout.write(opts.json ? JSON.stringify(mapReportToJSON(report), null, 2) + '\n' : formatMapReport(report));
 }
 

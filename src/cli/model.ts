@@ -5,13 +5,14 @@ import { evaluate } from '../model/model.js';
 import { resultToJSON } from '../model/result.js';
 import { formatResult } from '../report/table.js';
 import { SpecError } from '../spec/errors.js';
-import { convention } from './flags.js';
+import { convention, outputTargets } from './flags.js';
 
 /** Flags of `dnnergy model`, as commander hands them over. */
 export interface ModelOpts { ert?: string; convention: string; json?: boolean; out?: string }
 
 /** Run `dnnergy model` on its input files. */
 export function runModel(inputs: string[], opts: ModelOpts): void {
+  outputTargets({ '--out': opts.out });
   const conv = convention(opts.convention);
   const inp = loadInputs(inputs, opts.ert);
   if (!inp.mapping) throw new SpecError(inputs.join(', '), 'mapping', 'a mapping (a `mapping` list, or a .map.txt file)');

@@ -4,12 +4,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveDesign } from '../designs/resolve.js';
 import { loadArchitecture } from '../io/inputs.js';
-import { writeFileAtomic } from '../io/files.js';
+import { OutputSet } from '../io/files.js';
 import { exportSequentialOnnx } from '../network/onnx/export.js';
 import { formatPrune, pruneReport } from '../report/prune.js';
 import { SpecError } from '../spec/errors.js';
 import { SHIPPED_MODELS } from './commands.js';
-import { numberIn, wholeNumber } from './flags.js';
+import { numberIn, outputTargets, wholeNumber } from './flags.js';
 import { progressBar, quiet } from './progress.js';
 
 /** Flags of `dnnergy prune`, as commander hands them over. */
@@ -18,10 +18,15 @@ export interface PruneOpts {
   stepImages: string; finalImages: string; activationL1: string; margin: string; validationImages: string; lr: string; firstStep: string; minStep: string; evaluations: string;
 }
 
+/** What `dnnergy prune --out` writes. */
+const OUT_FILES = ['model.json', 'weights.bin', 'model.onnx', 'report.json'];
+
 const MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../models');
 
 /** Run `dnnergy prune`. */
 export async function runPrune(o: PruneOpts): Promise<void> {
+  // Before minutes of pruning, not after.
+  if (o.out !== undefined) outputTargets({ '--out': o.out }, 'dir', OUT_FILES);
   if (o.method !== 'energy-aware' && o.method !== 'magnitude') throw new SpecError('<command line>', '--method', 'energy-aware or magnitude', o.method);
   const arch = resolveDesign(o.arch, o.ert, loadArchitecture);
   const dir = SHIPPED_MODELS.includes(o.model) ? join(MODELS_DIR, o.model) : o.model;
@@ -38,17 +43,12 @@ export async function runPrune(o: PruneOpts): Promise<void> {
   const evaluations = wholeNumber(o.evaluations, '--evaluations', 1);
   const activationL1 = numberIn(o.activationL1, '--activation-l1', 0, 1);
 
-  const [{ initTf }, { loadModel, saveModel }, { loadMnist }, { accuracy }, { networkOf, onnxValues }, { energyModel, networkEnergy }, { prune, activationDensities, densityProbe, prunedLayers }, { densities }] = await Promise.all([
+  const [{ initTf }, { saveModel }, { loadMnist }, { accuracy }, { loadPrunable, onnxValues }, { energyModel, networkEnergy }, { prune, activationDensities, densityProbe, prunedLayers }, { densities }] = await Promise.all([
     import('../train/backend.js'), import('../train/io.js'), import('../train/mnist.js'), import('../train/train.js'), import('../train/network.js'),
     import('../codesign/energy.js'), import('../codesign/prune.js'), import('../train/masks.js'),
   ]);
   const tf = await initTf();
-  const model = await loadModel(tf, dir);
-  // The pruning loop fine-tunes and measures on MNIST: the model must take its images and digits.
-  const inShape = model.inputs[0].shape.slice(1), outShape = model.outputs[0].shape;
-  if (JSON.stringify(inShape) !== '[28,28,1]') throw new SpecError(join(dir, 'model.json'), 'input shape', 'an MNIST image input [28, 28, 1]', JSON.stringify(inShape));
-  if (outShape.length !== 2 || outShape[1] !== 10) throw new SpecError(join(dir, 'model.json'), 'output shape', '10 classes (MNIST digits)', JSON.stringify(outShape.slice(1)));
-  const net = networkOf(model, join(dir, 'model.json'));
+  const { model, net } = await loadPrunable(tf, dir);
   const silent = quiet(o.json);
   const log = (s: string) => { if (!silent) process.stderr.write(s + '\n'); };
   log(`mapping ${net.layers.filter((l) => l.kind !== 'other').length} layers of ${net.name} on ${o.arch}...`);
@@ -76,10 +76,14 @@ export async function runPrune(o: PruneOpts): Promise<void> {
     energyModel: em, start, result, before, after,
   });
   const json = JSON.stringify(report, null, 2) + '\n';
-  if (o.out) {
-    await saveModel(tf, model, o.out);
-    writeFileAtomic(join(o.out, 'model.onnx'), exportSequentialOnnx(net, 1, onnxValues(model, net)));
-    writeFileAtomic(join(o.out, 'report.json'), json);
+  const outDir = o.out;
+  if (outDir !== undefined) {
+    // All four or none: never a new weights.bin beside a stale report.json.
+    await OutputSet.run(async (out) => {
+      await saveModel(tf, model, outDir, out);
+      out.add(join(outDir, 'model.onnx'), exportSequentialOnnx(net, 1, onnxValues(model, net)));
+      out.add(join(outDir, 'report.json'), json);
+    });
   }
   process.stdout.write(o.json ? json : formatPrune(report));
 }

@@ -1,10 +1,13 @@
 /** `dnnergy train`: train LeNet-5 or the deeper CNN on MNIST and save it (tfjs format). */
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io/files.js';
+import { OutputSet } from '../io/files.js';
 import { SpecError } from '../spec/errors.js';
 import type { ModelName } from '../train/models.js';
-import { positiveNumber, wholeNumber } from './flags.js';
+import { numberIn, outputTargets, wholeNumber } from './flags.js';
 import { progressBar } from './progress.js';
+
+/** What `dnnergy train --out` writes. */
+const OUT_FILES = ['model.json', 'weights.bin', 'report.json'];
 
 /** Flags of `dnnergy train`, as commander hands them over. */
 export interface TrainOpts { model: string; epochs: string; subset?: string; batch: string; lr: string; seed: string; out: string; json?: boolean }
@@ -12,8 +15,10 @@ export interface TrainOpts { model: string; epochs: string; subset?: string; bat
 /** Run `dnnergy train`. */
 export async function runTrain(o: TrainOpts): Promise<void> {
   if (o.model !== 'lenet5' && o.model !== 'cnn') throw new SpecError('<command line>', '--model', 'lenet5 or cnn', o.model);
-  const epochs = wholeNumber(o.epochs, '--epochs', 1), batchSize = wholeNumber(o.batch, '--batch', 1), lr = positiveNumber(o.lr, '--lr'), seed = wholeNumber(o.seed, '--seed', 1);
+  const epochs = wholeNumber(o.epochs, '--epochs', 1), batchSize = wholeNumber(o.batch, '--batch', 1), lr = numberIn(o.lr, '--lr', 1e-7, 1), seed = wholeNumber(o.seed, '--seed', 1);
   const subset = o.subset === undefined ? undefined : wholeNumber(o.subset, '--subset', 1);
+  // Before minutes of training, not after.
+  outputTargets({ '--out': o.out }, 'dir', OUT_FILES);
   // tfjs is loaded only by the commands that train.
   const [{ initTf }, { saveModel }, { loadMnist }, { buildModel }, { accuracy, train }] = await Promise.all([
     import('../train/backend.js'), import('../train/io.js'), import('../train/mnist.js'), import('../train/models.js'), import('../train/train.js'),
@@ -33,9 +38,11 @@ export async function runTrain(o: TrainOpts): Promise<void> {
     history.push({ epoch: e, loss, test_accuracy: acc, seconds: (Date.now() - t0) / 1000 });
     if (!o.json) process.stdout.write(`epoch ${e}: loss ${loss.toFixed(4)}, test accuracy ${(acc * 100).toFixed(2)}% (${history[e - 1].seconds.toFixed(0)} s)\n`);
   }
-  await saveModel(tf, model, o.out);
   const report = { model: o.model, train_images: data.count, test_images: test.count, epochs, batch: batchSize, learning_rate: lr, seed, history, test_accuracy: history[history.length - 1].test_accuracy };
-  writeFileAtomic(join(o.out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  await OutputSet.run(async (out) => {
+    await saveModel(tf, model, o.out, out);
+    out.add(join(o.out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  });
   if (o.json) process.stdout.write(JSON.stringify({ ...report, history: report.history.map(({ seconds: _s, ...h }) => h) }, null, 2) + '\n');
   else process.stdout.write(`saved ${o.model} to ${o.out} (model.json, weights.bin, report.json)\n`);
 }

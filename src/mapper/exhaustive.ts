@@ -9,7 +9,7 @@ import type { Genome, MapSpace } from './space.js';
 import type { Strategy, StrategyContext } from './strategy.js';
 
 /** Ways to deal dimension d's primes over its free slots (one factor per free slot, in slot order). */
-function distributions(space: MapSpace, d: number): Int32Array[] {
+function distributions(space: MapSpace, d: number): Float64Array[] {
   const free = space.free[d];
   let out: number[][] = [free.map(() => 1)];
   const counts = new Map<number, number>();
@@ -26,7 +26,7 @@ function distributions(space: MapSpace, d: number): Int32Array[] {
     for (const base of out) for (const sp of splits) next.push(base.map((v, i) => v * p ** sp[i]));
     out = next;
   }
-  return out.map((v) => Int32Array.from(v));
+  return out.map((v) => Float64Array.from(v));
 }
 
 /** The permutations of 0..k-1 in the order the in-place swap recursion produces them, row after row. */
@@ -51,7 +51,7 @@ function swapPermutations(k: number): Int32Array {
  * stepping allocates nothing.
  */
 export class Enumeration {
-  private readonly dists: Int32Array[][];
+  private readonly dists: Float64Array[][];
   /** Current distribution per dimension. */
   private readonly di: Int32Array;
   /** Current permutation row per level, and the level's count of non-unit loops. */

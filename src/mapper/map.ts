@@ -98,8 +98,13 @@ export async function mapLayer(w: Workload, arch: Arch, energy: EnergyTable, con
   const convention = o.convention ?? 'v4';
   const space = mapSpaceOf(w, arch, constraints, source);
   const plan = planEnergy(arch, energy, convention, w.dataSpaces.map((d) => d.name));
+  // One deadline for the whole call: with a baseline, the search gets the
+  // first half of the time limit and random search as long as the search took.
+  const t0 = Date.now();
+  const limit = o.timeLimitMs;
+  let deadline = limit === undefined ? undefined : t0 + (o.baseline ? limit / 2 : limit);
   const run = (strategy: 'anneal' | 'random', onProgress?: (done: number) => void) => runMapper(w, arch, constraints, plan, {
-    objective: o.objective, seed: o.seed, threads: o.threads ?? 1, evaluations: o.evaluations, timeLimitMs: o.timeLimitMs,
+    objective: o.objective, seed: o.seed, threads: o.threads ?? 1, evaluations: o.evaluations, deadline,
     analysis: { convention }, pool: o.pool, onProgress, strategy,
   }).catch((e: unknown) => { throw asUserError(e, w, source); });
   const found = await run('anneal', o.onProgress && o.baseline ? (d) => o.onProgress!(Math.floor(d / 2)) : o.onProgress);
@@ -114,6 +119,7 @@ export async function mapLayer(w: Workload, arch: Arch, energy: EnergyTable, con
   let baseline: Baseline | null | undefined;
   if (o.baseline) {
     const half = Math.floor(o.evaluations / 2);
+    if (limit !== undefined) deadline = Math.min(t0 + limit, Date.now() + (Date.now() - t0));
     const r = await run('random', o.onProgress ? (d) => o.onProgress!(half + Math.floor(d / 2)) : undefined);
     const bs = score(o.objective, r.energyPJ, r.cycles);
     baseline = r.best ? { score: bs, energyPJ: r.energyPJ, cycles: r.cycles, evaluated: r.stats.evaluated, ratio: bs / s } : null;

@@ -7,7 +7,7 @@
  * restores the genome and reports false.
  */
 import type { Rng } from '../util/rng.js';
-import { smallestPrime, type Genome, type MapSpace } from './space.js';
+import { smallestPrimeOf, type Genome, type MapSpace } from './space.js';
 
 /** The names of the moves, as strategies and docs refer to them. */
 export type MoveName = 'redeal-factors' | 'reorder-level' | 'move-prime' | 'swap-loops' | 'flip-bypass';
@@ -72,7 +72,7 @@ export function movesOf(space: MapSpace): readonly Move[] {
       const from = slots[rng.int(slots.length)];
       const v = g.f[from * D + d];
       if (v === 1) return false;
-      const p = smallestPrime(v);
+      const p = smallestPrimeOf(primes[d], v);
       const to = slots[rng.int(slots.length)];
       if (to === from) return false;
       g.f[from * D + d] = v / p;

@@ -23,6 +23,8 @@ export interface RunOptions {
   /** Mappings to evaluate in all. */
   readonly evaluations: number;
   readonly timeLimitMs?: number;
+  /** Wall-clock stop (`Date.now()` ms) for every search of the run; the earlier of this and the time limit wins. */
+  readonly deadline?: number;
   readonly analysis?: AnalysisOptions;
   /** Where the searches run (default: this thread). */
   readonly pool?: Pool;
@@ -49,7 +51,8 @@ export interface ThreadJob {
   readonly objective: Objective;
   readonly seed: number;
   readonly evaluations: number;
-  readonly timeLimitMs?: number;
+  /** Wall-clock stop (`Date.now()` ms): one deadline for all searches, however late a worker starts. */
+  readonly deadline?: number;
   readonly analysis?: AnalysisOptions;
   readonly strategy?: 'anneal' | 'random';
 }
@@ -73,7 +76,7 @@ export const mapperSearchTask: PoolTask<ThreadJob, ThreadResult> = {
   run(job, progress) {
     const space = new MapSpace(job.w, job.arch, job.constraints);
     return search(job.w, job.arch, space, job.plan, {
-      objective: job.objective, seed: job.seed, evaluations: job.evaluations, timeLimitMs: job.timeLimitMs, analysis: job.analysis, strategy: job.strategy,
+      objective: job.objective, seed: job.seed, evaluations: job.evaluations, deadline: job.deadline, analysis: job.analysis, strategy: job.strategy,
       onProgress: (done) => progress(done),
     });
   },
@@ -84,19 +87,20 @@ export async function runMapper(w: Workload, arch: Arch, constraints: Constraint
   // A mapspace small enough to enumerate is enumerated once.
   const small = o.strategy !== 'random' && new MapSpace(w, arch, constraints).size() <= o.evaluations;
   const threads = small ? 1 : Math.max(1, Math.floor(o.threads));
+  const t0 = Date.now();
+  const deadline = Math.min(o.deadline ?? Infinity, o.timeLimitMs !== undefined ? t0 + o.timeLimitMs : Infinity);
   const jobs: ThreadJob[] = [];
   for (let i = 0; i < threads; i++) {
     const share = Math.floor(o.evaluations / threads) + (i < o.evaluations % threads ? 1 : 0);
-    jobs.push({ w, arch, constraints, plan, objective: o.objective, seed: threadSeed(o.seed, i), evaluations: share, timeLimitMs: o.timeLimitMs, analysis: o.analysis, strategy: o.strategy });
+    jobs.push({ w, arch, constraints, plan, objective: o.objective, seed: threadSeed(o.seed, i), evaluations: share, ...(deadline !== Infinity ? { deadline } : {}), analysis: o.analysis, strategy: o.strategy });
   }
   const done = new Array<number>(threads).fill(0);
-  const t0 = Date.now();
   const results = await (threads === 1 ? inThreadPool : o.pool ?? inThreadPool).run(mapperSearchTask, jobs, (i, d) => {
     done[i] = d;
     o.onProgress?.(done.reduce((a, b) => a + b, 0));
   });
   let best: ThreadResult | null = null;
-  const stats = { evaluated: 0, pruned: 0, timeMs: Date.now() - t0, bestAt: 0, threads, exhaustive: results.every((r) => r.stats.exhaustive) };
+  const stats = { evaluated: 0, pruned: 0, timeMs: Date.now() - t0, bestAt: 0, threads, exhaustive: results.every((r) => r.stats.exhaustive), timedOut: results.some((r) => r.stats.timedOut) };
   for (const r of results) {
     stats.evaluated += r.stats.evaluated;
     stats.pruned += r.stats.pruned;

@@ -19,8 +19,11 @@ export const T = 0, SX = 1, SY = 2;
 
 /** One mapping: factor per (level, slot, dim), temporal order per level, keep per (level, data space). */
 export interface Genome {
-  /** f[(l*3 + slot)*D + d] */
-  readonly f: Int32Array;
+  /**
+   * f[(l*3 + slot)*D + d]. Float64, not Int32: a bound may be any safe
+   * integer the model accepts (2^31 and beyond), and its factors with it.
+   */
+  readonly f: Float64Array;
   /** Temporal order of level l, innermost first: perm[l*D .. l*D+D). */
   readonly perm: Int32Array;
   /** Spatial order of level l (innermost first), X dimensions before Y. */
@@ -51,9 +54,20 @@ export function smallestPrime(n: number): number {
   return n;
 }
 
+/**
+ * The smallest of `primes` (ascending: a dimension's prime table) that
+ * divides `v`, a product of some of them; a move looks it up in the table
+ * instead of factoring, so its cost does not grow with the bound.
+ */
+export function smallestPrimeOf(primes: readonly number[], v: number): number {
+  for (let i = 0; i < primes.length; i++) if (v % primes[i] === 0) return primes[i];
+  return smallestPrime(v);
+}
+
 function primeFactors(n: number): number[] {
   const out: number[] = [];
-  for (let p = 2; p * p <= n; p++) while (n % p === 0) { out.push(p); n /= p; }
+  while (n % 2 === 0 && n > 1) { out.push(2); n /= 2; }
+  for (let p = 3; p * p <= n; p += 2) while (n % p === 0) { out.push(p); n /= p; }
   if (n > 1) out.push(n);
   return out;
 }
@@ -71,7 +85,7 @@ export class MapSpace {
   /** Data spaces (tensors). */
   readonly S: number;
   /** Fixed factor per (level, slot, dim), or 0 if free. */
-  readonly fixed: Int32Array;
+  readonly fixed: Float64Array;
   /** Prime factors (ascending) of what remains of each bound after the fixed factors. */
   readonly primes: readonly (readonly number[])[];
   /** Free slots (index l*3+slot) per dimension. */
@@ -90,8 +104,8 @@ export class MapSpace {
   /** Per (level, dim): 1 if the dim is in the level's temporal-order prefix. */
   private readonly inTorder: Uint8Array;
   private readonly inSorder: Uint8Array;
-  /** Scratch for {@link MapSpace.shuffleOrder} and the moves (one search runs per space at a time). */
-  readonly scratch: Int32Array;
+  /** Scratch for {@link MapSpace.shuffleOrder} and the moves (one search runs per space at a time); Float64 to hold factors. */
+  readonly scratch: Float64Array;
 
   /**
    * Build the space's tables from the layer, the architecture and the constraints.
@@ -112,10 +126,10 @@ export class MapSpace {
       const lv = arch.storage[l];
       this.capacity[l] = lv.sizeWords === null ? Infinity : Math.floor(lv.sizeWords / lv.multipleBuffering);
     }
-    this.fixed = new Int32Array(L * 3 * D);
+    this.fixed = new Float64Array(L * 3 * D);
     const freeAll: number[][] = (this.free = []);
     const primes: number[][] = (this.primes = []);
-    this.scratch = new Int32Array(Math.max(D, L * 3));
+    this.scratch = new Float64Array(Math.max(D, L * 3));
     this.torder = c.levels.map((lc) => lc.temporalOrder);
     this.sorder = c.levels.map((lc) => lc.spatialOrder);
     // A fixed factor that does not divide what is left of the bound is cut to
@@ -176,7 +190,7 @@ export class MapSpace {
   /** A zeroed genome shaped for this space (fill it with {@link MapSpace.random}). */
   newGenome(): Genome {
     const { L, D, S } = this;
-    return { f: new Int32Array(L * 3 * D), perm: new Int32Array(L * D), sperm: new Int32Array(L * D), keep: new Uint8Array(L * S) };
+    return { f: new Float64Array(L * 3 * D), perm: new Int32Array(L * D), sperm: new Int32Array(L * D), keep: new Uint8Array(L * S) };
   }
 
   /** Copy one genome of this space into another, in place. */

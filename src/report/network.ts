@@ -13,8 +13,25 @@ function levelNames(r: NetworkReport): string[] {
   return [];
 }
 
-/** The JSON of `dnnergy analyze` (stable keys); `clockHz` turns cycles into frames per second. */
+/**
+ * `a / b` times `k` when that is a finite number; otherwise undefined, so
+ * that the key is left out of the JSON rather than printed as `null`
+ * (JSON.stringify turns NaN and Infinity into null).
+ */
+function ratio(a: number, b: number, k = 1): number | undefined {
+  const v = (a / b) * k;
+  return Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * The JSON of `dnnergy analyze` (stable keys); `clockHz` turns cycles into
+ * frames per second. A figure that does not exist is absent, never null:
+ * `conv_cycles` and `conv_frames_per_second` without convolution layers,
+ * the per-MAC and per-second figures when no layer has MACs or cycles.
+ */
 export function networkReportToJSON(r: NetworkReport, clockHz: number): unknown {
+  const conv = convCycles(r);
+  const hasConv = r.layers.some((l) => l.result && l.layer.kind === 'conv');
   return {
     network: r.network,
     arch: r.arch,
@@ -23,12 +40,12 @@ export function networkReportToJSON(r: NetworkReport, clockHz: number): unknown 
     totals: {
       macs: r.totals.macs,
       energy: r.totals.energy,
-      energy_per_mac: r.totals.energy / r.totals.macs,
+      energy_per_mac: ratio(r.totals.energy, r.totals.macs),
       cycles: r.totals.cycles,
-      frames_per_second: (clockHz / r.totals.cycles) * r.batch,
-      conv_cycles: convCycles(r),
-      conv_frames_per_second: (clockHz / convCycles(r)) * r.batch,
-      dram_accesses_per_mac: r.totals.dramAccesses / r.totals.macs,
+      frames_per_second: ratio(clockHz, r.totals.cycles, r.batch),
+      conv_cycles: hasConv ? conv : undefined,
+      conv_frames_per_second: hasConv ? ratio(clockHz, conv, r.batch) : undefined,
+      dram_accesses_per_mac: ratio(r.totals.dramAccesses, r.totals.macs),
       distinct_shapes_mapped: r.totals.mappedShapes,
       mac_layers_left_out: r.totals.macLayersLeftOut,
       unknown_ops: r.totals.unknownOps,
@@ -49,12 +66,15 @@ export function networkReportToJSON(r: NetworkReport, clockHz: number): unknown 
         cycles: res.cycles,
         utilization: res.utilization,
         active_pes: res.levels[0].utilizedInstances,
-        dram_accesses_per_mac: dram / l.macs,
+        dram_accesses_per_mac: ratio(dram, l.macs),
         energy_by_level: Object.fromEntries(res.levels.map((x, i) => [x.name, l.sparse ? l.sparse.levelEnergyPJ[i] : x.energyPJ]).filter(([, e]) => (e as number) > 0)),
         energy_by_tensor: byTensor,
+        ...(res.networks ? { energy_by_network: Object.fromEntries(res.networks.map((n) => [n.name, n.energyPJ])) } : {}),
         shape_mapped_before: l.cached,
       };
     }),
+    // What stood in for user data, or was read but not modelled (only when there is any).
+    ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
   };
 }
 
@@ -84,7 +104,7 @@ export function formatNetworkReport(r: NetworkReport, clockHz: number): string {
   return [
     `${r.network} on ${r.arch}, batch ${r.batch}: ${fmt(t.macs)} MACs in ${r.layers.filter((l) => l.result).length} layers (${t.mappedShapes} distinct shapes mapped)`,
     ...(t.macLayersLeftOut + t.unknownOps > 0 ? [`not in the totals: ${t.macLayersLeftOut} layers with MACs dnnergy does not model, ${t.unknownOps} of ops it does not know`] : []),
-    `energy ${t.energy.toExponential(4)} ${unit} (${(t.energy / t.macs).toFixed(3)} ${unit}/MAC), ${fmt(t.cycles)} cycles = ${fps.toFixed(1)} frames/s at ${clockHz / 1e6} MHz (convolutions alone: ${((clockHz / convCycles(r)) * r.batch).toFixed(1)}), ${(t.dramAccesses / t.macs).toFixed(4)} DRAM accesses/MAC`,
+    `energy ${t.energy.toExponential(4)} ${unit} (${(t.energy / t.macs).toFixed(3)} ${unit}/MAC), ${fmt(t.cycles)} cycles = ${fps.toFixed(1)} frames/s at ${clockHz / 1e6} MHz${r.layers.some((l) => l.result && l.layer.kind === 'conv') ? ` (convolutions alone: ${((clockHz / convCycles(r)) * r.batch).toFixed(1)})` : ''}, ${(t.dramAccesses / t.macs).toFixed(4)} DRAM accesses/MAC`,
     '',
     ...lines,
     '',

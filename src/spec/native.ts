@@ -163,7 +163,10 @@ export function readNative(docs: readonly { file: string; value: unknown }[]): {
     workload = conv2dWorkload(ws.value.name ?? 'conv', { ...c, batch: c.N });
   } else {
     const dims = Object.keys(ws.value.dims!);
-    const read = ws.value.tensors!.map((t, i) => {
+    const read = ws.value.tensors!.map((t, i, all) => {
+      // Two tensors of one name would share counts and energies that then do not add up.
+      const first = all.findIndex((u) => u.name === t.name);
+      if (first !== i) throw new SpecError(ws.file, `workload.tensors[${i}].name`, `a name no other tensor has (workload.tensors[${first}] is ${JSON.stringify(t.name)})`, JSON.stringify(t.name));
       const readWrite = t.output ?? t.role === 'output';
       if (t.role !== undefined && (t.role === 'output') !== readWrite) {
         throw new SpecError(ws.file, `workload.tensors[${i}].role`, readWrite ? 'output (the tensor has `output: true`)' : 'weight or input (the tensor has `output: false`)', t.role);

@@ -1,8 +1,10 @@
 /** A trained tfjs model as a dnnergy network (layer shapes for the cost model). */
+import { join } from 'node:path';
 import type * as tfType from '@tensorflow/tfjs';
 import type { LayerValues } from '../network/onnx/export.js';
 import { NetworkBuilder, type Network } from '../network/network.js';
 import { SpecError } from '../spec/errors.js';
+import { loadModel } from './io.js';
 
 const pair = (v: unknown): number => (Array.isArray(v) ? Number(v[0]) : Number(v));
 
@@ -17,6 +19,19 @@ export function networkOf(model: tfType.LayersModel, source = model.name): Netwo
     const k = pair(c.kernelSize ?? c.poolSize);
     const stride = pair(c.strides ?? c.poolSize ?? 1);
     const pad = (k: number) => (c.padding === 'same' ? Math.floor((k - 1) / 2) : 0);
+    const spatial = cls === 'Conv2D' || cls === 'DepthwiseConv2D' || cls === 'MaxPooling2D' || cls === 'AveragePooling2D';
+    // 'same' with an even kernel pads one side more than the other (TensorFlow's rule); the network
+    // model pads both sides equally, so it would be a different network from the one pruned.
+    const ks = c.kernelSize ?? c.poolSize;
+    const kh = pair(ks), kw = Array.isArray(ks) ? Number(ks[1] ?? ks[0]) : kh;
+    if (spatial && c.padding === 'same' && (kh % 2 === 0 || kw % 2 === 0)) {
+      throw new SpecError(source, `${l.name}.padding`, "'valid', or 'same' with an odd kernel (an even one pads unevenly, which is not modelled)", `'same' with kernel ${kh}×${kw}`);
+    }
+    // Pruning fine-tunes in tfjs, whose WebAssembly backend has no gradient for dilated convolutions.
+    const dil = c.dilationRate ?? 1;
+    if ((cls === 'Conv2D' || cls === 'DepthwiseConv2D') && (Array.isArray(dil) ? dil : [dil]).some((d) => Number(d) !== 1)) {
+      throw new SpecError(source, `${l.name}.dilation_rate`, 'dilation 1 (dilated convolutions cannot be fine-tuned here)', JSON.stringify(dil));
+    }
     if (cls === 'Conv2D') {
       if (c.padding === 'same' && stride !== 1) throw new SpecError(source, `${l.name}.padding`, "'valid', or 'same' with stride 1", `'same' with stride ${stride}`);
       b.conv(l.name, Number(c.filters), k, stride, pad(k), 1, pair(c.dilationRate ?? 1));
@@ -80,4 +95,18 @@ export function onnxValues(model: tfType.LayersModel, net: Network): Map<string,
     }
   }
   return out;
+}
+
+/**
+ * A model directory `dnnergy prune` can work on: loaded (see `loadModel`),
+ * an MNIST classifier (the loop fine-tunes and measures on MNIST), and a
+ * network the cost model reads. Everything is checked here, before the run.
+ */
+export async function loadPrunable(tf: typeof tfType, dir: string): Promise<{ model: tfType.LayersModel; net: Network }> {
+  const file = join(dir, 'model.json');
+  const model = await loadModel(tf, dir);
+  const inShape = model.inputs[0].shape.slice(1), outShape = model.outputs[0].shape;
+  if (JSON.stringify(inShape) !== '[28,28,1]') throw new SpecError(file, 'input shape', 'an MNIST image input [28, 28, 1]', JSON.stringify(inShape));
+  if (outShape.length !== 2 || outShape[1] !== 10) throw new SpecError(file, 'output shape', '10 classes (MNIST digits)', JSON.stringify(outShape.slice(1)));
+  return { model, net: networkOf(model, file) };
 }
