@@ -4,11 +4,11 @@
  * `spec/load.ts`, which a browser uses too. Here: the file host the
  * Timeloop front end reads templates and includes through.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import type { FileHost } from '../interop/timeloop/frontend/read.js';
 import { documentsFromFiles, loadArchitectureInputs, loadModelInputs, type ArchInputs, type ModelInputs } from '../spec/load.js';
 import { SpecError } from '../spec/errors.js';
-import { readYamlFile } from './files.js';
+import { readTextFile, readYamlFile } from './files.js';
 
 export type { ArchInputs, ModelInputs } from '../spec/load.js';
 
@@ -19,22 +19,7 @@ export interface ReadOptions {
 
 /** Files on disk, as the front end reads them: regular files only. */
 export const nodeFileHost: FileHost = {
-  read(p) {
-    let st;
-    try {
-      st = statSync(p);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new SpecError(p, '', 'a readable file', code === 'ENOENT' ? 'no such file' : String(code ?? e));
-    }
-    if (st.isDirectory()) throw new SpecError(p, '', 'a readable file', 'a directory');
-    if (!st.isFile()) throw new SpecError(p, '', 'a regular file', 'a device, FIFO or socket');
-    try {
-      return readFileSync(p, 'utf8');
-    } catch (e) {
-      throw new SpecError(p, '', 'a readable file', String((e as NodeJS.ErrnoException).code ?? e));
-    }
-  },
+  read: (p) => readTextFile(p),
   exists: (p) => existsSync(p),
   list(dir) {
     try {

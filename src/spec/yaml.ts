@@ -4,7 +4,7 @@
  * aliases to no anchor, alias bombs ("billion laughs"), nesting too deep for
  * the stack, and an empty file. Browser-safe.
  */
-import { LineCounter, isAlias, parseDocument, visit, type Document } from 'yaml';
+import { LineCounter, isAlias, isScalar, parseDocument, visit, type Document, type SchemaOptions } from 'yaml';
 import { SpecError } from './errors.js';
 
 /** Aliases a document may expand in all: enough for any hand-written spec, far from an alias bomb. */
@@ -67,11 +67,33 @@ function roughDepth(text: string): number {
  * anchor, too many aliases, nesting too deep, or an empty document.
  */
 export function parseYamlText(text: string, file: string): unknown {
+  return yamlToPlain(parseYamlDocument(text, file), file);
+}
+
+/** Parser options the Timeloop front end adds: its tags, and merge keys left for it to apply. */
+export interface YamlOptions {
+  readonly customTags?: SchemaOptions['customTags'];
+  /** Apply YAML's `<<` merge key while parsing (default true; the front end merges itself). */
+  readonly merge?: boolean;
+}
+
+/** Merge keys may repeat in a mapping; no other key may. */
+function sameKey(a: unknown, b: unknown): boolean {
+  const s = (k: unknown) => (isScalar(k) ? String(k.value) : String(k));
+  const ka = s(a);
+  return ka === s(b) && ka !== '<<' && ka !== '<<<';
+}
+
+/**
+ * Parse YAML text into a checked document (every check of
+ * {@link parseYamlText} but the alias expansion, which {@link yamlToPlain} does).
+ */
+export function parseYamlDocument(text: string, file: string, o: YamlOptions = {}): Document {
   if (roughDepth(text) > MAX_DEPTH) throw new SpecError(file, '', `YAML nested at most ${MAX_DEPTH} levels deep`, 'deeper nesting');
   const lc = new LineCounter();
   let doc: Document;
   try {
-    doc = parseDocument(text, { uniqueKeys: true, lineCounter: lc, prettyErrors: false });
+    doc = parseDocument(text, { uniqueKeys: sameKey, lineCounter: lc, prettyErrors: false, ...(o.customTags ? { customTags: o.customTags } : {}), ...(o.merge === false ? { merge: false } : {}) });
   } catch (e) {
     if (e instanceof RangeError) throw new SpecError(file, '', `YAML nested at most ${MAX_DEPTH} levels deep`, 'deeper nesting');
     throw e;
@@ -87,6 +109,11 @@ export function parseYamlText(text: string, file: string): unknown {
   }
   const bad = firstUnresolvedAlias(doc, lc);
   if (bad) throw new SpecError(file, bad.where, `an alias to an anchor defined before it (&${bad.name})`, `*${bad.name}`);
+  return doc;
+}
+
+/** A checked document as plain values; an alias bomb or too deep a structure is a user error. */
+export function yamlToPlain(doc: Document, file: string): unknown {
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {

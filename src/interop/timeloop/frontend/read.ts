@@ -6,7 +6,8 @@
  * `!include`; the merge keys `<<` (shallow) and `<<<` (deep). Files are
  * read through a {@link FileHost} that `io/inputs.ts` supplies on Node.
  */
-import { parseDocument, visit } from 'yaml';
+import { visit } from 'yaml';
+import { parseYamlDocument, yamlToPlain } from '../../../spec/yaml.js';
 import { SpecError } from '../../../spec/errors.js';
 import { isObj } from '../../../spec/read.js';
 import { renderTemplate, TemplateError } from './jinja.js';
@@ -58,12 +59,8 @@ export function parseTaggedYaml(text: string, file: string): unknown {
     ...NODE_KINDS.map((k) => ({ tag: `!${k}`, collection: 'map' as const, resolve: (m: unknown) => m })),
     { tag: '!include', resolve: (s: string) => ({ [INCLUDE_MARK]: { path: s } }) },
   ];
-  const doc = parseDocument(text, { uniqueKeys: false, customTags: tags, merge: false });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const pos = e.linePos?.[0];
-    throw new SpecError(file, pos ? `line ${pos.line}, column ${pos.col}` : '', 'valid YAML', e.message.split('\n')[0]);
-  }
+  // The same checks as every other YAML (duplicate keys, dangling aliases, bombs, depth, empty files).
+  const doc = parseYamlDocument(text, file, { customTags: tags, merge: false });
   visit(doc, {
     Map(_, node) {
       const k = node.tag?.slice(1);
@@ -75,11 +72,7 @@ export function parseTaggedYaml(text: string, file: string): unknown {
       if (k === 'Parallel' || k === 'Hierarchical') node.tag = undefined;
     },
   });
-  try {
-    return doc.toJS({ maxAliasCount: 1000 });
-  } catch (e) {
-    throw new SpecError(file, '', 'YAML whose aliases resolve', (e as Error).message.split('\n')[0]);
-  }
+  return yamlToPlain(doc, file);
 }
 
 /** The value under a dotted key (`compound_components.classes`), or undefined. */
