@@ -216,6 +216,8 @@ async function analyze(): Promise<void> {
   saveHash();
   showError(null);
   const job: Job = { type: 'analyze', net: netSpec(), design: designSpec(), opts: runOpts() };
+  // A change event that changed nothing (a field left after a change already seen) keeps the view as it is.
+  if (last && busy === 0 && jobKey(last.job) === jobKey(job) && document.body.dataset.state !== 'error') { setStatus('done', 'done'); return; }
   try {
     const out = await run<AnalyzeOut>(job, `analysing ${state.net.replace(/^file:/, '')}`);
     if (!out) return;
