@@ -7,7 +7,12 @@ import type { AnalyzeJSON, DataflowOut } from './jobs.js';
 
 type Row = { layer: string; index: number; part: string; value: number };
 
-const WIDTH = 900;
+let WIDTH = 900;
+
+/** The width plots are drawn at (the page passes its panels' width). */
+export function setChartWidth(w: number): void {
+  WIDTH = Math.max(560, Math.floor(w));
+}
 
 function modelled(r: AnalyzeJSON) {
   return r.layers.map((l, index) => ({ l, index })).filter(({ l }) => l.modelled);

@@ -6,7 +6,7 @@
 import { stringify } from 'yaml';
 import { builtinArch, builtinArchNames, zooNames } from '../../src/index.js';
 import { cached, jobKey, store } from './cache.js';
-import { compareChart, cyclesChart, dataflowChart, energyChart } from './charts.js';
+import { compareChart, cyclesChart, dataflowChart, energyChart, setChartWidth } from './charts.js';
 import { rsDefaults, type AnalyzeOut, type DataflowOut, type DesignSpec, type Job, type LayerDetail, type NetSpec, type RsParams, type RunOpts } from './jobs.js';
 import { JobError, Runner } from './runner.js';
 import { DEFAULTS, parseHash, toHash, type ViewState } from './state.js';
@@ -43,6 +43,7 @@ function option(sel: HTMLSelectElement, value: string, text = value): void {
 
 function setStatus(s: 'running' | 'done' | 'error' | 'idle', text: string): void {
   document.body.dataset.state = s;
+  if (s === 'done') { const bar = $<HTMLProgressElement>('progress'); bar.value = bar.max; }
   $('status').textContent = text;
 }
 
@@ -114,7 +115,7 @@ function renderTotals(out: AnalyzeOut): void {
   const items: [string, string, number, number?][] = [
     ['energy', `energy (${unit})`, t.energy], ['energy_per_mac', `energy / MAC (${unit})`, t.energy_per_mac], ['macs', 'MACs', t.macs],
     ['cycles', 'cycles', t.cycles], ['frames_per_second', `frames/s @ ${fmtNum(out.design.clockHz / 1e6)} MHz`, t.frames_per_second],
-    ['dram_accesses_per_mac', 'DRAM accesses / MAC', t.dram_accesses_per_mac], ['distinct_shapes_mapped', 'shapes mapped', t.distinct_shapes_mapped],
+    ['dram_accesses_per_mac', 'DRAM accesses / MAC', t.dram_accesses_per_mac],
   ];
   $('totals').replaceChildren(...items.map(([k, label, v]) => {
     const d = document.createElement('div');
@@ -124,7 +125,8 @@ function renderTotals(out: AnalyzeOut): void {
     d.querySelector('b')!.textContent = fmtNum(v);
     d.querySelector('span')!.textContent = label;
     return d;
-  }), Object.assign(document.createElement('div'), { id: 't-design', textContent: `${out.json.network} on ${out.design.name}` }));
+  }));
+  $('design-label').textContent = `${out.json.network} on ${out.design.name} (${out.design.description}); ${t.distinct_shapes_mapped} distinct shapes mapped`;
 }
 
 function renderLayers(out: AnalyzeOut): void {
@@ -148,6 +150,7 @@ function renderLayers(out: AnalyzeOut): void {
 
 function render(out: AnalyzeOut): void {
   renderTotals(out);
+  setChartWidth($('chart-level').clientWidth);
   const open = (i: number) => void openLayer(i);
   $('chart-level').replaceChildren(energyChart(out.json, 'energy_by_level', open));
   $('chart-tensor').replaceChildren(energyChart(out.json, 'energy_by_tensor', open));
@@ -184,7 +187,10 @@ function renderDetail(d: LayerDetail): void {
   table.append(body);
   const wrap = document.createElement('div');
   wrap.className = 'detail';
-  wrap.append(pre, table);
+  const side = document.createElement('div');
+  side.className = 'scroll-x';
+  side.append(table);
+  wrap.append(pre, side);
   $('layer-detail').replaceChildren(wrap);
 }
 
@@ -268,7 +274,7 @@ async function dataflows(): Promise<void> {
   const batch = Number(($('df-batch') as HTMLInputElement).value) || 16;
   try {
     const out = await run<DataflowOut[]>({ type: 'dataflows', network, opts: { ...runOpts(), evaluations, batch } }, `dataflows on ${network}`);
-    if (out) { $('dataflows').replaceChildren(dataflowChart(out)); setStatus('done', 'done'); }
+    if (out) { setChartWidth($('dataflows').clientWidth); $('dataflows').replaceChildren(dataflowChart(out)); setStatus('done', 'done'); }
   } catch (e) {
     fail(e);
   }
