@@ -172,6 +172,38 @@ describe('the web explorer in Chromium', () => {
     expect(await page.textContent('#error')).toBe(bad.stderr.trim().replace(broken, 'broken.onnx'));
   });
 
+  it("side by side with the built-in: both designs' totals and their ratio; the ISCA'16 dataflows chart", async () => {
+    // Same document, new hash: the page follows the link (hashchange).
+    await page.evaluate(() => { document.body.dataset.state = 'changing'; });
+    await page.goto(`${server.url}#net=alexnet&design=eyeriss&p.bufferWords=4096&seed=3&evaluations=${EVALS}`);
+    expect(await settled(page)).toBe('done');
+    await page.evaluate(() => { document.body.dataset.state = 'changing'; });
+    await page.selectOption('#compare', 'eyeriss');
+    expect(await settled(page)).toBe('done');
+    expect(page.url()).toContain('compare=eyeriss');
+    const cells = await page.locator('#compare-table tbody tr').first().locator('td').allTextContents();
+    expect(cells[0]).toBe('energy');
+    expect(Number(cells[3])).not.toBe(1);
+    await page.fill('#df-evaluations', '200');
+    await page.fill('#df-batch', '1');
+    await page.evaluate(() => { document.body.dataset.state = 'changing'; });
+    await page.click('#df-run');
+    expect(await settled(page)).toBe('done');
+    const ticks = await page.locator('#dataflows svg text').allTextContents();
+    for (const d of ['RS', 'WS', 'OSA', 'OSB', 'OSC', 'NLR']) expect(ticks).toContain(d);
+  });
+
+  it('cancel stops a long analysis, and the page says so', async () => {
+    await page.fill('#evaluations', '2000000');
+    await page.evaluate(() => { document.body.dataset.state = 'changing'; });
+    await page.press('#evaluations', 'Tab');
+    await page.waitForFunction(() => document.body.dataset.state === 'running');
+    await page.click('#cancel');
+    await page.waitForFunction(() => document.body.dataset.state === 'idle');
+    expect(await page.textContent('#status')).toBe('cancelled');
+    expect(await page.isHidden('#error')).toBe(true);
+  });
+
   it('logged no console errors', () => {
     expect(problems).toEqual([]);
   });
