@@ -50,6 +50,7 @@ export { builtinArch, builtinArchNames, type BuiltinArch } from './designs/built
 export { designFromDocuments, resolveDesign, isArchFile, type ArchLoader, type ArchDocuments } from './designs/resolve.js';
 export type { Design } from './designs/design.js';
 export { isca16, ISCA16_DATAFLOWS, type Isca16Dataflow } from './designs/isca16.js';
+export { rowStationary, type RowStationaryParams } from './designs/rowstationary.js';
 
 // Networks.
 export { zooNetwork, zooNames } from './network/zoo.js';

@@ -13,6 +13,7 @@ import type { MapOpts } from './map.js';
 import type { ModelOpts } from './model.js';
 import type { PruneOpts } from './prune.js';
 import type { TrainOpts } from './train.js';
+import type { WebOpts } from './web.js';
 
 /** Trained models that ship with the project (made by `npm run models`). */
 export const SHIPPED_MODELS: readonly string[] = ['lenet5', 'cnn'];
@@ -116,4 +117,10 @@ export function registerCommands(program: Command): void {
     .option('--out <dir>', 'write the pruned model (model.json, weights.bin, model.onnx) and report.json here')
     .option('--json', 'print the report as JSON')
     .action(async (o: PruneOpts) => (await import('./prune.js')).runPrune(o));
+
+  program
+    .command('web')
+    .description('serve the web explorer (built by `npm run web`) on 127.0.0.1 and print its URL')
+    .option('--port <n>', 'port (0: any free one)', '8316')
+    .action(async (o: WebOpts) => (await import('./web.js')).runWeb(o));
 }
