@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluate as evalExpr, ExprError, scopeOf } from '../../src/interop/timeloop/frontend/expr.js';
 import { renderTemplate } from '../../src/interop/timeloop/frontend/jinja.js';
 import { constraintsFrom, constraintWarnings } from '../../src/interop/timeloop/constraints.js';
-import { documentsFromFiles, documentsFromText, loadModelInputs, textHost } from '../../src/spec/load.js';
+import { chooseConvention, documentsFromFiles, documentsFromText, loadModelInputs, textHost } from '../../src/spec/load.js';
 import { SpecError } from '../../src/spec/errors.js';
 
 const PROBLEM = `problem:
@@ -95,7 +95,7 @@ describe('Jinja2 subset', () => {
   });
   it('an unsupported statement or an undefined name is one line', () => {
     expect(() => renderTemplate('{% macro m() %}{% endmacro %}', {}, {})).toThrow(/supported subset.*macro/);
-    expect(() => renderTemplate('x: {{ nope }}', {}, {})).toThrow(/undefined name "nope"/);
+    expect(() => renderTemplate('x: {{ nope }}', {}, {})).toThrow(/a value for the template variable "nope"/);
   });
   it('a layer file with include_text and the <<< merge key reads', () => {
     const base = `problem_base_ignore: &base\n  version: 0.4\n  shape:\n    name: mm\n    dimensions: [M, K, N]\n    data_spaces:\n      - {name: A, projection: [[[M]], [[K]]]}\n      - {name: B, projection: [[[K]], [[N]]]}\n      - {name: Z, projection: [[[M]], [[N]]], read_write: true}\n  instance: {M: 1, K: 1, N: 1}\n`;
@@ -152,6 +152,7 @@ describe('v0.4 tagged nodes', () => {
     expect(inp.version).toBe('0.4');
     expect(inp.convention).toBe('v4');
     expect(inp.warnings).toEqual([]);
+    expect(chooseConvention(inp)).toEqual({ convention: 'v4', notes: [] });
   });
   it('an untagged node in a nodes list is one line naming it', () => {
     expect(errorOf(() => load({ 'a.yaml': ARCH.replace('- !Parallel', '- !Component {name: q, class: regfile}\n  - !Parallel').replace('  - !Component {name: mac', '  - {name: bad}\n  - !Component {name: mac'), 'p.yaml': PROBLEM }))).toMatch(/^a\.yaml: architecture\.nodes\[\d+\]: expected a node tagged/);
@@ -164,7 +165,9 @@ describe('versions, warnings, sections', () => {
     const inp = load({ 'a.yaml': V3, 'p.yaml': PROBLEM });
     expect(inp.version).toBe('0.3');
     expect(inp.convention).toBe('v3');
-    expect(inp.warnings.join('\n')).toMatch(/v0\.3 input .*v3 counting convention/);
+    expect(chooseConvention(inp).convention).toBe('v3');
+    expect(chooseConvention(inp).notes.join('\n')).toMatch(/v0\.3 input .*counted with the v3 convention/);
+    expect(chooseConvention(inp, 'v4')).toEqual({ convention: 'v4', notes: [expect.stringMatching(/counted with --convention v4/)] });
   });
   it('the legacy arch key and v0.2 instances attributes read', () => {
     const inp = load({ 'a.yaml': V3.replace('architecture:', 'arch:').replace('version: 0.3', 'version: 0.2').replace('{name: buf, class: SRAM, attributes: {', '{name: buf, class: SRAM, attributes: {instances: 1, ') , 'p.yaml': PROBLEM });
