@@ -231,6 +231,9 @@ describe('attribute checks (issue 14): one line naming file and field', () => {
       expect(msg).toMatch(re);
     });
   }
+  it('two data spaces of one name', () => {
+    expect(errorOf(() => load({ 'arch.yaml': ARCH, 'prob.yaml': PROBLEM.replace('{name: B,', '{name: A,') }))).toMatch(/^prob\.yaml: problem\.shape\.data_spaces\[1\]\.name: expected distinct data-space names, found "A"$/);
+  });
   it('stride 0', () => {
     const p = PROBLEM.replace('name: mm', 'name: mm\n    coefficients: [{name: Wstride, default: 1}]').replace('instance: {', 'instance: {Wstride: 0, ');
     expect(errorOf(() => load({ 'arch.yaml': ARCH, 'prob.yaml': p }))).toMatch(/^prob\.yaml: problem\.instance\.Wstride: expected Wstride: a positive whole number, found 0$/);

@@ -310,6 +310,9 @@ export function readProblem(src: Sourced): Workload {
     const at = dsAt.key(i);
     const o = obj(raw, at);
     const name = str(o.name, at.key('name'));
+    // Two tensors of one name would share every count and energy line.
+    const seen = list(shape[dsKey], dsAt).slice(0, i).some((x) => isObj(x) && x.name === name);
+    if (seen) at.key('name').fail('distinct data-space names', name);
     const projAt = at.key('projection');
     const ranks = list(o.projection, projAt).map((rank, r) => {
       const rat = projAt.key(r);
