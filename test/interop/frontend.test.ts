@@ -182,6 +182,8 @@ describe('versions, warnings, sections', () => {
   it('sparse optimisations and densities are read with a warning', () => {
     const inp = load({ 'a.yaml': ARCH, 'p.yaml': PROBLEM.replace('instance: {', 'instance: {densities: {A: {density: 0.5}}, '), 's.yaml': 'sparse_optimizations:\n  targets: [{name: buf}]' });
     expect(inp.warnings.filter((w) => /read but not modelled yet/.test(w))).toHaveLength(2);
+    const node = load({ 'a.yaml': ARCH.replace('    name: DRAM\n', '    name: DRAM\n    sparse_optimizations: {representation_format: {data_spaces: [{name: A, format: csr}]}}\n'), 'p.yaml': PROBLEM });
+    expect(node.warnings).toEqual(['a.yaml: sparse_optimizations of DRAM read but not modelled yet (the dense model ignores gating, skipping and compression)']);
   });
   it('named problem shapes: cnn_layer', () => {
     const inp = load({ 'a.yaml': ARCH.replace(/K=1/g, 'C=1'), 'p.yaml': 'problem:\n  shape: cnn-layer\n  instance: {C: 3, M: 8, R: 3, S: 3, N: 1, P: 4, Q: 4}\n' });

@@ -91,6 +91,7 @@ export function prepareSections(input: Merged): Prepared {
     const problem = sections.get('problem')?.value;
     const tree = nodesToTree(obj(arch.value, arch.at), arch.at, variables, dataSpaceNames(problem), spec);
     sections.set('architecture', { value: tree.architecture, at: arch.at });
+    if (tree.sparse.length > 0) warnings.push(`${arch.at.file}: sparse_optimizations of ${tree.sparse.join(', ')} read but not modelled yet (the dense model ignores gating, skipping and compression)`);
     const dims = dimNames(problem);
     const dsn = dataSpaceNames(problem);
     const ones = dims.map((d) => `${d}=1`).join(',');
@@ -106,7 +107,7 @@ export function prepareSections(input: Merged): Prepared {
     const targets = [...tree.targets, ...listed] as Obj[];
     const has = (list: Obj[]) => (t: string, type: string) => list.some((e) => e.target === t && typeOf(e) === type);
     sections.set('architecture_constraints', { value: { targets: [...targets, ...dummyEntries(has(targets))] }, at: existing?.at ?? arch.at.key('nodes') });
-    for (const k of ['mapspace_constraints', 'constraints']) {
+    for (const k of ['mapspace_constraints', 'constraints', 'extra_mapping_constraints']) {
       const s = sections.get(k);
       if (s && isObj(s.value) && Array.isArray(s.value.targets)) sections.set(k, { value: { ...s.value, targets: s.value.targets.map(rename) }, at: s.at });
       else if (s && Array.isArray(s.value)) sections.set(k, { value: s.value.map(rename), at: s.at });
