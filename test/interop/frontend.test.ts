@@ -190,6 +190,13 @@ describe('versions, warnings, sections', () => {
     expect(inp.workload.dims).toEqual(['C', 'M', 'R', 'S', 'N', 'P', 'Q']);
     expect(errorOf(() => load({ 'a.yaml': ARCH, 'p.yaml': 'problem: {shape: resnet_block, instance: {}}' }))).toMatch(/^p\.yaml: problem\.shape: expected a problem shape .*cnn_layer/);
   });
+  it('YAML troubles are one line: empty file, undefined alias, alias bombs, duplicate keys', () => {
+    expect(errorOf(() => load({ 'e.yaml': '# nothing\n', 'p.yaml': PROBLEM }))).toBe('e.yaml: expected top-level sections (architecture, problem, mapping, ...), found an empty file');
+    expect(errorOf(() => load({ 'a.yaml': 'architecture: *nope' }))).toMatch(/^a\.yaml: expected YAML whose aliases resolve, found Unresolved alias/);
+    const bomb = 'a: &a [1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]';
+    expect(errorOf(() => load({ 'b.yaml': bomb }))).toMatch(/^b\.yaml: expected YAML whose aliases resolve, found Excessive alias count/);
+    expect(errorOf(() => load({ 'd.yaml': 'problem: 1\nproblem: 2\n' }))).toMatch(/^d\.yaml: line 2, column 1: expected valid YAML, found Map keys must be unique$/);
+  });
   it('.cfg files are refused in one line', () => {
     expect(errorOf(() => documentsFromText([{ name: 'x.cfg', text: 'arch = {};' }]))).toMatch(/^x\.cfg: expected YAML or JSON input \(libconfig/);
   });

@@ -58,11 +58,11 @@ export function parseTaggedYaml(text: string, file: string): unknown {
     ...NODE_KINDS.map((k) => ({ tag: `!${k}`, collection: 'map' as const, resolve: (m: unknown) => m })),
     { tag: '!include', resolve: (s: string) => ({ [INCLUDE_MARK]: { path: s } }) },
   ];
-  const doc = parseDocument(text, { uniqueKeys: false, customTags: tags, merge: false });
+  const doc = parseDocument(text, { uniqueKeys: true, customTags: tags, merge: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const pos = e.linePos?.[0];
-    throw new SpecError(file, pos ? `line ${pos.line}, column ${pos.col}` : '', 'valid YAML', e.message.split('\n')[0]);
+    throw new SpecError(file, pos ? `line ${pos.line}, column ${pos.col}` : '', 'valid YAML', e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''));
   }
   visit(doc, {
     Map(_, node) {
