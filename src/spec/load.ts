@@ -80,10 +80,10 @@ export function textHost(files: readonly { readonly name: string; readonly text:
 /** Input documents through a file host: templates rendered, includes and merge keys resolved. */
 export function documentsFromFiles(paths: readonly string[], host: FileHost, jinja: Readonly<Record<string, unknown>> = {}): InputDocument[] {
   const fe = new FrontEnd(host, jinja);
-  return paths.map((p): InputDocument => {
-    if (/\.txt$/i.test(p)) return { kind: 'maptxt', file: p, text: host.read(p) };
+  return paths.flatMap((p): InputDocument[] => {
+    if (/\.txt$/i.test(p)) return [{ kind: 'maptxt', file: p, text: host.read(p) }];
     if (/\.cfg$/i.test(p)) throw new SpecError(p, '', 'YAML or JSON input (libconfig .cfg files are not supported: Timeloop\'s own YAML form of the same config reads)');
-    return { kind: 'yaml', file: p, value: fe.readFile(p) };
+    return fe.readSections(p).map((d) => ({ kind: 'yaml', file: d.file, value: d.value }));
   });
 }
 

@@ -109,6 +109,11 @@ describe('Jinja2 subset', () => {
     expect(inp.arch.storage.map((s) => s.name)).toEqual(['oreg', 'wreg', 'inter_PE_spatial', 'buf', 'DRAM']);
     expect((inp.sections.get('components')!.value as { classes: unknown[] }).classes).toHaveLength(2);
   });
+  it('an error in an included section names the included file', () => {
+    const top = `architecture: {{include('arch.yaml', 'architecture')}}\nvariables: {WORD: 8}\n`;
+    const msg = errorOf(() => loadRoots({ 'top.j2': top, 'arch.yaml': ARCH.replace('depth: 4,', 'depth: -4,'), 'p.yaml': PROBLEM }, ['top.j2', 'p.yaml']));
+    expect(msg).toBe('arch.yaml: architecture.nodes[4].nodes[1].attributes.depth: expected a whole number ≥ 0, found -4');
+  });
   it('!include and the << merge key', () => {
     const main = `architecture: !include arch-only.yaml\n<<: {extra_ignore: 1}\n`;
     const inp = loadRoots({ 'main.yaml': main, 'arch-only.yaml': ARCH.split('architecture:\n')[1].replace(/^ {2}/gm, ''), 'p.yaml': PROBLEM, 'v.yaml': 'variables: {WORD: 8}' }, ['main.yaml', 'p.yaml', 'v.yaml']);
