@@ -28,7 +28,8 @@ export function registerCommands(program: Command): void {
     .description('evaluate a mapping: accesses per level and tensor, energy, cycles, utilisation')
     .argument('<inputs...>', 'Timeloop v0.3/v0.4 YAML (architecture, problem, mapping; merged), a .map.txt loop nest, or dnnergy-native YAML')
     .option('--ert <file>', 'energy reference table (Accelergy ERT YAML)')
-    .option('--convention <v4|v3>', 'counting convention: v4 (Timeloop 2021+, default) or v3 (2020: counts the first fill of partial sums)', 'v4')
+    .option('--convention <v4|v3>', "counting convention: v4 (Timeloop 2021+) or v3 (2020: counts the first fill of partial sums); default: the input's (v3 for Timeloop v0.2/v0.3 inputs)")
+    .option('--jinja <name=value...>', "data for Jinja2 templates in the inputs (timeloopfe's jinja_parse_data), e.g. architecture=eyeriss_like")
     .option('--json', 'print the results JSON (stable keys) instead of a table')
     .option('--out <file>', 'also write the results JSON to this file (atomically)')
     .action(async (inputs: string[], opts: ModelOpts) => (await import('./model.js')).runModel(inputs, opts));
@@ -43,7 +44,8 @@ export function registerCommands(program: Command): void {
     .option('--threads <n>', 'worker threads', '1')
     .option('--evaluations <n>', 'mappings to evaluate (the budget; same seed and threads, same answer)', '200000')
     .option('--time-limit <s>', 'stop after this many seconds even if the budget is not spent')
-    .option('--convention <v4|v3>', 'counting convention', 'v4')
+    .option('--convention <v4|v3>', "counting convention (default: the input's)")
+    .option('--jinja <name=value...>', 'data for Jinja2 templates in the inputs')
     .option('--json', 'print JSON (stable keys, no timings) instead of text')
     .option('--out <file>', 'write the best mapping as Timeloop mapping YAML (dnnergy model reads it)')
     .action(async (inputs: string[], opts: MapOpts) => (await import('./map.js')).runMap(inputs, opts));

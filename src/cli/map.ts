@@ -1,33 +1,36 @@
 /** `dnnergy map`: search the mapspace for the best mapping of a layer, with a lower bound and the gap to it. */
-import { loadInputs } from '../io/inputs.js';
+import { jinjaData, loadInputs } from '../io/inputs.js';
 import { writeFileAtomic } from '../io/files.js';
 import { mappingToYaml } from '../interop/timeloop/write.js';
-import { constraintsFrom, objectiveFrom } from '../interop/timeloop/constraints.js';
+import { constraintsFrom, constraintWarnings, objectiveFrom } from '../interop/timeloop/constraints.js';
 import { threadPool } from '../io/threadPool.js';
 import { mapLayer } from '../mapper/map.js';
 import type { Objective } from '../mapper/search.js';
 import { formatMapReport, mapReportToJSON, type MapReport } from '../report/mapping.js';
 import { SpecError } from '../spec/errors.js';
+import { chooseConvention } from '../spec/load.js';
 import { convention as conventionFlag, objective as objectiveFlag, outputTargets, threadsFlag, wholeNumber } from './flags.js';
 import { progressBar } from './progress.js';
 
 /** Flags of `dnnergy map`, as commander hands them over. */
 export interface MapOpts {
   ert?: string; objective?: string; seed: string; threads: string; evaluations: string; timeLimit?: string;
-  convention: string; json?: boolean; out?: string;
+  convention?: string; jinja?: string[]; json?: boolean; out?: string;
 }
 
 /** Run `dnnergy map` on its input files. */
 export async function runMap(inputs: string[], opts: MapOpts): Promise<void> {
   outputTargets({ '--out': opts.out });
-  const convention = conventionFlag(opts.convention);
+  const given = opts.convention === undefined ? undefined : conventionFlag(opts.convention);
   const seed = wholeNumber(opts.seed, '--seed', 0);
   const threads = threadsFlag(opts.threads);
   const evaluations = wholeNumber(opts.evaluations, '--evaluations', 1);
   const timeLimitMs = opts.timeLimit === undefined ? undefined : wholeNumber(opts.timeLimit, '--time-limit', 1) * 1000;
-  const inp = loadInputs(inputs, opts.ert);
+  const inp = loadInputs(inputs, opts.ert, { jinja: jinjaData(opts.jinja) });
+  const { convention, notes } = chooseConvention(inp, given);
   if (!inp.energy) throw new SpecError(inputs.join(', '), 'ERT', 'energies: --ert <ERT.yaml>, an input with an `ERT` section, or `arch.energy` in a native spec');
   const constraints = constraintsFrom(inp.sections, inp.workload, inp.arch);
+  if (!opts.json) for (const w of [...notes, ...inp.warnings, ...constraintWarnings(constraints, inp.workload, inp.arch)]) process.stderr.write(`warning: ${w}\n`);
   const objective = pickObjective(opts.objective, objectiveFrom(inp.sections));
   const bar = progressBar('mapping {bar} {percentage}% | {value}/{total} evaluations', opts.json);
   bar?.start(evaluations, 0);

@@ -1,20 +1,22 @@
 /** `dnnergy model`: evaluate one mapping and print a per-level table or the results JSON. */
-import { loadInputs } from '../io/inputs.js';
+import { jinjaData, loadInputs } from '../io/inputs.js';
 import { writeFileAtomic } from '../io/files.js';
 import { evaluate } from '../model/model.js';
 import { resultToJSON } from '../model/result.js';
 import { formatResult } from '../report/table.js';
 import { SpecError } from '../spec/errors.js';
+import { chooseConvention } from '../spec/load.js';
 import { convention, outputTargets } from './flags.js';
 
 /** Flags of `dnnergy model`, as commander hands them over. */
-export interface ModelOpts { ert?: string; convention: string; json?: boolean; out?: string }
+export interface ModelOpts { ert?: string; convention?: string; jinja?: string[]; json?: boolean; out?: string }
 
 /** Run `dnnergy model` on its input files. */
 export function runModel(inputs: string[], opts: ModelOpts): void {
   outputTargets({ '--out': opts.out });
-  const conv = convention(opts.convention);
-  const inp = loadInputs(inputs, opts.ert);
+  const given = opts.convention === undefined ? undefined : convention(opts.convention);
+  const inp = loadInputs(inputs, opts.ert, { jinja: jinjaData(opts.jinja) });
+  const { convention: conv, notes } = chooseConvention(inp, given);
   if (!inp.mapping) throw new SpecError(inputs.join(', '), 'mapping', 'a mapping (a `mapping` list, or a .map.txt file)');
   if (!inp.energy) throw new SpecError(inputs.join(', '), 'ERT', 'energies: --ert <ERT.yaml>, an input with an `ERT` section, or `arch.energy` in a native spec');
   const mappingFile = inputs.find((f) => /map/i.test(f)) ?? inputs[inputs.length - 1];
@@ -25,6 +27,6 @@ export function runModel(inputs: string[], opts: ModelOpts): void {
   if (opts.json) process.stdout.write(json);
   else {
     process.stdout.write(formatResult(result, inp.workload.name, inp.arch.name));
-    for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+    for (const w of [...notes, ...inp.warnings, ...result.warnings]) process.stderr.write(`warning: ${w}\n`);
   }
 }

@@ -40,7 +40,9 @@ export interface ModelInputs {
    * inputs (2019–2020), else 'v4'. Commands use it unless told otherwise.
    */
   readonly convention: 'v4' | 'v3';
-  /** What was read but is not modelled, and which convention applies: one line each. */
+  /** Where the version was read from (a field, or a reason). */
+  readonly versionFrom?: string;
+  /** What was read but is not modelled, one line each ({@link chooseConvention} adds the convention's). */
   readonly warnings: readonly string[];
 }
 
@@ -78,16 +80,30 @@ export function textHost(files: readonly { readonly name: string; readonly text:
 /** Input documents through a file host: templates rendered, includes and merge keys resolved. */
 export function documentsFromFiles(paths: readonly string[], host: FileHost, jinja: Readonly<Record<string, unknown>> = {}): InputDocument[] {
   const fe = new FrontEnd(host, jinja);
-  return paths.map((p): InputDocument => {
-    if (/\.txt$/i.test(p)) return { kind: 'maptxt', file: p, text: host.read(p) };
+  return paths.flatMap((p): InputDocument[] => {
+    if (/\.txt$/i.test(p)) return [{ kind: 'maptxt', file: p, text: host.read(p) }];
     if (/\.cfg$/i.test(p)) throw new SpecError(p, '', 'YAML or JSON input (libconfig .cfg files are not supported: Timeloop\'s own YAML form of the same config reads)');
-    return { kind: 'yaml', file: p, value: fe.readFile(p) };
+    return fe.readSections(p).map((d) => ({ kind: 'yaml', file: d.file, value: d.value }));
   });
 }
 
-/** The detected version as a warning line when it changes the counting. */
-function conventionWarnings(version: InputVersion, from: string): string[] {
-  return version === '0.4' ? [] : [`Timeloop v${version} input (${from}): read with the v3 counting convention (first fill of partial sums counted, largest vector-access energy); --convention v4 to override`];
+/**
+ * The counting convention a command uses: the one given (`--convention`),
+ * else the input's own. The lines say which was used whenever the input is
+ * not v0.4, so that numbers never differ without a word.
+ */
+export function chooseConvention(inp: Pick<ModelInputs, 'version' | 'convention' | 'versionFrom'>, given?: 'v4' | 'v3'): { convention: 'v4' | 'v3'; notes: string[] } {
+  const convention = given ?? inp.convention;
+  if (inp.version === 'native' || inp.version === '0.4') {
+    return { convention, notes: given === 'v3' ? [`Timeloop v0.4 input read with --convention v3 (2020 counting)`] : [] };
+  }
+  const why = inp.versionFrom ? ` (${inp.versionFrom})` : '';
+  return {
+    convention,
+    notes: [given === undefined || given === 'v3'
+      ? `Timeloop v${inp.version} input${why}: counted with the v3 convention of its time (first fill of partial sums counted, largest vector-access energy); --convention v4 for today's`
+      : `Timeloop v${inp.version} input${why} counted with --convention v4: Timeloop of its time counted with v3`],
+  };
 }
 
 /** A document that is an ERT alone (a top-level `ERT` key and nothing else). */
@@ -141,7 +157,7 @@ export function loadModelInputs(docs: readonly InputDocument[], ert?: { readonly
     mapping = readMapping(mapSrc, workload, arch);
   }
   const convention = prepared.version === '0.4' ? 'v4' : 'v3';
-  return { workload, arch, mapping, energy, files, sections: merged, version: prepared.version, convention, warnings: [...prepared.warnings, ...conventionWarnings(prepared.version, prepared.versionFrom)] };
+  return { workload, arch, mapping, energy, files, sections: merged, version: prepared.version, versionFrom: prepared.versionFrom, convention, warnings: prepared.warnings };
 }
 
 /**
@@ -165,5 +181,5 @@ export function loadArchitectureInputs(docs: readonly { readonly file: string; r
   if (!archSrc) throw new SpecError(filesLabel(yamls.map((d) => d.file)), 'architecture', 'an `architecture` section (Timeloop v0.3/v0.4)');
   const arch = readArchitecture(archSrc);
   if (!energy) throw new SpecError(label, 'ERT', 'energies: --ert <ERT.yaml> or a file with a top-level `ERT` section');
-  return { arch, energy, sections: merged, version: prepared.version, warnings: [...prepared.warnings, ...conventionWarnings(prepared.version, prepared.versionFrom)] };
+  return { arch, energy, sections: merged, version: prepared.version, warnings: prepared.warnings };
 }

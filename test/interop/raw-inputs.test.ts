@@ -86,3 +86,21 @@ describe.runIf(referenceAvailable())('v0.4 reference cases from their raw publis
     });
   }
 });
+
+describe.runIf(referenceAvailable())('v0.4 sparse cases read from their raw inputs, with a warning', () => {
+  const sparse = refs.filter((r) => r.snapshot === 'v4' && r.tool !== 'accelergy' && !isDense(r));
+  it('all twelve', () => {
+    expect(sparse.length).toBe(12);
+  });
+  for (const r of sparse) {
+    it(r.name, () => {
+      const dir = join(REFERENCE_DIR, r.local_dir, 'inputs');
+      const deep = readdirSync(join(dir, 'up')).includes('up');
+      const inp = loadInputs([join(dir, deep ? 'up/up/top.yaml.jinja2' : 'up/top.yaml.jinja2')], undefined, { jinja: { architecture: deep ? '../..' : '..' } });
+      const resolved = loadInputs([refFile(r, (f) => f === 'parsed-processed-input.yaml')]);
+      expect(inp.arch.storage.map((s) => [s.name, s.instances])).toEqual(resolved.arch.storage.map((s) => [s.name, s.instances]));
+      // The dense dot product has nothing sparse; every other case says what is not modelled.
+      if (!r.name.includes('DUDU')) expect(inp.warnings.some((w) => /read but not modelled yet/.test(w))).toBe(true);
+    });
+  }
+});

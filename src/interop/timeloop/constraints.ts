@@ -89,9 +89,10 @@ export function constraintWarnings(c: Constraints, w: Workload, arch: Arch): str
   return out;
 }
 
-/** Constraints from the `architecture_constraints`, `mapspace_constraints` and `constraints` sections. */
+/** Constraints from the `architecture_constraints`, `mapspace_constraints`, `constraints` and `extra_mapping_constraints` sections. */
 export function constraintsFrom(sections: Merged, w: Workload, arch: Arch): Constraints {
-  const found = ['architecture_constraints', 'mapspace_constraints', 'constraints'].map((k) => sections.get(k)).filter((x) => x !== undefined);
+  // timeloopfe's top templates put a design's mapping.yaml under `extra_mapping_constraints`.
+  const found = ['architecture_constraints', 'mapspace_constraints', 'constraints', 'extra_mapping_constraints'].map((k) => sections.get(k)).filter((x) => x !== undefined);
   return readConstraints(found, w, arch);
 }
 

@@ -12,6 +12,7 @@ import { assignRoles } from '../../workload/roles.js';
 import type { DataSpace, ProjectionTerm, Workload } from '../../workload/workload.js';
 import { At, isObj, list, num, obj, optNum, optPosInt, posInt, str, strList, type Obj } from '../../spec/read.js';
 import { parseFactors, parsePermutation } from './grammar.js';
+import { SpecError } from '../../spec/errors.js';
 
 /** A parsed top-level document: where each key came from, for error messages. */
 export interface Sourced {
@@ -51,6 +52,7 @@ function sameValue(a: unknown, b: unknown): boolean {
 export function mergeDocuments(docs: readonly { file: string; value: unknown }[]): Merged {
   const merged: Merged = new Map();
   for (const d of docs) {
+    if (d.value === null || d.value === undefined) throw new SpecError(d.file, '', 'top-level sections (architecture, problem, mapping, ...)', 'an empty file');
     const o = obj(d.value, new At(d.file));
     for (const [k, v] of Object.entries(o)) {
       const prev = merged.get(k);
@@ -310,6 +312,9 @@ export function readProblem(src: Sourced): Workload {
     const at = dsAt.key(i);
     const o = obj(raw, at);
     const name = str(o.name, at.key('name'));
+    // Two tensors of one name would share every count and energy line.
+    const seen = list(shape[dsKey], dsAt).slice(0, i).some((x) => isObj(x) && x.name === name);
+    if (seen) at.key('name').fail('distinct data-space names', name);
     const projAt = at.key('projection');
     const ranks = list(o.projection, projAt).map((rank, r) => {
       const rat = projAt.key(r);

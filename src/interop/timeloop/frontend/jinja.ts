@@ -105,6 +105,7 @@ export function renderTemplate(src: string, vars: Readonly<Record<string, unknow
       return evaluate(e, scope, { jinja: true, functions });
     } catch (err) {
       if (err instanceof ExprError && undefinedIsFalse && err.unknown !== undefined) return false;
+      if (err instanceof ExprError && err.unknown !== undefined) throw new TemplateError(`a value for the template variable "${err.unknown}" in "${e}" (template data: --jinja ${err.unknown}=...)`, line);
       if (err instanceof ExprError) throw new TemplateError(`a Jinja2 expression it can evaluate in "${e}": ${err.message}`, line);
       throw err;
     }

@@ -67,6 +67,8 @@ export interface NodeTree {
   readonly containers: ReadonlyMap<string, string>;
   /** Names of the dummy levels inserted. */
   readonly dummies: readonly string[];
+  /** Nodes with `sparse_optimizations` (read, not modelled). */
+  readonly sparse: readonly string[];
 }
 
 interface Ctx { instances: number; meshX: number; meshY: number; attrs: Record<string, unknown> }
@@ -93,6 +95,7 @@ export function nodesToTree(arch: Obj, at: At, variables: Record<string, unknown
   const targets: Obj[] = [];
   const containers = new Map<string, string>();
   const dummies: string[] = [];
+  const sparse: string[] = [];
   let top: string | undefined;
   const constraintsOf = (node: Obj, nat: At, target: string) => {
     if (node.constraints === undefined || node.constraints === null) return;
@@ -126,6 +129,7 @@ export function nodesToTree(arch: Obj, at: At, variables: Record<string, unknown
       }
       if (kind === 'Hierarchical') { walk(node.nodes, nat.key('nodes'), ctx); return; }
       const name = str(node.name, nat.key('name'));
+      if (node.sparse_optimizations !== undefined && node.sparse_optimizations !== null) sparse.push(name);
       const attrs = node.attributes === undefined || node.attributes === null ? {} : evalAttributes(obj(node.attributes, nat.key('attributes')), ctx.attrs, variables);
       const m = meshOf(node, nat, variables);
       if (kind === 'Container') {
@@ -157,11 +161,12 @@ export function nodesToTree(arch: Obj, at: At, variables: Record<string, unknown
     }
   };
   walk(arch.nodes, at.key('nodes'), { instances: 1, meshX: 1, meshY: 1, attrs: {} });
-  for (const c of local) { delete c.kind; delete c.constraints; delete c.spatial; }
+  for (const c of local) { delete c.kind; delete c.constraints; delete c.spatial; delete c.sparse_optimizations; }
   return {
     architecture: { ...(arch.version !== undefined ? { version: arch.version } : {}), subtree: [{ name: `${top ?? 'system'}_top_level`, local }] },
     targets,
     containers,
     dummies,
+    sparse,
   };
 }

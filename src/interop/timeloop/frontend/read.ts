@@ -104,6 +104,34 @@ export class FrontEnd {
     return this.load(file, [], '');
   }
 
+  /**
+   * One input file split by where its top-level sections were written: a
+   * template's `architecture: {{include('arch.yaml', 'architecture')}}` is
+   * arch.yaml's, so that errors name the file the user edits.
+   */
+  readSections(file: string): { file: string; value: Record<string, unknown> }[] {
+    const origins = new Map<number, string>();
+    this.origins = origins;
+    const value = this.load(file, [], '');
+    this.origins = undefined;
+    if (!isObj(value) || this.topMarks.size === 0) return [{ file, value: value as Record<string, unknown> }];
+    const byFile = new Map<string, Record<string, unknown>>();
+    for (const [k, v] of Object.entries(value)) {
+      const idx = this.topMarks.get(k);
+      const from = idx === undefined ? file : origins.get(idx) ?? file;
+      const o = byFile.get(from) ?? {};
+      o[k] = v;
+      byFile.set(from, o);
+    }
+    this.topMarks.clear();
+    return [...byFile].map(([f, v]) => ({ file: f, value: v }));
+  }
+
+  /** While reading a top file: include index → the included file. */
+  private origins: Map<number, string> | undefined;
+  /** Top-level keys of the top file whose value is an include, and its index. */
+  private readonly topMarks = new Map<string, number>();
+
   private find(p: string, from: string, file: string, field: string): string {
     if (p.startsWith('/')) return normalize(p);
     for (const d of [from, ...this.paths]) {
@@ -134,6 +162,7 @@ export class FrontEnd {
         const sub = key === undefined ? v : atKey(v, String(key));
         if (sub === undefined) throw new SpecError(path, String(key), `a top-level section \`${String(key)}\` (included by ${file})`);
         included.push(sub);
+        if (stack.length === 0) this.origins?.set(included.length - 1, path);
         return JSON.stringify({ [INCLUDE_MARK]: { index: included.length - 1 } });
       };
       const functions: Record<string, (...a: unknown[]) => unknown> = {
@@ -163,6 +192,12 @@ export class FrontEnd {
       }
     }
     const value = parseTaggedYaml(text, file);
+    if (stack.length === 0 && this.origins && isObj(value)) {
+      for (const [k, v] of Object.entries(value)) {
+        const m = isObj(v) ? v[INCLUDE_MARK] : undefined;
+        if (isObj(m) && typeof m.index === 'number') this.topMarks.set(k, m.index);
+      }
+    }
     return this.resolve(value, file, here, stack, included);
   }
 

@@ -5,8 +5,8 @@
  * shapes, the input's version, and warnings for what is read but not
  * modelled (sparse optimisations, densities).
  */
-import { At, isObj, obj, type Obj } from '../../../spec/read.js';
-import type { Merged, Sourced } from '../v4.js';
+import { isObj, obj, type Obj } from '../../../spec/read.js';
+import type { Merged } from '../v4.js';
 import { evalValue, evalVariables, isNodeList, nodesToTree } from './nodes.js';
 import { namedShape, SHAPE_NAMES } from './shapes.js';
 
@@ -69,6 +69,12 @@ export function prepareSections(input: Merged): Prepared {
       if (s === undefined) prob.at.key('shape').fail(`a problem shape (a mapping, or a built-in name: ${SHAPE_NAMES.join(', ')})`, p.shape);
       p.shape = s;
     }
+    if (p.instance === undefined && isObj(p.shape)) {
+      // v0.2 problems give the bounds beside the shape.
+      const { shape: _s, version: _v, ...rest } = p;
+      void _s; void _v;
+      if (Object.keys(rest).length > 0) { for (const k of Object.keys(rest)) delete p[k]; p.instance = rest; }
+    }
     if (isObj(p.instance)) {
       const inst: Obj = {};
       for (const [k, v] of Object.entries(p.instance)) inst[k] = evalValue(v, [variables]);
@@ -86,11 +92,13 @@ export function prepareSections(input: Merged): Prepared {
   }
 
   const arch = sections.get('architecture');
+  if (arch && version === '0.2' && process2019Order(arch.value)) sections.set('architecture', { value: reverseLocals(arch.value), at: arch.at });
   if (arch && isNodeList(arch.value)) {
     const spec: Obj = Object.fromEntries([...sections].map(([k, s]) => [k, s.value]));
     const problem = sections.get('problem')?.value;
     const tree = nodesToTree(obj(arch.value, arch.at), arch.at, variables, dataSpaceNames(problem), spec);
     sections.set('architecture', { value: tree.architecture, at: arch.at });
+    if (tree.sparse.length > 0) warnings.push(`${arch.at.file}: sparse_optimizations of ${tree.sparse.join(', ')} read but not modelled yet (the dense model ignores gating, skipping and compression)`);
     const dims = dimNames(problem);
     const dsn = dataSpaceNames(problem);
     const ones = dims.map((d) => `${d}=1`).join(',');
@@ -106,7 +114,7 @@ export function prepareSections(input: Merged): Prepared {
     const targets = [...tree.targets, ...listed] as Obj[];
     const has = (list: Obj[]) => (t: string, type: string) => list.some((e) => e.target === t && typeOf(e) === type);
     sections.set('architecture_constraints', { value: { targets: [...targets, ...dummyEntries(has(targets))] }, at: existing?.at ?? arch.at.key('nodes') });
-    for (const k of ['mapspace_constraints', 'constraints']) {
+    for (const k of ['mapspace_constraints', 'constraints', 'extra_mapping_constraints']) {
       const s = sections.get(k);
       if (s && isObj(s.value) && Array.isArray(s.value.targets)) sections.set(k, { value: { ...s.value, targets: s.value.targets.map(rename) }, at: s.at });
       else if (s && Array.isArray(s.value)) sections.set(k, { value: s.value.map(rename), at: s.at });
@@ -120,7 +128,34 @@ export function prepareSections(input: Merged): Prepared {
   return { sections, version, versionFrom: from, warnings };
 }
 
-/** Sections of the merged input as a plain object (what expressions call `spec`). */
-export function sectionsAt(s: Sourced | undefined): At | undefined {
-  return s?.at;
+/**
+ * Whether a v0.2 tree lists a level before the one that encloses it in a
+ * `local` list (more instances first: `DummyBuffer[0..15]` before
+ * `GlobalBuffer`): 2019 Timeloop read such lists innermost first.
+ */
+function process2019Order(arch: unknown): boolean {
+  let found = false;
+  const count = (n: unknown) => {
+    const m = isObj(n) && typeof n.name === 'string' ? /\[(\d+)\.\.(\d+)\]$/.exec(n.name) : null;
+    return m ? Number(m[2]) - Number(m[1]) + 1 : 1;
+  };
+  const walk = (n: unknown) => {
+    if (!isObj(n)) return;
+    if (Array.isArray(n.local)) {
+      const c = n.local.filter((x) => isObj(x) && !/noc|multicast|network/i.test(String(x.class))).map(count);
+      if (c.some((x, i) => i > 0 && c[i - 1] > x)) found = true;
+    }
+    for (const k of ['subtree', 'nodes']) if (Array.isArray(n[k])) n[k].forEach(walk);
+  };
+  walk(arch);
+  return found;
+}
+
+function reverseLocals(n: unknown): unknown {
+  if (Array.isArray(n)) return n.map(reverseLocals);
+  if (!isObj(n)) return n;
+  const out: Obj = { ...n };
+  if (Array.isArray(n.local)) out.local = [...n.local].reverse();
+  for (const k of ['subtree', 'nodes']) if (Array.isArray(n[k])) out[k] = reverseLocals(n[k]);
+  return out;
 }
