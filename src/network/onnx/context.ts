@@ -72,7 +72,9 @@ export function broadcast(a: Shape, b: Shape): Shape {
  * short `raw_data` would otherwise give a density from a few values).
  */
 export function checkTensorData(t: TensorProto, file: string, where: string): void {
-  const n = prod(t.dims.map(Number));
+  const dims = t.dims.map(Number);
+  if (dims.some((d) => !(Number.isSafeInteger(d) && d >= 0))) throw new SpecError(file, `${where}.dims`, 'sizes ≥ 0', `[${dims.join(', ')}]`);
+  const n = prod(dims);
   const bytes = ELEM_BYTES[t.dataType];
   if (t.rawData.length > 0 && bytes !== undefined && t.rawData.length !== n * bytes) {
     throw new SpecError(file, `${where}.raw_data`, `${n * bytes} bytes (${n} values of ${bytes} bytes for dims [${t.dims.join(', ')}])`, `${t.rawData.length} bytes`);

@@ -81,8 +81,24 @@ function inputShape(vi: ValueInfoProto, first: boolean, o: OnnxImportOptions, fi
   return out as Shape;
 }
 
-/** Parse an ONNX model and turn its graph into a network. `file` names it in errors. */
+/** Names from the file, made printable on one line (a damaged file's names may hold any bytes). */
+const oneLine = (s: string): string => {
+  // eslint-disable-next-line no-control-regex
+  const t = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
+  return t.length > 300 ? `${t.slice(0, 297)}...` : t;
+};
+
+/** Parse an ONNX model and turn its graph into a network. `file` names it in errors (one line each). */
 export function importOnnx(bytes: Uint8Array, file: string, options: OnnxImportOptions = {}): Network {
+  try {
+    return importGraph(bytes, file, options);
+  } catch (e) {
+    if (!(e instanceof SpecError)) throw e;
+    throw new SpecError(e.file, oneLine(e.field), oneLine(e.expected), e.found === undefined ? undefined : oneLine(e.found));
+  }
+}
+
+function importGraph(bytes: Uint8Array, file: string, options: OnnxImportOptions): Network {
   let model;
   try {
     model = fromBinary(ModelProtoSchema, bytes);

@@ -69,7 +69,8 @@ function slice(node: OpNode): void {
   const steps = node.value(4) ?? starts.map(() => 1);
   if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length) node.fail('axes', `${starts.length} values as starts`, `ends ${ends.length}, axes ${axes.length}, steps ${steps.length}`);
   const out = [...x];
-  let c = node.value(0);
+  // Values are folded only when they are the whole (small) tensor.
+  let c = x.length === 1 && node.value(0)?.length === x[0] ? node.value(0) : undefined;
   axes.forEach((a0, i) => {
     const a = axisOf(node, a0, x.length, 'axes');
     const n = x[a], st = steps[i];
