@@ -52,7 +52,7 @@ export { isca16, ISCA16_DATAFLOWS, type Isca16Dataflow } from './designs/isca16.
 
 // Networks.
 export { zooNetwork, zooNames } from './network/zoo.js';
-export { layerMacs, layerWorkload, shapeKey, NetworkBuilder, type Network, type Layer, type ConvLayer, type FcLayer, type OtherLayer, type TensorShape, type LayerEdges } from './network/network.js';
+export { layerMacs, layerWorkload, shapeKey, NetworkBuilder, type Network, type Layer, type ConvLayer, type FcLayer, type MatmulLayer, type MacLayer, type OtherLayer, type TensorShape, type LayerEdges } from './network/network.js';
 export { producers, consumers, producerOf, consumersOf, concatOffsets, graphProblems, tiedLayers, shrink, isDepthwise } from './network/graph.js';
 export { importOnnx, type OnnxImportOptions } from './network/onnx/import.js';
 export { exportSequentialOnnx } from './network/onnx/export.js';
