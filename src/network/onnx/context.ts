@@ -124,7 +124,9 @@ export class OpNode {
     this.name = node.name || `${node.opType}_${index}`;
     this.where = `node ${this.name} (${node.opType})`;
   }
+  /** The node's op type. */
   get op(): string { return this.node.opType; }
+  /** The file errors name. */
   get file(): string { return this.state.file; }
 
   /** A one-line user error naming this node and `attribute` (or an input, when it is one). */
@@ -156,10 +158,15 @@ export class OpNode {
     return d === undefined ? {} : { weightDensity: d };
   }
 
+  /** The attribute called `name`, if the node has it. */
   attr(name: string): AttributeProto | undefined { return this.node.attribute.find((a) => a.name === name); }
+  /** An int attribute, unchecked (`dflt` when absent). */
   int(name: string, dflt: number): number { const a = this.attr(name); return a ? Number(a.i) : dflt; }
+  /** A float attribute (`dflt` when absent). */
   float(name: string, dflt: number): number { const a = this.attr(name); return a ? a.f : dflt; }
+  /** A string attribute (`dflt` when absent). */
   str(name: string, dflt: string): string { const a = this.attr(name); return a ? new TextDecoder().decode(a.s) : dflt; }
+  /** An ints attribute, unchecked. */
   ints(name: string): number[] | undefined { const a = this.attr(name); return a ? a.ints.map(Number) : undefined; }
 
   /** An int attribute in [min, max]. */
