@@ -61,7 +61,7 @@ function mutate(bytes: Uint8Array, r: () => number): Uint8Array {
     else if (kind < 0.65) n.attribute.push(create(AttributeProtoSchema, { name: pick(['kernel_shape', 'strides', 'pads', 'dilations', 'group', 'axis', 'perm']), type: AttributeProto_AttributeType.INTS, ints: [BigInt(pick(VALUES))] }));
     else if (kind < 0.75) n.opType = pick(['Conv', 'MaxPool', 'Gemm', 'MatMul', 'Split', 'Concat', 'Transpose', 'LSTM', 'ConvTranspose', 'Squeeze', 'Slice', 'If', 'Flatten']);
     else if (kind < 0.85 && n.input.length > 1) n.input = [...n.input].reverse();
-    else {
+    else if (g.initializer.length > 0) {
       const t = pick(g.initializer);
       if (t.dims.length > 0) t.dims = t.dims.map((d) => (r() < 0.4 ? BigInt(pick(VALUES.filter((v) => v < 1e9))) : d));
     }

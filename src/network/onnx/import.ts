@@ -157,7 +157,10 @@ function importGraph(bytes: Uint8Array, file: string, options: OnnxImportOptions
     const n = new OpNode(node, state, index++);
     const entry = OP_TABLE.get(node.opType);
     const outs = node.output.filter(Boolean);
-    if (entry && (node.domain === '' || node.domain === 'ai.onnx')) entry.infer(n);
+    if (entry && (node.domain === '' || node.domain === 'ai.onnx')) {
+      if (node.opType !== 'Constant' && !node.input.some(Boolean)) n.fail('', 'a node with inputs', 'none');
+      entry.infer(n);
+    }
     else if (!options.strict && outs.length > 0 && outs.every((o) => state.shapes.has(o))) {
       // Shapes past it are the file's: keep going, and say what is left out.
       const macs = MACS_NOT_MODELLED.has(node.opType);
