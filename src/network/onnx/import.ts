@@ -15,7 +15,7 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema, type GraphProto, type NodeProto, type ValueInfoProto } from 'onnx-buf';
 import { SpecError } from '../../spec/errors.js';
-import type { Layer, LayerEdges, Network, TensorShape } from '../network.js';
+import { layerMacs, type Layer, type LayerEdges, type Network, type TensorShape } from '../network.js';
 import { checkTensorData, OpNode, prod, tensorValues, type ImportState, type OnnxImportOptions, type Shape } from './context.js';
 import { MACS_NOT_MODELLED, OP_TABLE, PASS_THROUGH } from './table.js';
 
@@ -185,6 +185,8 @@ function importGraph(bytes: Uint8Array, file: string, options: OnnxImportOptions
     for (const { layer, output } of folded ? [] : n.emitted) {
       const out = node.output[output];
       if (!out) n.fail('', 'an output tensor');
+      // The mapper needs every bound ≥ 1: an empty product is the file's error, not a layer of no work.
+      if (layer.kind !== 'other' && !(Number.isSafeInteger(layerMacs(layer)) && layerMacs(layer) >= 1)) n.fail('', 'operands without empty dimensions, of at most 2^53 MACs', `${layer.kind} of ${layerMacs(layer)} MACs`);
       let name = layer.name;
       for (let k = 2; names.has(name); k++) name = `${layer.name}#${k}`;
       names.add(name);
