@@ -54,7 +54,7 @@ export { rowStationary, type RowStationaryParams } from './designs/rowstationary
 
 // Networks.
 export { zooNetwork, zooNames } from './network/zoo.js';
-export { layerMacs, layerWorkload, shapeKey, NetworkBuilder, type Network, type Layer, type ConvLayer, type FcLayer, type OtherLayer, type TensorShape, type LayerEdges } from './network/network.js';
+export { layerMacs, layerWorkload, shapeKey, NetworkBuilder, type Network, type Layer, type ConvLayer, type FcLayer, type MatmulLayer, type MacLayer, type OtherLayer, type TensorShape, type LayerEdges } from './network/network.js';
 export { producers, consumers, producerOf, consumersOf, concatOffsets, graphProblems, tiedLayers, shrink, isDepthwise } from './network/graph.js';
 export { importOnnx, type OnnxImportOptions } from './network/onnx/import.js';
 export { exportSequentialOnnx } from './network/onnx/export.js';

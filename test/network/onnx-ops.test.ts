@@ -11,7 +11,7 @@ import { importOnnx, topologicalOrder } from '../../src/network/onnx/import.js';
 import { graphProblems } from '../../src/network/graph.js';
 import { layerMacs, layerWorkload, type Layer, type MatmulLayer, type Network } from '../../src/network/network.js';
 import { operationCount } from '../../src/workload/workload.js';
-import { floats, graph, int64s, node, onnxModel, value } from '../helpers/onnxGraph.js';
+import { floats, Fs, graph, int64s, node, onnxModel, value } from '../helpers/onnxGraph.js';
 
 const layer = (net: Network, name: string): Layer => {
   const l = net.layers.find((x) => x.name === name);
@@ -165,6 +165,22 @@ describe('ONNX shape ops and control flow', () => {
     expect(layer(net, 'a')).toMatchObject({ inC: 8, outC: 4 });
     expect(macs(net, 'b')).toBe(4 * 8 * 64);
     expect(net.tensors.get('up.out')).toEqual([4, 16, 16]);
+    expect(graphProblems(net)).toEqual([]);
+  });
+
+  it('Upsample with a scales attribute, opset-10 Resize (X, scales), Gather of a token from an activation', () => {
+    const net = importOnnx(onnxModel({
+      inputs: [value('x', [1, 4, 8, 8]), value('seq', [1, 10, 32])],
+      inits: [floats('sc', [4], [1, 1, 3, 3]), int64s('last', [], [-1]), floats('w', [32, 5])],
+      nodes: [
+        node('u', 'Upsample', ['x'], { scales: Fs([1, 1, 2, 2]) }), node('r', 'Resize', ['u.out', 'sc']),
+        node('g', 'Gather', ['seq', 'last'], { axis: 1 }), node('fc', 'MatMul', ['g.out', 'w']),
+      ],
+      outputs: ['r.out', 'fc.out'],
+    }), 't.onnx');
+    expect(net.tensors.get('r.out')).toEqual([4, 48, 48]);
+    expect(net.tensors.get('g.out')).toEqual([32]);
+    expect(layer(net, 'fc')).toMatchObject({ kind: 'fc', inFeatures: 32, outFeatures: 5 });
     expect(graphProblems(net)).toEqual([]);
   });
 

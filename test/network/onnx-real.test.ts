@@ -40,8 +40,8 @@ describe('real ONNX networks from npm packages', () => {
         expect(layerMacs(l!), node.name).toBeGreaterThan(0);
         if (l!.kind !== 'other') expect(operationCount(layerWorkload(l!, 1)), node.name).toBe(layerMacs(l!));
       }
-      const total = net.layers.reduce((s, l) => s + layerMacs(l), 0);
-      console.log(file, net.layers.length, 'layers', macNodes.length, 'MAC nodes', total, 'MACs', [...new Set(net.layers.map((l) => l.kind))].join(','));
+      // Layers without MACs are listed, not dropped: at least one per node that is not shape arithmetic or a view.
+      expect(net.layers.length).toBeGreaterThan(macNodes.length);
     });
   }
 });

@@ -72,7 +72,9 @@ export function broadcast(a: Shape, b: Shape): Shape {
  * short `raw_data` would otherwise give a density from a few values).
  */
 export function checkTensorData(t: TensorProto, file: string, where: string): void {
-  const n = prod(t.dims.map(Number));
+  const dims = t.dims.map(Number);
+  if (dims.some((d) => !(Number.isSafeInteger(d) && d >= 0))) throw new SpecError(file, `${where}.dims`, 'sizes ≥ 0', `[${dims.join(', ')}]`);
+  const n = prod(dims);
   const bytes = ELEM_BYTES[t.dataType];
   if (t.rawData.length > 0 && bytes !== undefined && t.rawData.length !== n * bytes) {
     throw new SpecError(file, `${where}.raw_data`, `${n * bytes} bytes (${n} values of ${bytes} bytes for dims [${t.dims.join(', ')}])`, `${t.rawData.length} bytes`);
@@ -122,7 +124,9 @@ export class OpNode {
     this.name = node.name || `${node.opType}_${index}`;
     this.where = `node ${this.name} (${node.opType})`;
   }
+  /** The node's op type. */
   get op(): string { return this.node.opType; }
+  /** The file errors name. */
   get file(): string { return this.state.file; }
 
   /** A one-line user error naming this node and `attribute` (or an input, when it is one). */
@@ -154,10 +158,15 @@ export class OpNode {
     return d === undefined ? {} : { weightDensity: d };
   }
 
+  /** The attribute called `name`, if the node has it. */
   attr(name: string): AttributeProto | undefined { return this.node.attribute.find((a) => a.name === name); }
+  /** An int attribute, unchecked (`dflt` when absent). */
   int(name: string, dflt: number): number { const a = this.attr(name); return a ? Number(a.i) : dflt; }
+  /** A float attribute (`dflt` when absent). */
   float(name: string, dflt: number): number { const a = this.attr(name); return a ? a.f : dflt; }
+  /** A string attribute (`dflt` when absent). */
   str(name: string, dflt: string): string { const a = this.attr(name); return a ? new TextDecoder().decode(a.s) : dflt; }
+  /** An ints attribute, unchecked. */
   ints(name: string): number[] | undefined { const a = this.attr(name); return a ? a.ints.map(Number) : undefined; }
 
   /** An int attribute in [min, max]. */

@@ -15,7 +15,7 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema, type GraphProto, type NodeProto, type ValueInfoProto } from 'onnx-buf';
 import { SpecError } from '../../spec/errors.js';
-import type { Layer, LayerEdges, Network, TensorShape } from '../network.js';
+import { layerMacs, type Layer, type LayerEdges, type Network, type TensorShape } from '../network.js';
 import { checkTensorData, OpNode, prod, tensorValues, type ImportState, type OnnxImportOptions, type Shape } from './context.js';
 import { MACS_NOT_MODELLED, OP_TABLE, PASS_THROUGH } from './table.js';
 
@@ -81,8 +81,24 @@ function inputShape(vi: ValueInfoProto, first: boolean, o: OnnxImportOptions, fi
   return out as Shape;
 }
 
-/** Parse an ONNX model and turn its graph into a network. `file` names it in errors. */
+/** Names from the file, made printable on one line (a damaged file's names may hold any bytes). */
+const oneLine = (s: string): string => {
+  // eslint-disable-next-line no-control-regex
+  const t = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
+  return t.length > 300 ? `${t.slice(0, 297)}...` : t;
+};
+
+/** Parse an ONNX model and turn its graph into a network. `file` names it in errors (one line each). */
 export function importOnnx(bytes: Uint8Array, file: string, options: OnnxImportOptions = {}): Network {
+  try {
+    return importGraph(bytes, file, options);
+  } catch (e) {
+    if (!(e instanceof SpecError)) throw e;
+    throw new SpecError(e.file, oneLine(e.field), oneLine(e.expected), e.found === undefined ? undefined : oneLine(e.found));
+  }
+}
+
+function importGraph(bytes: Uint8Array, file: string, options: OnnxImportOptions): Network {
   let model;
   try {
     model = fromBinary(ModelProtoSchema, bytes);
@@ -141,7 +157,10 @@ export function importOnnx(bytes: Uint8Array, file: string, options: OnnxImportO
     const n = new OpNode(node, state, index++);
     const entry = OP_TABLE.get(node.opType);
     const outs = node.output.filter(Boolean);
-    if (entry && (node.domain === '' || node.domain === 'ai.onnx')) entry.infer(n);
+    if (entry && (node.domain === '' || node.domain === 'ai.onnx')) {
+      if (node.opType !== 'Constant' && !node.input.some(Boolean)) n.fail('', 'a node with inputs', 'none');
+      entry.infer(n);
+    }
     else if (!options.strict && outs.length > 0 && outs.every((o) => state.shapes.has(o))) {
       // Shapes past it are the file's: keep going, and say what is left out.
       const macs = MACS_NOT_MODELLED.has(node.opType);
@@ -166,6 +185,8 @@ export function importOnnx(bytes: Uint8Array, file: string, options: OnnxImportO
     for (const { layer, output } of folded ? [] : n.emitted) {
       const out = node.output[output];
       if (!out) n.fail('', 'an output tensor');
+      // The mapper needs every bound ≥ 1: an empty product is the file's error, not a layer of no work.
+      if (layer.kind !== 'other' && !(Number.isSafeInteger(layerMacs(layer)) && layerMacs(layer) >= 1)) n.fail('', 'operands without empty dimensions, of at most 2^53 MACs', `${layer.kind} of ${layerMacs(layer)} MACs`);
       let name = layer.name;
       for (let k = 2; names.has(name); k++) name = `${layer.name}#${k}`;
       names.add(name);

@@ -57,7 +57,10 @@ function gather(node: OpNode): void {
   const idx = node.value(1), c = node.value(0);
   const n = data[axis];
   if (idx && idx.some((i) => !(i >= -n && i < n))) node.fail('indices', `indices from ${-n} to ${n - 1}`, `[${idx.join(', ')}]`);
-  node.out([...data.slice(0, axis), ...idxShape, ...data.slice(axis + 1)], 0, c && idx && data.length === 1 ? idx.map((i) => c[i < 0 ? i + n : i]) : undefined);
+  const out = [...data.slice(0, axis), ...idxShape, ...data.slice(axis + 1)];
+  node.out(out, 0, c && idx && data.length === 1 && c.length === n ? idx.map((i) => c[i < 0 ? i + n : i]) : undefined);
+  // Picking from an activation (a token, an embedding row) moves data: a layer, so the graph's edges go on.
+  if (!node.isConstant(0)) node.other('gather', prod(out), prod(out));
 }
 
 function slice(node: OpNode): void {
@@ -69,7 +72,8 @@ function slice(node: OpNode): void {
   const steps = node.value(4) ?? starts.map(() => 1);
   if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length) node.fail('axes', `${starts.length} values as starts`, `ends ${ends.length}, axes ${axes.length}, steps ${steps.length}`);
   const out = [...x];
-  let c = node.value(0);
+  // Values are folded only when they are the whole (small) tensor.
+  let c = x.length === 1 && node.value(0)?.length === x[0] ? node.value(0) : undefined;
   axes.forEach((a0, i) => {
     const a = axisOf(node, a0, x.length, 'axes');
     const n = x[a], st = steps[i];
@@ -205,9 +209,11 @@ function pad(node: OpNode): void {
 
 function resize(node: OpNode): void {
   const x = node.shape(0);
-  const scalesAt = node.op === 'Upsample' ? 1 : 2;
+  // Upsample and opset-10 Resize take (X, scales); later Resize (X, roi, scales, sizes); Upsample-7 an attribute.
+  const scalesAt = node.op === 'Upsample' || node.node.input.length === 2 ? 1 : 2;
   const sizes = node.op === 'Resize' ? node.value(3) : undefined;
-  const scales = node.ints('scales') ?? node.attr('scales')?.floats ?? node.value(scalesAt);
+  const sa = node.attr('scales');
+  const scales = sa ? [...sa.floats] : node.value(scalesAt);
   let out: Shape | undefined;
   if (sizes && sizes.length > 0) {
     if (sizes.length !== x.length) node.fail('sizes', `${x.length} sizes`, `[${sizes.join(', ')}]`);
