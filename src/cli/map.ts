@@ -20,6 +20,7 @@ export interface MapOpts {
 
 /** Run `dnnergy map` on its input files. */
 export async function runMap(inputs: string[], opts: MapOpts): Promise<void> {
+  const start = Date.now();
   outputTargets({ '--out': opts.out });
   const given = opts.convention === undefined ? undefined : conventionFlag(opts.convention);
   const seed = wholeNumber(opts.seed, '--seed', 0);
@@ -35,7 +36,7 @@ export async function runMap(inputs: string[], opts: MapOpts): Promise<void> {
   const bar = progressBar('mapping {bar} {percentage}% | {value}/{total} evaluations', opts.json);
   bar?.start(evaluations, 0);
   const found = await mapLayer(inp.workload, inp.arch, inp.energy, constraints, {
-    objective, seed, threads, evaluations, timeLimitMs, convention, source: inputs.length === 1 ? inputs[0] : `${inputs[0]} (+${inputs.length - 1} more)`,
+    objective, seed, threads, evaluations, timeLimitMs: timeLimitMs === undefined ? undefined : searchTime(timeLimitMs, start), convention, source: inputs.length === 1 ? inputs[0] : `${inputs[0]} (+${inputs.length - 1} more)`,
     pool: threads > 1 ? threadPool(threads) : undefined, baseline: true,
     onProgress: bar ? (d) => bar.update(Math.min(d, evaluations)) : undefined,
   });
@@ -50,4 +51,12 @@ export async function runMap(inputs: string[], opts: MapOpts): Promise<void> {
 
 function pickObjective(flag: string | undefined, fromInput: Objective | undefined): Objective {
   return flag === undefined ? (fromInput ?? 'energy') : objectiveFlag(flag);
+}
+
+/** What follows the search (validating and evaluating the winner, the lower bound, printing) takes well under this. */
+const AFTER_SEARCH_MS = 50;
+
+/** The search's share of `--time-limit`: the command's limit counts from its start, less the work after the search. */
+function searchTime(limitMs: number, start: number): number {
+  return Math.max(1, limitMs - (Date.now() - start) - AFTER_SEARCH_MS);
 }

@@ -20,6 +20,9 @@ import type { Incumbent, Strategy, StrategyContext, StrategyName } from './strat
 
 export { type Objective, score, better } from '../model/objective.js';
 
+/** How long past its deadline a search that has found no legal mapping yet may go on looking for one. */
+export const GRACE_MS = 1000;
+
 /** How one search runs: objective, seed, budget, strategy, stopping rules. */
 export interface SearchOptions {
   readonly objective: Objective;
@@ -103,8 +106,10 @@ export function searchWith(w: Workload, arch: Arch, space: MapSpace, plan: Energ
   const deadline = Math.min(opts.deadline ?? Infinity, opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : Infinity);
   // The clock is read every 16 candidates: an evaluation takes microseconds
   // and a move is bounded by the prime table, so the deadline is kept to
-  // well under a millisecond, at a cost the evaluator does not notice.
-  const timeUp = () => deadline !== Infinity && (inc.evaluated & 15) === 0 && Date.now() >= deadline && (stats.timedOut = true);
+  // well under a millisecond, at a cost the evaluator does not notice. A
+  // search with no legal mapping yet (a worker that started late) runs on
+  // to its first one, for at most GRACE_MS more: an answer, not an error.
+  const timeUp = () => deadline !== Infinity && (inc.evaluated & 15) === 0 && Date.now() >= (inc.found ? deadline : deadline + GRACE_MS) && (stats.timedOut = true);
   const stop = () => (opts.stopWhen !== undefined && inc.found && opts.stopWhen(inc.energyPJ, inc.cycles)) || timeUp();
 
   let finished = false;

@@ -10,9 +10,6 @@ import type * as tfType from '@tensorflow/tfjs';
 import { readInputBytes, type OutputSet } from '../io/files.js';
 import { SpecError, describe } from '../spec/errors.js';
 
-/** Files a saved model consists of. */
-export const MODEL_FILES: readonly string[] = ['model.json', 'weights.bin'];
-
 /** Add the model's model.json and weights.bin in `dir` to `out` (written when `out` commits). */
 export async function saveModel(tf: typeof tfType, model: tfType.LayersModel, dir: string, out: OutputSet): Promise<void> {
   await model.save(tf.io.withSaveHandler(async (artifacts) => {

@@ -107,6 +107,16 @@ describe('bounded search', () => {
     expect(seconds).toBeLessThan(1.5);
   }, 30_000);
 
+  it('with --threads 2, workers that start after the deadline still return a mapping, not "none within 0 evaluations"', async () => {
+    const f = join(tmp, 'prime2.yaml');
+    writeFileSync(f, layerSpec('N: 1, C: 2147483647, M: 4, P: 2, Q: 2, R: 1, S: 1'));
+    const r = await runCli(['map', f, '--time-limit', '1', '--threads', '2', '--evaluations', '1000000000', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.search.exhaustive).toBe(false);
+    expect(j.search.evaluations).toBeGreaterThan(0);
+  }, 30_000);
+
   it('a bound of 2^32−5 (beyond Int32) is mapped, as model handles it', async () => {
     const f = join(tmp, 'wide.yaml');
     writeFileSync(f, layerSpec('N: 1, C: 4294967291, M: 4, P: 2, Q: 2, R: 1, S: 1'));
