@@ -104,3 +104,14 @@ describe.runIf(referenceAvailable())('v0.4 sparse cases read from their raw inpu
     });
   }
 });
+
+describe.runIf(referenceAvailable())('raw inputs named by a relative path', () => {
+  it("a template's cwd() includes resolve from a relative path too", async () => {
+    const { relative } = await import('node:path');
+    const r = refs.find((x) => x.name === 'v4-ex-eyeriss_like')!;
+    const top = relative(process.cwd(), join(REFERENCE_DIR, r.local_dir, 'inputs/up/top.yaml.jinja2'));
+    expect(top.startsWith('/')).toBe(false);
+    const inp = loadInputs([top], refFile(r, (f) => /ERT\.yaml$/.test(f) && !/summary/.test(f)), { jinja: { architecture: '..' } });
+    expect(inp.arch.storage.map((l) => l.name)).toContain('shared_glb');
+  });
+});

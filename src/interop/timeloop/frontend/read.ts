@@ -138,6 +138,8 @@ export class FrontEnd {
       const c = join(d, p);
       if (this.host.exists(c)) return c;
     }
+    // `cwd() ~ '/x.yaml'` gives a path that already starts at the template's folder.
+    if (p.startsWith(from + '/') && this.host.exists(normalize(p))) return normalize(p);
     throw new SpecError(file, field, `an included file that exists (looked beside ${file}${this.paths.length ? ' and in the added paths' : ''})`, p);
   }
 
