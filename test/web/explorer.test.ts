@@ -193,6 +193,19 @@ describe('the web explorer in Chromium', () => {
     for (const d of ['RS', 'WS', 'OSA', 'OSB', 'OSC', 'NLR']) expect(ticks).toContain(d);
   });
 
+  it('two searches per shape run on a pool of Web Workers and give what `analyze --threads 2` gives', async () => {
+    await page.evaluate(() => { document.body.dataset.state = 'changing'; });
+    await page.goto(`${server.url}#net=alexnet&design=eyeriss&seed=3&evaluations=${EVALS}&threads=2`);
+    expect(await settled(page)).toBe('done');
+    const cli = await runCli(['analyze', 'alexnet', '--arch', 'eyeriss', '--seed', '3', '--evaluations', String(EVALS), '--threads', '2', '--json']);
+    expect(cli.code).toBe(0);
+    const got = await report(page);
+    expect(got).toEqual(JSON.parse(cli.stdout));
+    // Two searches are a different run from one: the number of searches is part of the answer.
+    const one = JSON.parse((await runCli(['analyze', 'alexnet', '--arch', 'eyeriss', '--seed', '3', '--evaluations', String(EVALS), '--json'])).stdout);
+    expect(got.totals.energy).not.toBe(one.totals.energy);
+  });
+
   it('cancel stops a long analysis, and the page says so', async () => {
     await page.fill('#evaluations', '2000000');
     await page.evaluate(() => { document.body.dataset.state = 'changing'; });
