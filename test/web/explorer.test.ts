@@ -96,7 +96,14 @@ describe('the web explorer in Chromium', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-json')]);
     expect(readFileSync((await download.path())!, 'utf8')).toBe(cli.stdout);
     const [yaml] = await Promise.all([page.waitForEvent('download'), page.click('#download-yaml')]);
-    expect(readFileSync((await yaml.path())!, 'utf8')).toMatch(/name: shared_glb[\s\S]*depth: 55296/);
+    const design = readFileSync((await yaml.path())!, 'utf8');
+    expect(design).toMatch(/name: shared_glb[\s\S]*size: 55296/);
+    // It is dnnergy-native YAML: with a workload added, `dnnergy map` reads it.
+    const spec = join(tmp, 'design.yaml');
+    writeFileSync(spec, design + 'workload:\n  name: small\n  conv: { N: 1, C: 4, M: 8, P: 6, Q: 6, R: 3, S: 3 }\n');
+    const mapped = await runCli(['map', spec, '--evaluations', '300', '--json']);
+    expect(mapped.stderr).toBe('');
+    expect(mapped.code).toBe(0);
   });
 
   it('editing the GLB size changes the numbers and the link; a reload of the link gives the same view, the open layer included', async () => {

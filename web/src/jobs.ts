@@ -142,22 +142,24 @@ export function networkOf(n: NetSpec): Network {
   return net;
 }
 
-/** The design as a plain document: dnnergy-native `arch:` with its energies (the dataflow's constraints are the built-in's code). */
+/**
+ * The design as a dnnergy-native document (`arch:` with its energies, per block access); add a
+ * `workload:` and `dnnergy map` reads it. The clock and the dataflow's constraints are not in
+ * the native format: the page writes them as comments.
+ */
 export function designDoc(d: Design): DesignDoc {
   const a = d.arch;
   const levels = [...a.storage].reverse().map((l) => ({
     name: l.name, class: l.className, ...(l.instances > 1 ? { instances: l.instances, meshX: l.meshX } : {}),
-    ...(l.sizeWords !== null ? { depth: l.sizeWords } : {}), word_bits: l.wordBits, block_size: l.blockSize,
+    ...(l.sizeWords !== null ? { size: l.sizeWords } : {}), word_bits: l.wordBits, block_size: l.blockSize,
     ...(l.readBandwidth !== null ? { read_bandwidth: l.readBandwidth } : {}), ...(l.writeBandwidth !== null ? { write_bandwidth: l.writeBandwidth } : {}),
   }));
   return {
     dnnergy: 1,
     arch: {
-      name: a.name, levels, compute: { name: a.compute.name, instances: a.compute.instances, meshX: a.compute.meshX },
+      name: a.name, levels, compute: { name: a.compute.name, class: a.compute.className, instances: a.compute.instances, meshX: a.compute.meshX, meshY: a.compute.meshY },
       energy: Object.fromEntries(d.energy.components),
     },
-    clock_mhz: d.clockHz / 1e6,
-    description: d.description,
   };
 }
 

@@ -419,7 +419,11 @@ function wire(): void {
     if (last) download(`${last.out.json.network}-${last.out.json.arch}.json`, JSON.stringify(last.out.json, null, 2) + '\n', 'application/json');
   });
   $('download-yaml').addEventListener('click', () => {
-    if (last) download(`${last.out.design.name}.yaml`, stringify(last.out.design.yaml), 'text/yaml');
+    if (!last) return;
+    const d = last.out.design;
+    const head = [`# ${d.description}`, `# clock ${d.clockHz / 1e6} MHz; the dataflow's mapspace constraints are the design's code, not in this file.`,
+      '# dnnergy-native: add a `workload:` section and `dnnergy map` reads it.'];
+    download(`${d.name}.yaml`, head.join('\n') + '\n' + stringify(d.yaml), 'text/yaml');
   });
   document.addEventListener('dragover', (e) => e.preventDefault());
   document.addEventListener('drop', (e) => { e.preventDefault(); if (e.dataTransfer?.files.length) void takeDropped(e.dataTransfer.files); });
