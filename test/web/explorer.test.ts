@@ -224,6 +224,18 @@ describe('the web explorer in Chromium', () => {
     expect(await page.isHidden('#error')).toBe(true);
   });
 
+  it('opened as a file, the page maps in its own thread, says so, and gives the same numbers', async () => {
+    const context = await browser.newContext();
+    const p = await context.newPage();
+    p.on('pageerror', (e) => problems.push(`page error (file://): ${e.message}`));
+    await p.goto(`file://${join(EXPLORER_DIR, 'index.html')}#net=alexnet&design=eyeriss&seed=3&evaluations=${EVALS}`);
+    expect(await settled(p)).toBe('done');
+    expect(await p.textContent('#notice')).toMatch(/no Web Worker for a page opened from a file/);
+    const cli = JSON.parse((await runCli(['analyze', 'alexnet', '--arch', 'eyeriss', '--seed', '3', '--evaluations', String(EVALS), '--json'])).stdout);
+    expect(await report(p)).toEqual(cli);
+    await context.close();
+  });
+
   it('logged no console errors', () => {
     expect(problems).toEqual([]);
   });
