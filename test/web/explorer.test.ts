@@ -143,6 +143,19 @@ describe('the web explorer in Chromium', () => {
     expect(await page.textContent('#loop-nest')).toMatch(/MainMemory[\s\S]*for R in \[0:3\)[\s\S]*Buffer[\s\S]*for P in \[0:16\)/);
   });
 
+  it('files dropped on the page go where they fit: a Timeloop layer is evaluated', async () => {
+    const files = ['2level.arch.yaml', 'conv1d.prob.yaml', 'conv1d-2level-ws.map.yaml', '2level.ERT.yaml'].map((f) => ({ name: f, text: readFileSync(join(FIXTURES, f), 'utf8') }));
+    await page.evaluate(() => { document.body.dataset.state = 'changing'; (window as unknown as { explorer: { detail: unknown } }).explorer.detail = null; });
+    await page.evaluate((fs) => {
+      const dt = new DataTransfer();
+      for (const f of fs) dt.items.add(new File([f.text], f.name, { type: 'text/yaml' }));
+      document.querySelector('main')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, files);
+    expect(await settled(page)).toBe('done');
+    const cli = JSON.parse((await runCli(['model', ...files.map((f) => join(FIXTURES, f.name)), '--json'])).stdout);
+    expect(await page.evaluate(() => (window as unknown as { explorer: { detail: { energy: number } } }).explorer.detail.energy)).toBe(cli.energy_pJ);
+  });
+
   it('bad YAML shows the line the CLI prints, and the page keeps its view', async () => {
     const bad = join(tmp, 'bad.yaml');
     writeFileSync(bad, 'problem: [\n');
