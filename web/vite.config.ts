@@ -38,7 +38,7 @@ function inlineEntry(): Plugin {
 export default defineConfig({
   root,
   base: './',
-  logLevel: 'warn',
+  logLevel: 'error',
   build: {
     outDir: out,
     emptyOutDir: true,

@@ -96,7 +96,14 @@ describe('the web explorer in Chromium', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-json')]);
     expect(readFileSync((await download.path())!, 'utf8')).toBe(cli.stdout);
     const [yaml] = await Promise.all([page.waitForEvent('download'), page.click('#download-yaml')]);
-    expect(readFileSync((await yaml.path())!, 'utf8')).toMatch(/name: shared_glb[\s\S]*depth: 55296/);
+    const design = readFileSync((await yaml.path())!, 'utf8');
+    expect(design).toMatch(/name: shared_glb[\s\S]*size: 55296/);
+    // It is dnnergy-native YAML: with a workload added, `dnnergy map` reads it.
+    const spec = join(tmp, 'design.yaml');
+    writeFileSync(spec, design + 'workload:\n  name: small\n  conv: { N: 1, C: 4, M: 8, P: 6, Q: 6, R: 3, S: 3 }\n');
+    const mapped = await runCli(['map', spec, '--evaluations', '300', '--json']);
+    expect(mapped.stderr).toBe('');
+    expect(mapped.code).toBe(0);
   });
 
   it('editing the GLB size changes the numbers and the link; a reload of the link gives the same view, the open layer included', async () => {
@@ -134,6 +141,19 @@ describe('the web explorer in Chromium', () => {
     expect(detail.energy).toBe(cli.energy_pJ);
     expect(detail.cycles).toBe(cli.cycles);
     expect(await page.textContent('#loop-nest')).toMatch(/MainMemory[\s\S]*for R in \[0:3\)[\s\S]*Buffer[\s\S]*for P in \[0:16\)/);
+  });
+
+  it('files dropped on the page go where they fit: a Timeloop layer is evaluated', async () => {
+    const files = ['2level.arch.yaml', 'conv1d.prob.yaml', 'conv1d-2level-ws.map.yaml', '2level.ERT.yaml'].map((f) => ({ name: f, text: readFileSync(join(FIXTURES, f), 'utf8') }));
+    await page.evaluate(() => { document.body.dataset.state = 'changing'; (window as unknown as { explorer: { detail: unknown } }).explorer.detail = null; });
+    await page.evaluate((fs) => {
+      const dt = new DataTransfer();
+      for (const f of fs) dt.items.add(new File([f.text], f.name, { type: 'text/yaml' }));
+      document.querySelector('main')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, files);
+    expect(await settled(page)).toBe('done');
+    const cli = JSON.parse((await runCli(['model', ...files.map((f) => join(FIXTURES, f.name)), '--json'])).stdout);
+    expect(await page.evaluate(() => (window as unknown as { explorer: { detail: { energy: number } } }).explorer.detail.energy)).toBe(cli.energy_pJ);
   });
 
   it('bad YAML shows the line the CLI prints, and the page keeps its view', async () => {
@@ -193,6 +213,19 @@ describe('the web explorer in Chromium', () => {
     for (const d of ['RS', 'WS', 'OSA', 'OSB', 'OSC', 'NLR']) expect(ticks).toContain(d);
   });
 
+  it('two searches per shape run on a pool of Web Workers and give what `analyze --threads 2` gives', async () => {
+    await page.evaluate(() => { document.body.dataset.state = 'changing'; });
+    await page.goto(`${server.url}#net=alexnet&design=eyeriss&seed=3&evaluations=${EVALS}&threads=2`);
+    expect(await settled(page)).toBe('done');
+    const cli = await runCli(['analyze', 'alexnet', '--arch', 'eyeriss', '--seed', '3', '--evaluations', String(EVALS), '--threads', '2', '--json']);
+    expect(cli.code).toBe(0);
+    const got = await report(page);
+    expect(got).toEqual(JSON.parse(cli.stdout));
+    // Two searches are a different run from one: the number of searches is part of the answer.
+    const one = JSON.parse((await runCli(['analyze', 'alexnet', '--arch', 'eyeriss', '--seed', '3', '--evaluations', String(EVALS), '--json'])).stdout);
+    expect(got.totals.energy).not.toBe(one.totals.energy);
+  });
+
   it('cancel stops a long analysis, and the page says so', async () => {
     await page.fill('#evaluations', '2000000');
     await page.evaluate(() => { document.body.dataset.state = 'changing'; });
@@ -202,6 +235,18 @@ describe('the web explorer in Chromium', () => {
     await page.waitForFunction(() => document.body.dataset.state === 'idle');
     expect(await page.textContent('#status')).toBe('cancelled');
     expect(await page.isHidden('#error')).toBe(true);
+  });
+
+  it('opened as a file, the page maps in its own thread, says so, and gives the same numbers', async () => {
+    const context = await browser.newContext();
+    const p = await context.newPage();
+    p.on('pageerror', (e) => problems.push(`page error (file://): ${e.message}`));
+    await p.goto(`file://${join(EXPLORER_DIR, 'index.html')}#net=alexnet&design=eyeriss&seed=3&evaluations=${EVALS}`);
+    expect(await settled(p)).toBe('done');
+    expect(await p.textContent('#notice')).toMatch(/no Web Worker for a page opened from a file/);
+    const cli = JSON.parse((await runCli(['analyze', 'alexnet', '--arch', 'eyeriss', '--seed', '3', '--evaluations', String(EVALS), '--json'])).stdout);
+    expect(await report(p)).toEqual(cli);
+    await context.close();
   });
 
   it('logged no console errors', () => {

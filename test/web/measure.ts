@@ -9,6 +9,7 @@ import { chromium } from 'playwright-core';
 import { EXPLORER_DIR, serveExplorer } from '../../src/cli/web.js';
 
 const net = process.argv[2] ?? 'resnet50';
+const extra = process.argv[3] ?? ''; // e.g. '&threads=2'
 const server = await serveExplorer(EXPLORER_DIR, 0);
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
@@ -22,12 +23,12 @@ try {
     new PerformanceObserver((l) => { for (const e of l.getEntries()) w.longTasks.push(e.duration); }).observe({ type: 'longtask', buffered: true });
   });
   const t0 = Date.now();
-  await page.goto(`${server.url}#net=${net}&design=eyeriss`);
+  await page.goto(`${server.url}#net=${net}&design=eyeriss${extra}`);
   await page.waitForFunction(() => document.body.dataset.state === 'done' || document.body.dataset.state === 'error', null, { timeout: 120_000 });
   await page.waitForFunction(() => document.querySelectorAll('#chart-level svg').length > 0);
   const ms = Date.now() - t0;
   const long = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
-  console.log(`${net} on eyeriss: rendered in ${(ms / 1000).toFixed(2)} s; state ${await page.evaluate(() => document.body.dataset.state)}; ` +
+  console.log(`${net}${extra} on eyeriss: rendered in ${(ms / 1000).toFixed(2)} s; state ${await page.evaluate(() => document.body.dataset.state)}; ` +
     `long tasks (> 50 ms): ${long.length}, longest ${long.length ? Math.max(...long).toFixed(0) : 0} ms`);
 } finally {
   await browser.close();

@@ -8,7 +8,7 @@ import {
   analyzeNetwork, builtinArch, compareDataflows, describeMapping, designFromDocuments, documentsFromText, evaluate, importOnnx,
   layerWorkload, loadArchitectureInputs, loadModelInputs, mapLayer, networkReportToJSON, rowStationary, zooNetwork, zooNames,
   constraintsFrom, SpecError, ISCA16_DATAFLOWS,
-  type Design, type Network, type Objective, type Result, type EnergyTable, type Arch,
+  type Design, type Network, type Objective, type Result, type EnergyTable, type Arch, type Pool,
 } from '../../src/index.js';
 import type { BuiltinArch } from '../../src/index.js';
 
@@ -33,7 +33,14 @@ export type DesignSpec =
   | { readonly kind: 'files'; readonly files: readonly { readonly name: string; readonly text: string }[] };
 
 /** The mapper settings a link reproduces. */
-export interface RunOpts { readonly seed: number; readonly evaluations: number; readonly batch: number; readonly objective: Objective }
+export interface RunOpts {
+  readonly seed: number; readonly evaluations: number; readonly batch: number; readonly objective: Objective;
+  /** Independent searches per layer shape (the CLI's --threads): part of the answer, not only of the speed. */
+  readonly threads: number;
+}
+
+/** Where a job's searches run when there are several: a pool the caller makes and ends. */
+export type PoolMaker = (size: number) => Pool & { close(): void };
 
 export type Job =
   | { readonly type: 'analyze'; readonly net: NetSpec; readonly design: DesignSpec; readonly opts: RunOpts }
@@ -135,22 +142,24 @@ export function networkOf(n: NetSpec): Network {
   return net;
 }
 
-/** The design as a plain document: dnnergy-native `arch:` with its energies (the dataflow's constraints are the built-in's code). */
+/**
+ * The design as a dnnergy-native document (`arch:` with its energies, per block access); add a
+ * `workload:` and `dnnergy map` reads it. The clock and the dataflow's constraints are not in
+ * the native format: the page writes them as comments.
+ */
 export function designDoc(d: Design): DesignDoc {
   const a = d.arch;
   const levels = [...a.storage].reverse().map((l) => ({
     name: l.name, class: l.className, ...(l.instances > 1 ? { instances: l.instances, meshX: l.meshX } : {}),
-    ...(l.sizeWords !== null ? { depth: l.sizeWords } : {}), word_bits: l.wordBits, block_size: l.blockSize,
+    ...(l.sizeWords !== null ? { size: l.sizeWords } : {}), word_bits: l.wordBits, block_size: l.blockSize,
     ...(l.readBandwidth !== null ? { read_bandwidth: l.readBandwidth } : {}), ...(l.writeBandwidth !== null ? { write_bandwidth: l.writeBandwidth } : {}),
   }));
   return {
     dnnergy: 1,
     arch: {
-      name: a.name, levels, compute: { name: a.compute.name, instances: a.compute.instances, meshX: a.compute.meshX },
+      name: a.name, levels, compute: { name: a.compute.name, class: a.compute.className, instances: a.compute.instances, meshX: a.compute.meshX, meshY: a.compute.meshY },
       energy: Object.fromEntries(d.energy.components),
     },
-    clock_mhz: d.clockHz / 1e6,
-    description: d.description,
   };
 }
 
@@ -162,13 +171,23 @@ function levelRows(r: Result): LevelRow[] {
 }
 
 /** Do one job. Errors are thrown as they come (SpecError's message is the CLI's line). */
-export async function runJob(job: Job, progress: Progress): Promise<unknown> {
+export async function runJob(job: Job, progress: Progress, makePool?: PoolMaker): Promise<unknown> {
+  const pool = makePool && job.opts.threads > 1 ? makePool(job.opts.threads) : undefined;
+  try {
+    return await runWith(job, progress, pool);
+  } finally {
+    pool?.close();
+  }
+}
+
+async function runWith(job: Job, progress: Progress, pool: Pool | undefined): Promise<unknown> {
   const { opts } = job;
+  const threads = opts.threads;
   if (job.type === 'analyze') {
     const net = networkOf(job.net);
     const design = designOf(job.design);
     const report = await analyzeNetwork(net, design.arch, design.energy, {
-      batch: opts.batch, objective: opts.objective, evaluations: opts.evaluations, seed: opts.seed, constraints: (w) => design.constraints(w),
+      batch: opts.batch, objective: opts.objective, evaluations: opts.evaluations, seed: opts.seed, threads, pool, constraints: (w) => design.constraints(w),
       source: job.design.kind === 'files' ? job.design.files[0].name : design.name, onLayer: progress,
     });
     const out: AnalyzeOut = {
@@ -185,7 +204,7 @@ export async function runJob(job: Job, progress: Progress): Promise<unknown> {
     if (!layer || layer.kind === 'other') throw new SpecError('<page>', 'layer', 'a layer with MACs', String(job.layer));
     const w = layerWorkload(layer, opts.batch);
     const m = await mapLayer(w, design.arch, design.energy, design.constraints(w), {
-      objective: opts.objective, seed: opts.seed, evaluations: opts.evaluations, source: job.design.kind === 'files' ? job.design.files[0].name : design.name,
+      objective: opts.objective, seed: opts.seed, evaluations: opts.evaluations, threads, pool, source: job.design.kind === 'files' ? job.design.files[0].name : design.name,
     });
     const detail: LayerDetail = {
       name: layer.name, loopNest: describeMapping(w.dims, design.arch.storage.map((s) => s.name), m.mapping), energy: m.result.energyPJ,
@@ -195,7 +214,7 @@ export async function runJob(job: Job, progress: Progress): Promise<unknown> {
   }
   if (job.type === 'dataflows') {
     const net = networkOf({ kind: 'zoo', name: job.network });
-    const all = await compareDataflows(net, { batch: opts.batch, objective: opts.objective, evaluations: opts.evaluations, seed: opts.seed, onProgress: progress });
+    const all = await compareDataflows(net, { batch: opts.batch, objective: opts.objective, evaluations: opts.evaluations, seed: opts.seed, threads, pool, onProgress: progress });
     const out: DataflowOut[] = all.map((s) => ({ dataflow: s.dataflow, conv: { perMac: { ...s.conv.perMac }, dramPerMac: s.conv.dramPerMac }, fc: { perMac: { ...s.fc.perMac }, dramPerMac: s.fc.dramPerMac } }));
     return out;
   }
@@ -213,7 +232,7 @@ export async function runJob(job: Job, progress: Progress): Promise<unknown> {
   } else {
     const c = constraintsFrom(inputs.sections, inputs.workload, inputs.arch);
     progress(0, 1);
-    const m = await mapLayer(inputs.workload, inputs.arch, inputs.energy, c, { objective: opts.objective, seed: opts.seed, evaluations: opts.evaluations, source: inputs.files[0] });
+    const m = await mapLayer(inputs.workload, inputs.arch, inputs.energy, c, { objective: opts.objective, seed: opts.seed, evaluations: opts.evaluations, threads, pool, source: inputs.files[0] });
     result = m.result;
     loopNest = describeMapping(inputs.workload.dims, names, m.mapping);
     source = 'mapped';

@@ -70,7 +70,7 @@ function designSpec(name = state.design, params: Partial<RsParams> = state.param
 }
 
 function runOpts(): RunOpts {
-  return { seed: state.seed, evaluations: state.evaluations, batch: state.batch, objective: state.objective };
+  return { seed: state.seed, evaluations: state.evaluations, batch: state.batch, objective: state.objective, threads: state.threads };
 }
 
 function saveHash(): void {
@@ -148,13 +148,20 @@ function renderLayers(out: AnalyzeOut): void {
   table.append(body);
 }
 
-function render(out: AnalyzeOut): void {
+/** A macrotask boundary: drawing a big network's charts in one go would hold the page for longer than a frame should. */
+const yieldToPage = () => new Promise<void>((r) => setTimeout(r, 0));
+
+async function render(out: AnalyzeOut): Promise<void> {
   renderTotals(out);
   setChartWidth($('chart-level').clientWidth);
   const open = (i: number) => void openLayer(i);
+  await yieldToPage();
   $('chart-level').replaceChildren(energyChart(out.json, 'energy_by_level', open));
+  await yieldToPage();
   $('chart-tensor').replaceChildren(energyChart(out.json, 'energy_by_tensor', open));
+  await yieldToPage();
   $('chart-cycles').replaceChildren(cyclesChart(out.json, open));
+  await yieldToPage();
   renderLayers(out);
   ($('download-json') as HTMLButtonElement).disabled = false;
   ($('download-yaml') as HTMLButtonElement).disabled = false;
@@ -229,7 +236,8 @@ async function analyze(): Promise<void> {
     if (!out) return;
     last = { out, job };
     exposed.report = out.json;
-    render(out);
+    await render(out);
+    if (out !== last?.out) return;
     if (state.layer >= 0 && out.json.layers[state.layer]?.modelled) await openLayer(state.layer);
     else $('layer-panel').hidden = true;
     if (state.compare) await compare();
@@ -334,6 +342,7 @@ function fillControls(): void {
   ($('seed') as HTMLInputElement).value = String(state.seed);
   ($('evaluations') as HTMLInputElement).value = String(state.evaluations);
   ($('batch') as HTMLInputElement).value = String(state.batch);
+  ($('threads') as HTMLInputElement).value = String(state.threads);
   ($('objective') as HTMLSelectElement).value = state.objective;
   ($('compare') as HTMLSelectElement).value = state.compare;
   renderParams();
@@ -388,13 +397,13 @@ function wire(): void {
   net.addEventListener('change', () => { state.net = net.value; state.layer = -1; void analyze(); });
   design.addEventListener('change', () => { state.design = design.value; state.params = {}; state.layer = -1; renderParams(); void analyze(); });
   cmp.addEventListener('change', () => { state.compare = cmp.value; saveHash(); if (state.compare) compare().then(() => setStatus('done', 'done'), fail); else $('compare-out').replaceChildren(); });
-  const num = (id: 'seed' | 'evaluations' | 'batch', min: number) => $(id).addEventListener('change', () => {
+  const num = (id: 'seed' | 'evaluations' | 'batch' | 'threads', min: number) => $(id).addEventListener('change', () => {
     const v = Number(($(id) as HTMLInputElement).value);
     if (!Number.isInteger(v) || v < min) { showError(`dnnergy: <page>: ${id}: expected a whole number ≥ ${min}, found ${($(id) as HTMLInputElement).value}`); return; }
     state[id] = v;
     void analyze();
   });
-  num('seed', 0); num('evaluations', 1); num('batch', 1);
+  num('seed', 0); num('evaluations', 1); num('batch', 1); num('threads', 1);
   $('objective').addEventListener('change', () => { state.objective = ($('objective') as HTMLSelectElement).value as ViewState['objective']; void analyze(); });
   $('reset-params').addEventListener('click', () => { state.params = {}; renderParams(); void analyze(); });
   $('cancel').addEventListener('click', () => { generation++; runner.cancel(); });
@@ -410,7 +419,11 @@ function wire(): void {
     if (last) download(`${last.out.json.network}-${last.out.json.arch}.json`, JSON.stringify(last.out.json, null, 2) + '\n', 'application/json');
   });
   $('download-yaml').addEventListener('click', () => {
-    if (last) download(`${last.out.design.name}.yaml`, stringify(last.out.design.yaml), 'text/yaml');
+    if (!last) return;
+    const d = last.out.design;
+    const head = [`# ${d.description}`, `# clock ${d.clockHz / 1e6} MHz; the dataflow's mapspace constraints are the design's code, not in this file.`,
+      '# dnnergy-native: add a `workload:` section and `dnnergy map` reads it.'];
+    download(`${d.name}.yaml`, head.join('\n') + '\n' + stringify(d.yaml), 'text/yaml');
   });
   document.addEventListener('dragover', (e) => e.preventDefault());
   document.addEventListener('drop', (e) => { e.preventDefault(); if (e.dataTransfer?.files.length) void takeDropped(e.dataTransfer.files); });

@@ -1,6 +1,6 @@
 /**
  * The view's state and its URL form (the hash), so a link reproduces a
- * view: network, design, edited parameters, seed, budget, batch, objective,
+ * view: network, design, edited parameters, seed, budget, batch, objective, searches,
  * the open layer and the compared design. Dropped files are not in a link.
  */
 import type { Objective } from '../../src/index.js';
@@ -15,13 +15,15 @@ export interface ViewState {
   evaluations: number;
   batch: number;
   objective: Objective;
+  /** Independent searches per layer shape (the CLI's --threads). */
+  threads: number;
   /** Index of the open layer, or -1. */
   layer: number;
   /** A design to compare with, or ''. */
   compare: string;
 }
 
-export const DEFAULTS: ViewState = { net: 'alexnet', design: 'eyeriss', params: {}, seed: 1, evaluations: 20000, batch: 1, objective: 'edp', layer: -1, compare: '' };
+export const DEFAULTS: ViewState = { net: 'alexnet', design: 'eyeriss', params: {}, seed: 1, evaluations: 20000, batch: 1, objective: 'edp', threads: 1, layer: -1, compare: '' };
 
 const OBJECTIVES: readonly Objective[] = ['energy', 'delay', 'edp'];
 
@@ -44,6 +46,7 @@ export function parseHash(hash: string): ViewState {
     evaluations: whole(q.get('evaluations'), DEFAULTS.evaluations, 1),
     batch: whole(q.get('batch'), DEFAULTS.batch, 1),
     objective: obj && OBJECTIVES.includes(obj) ? obj : DEFAULTS.objective,
+    threads: Math.min(16, whole(q.get('threads'), DEFAULTS.threads, 1)),
     layer: whole(q.get('layer'), -1, 0),
     compare: q.get('compare') ?? '',
   };
@@ -59,6 +62,7 @@ export function toHash(s: ViewState): string {
   q.set('evaluations', String(s.evaluations));
   q.set('batch', String(s.batch));
   q.set('objective', s.objective);
+  if (s.threads > 1) q.set('threads', String(s.threads));
   if (s.layer >= 0) q.set('layer', String(s.layer));
   if (s.compare) q.set('compare', s.compare);
   return '#' + q.toString();
