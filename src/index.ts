@@ -35,7 +35,7 @@ export type { NocLink, NocMode, NocPort } from './arch/network.js';
 export { actionEnergy, type EnergyTable } from './energy/table.js';
 
 // Readers (from text or parsed documents) and writers.
-export { documentsFromText, loadModelInputs, loadArchitectureInputs, type InputDocument, type ModelInputs, type ArchInputs } from './spec/load.js';
+export { documentsFromText, loadModelInputs, loadArchitectureInputs, chooseConvention, type InputDocument, type ModelInputs, type ArchInputs } from './spec/load.js';
 export { parseYamlText } from './spec/yaml.js';
 export { readNative } from './spec/native.js';
 export { SpecError, InternalError } from './spec/errors.js';

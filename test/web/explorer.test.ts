@@ -13,10 +13,18 @@ import { EXPLORER_DIR, serveExplorer, type ExplorerServer } from '../../src/cli/
 import { exportSequentialOnnx } from '../../src/network/onnx/export.js';
 import { zooNetwork } from '../../src/network/zoo.js';
 import { runCli } from '../helpers/cli.js';
+import { REFERENCE_DIR } from '../helpers/reference.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = join(import.meta.dirname, '../..');
-const FIXTURES = join(import.meta.dirname, 'fixtures');
+// Timeloop's v3 exercise 01 (a 1-D convolution on two levels), read where the reference set keeps it.
+const CASE = join(REFERENCE_DIR, 'cases/v3-tl-01-conv1d-2level-ws');
+const LAYER_FILES: Record<string, string> = {
+  '2level.arch.yaml': join(CASE, 'inputs/arch/2level.arch.yaml'),
+  'conv1d.prob.yaml': join(CASE, 'inputs/prob/conv1d.prob.yaml'),
+  'conv1d-2level-ws.map.yaml': join(CASE, 'inputs/map/conv1d-2level-ws.map.yaml'),
+  '2level.ERT.yaml': join(CASE, 'ref/timeloop-model.ERT.yaml'),
+};
 const EVALS = 3000;
 const tmp = mkdtempSync(join(tmpdir(), 'dnnergy-web-'));
 
@@ -132,7 +140,7 @@ describe('the web explorer in Chromium', () => {
   });
 
   it('a dropped Timeloop layer (architecture, problem, mapping, ERT) is evaluated as `dnnergy model` does', async () => {
-    const files = ['2level.arch.yaml', 'conv1d.prob.yaml', 'conv1d-2level-ws.map.yaml', '2level.ERT.yaml'].map((f) => join(FIXTURES, f));
+    const files = Object.values(LAYER_FILES);
     await page.evaluate(() => { document.body.dataset.state = 'changing'; });
     await page.setInputFiles('#yaml-file', files);
     expect(await settled(page)).toBe('done');
@@ -144,7 +152,7 @@ describe('the web explorer in Chromium', () => {
   });
 
   it('files dropped on the page go where they fit: a Timeloop layer is evaluated', async () => {
-    const files = ['2level.arch.yaml', 'conv1d.prob.yaml', 'conv1d-2level-ws.map.yaml', '2level.ERT.yaml'].map((f) => ({ name: f, text: readFileSync(join(FIXTURES, f), 'utf8') }));
+    const files = Object.entries(LAYER_FILES).map(([name, path]) => ({ name, text: readFileSync(path, 'utf8') }));
     await page.evaluate(() => { document.body.dataset.state = 'changing'; (window as unknown as { explorer: { detail: unknown } }).explorer.detail = null; });
     await page.evaluate((fs) => {
       const dt = new DataTransfer();
@@ -152,7 +160,7 @@ describe('the web explorer in Chromium', () => {
       document.querySelector('main')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
     }, files);
     expect(await settled(page)).toBe('done');
-    const cli = JSON.parse((await runCli(['model', ...files.map((f) => join(FIXTURES, f.name)), '--json'])).stdout);
+    const cli = JSON.parse((await runCli(['model', ...files.map((f) => LAYER_FILES[f.name]), '--json'])).stdout);
     expect(await page.evaluate(() => (window as unknown as { explorer: { detail: { energy: number } } }).explorer.detail.energy)).toBe(cli.energy_pJ);
   });
 

@@ -6,7 +6,7 @@
  */
 import {
   analyzeNetwork, builtinArch, compareDataflows, describeMapping, designFromDocuments, documentsFromText, evaluate, importOnnx,
-  layerWorkload, loadArchitectureInputs, loadModelInputs, mapLayer, networkReportToJSON, rowStationary, zooNetwork, zooNames,
+  chooseConvention, layerWorkload, loadArchitectureInputs, loadModelInputs, mapLayer, networkReportToJSON, rowStationary, zooNetwork, zooNames,
   constraintsFrom, SpecError, ISCA16_DATAFLOWS,
   type Design, type Network, type Objective, type Result, type EnergyTable, type Arch, type Pool,
 } from '../../src/index.js';
@@ -226,13 +226,14 @@ async function runWith(job: Job, progress: Progress, pool: Pool | undefined): Pr
   let loopNest: string;
   let source: 'mapped' | 'given';
   if (inputs.mapping) {
-    result = evaluate(inputs.workload, inputs.arch, inputs.mapping, inputs.energy, { mappingFile: inputs.files[0] });
+    // The input's own convention, as `dnnergy model` picks it (v0.3 inputs count as Timeloop of their time).
+    result = evaluate(inputs.workload, inputs.arch, inputs.mapping, inputs.energy, { mappingFile: inputs.files[0], convention: chooseConvention(inputs).convention });
     loopNest = describeMapping(inputs.workload.dims, names, inputs.mapping);
     source = 'given';
   } else {
     const c = constraintsFrom(inputs.sections, inputs.workload, inputs.arch);
     progress(0, 1);
-    const m = await mapLayer(inputs.workload, inputs.arch, inputs.energy, c, { objective: opts.objective, seed: opts.seed, evaluations: opts.evaluations, threads, pool, source: inputs.files[0] });
+    const m = await mapLayer(inputs.workload, inputs.arch, inputs.energy, c, { objective: opts.objective, seed: opts.seed, evaluations: opts.evaluations, threads, pool, source: inputs.files[0], convention: chooseConvention(inputs).convention });
     result = m.result;
     loopNest = describeMapping(inputs.workload.dims, names, m.mapping);
     source = 'mapped';
