@@ -17,7 +17,9 @@ import { caseInputs, loadRefs, referenceAvailable } from '../helpers/reference.j
 
 const tmp = mkdtempSync(join(tmpdir(), 'dnnergy-fuzztl-'));
 // Small inputs (a few milliseconds per attempt) with 2 to 4 storage levels, one with a spatial fanout.
-const CASES = ['v4-tl-02-conv1d+oc-2level-tiling', 'v4-tl-03-conv1d+oc-3level-bypass', 'v4-tl-04-conv1d+oc+ic-3levelspatial-cp'];
+const CASES = ['v4-tl-02-conv1d+oc-2level-tiling', 'v4-tl-03-conv1d+oc-3level-bypass', 'v4-tl-04-conv1d+oc+ic-3levelspatial-cp',
+  // The v0.2/v0.3 readers (block-size, word-bits; architecture, problem and mapping in separate files).
+  'v3-tl-04-conv1d+oc+ic-3levelspatial-cp', '2019-tl-03-conv1d+oc-3level-bypass'];
 // Values no attribute of a storage or compute node may take (0 and fractions
 // are legal for some, e.g. min_utilization; those are judged by the energy below).
 const BAD = [0, -1, 0.5, 1e308, 'NaN', '.nan', 'Infinity', '-inf', 'abc', 2 ** 31, 2 ** 53 + 2, 1e30, '1e400', -(2 ** 53)];
@@ -75,7 +77,11 @@ describe.runIf(referenceAvailable())('fuzzed Timeloop attributes', () => {
       const r = refs.find((c) => c.name === name)!;
       expect(r, name).toBeDefined();
       const { inputs, ert } = caseInputs(r);
-      const base = parse(readFileSync(inputs[0], 'utf8'));
+      // The file with the architecture (v4: the one resolved input; older snapshots: arch/*.yaml).
+      const ai = inputs.findIndex((f) => /architecture:/.test(readFileSync(f, 'utf8')));
+      expect(ai, name).toBeGreaterThanOrEqual(0);
+      const base = parse(readFileSync(inputs[ai], 'utf8'));
+      const others = inputs.filter((_, i) => i !== ai);
       const ref = await runCli(['model', ...inputs, '--ert', ert, '--json']);
       expect(ref.code, ref.stderr).toBe(0);
       const energy = JSON.parse(ref.stdout).energy_pJ;
@@ -86,7 +92,7 @@ describe.runIf(referenceAvailable())('fuzzed Timeloop attributes', () => {
         for (const v of BAD) {
           const file = join(tmp, `${name}-${n}.yaml`);
           writeFileSync(file, stringify(set(base, s, v)));
-          const res = await runCli(['model', file, ...inputs.slice(1), '--ert', ert, '--json']);
+          const res = await runCli(['model', ...inputs.map((f, i) => (i === ai ? file : f)), '--ert', ert, '--json']);
           const field = [...s.path, s.key].map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').slice(1).replace(/\.\[/g, '[');
           const ctx = `${field} = ${JSON.stringify(v)}: ${res.stderr}`;
           expect(res.stderr, ctx).not.toMatch(/internal error|\n\s+at /);
@@ -101,7 +107,7 @@ describe.runIf(referenceAvailable())('fuzzed Timeloop attributes', () => {
           } else {
             expect(lines, ctx).toHaveLength(1);
             expect(lines[0], ctx).toMatch(/^dnnergy: .+\.yaml: .+: expected /);
-            expect([file, ...inputs.slice(1)].some((f) => lines[0].startsWith(`dnnergy: ${f}: `)), ctx).toBe(true);
+            expect([file, ...others].some((f) => lines[0].startsWith(`dnnergy: ${f}: `)), ctx).toBe(true);
             // The attribute (or its node, for a rule across attributes such as meshX × meshY = instances), or the
             // mapping that no longer fits (a depth of 0, a huge multiple_buffering: capacities Timeloop would compute too).
             expect(lines[0].includes(field) || lines[0].includes(`${field.slice(0, field.lastIndexOf('.'))}: `) || /: mapping[.[]/.test(lines[0]), ctx).toBe(true);
