@@ -39,6 +39,8 @@ describe('outputs are transactions', () => {
       [join(d, 'adir'), /adir: --out: expected a writable file path, found a directory/],
       [join(d, 'afile', 'x.json'), /afile\/x\.json: --out: expected a writable file path, found a path under .*afile, which is a file/],
       ['/proc/dnnergy.json', /\/proc\/dnnergy\.json: --out: expected a writable file path, found .* in \/proc/],
+      // The full disk, as a device: /dev/full fails every write with ENOSPC.
+      ['/dev/full', /\/dev\/full: --out: expected a writable file path, found a device/],
     ] as [string, RegExp][]) {
       refused(await runCli(['model', EXAMPLE, '--out', target, '--json']), msg);
     }
@@ -46,7 +48,17 @@ describe('outputs are transactions', () => {
     expect(readdirSync(join(d, 'adir'))).toEqual([]);
   });
 
-  it('a full disk while writing: a SpecError naming the file, every temporary and new folder removed', () => {
+  it('prune --out onto a folder whose weights.bin cannot be replaced: refused before the run, the stale report.json untouched', async () => {
+    const d = join(tmp, 'stale');
+    mkdirSync(join(d, 'weights.bin'), { recursive: true });
+    writeFileSync(join(d, 'report.json'), '{"stale":true}');
+    refused(await runCli(['prune', '--model', 'lenet5', '--out', d, '--evaluations', '10']), /stale\/weights\.bin: --out: expected a writable file path, found a directory/);
+    expect(readdirSync(d).sort()).toEqual(['report.json', 'weights.bin']);
+    expect(readFileSync(join(d, 'report.json'), 'utf8')).toBe('{"stale":true}');
+    expect(readdirSync(join(d, 'weights.bin'))).toEqual([]);
+  }, 60_000);
+
+    it('a full disk while writing: a SpecError naming the file, every temporary and new folder removed', () => {
     const d = join(tmp, 'full');
     mkdirSync(d);
     let n = 0;
