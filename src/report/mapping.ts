@@ -36,7 +36,7 @@ export function mapReportToJSON(r: MapReport): unknown {
     score: r.score,
     lower_bound: { score: lb.score, energy_pJ: lb.energyPJ, cycles: lb.cycles, compute_pJ: lb.parts.compute, backing_store_pJ: lb.parts.backingStore },
     gap: r.gap,
-    search: { seed: r.seed, threads: r.stats.threads, evaluations: r.stats.evaluated, pruned: r.stats.pruned, best_at: r.stats.bestAt, exhaustive: r.stats.exhaustive },
+    search: { seed: r.seed, threads: r.stats.threads, evaluations: r.stats.evaluated, pruned: r.stats.pruned, best_at: r.stats.bestAt, exhaustive: r.stats.exhaustive, timed_out: r.stats.timedOut },
     ...(r.baseline !== undefined ? {
       random_baseline: r.baseline === null ? null : { score: r.baseline.score, energy_pJ: r.baseline.energyPJ, cycles: r.baseline.cycles, evaluations: r.baseline.evaluated, ratio: r.baseline.ratio },
     } : {}),
@@ -54,7 +54,7 @@ function scoreText(objective: Objective, s: number): string {
 export function formatMapReport(r: MapReport): string {
   const st = r.stats;
   return `best ${r.objective}: ${scoreText(r.objective, r.score)}; lower bound ${scoreText(r.objective, r.bound.score)}; within ${r.gap.toFixed(2)}× of it\n` +
-    `search: ${fmt(st.evaluated)} mappings evaluated (${fmt(st.pruned)} pruned)${st.exhaustive ? ', the whole mapspace' : ''} in ${(st.timeMs / 1000).toFixed(1)} s on ${st.threads} thread(s), seed ${r.seed}; best found at evaluation ${fmt(st.bestAt)}\n` +
+    `search: ${fmt(st.evaluated)} mappings evaluated (${fmt(st.pruned)} pruned)${st.exhaustive ? ', the whole mapspace' : ''}${st.timedOut ? ', stopped at the time limit' : ''} in ${(st.timeMs / 1000).toFixed(1)} s on ${st.threads} thread(s), seed ${r.seed}; best found at evaluation ${fmt(st.bestAt)}\n` +
     (r.baseline === undefined ? '' : r.baseline === null ? 'random search, same budget: no legal mapping found\n'
       : `random search, same budget: ${scoreText(r.objective, r.baseline.score)} (${r.baseline.ratio.toFixed(2)}× the best)\n`) +
     '\n' +

@@ -39,6 +39,8 @@ describe('outputs are transactions', () => {
       [join(d, 'adir'), /adir: --out: expected a writable file path, found a directory/],
       [join(d, 'afile', 'x.json'), /afile\/x\.json: --out: expected a writable file path, found a path under .*afile, which is a file/],
       ['/proc/dnnergy.json', /\/proc\/dnnergy\.json: --out: expected a writable file path, found .* in \/proc/],
+      // The issue's full disk, as a device: /dev/full fails every write with ENOSPC.
+      ['/dev/full', /\/dev\/full: --out: expected a writable file path, found a device/],
     ] as [string, RegExp][]) {
       refused(await runCli(['model', EXAMPLE, '--out', target, '--json']), msg);
     }
@@ -46,7 +48,17 @@ describe('outputs are transactions', () => {
     expect(readdirSync(join(d, 'adir'))).toEqual([]);
   });
 
-  it('a full disk while writing: a SpecError naming the file, every temporary and new folder removed', () => {
+  it('prune --out onto a folder whose weights.bin cannot be replaced: refused before the run, the stale report.json untouched', async () => {
+    const d = join(tmp, 'stale');
+    mkdirSync(join(d, 'weights.bin'), { recursive: true });
+    writeFileSync(join(d, 'report.json'), '{"stale":true}');
+    refused(await runCli(['prune', '--model', 'lenet5', '--out', d, '--evaluations', '10']), /stale\/weights\.bin: --out: expected a writable file path, found a directory/);
+    expect(readdirSync(d).sort()).toEqual(['report.json', 'weights.bin']);
+    expect(readFileSync(join(d, 'report.json'), 'utf8')).toBe('{"stale":true}');
+    expect(readdirSync(join(d, 'weights.bin'))).toEqual([]);
+  }, 60_000);
+
+    it('a full disk while writing: a SpecError naming the file, every temporary and new folder removed', () => {
     const d = join(tmp, 'full');
     mkdirSync(d);
     let n = 0;
@@ -101,10 +113,29 @@ describe('bounded search', () => {
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.search.exhaustive).toBe(false);
+    expect(j.search.timed_out).toBe(true);
     expect(j.search.evaluations).toBeLessThan(1e9);
     process.stdout.write(`map, bound 2^31-1, --time-limit 1: ${seconds.toFixed(3)} s wall\n`);
     // The issue's figure is 1.1 s; CI hosts are shared, so the test allows 1.5 s.
     expect(seconds).toBeLessThan(1.5);
+  }, 30_000);
+
+  it('the text report of a search the limit cut short says so, never "the whole mapspace"', async () => {
+    const f = join(tmp, 'prime-text.yaml');
+    writeFileSync(f, layerSpec('N: 1, C: 2147483647, M: 4, P: 2, Q: 2, R: 1, S: 1'));
+    const r = await runCli(['map', f, '--time-limit', '1', '--evaluations', '1000000000']);
+    expect(r.code, r.stderr).toBe(0);
+    const search = r.stdout.split('\n').find((l) => l.startsWith('search: '));
+    expect(search).toMatch(/stopped at the time limit/);
+    expect(search).not.toMatch(/whole mapspace/);
+  }, 30_000);
+
+  it('a search that ran its budget out says neither', async () => {
+    const f = join(tmp, 'prime-budget.yaml');
+    writeFileSync(f, layerSpec('N: 1, C: 2147483647, M: 4, P: 2, Q: 2, R: 1, S: 1'));
+    const r = await runCli(['map', f, '--evaluations', '200', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).search.timed_out).toBe(false);
   }, 30_000);
 
   it('with --threads 2, workers that start after the deadline still return a mapping, not "none within 0 evaluations"', async () => {

