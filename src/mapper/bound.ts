@@ -43,9 +43,17 @@ export function usedWords(ds: DataSpace, bounds: readonly number[]): number {
   let shared = false;
   const seen = new Set<number>();
   for (const rank of ds.ranks) {
-    for (const t of rank) { if (t.coef !== 0 && seen.has(t.dim)) shared = true; }
-    for (const t of rank) if (t.coef !== 0) seen.add(t.dim);
-    perRank.push(distinctSums(rank.filter((t) => t.coef !== 0).map((t) => ({ step: Math.abs(t.coef), n: bounds[t.dim] }))));
+    // Terms of one dimension add up (2P + P is 3P, not two loops).
+    const coef = new Map<number, number>();
+    for (const t of rank) coef.set(t.dim, (coef.get(t.dim) ?? 0) + t.coef);
+    const terms: { step: number; n: number }[] = [];
+    for (const [d, c] of coef) {
+      if (c === 0 || bounds[d] <= 1) continue;
+      if (seen.has(d)) shared = true;
+      seen.add(d);
+      terms.push({ step: Math.abs(c), n: bounds[d] });
+    }
+    perRank.push(distinctSums(terms));
   }
   if (shared) return Math.max(1, ...perRank);
   return perRank.reduce((a, b) => a * b, 1);

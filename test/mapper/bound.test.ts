@@ -124,6 +124,10 @@ describe('lower bound', () => {
     // Stride 1, R = 3: a sliding window touches P + R − 1 columns.
     const v = convWorkload('window', { N: 1, C: 2, M: 1, P: 4, Q: 1, R: 3, S: 1 });
     expect(usedWords(v.dataSpaces.find((d) => d.role === 'input')!, v.bounds)).toBe(2 * 6);
+    // Two terms of one dimension are one loop: 2P + P over P = 4 is 4 words, not 10.
+    expect(usedWords({ name: 'x', role: 'input', readWrite: false, ranks: [[{ dim: 0, coef: 2 }, { dim: 0, coef: 1 }]] }, [4])).toBe(4);
+    // A dimension on two ranks (a diagonal): at least the larger rank's count.
+    expect(usedWords({ name: 'y', role: 'input', readWrite: false, ranks: [[{ dim: 0, coef: 1 }], [{ dim: 0, coef: 1 }]] }, [5])).toBe(5);
   });
 
   it('a register file every operation must read from: the bound charges it once per operation', () => {
