@@ -1,16 +1,21 @@
 /**
- * A lower bound on the cost of any mapping of a layer on an architecture:
- * every operation's compute energy, and the compulsory traffic of the
- * backing store (every input and weight read from it once, every output
- * written to it once, at its cheapest per-word energy); cycles at least the
- * operations over the compute units. Valid for every mapping the model can
- * evaluate (checked by a property test); loose where on-chip traffic
- * dominates, and reported as such.
+ * A lower bound on the cost of any mapping of a layer on an architecture
+ * under its constraints, each part a rule proven in docs/mapper.md ("Lower
+ * bounds"): every operation's compute energy; per tensor, the traffic every
+ * level that keeps it must carry (each used word read out of it, filled into
+ * it when a keeper sits above, updated into it for outputs) and, at the
+ * innermost keeper when nothing below it fans out, one access per
+ * operation; leakage over the fewest cycles; cycles from the most compute
+ * units the fanouts and constraints allow and from the compulsory traffic
+ * over each level's bandwidth. Cheap: a few loops over levels and tensors,
+ * no enumeration of the mapspace.
  */
-import type { Arch } from '../arch/arch.js';
+import { fanout, type Arch } from '../arch/arch.js';
 import type { EnergyPlan } from '../model/cost.js';
-import { operationCount, projectedSize, type Workload } from '../workload/workload.js';
+import { operationCount, type DataSpace, type Workload } from '../workload/workload.js';
 import { score, type Objective } from '../model/objective.js';
+import { emptyConstraints, type Constraints } from '../mapping/constraints.js';
+import { MapSpace, SX, SY } from './space.js';
 
 /** A lower bound on the cost of any mapping: energy, cycles and the objective's score. */
 export interface LowerBound {
@@ -18,24 +23,181 @@ export interface LowerBound {
   readonly cycles: number;
   /** The bound on the objective. */
   readonly score: number;
-  /** Parts of the energy bound, pJ. */
-  readonly parts: { compute: number; backingStore: number };
+  /**
+   * Parts of the energy bound, pJ: compute; the compulsory traffic of the
+   * backing store (outermost level); the traffic every other level must
+   * carry (on-chip, per-operation accesses included); leakage over the
+   * cycle bound.
+   */
+  readonly parts: { compute: number; backingStore: number; onChip: number; leakage: number };
 }
 
-/** The lower bound for layer `w` on `arch` with energies `plan`, under `objective`. */
-export function lowerBound(w: Workload, arch: Arch, plan: EnergyPlan, objective: Objective): LowerBound {
-  const ops = operationCount(w);
-  const compute = ops * plan.compute;
-  const top = arch.storage.length - 1;
-  const lv = arch.storage[top];
-  let backing = 0;
-  for (const ds of w.dataSpaces) {
-    const words = projectedSize(ds, w.bounds.map((b) => b));
-    const perBlock = ds.readWrite ? plan.update[top] : plan.read[top];
-    // At least ceil(words / block) block accesses, shared by at most a cluster.
-    backing += (Math.ceil(words / lv.blockSize) * perBlock) / Math.max(1, lv.clusterSize);
+/**
+ * Distinct points of a tensor that some operation touches: per rank, the
+ * distinct values of Σ coef·index over the whole iteration space (the
+ * product over ranks when no dimension moves two ranks; otherwise the
+ * largest rank's count, still a lower bound).
+ */
+export function usedWords(ds: DataSpace, bounds: readonly number[]): number {
+  const perRank: number[] = [];
+  let shared = false;
+  const seen = new Set<number>();
+  for (const rank of ds.ranks) {
+    // Terms of one dimension add up (2P + P is 3P, not two loops).
+    const coef = new Map<number, number>();
+    for (const t of rank) coef.set(t.dim, (coef.get(t.dim) ?? 0) + t.coef);
+    const terms: { step: number; n: number }[] = [];
+    for (const [d, c] of coef) {
+      if (c === 0 || bounds[d] <= 1) continue;
+      if (seen.has(d)) shared = true;
+      seen.add(d);
+      terms.push({ step: Math.abs(c), n: bounds[d] });
+    }
+    perRank.push(distinctSums(terms));
   }
-  const cycles = Math.ceil(ops / arch.compute.instances);
-  const energyPJ = compute + backing;
-  return { energyPJ, cycles, score: score(objective, energyPJ, cycles), parts: { compute, backingStore: backing } };
+  if (shared) return Math.max(1, ...perRank);
+  return perRank.reduce((a, b) => a * b, 1);
+}
+
+/** Distinct values of Σ_i step_i·j_i, 0 ≤ j_i < n_i (exactly; span-sized bitset, else the largest n). */
+function distinctSums(terms: { step: number; n: number }[]): number {
+  if (terms.length === 0) return 1;
+  if (terms.length === 1) return terms[0].n;
+  let hi = 0;
+  for (const t of terms) hi += (t.n - 1) * t.step;
+  // A span too wide to mark: the largest single term's count is still a lower bound.
+  if (hi > 1 << 24) return Math.max(...terms.map((t) => t.n));
+  const bits = new Uint8Array(hi + 1);
+  bits[0] = 1;
+  let top = 0;
+  for (const t of terms) {
+    for (let v = top; v >= 0; v--) if (bits[v]) for (let j = 1; j < t.n; j++) bits[v + j * t.step] = 1;
+    top += (t.n - 1) * t.step;
+  }
+  let c = 0;
+  for (let v = 0; v <= top; v++) c += bits[v];
+  return c;
+}
+
+/**
+ * The lower bound for layer `w` on `arch` with energies `plan`, under
+ * `objective`; `constraints` (default: none) fix keeps, bypasses and
+ * factors, which tighten it.
+ */
+export function lowerBound(w: Workload, arch: Arch, plan: EnergyPlan, objective: Objective, constraints?: Constraints): LowerBound {
+  const space = new MapSpace(w, arch, constraints ?? emptyConstraints(arch));
+  const { L, D, S } = space;
+  const ops = operationCount(w);
+  const top = L - 1;
+
+  // Largest spatial product each level can take: each axis is at most its
+  // fanout and at most the product of the largest factor each dimension can
+  // put on it (a fixed factor, or what is left of the bound on a free slot).
+  const rest = space.primes.map((ps) => ps.reduce((a, b) => a * b, 1));
+  const maxFactor = (l: number, slot: number, d: number): number => {
+    const f = space.fixed[(l * 3 + slot) * D + d];
+    if (f > 0) return f;
+    return space.free[d].includes(l * 3 + slot) ? rest[d] : 1;
+  };
+  const levelFan = new Float64Array(L);
+  let maxPE = 1;
+  for (let l = 0; l < L; l++) {
+    let x = 1, y = 1;
+    for (let d = 0; d < D; d++) { x *= maxFactor(l, SX, d); y *= maxFactor(l, SY, d); }
+    const fo = fanout(arch, l);
+    levelFan[l] = Math.min(fo.x, x) * Math.min(fo.y, y);
+    maxPE *= levelFan[l];
+  }
+
+  // Energy of n words of one action at level l: whole blocks when a single
+  // instance does them all (else the block share), at the cheapest cluster
+  // split; v3 prices reads, fills and updates of a tensor as one stream.
+  const blocks = (l: number, n: number) => {
+    const lv = arch.storage[l];
+    const b = n / lv.blockSize;
+    return (lv.instances === 1 ? Math.ceil(b) : b) / Math.max(1, lv.clusterSize);
+  };
+  const netRead = new Float64Array(L * S), netUpdate = new Float64Array(L * S);
+  for (const n of plan.networks) {
+    for (let s = 0; s < S; s++) {
+      if (n.link.ports.includes('read')) netRead[n.link.parent * S + s] += n.transfer[s];
+      if (n.link.ports.includes('update')) netUpdate[n.link.parent * S + s] += n.transfer[s];
+    }
+  }
+
+  // Per tensor: the cheapest choice of innermost and outermost keepers
+  // consistent with the fixed keeps; per level, the fewest words read and
+  // written over all such choices (for the bandwidth bound).
+  let onChip = 0, backing = 0;
+  const minRead = new Float64Array(L).fill(0), minWrite = new Float64Array(L).fill(0);
+  for (let s = 0; s < S; s++) {
+    const ds = w.dataSpaces[s];
+    const words = usedWords(ds, w.bounds);
+    const kf = (l: number) => space.keepFixed[l * S + s];
+    let firstMust = L, lastMust = -1;
+    for (let l = 0; l < L; l++) if (kf(l) === 1) { firstMust = Math.min(firstMust, l); lastMust = l; }
+    let best = Infinity, bestBacking = 0;
+    const rd = new Float64Array(L).fill(Infinity), wr = new Float64Array(L).fill(Infinity);
+    let any = false;
+    for (let k = 0; k < L; k++) {
+      if (kf(k) === 0 || k > firstMust) continue;
+      // One access per operation at the innermost keeper when no level at
+      // or below it can fan out (links and multicast need a fanout).
+      let fan = 1;
+      for (let j = 0; j <= k; j++) fan *= levelFan[j];
+      const innermost = fan <= 1 ? Math.max(words, ops) : words;
+      for (let o = Math.max(k, lastMust); o < L; o++) {
+        if (kf(o) === 0) continue;
+        any = true;
+        let e = 0, eTop = 0;
+        const r = new Float64Array(L), u = new Float64Array(L);
+        for (let l = k; l <= o; l++) {
+          if (l !== k && l !== o && kf(l) !== 1) continue;
+          const n = l === k ? innermost : words;
+          let el: number;
+          if (ds.readWrite) {
+            el = blocks(l, n) * plan.update[l] + n * netUpdate[l * S + s];
+            u[l] = n;
+          } else {
+            const fills = l < o ? words : 0;
+            el = plan.combinedBlocks
+              ? blocks(l, n + fills) * plan.read[l]
+              : blocks(l, n) * plan.read[l] + blocks(l, fills) * plan.write[l];
+            el += n * netRead[l * S + s];
+            r[l] = n;
+            u[l] = fills;
+          }
+          e += el;
+          if (l === top) eTop += el;
+        }
+        if (e < best) { best = e; bestBacking = eTop; }
+        for (let l = 0; l < L; l++) { rd[l] = Math.min(rd[l], r[l]); wr[l] = Math.min(wr[l], u[l]); }
+      }
+    }
+    if (!any) continue;
+    backing += bestBacking;
+    onChip += best - bestBacking;
+    for (let l = 0; l < L; l++) { minRead[l] += rd[l]; minWrite[l] += wr[l]; }
+  }
+
+  // Cycles: at least the operations over the most compute units any
+  // mapping can use, and at least each level's compulsory traffic per
+  // instance over its bandwidth.
+  let cycles = Math.ceil(ops / maxPE);
+  for (let l = 0; l < L; l++) {
+    const lv = arch.storage[l];
+    const inst = Math.max(1, lv.instances);
+    const r = minRead[l] / inst, wv = minWrite[l] / inst;
+    if (lv.readBandwidth !== null && lv.readBandwidth > 0) cycles = Math.max(cycles, Math.ceil(r / lv.readBandwidth));
+    if (lv.writeBandwidth !== null && lv.writeBandwidth > 0) cycles = Math.max(cycles, Math.ceil(wv / lv.writeBandwidth));
+    if (lv.sharedBandwidth !== null && lv.sharedBandwidth > 0) cycles = Math.max(cycles, Math.ceil((r + wv) / lv.sharedBandwidth));
+  }
+
+  // Leakage: every non-dummy level leaks on at least one utilised instance.
+  let leakage = 0;
+  for (let l = 0; l < L; l++) if (!arch.storage[l].isDummy) leakage += plan.leak[l] * cycles;
+
+  const compute = ops * plan.compute;
+  const energyPJ = compute + backing + onChip + leakage;
+  return { energyPJ, cycles, score: score(objective, energyPJ, cycles), parts: { compute, backingStore: backing, onChip, leakage } };
 }

@@ -114,7 +114,7 @@ export async function mapLayer(w: Workload, arch: Arch, energy: EnergyTable, con
   const mapping = space.toMapping(found.best);
   validateMapping(w, arch, mapping, '<found mapping>');
   const result = evaluate(w, arch, mapping, energy, { convention });
-  const bound = lowerBound(w, arch, plan, o.objective);
+  const bound = lowerBound(w, arch, plan, o.objective, constraints);
   const s = score(o.objective, result.energyPJ, result.cycles);
   let baseline: Baseline | null | undefined;
   if (o.baseline) {

@@ -61,8 +61,12 @@ describe.runIf(referenceAvailable())('mapper on Timeloop reference cases', () =>
         for (const s of lc.keep) expect(mapping.levels[l].keep[s]).toBe(true);
         for (const s of lc.bypass) expect(mapping.levels[l].keep[s]).toBe(false);
       });
-      // The bound holds.
+      // The bound holds, without the constraints and (tighter) with them, for
+      // the found mapping and Timeloop's.
       expect(lowerBound(c.inp.workload, c.inp.arch, c.plan, c.objective).score).toBeLessThanOrEqual(score(c.objective, res.energyPJ, res.cycles));
+      const lb = lowerBound(c.inp.workload, c.inp.arch, c.plan, c.objective, c.constraints);
+      expect(lb.score).toBeLessThanOrEqual(score(c.objective, res.energyPJ, res.cycles) * (1 + 1e-12));
+      expect(lb.score).toBeLessThanOrEqual(score(c.objective, c.ref.energyPJ, c.ref.cycles) * (1 + 1e-12));
     });
   }
 });
