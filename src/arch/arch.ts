@@ -81,7 +81,10 @@ export function isOffChipClass(className: string): boolean {
 export function fanout(arch: Arch, i: number): { x: number; y: number; total: number } {
   const child = i === 0 ? arch.compute : arch.storage[i - 1];
   const parent = arch.storage[i];
-  const x = Math.max(1, Math.floor(child.meshX / parent.meshX));
-  const y = Math.max(1, Math.floor(child.meshY / parent.meshY));
-  return { x, y, total: Math.max(1, Math.floor(child.instances / parent.instances)) };
+  const total = Math.max(1, Math.floor(child.instances / parent.instances));
+  // Meshes that disagree with the instance counts (a child whose mesh was never given)
+  // must not let an axis fan out wider than the instances allow.
+  const x = Math.min(total, Math.max(1, Math.floor(child.meshX / parent.meshX)));
+  const y = Math.min(Math.floor(total / x), Math.max(1, Math.floor(child.meshY / parent.meshY)));
+  return { x, y, total };
 }

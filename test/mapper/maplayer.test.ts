@@ -1,5 +1,5 @@
 /** mapLayer: the one path from a layer to its best mapping, and its user errors. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,10 @@ import { layerWorkload } from '../../src/network/network.js';
 import { zooNetwork } from '../../src/network/zoo.js';
 import { SpecError } from '../../src/spec/errors.js';
 import { runCli } from '../helpers/cli.js';
-import { REFERENCE_DIR } from '../helpers/reference.js';
+import { REFERENCE_DIR, referenceAvailable } from '../helpers/reference.js';
+import { fanout } from '../../src/arch/arch.js';
+import { loadInputs } from '../../src/io/inputs.js';
+import { constraintsFrom } from '../../src/interop/timeloop/constraints.js';
 
 const WS = join(REFERENCE_DIR, 'cases/v4-ex-simple_weight_stationary/ref');
 
@@ -81,5 +84,17 @@ describe('mapLayer', () => {
     expect(m.code).toBe(2);
     expect(m.stderr.trim().split('\n')).toHaveLength(1);
     expect(m.stderr).toMatch(/constraints: expected constraints that leave a legal mapping/);
+  });
+});
+
+describe.runIf(referenceAvailable())('a mesh the instances contradict', () => {
+  it('never lets an axis fan out wider than the instances (2019 Eyeriss-192: the MAC mesh is 192×1 under 16×12 scratchpads)', async () => {
+    const c = join(REFERENCE_DIR, 'cases/2019-ta-eyeriss-192-int16');
+    const inp = loadInputs([join(c, 'inputs/arch/eyeriss-192-int16.arch.yaml'), join(c, 'inputs/constraints/cnn-layer-eyeriss-192-rs.constraints.yaml'), join(c, 'inputs/prob/cnn-layer.prob.yaml')], join(c, 'ref', readdirSync(join(c, 'ref')).find((f) => f.endsWith('ERT.yaml'))!));
+    inp.arch.storage.forEach((_, l) => { const f = fanout(inp.arch, l); expect(f.x * f.y).toBeLessThanOrEqual(f.total); });
+    const m = await mapLayer(inp.workload, inp.arch, inp.energy!, constraintsFrom(inp.sections, inp.workload, inp.arch), { objective: 'edp', seed: 1, evaluations: 3000, convention: 'v3' });
+    // mapLayer validated the winner (it threw before: a spatial fanout of 12 under psum_spad).
+    expect(m.result.levels[0].utilizedInstances).toBeLessThanOrEqual(192);
+    expect(m.gap).toBeGreaterThanOrEqual(1);
   });
 });
