@@ -177,7 +177,8 @@ export function loadModelInputs(docs: readonly InputDocument[], ert?: { readonly
   }
   const convention = prepared.version === '0.4' ? 'v4' : 'v3';
   const est = energy ? null : estimateEnergy(yamls, label, prepared.version);
-  const warnings = est ? [...prepared.warnings, ...est.warnings, ...(est.energy ? [] : [`${NO_ERT_PREFIX} (${est.why})`])] : prepared.warnings;
+  // No component specs at all: nothing to say until energies are asked for (the command's refusal says it).
+  const warnings = est ? [...prepared.warnings, ...est.warnings, ...(est.energy || est.warnings.length === 0 ? [] : [`${NO_ERT_PREFIX} (${est.why})`])] : prepared.warnings;
   return { workload, arch, mapping, energy: energy ?? est?.energy ?? null, files, sections: merged, version: prepared.version, versionFrom: prepared.versionFrom, convention, warnings };
 }
 
