@@ -43,6 +43,7 @@ export async function runAnalyze(name: string, opts: AnalyzeOpts): Promise<void>
   if (!net) throw new SpecError('<command line>', 'network', `an .onnx file or a zoo network (${zooNames.join(', ')})`, name);
   for (const w of net.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   const design = resolveDesign(opts.arch, opts.ert, loadArchitecture);
+  for (const w of design.warnings) process.stderr.write(`warning: ${w}\n`);
   const clockHz = opts.clock === undefined ? design.clockHz : clockFlag(opts.clock);
   const goal = objective(opts.objective);
   const batch = wholeNumber(opts.batch, '--batch', 1);

@@ -9,6 +9,7 @@ import { ISCA16_DATAFLOWS } from '../designs/isca16.js';
 import { zooNames } from '../network/zoo.js';
 import type { AnalyzeOpts } from './analyze.js';
 import type { DataflowsOpts } from './dataflows.js';
+import type { EnergyOpts } from './energy.js';
 import type { MapOpts } from './map.js';
 import type { ModelOpts } from './model.js';
 import type { PruneOpts } from './prune.js';
@@ -69,6 +70,13 @@ export function registerCommands(program: Command): void {
     .option('--out <file>', 'also write the JSON report to this file (atomically)')
     .option('--html <file>', 'also write an HTML report with stacked bars of energy per layer by level')
     .action(async (name: string, opts: AnalyzeOpts) => (await import('./analyze.js')).runAnalyze(name, opts));
+
+  program
+    .command('energy')
+    .description("energy per action (ERT) and area (ART) of an architecture's components, estimated from their specs with Accelergy's plug-in tables (no ERT needed)")
+    .argument('<arch...>', 'Accelergy v0.3 architecture YAML and compound-component files or folders')
+    .option('--json', 'print JSON (stable keys) instead of tables')
+    .action(async (paths: string[], opts: EnergyOpts) => (await import('./energy.js')).runEnergy(paths, opts));
 
   program
     .command('dataflows')

@@ -16,6 +16,8 @@ export interface ArchDocuments {
   readonly arch: Arch;
   readonly energy: EnergyTable;
   readonly sections: Merged;
+  /** Reader's warnings (e.g. which estimator priced each component when no ERT was given). */
+  readonly warnings?: readonly string[];
 }
 
 /** Reads Timeloop architecture files (and an ERT file) into {@link ArchDocuments}. */
@@ -37,7 +39,7 @@ export function designFromDocuments(a: ArchDocuments, files: readonly string[]):
     arch: a.arch,
     energy: a.energy,
     clockHz: FILE_CLOCK_HZ,
-    warnings: [],
+    warnings: [...(a.warnings ?? [])],
     constraints: (w) => constraintsFrom(a.sections, w, a.arch),
   };
 }

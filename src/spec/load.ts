@@ -10,6 +10,7 @@ import type { EnergyTable } from '../energy/table.js';
 import type { Mapping } from '../mapping/mapping.js';
 import type { Workload } from '../workload/workload.js';
 import { readERT } from '../interop/timeloop/ert.js';
+import { estimateDocuments, estimatedEnergyTable, estimateWarnings, NO_ERT_PREFIX } from '../energy/ert.js';
 import { readMapText } from '../interop/timeloop/maptxt.js';
 import { mergeDocuments, readArchitecture, readMapping, readProblem, type Merged } from '../interop/timeloop/v4.js';
 import { FrontEnd, type FileHost } from '../interop/timeloop/frontend/read.js';
@@ -111,6 +112,24 @@ function isErtOnly(value: unknown): boolean {
   return isObj(value) && value.ERT !== undefined && Object.keys(value).length === 1;
 }
 
+/**
+ * Energies without an ERT: estimated from the inputs' Accelergy component
+ * specs (docs/energy.md), with a warning line per component; the table is
+ * null when any component lacks a figure, and `why` says which.
+ */
+function estimateEnergy(yamls: readonly { file: string; value: unknown }[], label: string, version: string): { energy: EnergyTable | null; warnings: string[]; why: string } {
+  const ests = estimateDocuments(yamls);
+  // The tables are those of the v0.3-era plug-ins; Accelergy 0.4's (2024) read the clock and `width`.
+  const era = version === '0.4' && ests.length > 0
+    ? ["energies estimated with Accelergy v0.3's plug-in rules; Accelergy 0.4 (2024) prices differently (latency from the clock, `width` attributes, CACTI regfiles): give its ERT for Timeloop v0.4's numbers"]
+    : [];
+  const energy = estimatedEnergyTable(ests, label);
+  const missing = ests.find((e) => e.missing.length > 0);
+  const why = ests.length === 0 ? 'no Accelergy v0.3 component specs (subtree/local with classes) to estimate from'
+    : missing ? `${missing.name}: ${missing.missing[0] ?? ''}` : '';
+  return { energy, warnings: ests.length > 0 ? [...era, ...estimateWarnings(ests)] : [], why };
+}
+
 /** Files named in an error: the first, and how many more. */
 function filesLabel(files: readonly string[]): string {
   return files.length <= 1 ? (files[0] ?? '<inputs>') : `${files[0]} (+${files.length - 1} more)`;
@@ -157,7 +176,10 @@ export function loadModelInputs(docs: readonly InputDocument[], ert?: { readonly
     mapping = readMapping(mapSrc, workload, arch);
   }
   const convention = prepared.version === '0.4' ? 'v4' : 'v3';
-  return { workload, arch, mapping, energy, files, sections: merged, version: prepared.version, versionFrom: prepared.versionFrom, convention, warnings: prepared.warnings };
+  const est = energy ? null : estimateEnergy(yamls, label, prepared.version);
+  // No component specs at all: nothing to say until energies are asked for (the command's refusal says it).
+  const warnings = est ? [...prepared.warnings, ...est.warnings, ...(est.energy || est.warnings.length === 0 ? [] : [`${NO_ERT_PREFIX} (${est.why})`])] : prepared.warnings;
+  return { workload, arch, mapping, energy: energy ?? est?.energy ?? null, files, sections: merged, version: prepared.version, versionFrom: prepared.versionFrom, convention, warnings };
 }
 
 /**
@@ -180,6 +202,8 @@ export function loadArchitectureInputs(docs: readonly { readonly file: string; r
   const archSrc = merged.get('architecture');
   if (!archSrc) throw new SpecError(filesLabel(yamls.map((d) => d.file)), 'architecture', 'an `architecture` section (Timeloop v0.3/v0.4)');
   const arch = readArchitecture(archSrc);
-  if (!energy) throw new SpecError(label, 'ERT', 'energies: --ert <ERT.yaml> or a file with a top-level `ERT` section');
-  return { arch, energy, sections: merged, version: prepared.version, warnings: prepared.warnings };
+  const est = energy ? null : estimateEnergy(yamls, label, prepared.version);
+  const table = energy ?? est?.energy ?? null;
+  if (!table) throw new SpecError(label, 'ERT', `energies: --ert <ERT.yaml>, a file with a top-level \`ERT\` section, or component specs Accelergy's tables price (${est?.why ?? ''})`);
+  return { arch, energy: table, sections: merged, version: prepared.version, warnings: [...prepared.warnings, ...(est?.warnings ?? [])] };
 }

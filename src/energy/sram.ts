@@ -1,0 +1,51 @@
+/**
+ * An APPROXIMATE stand-in for Accelergy's CACTI plug-in on SRAMs beyond the
+ * Aladdin table: the nearest reference point of `sram-data.ts` (by log
+ * distance in width, depth and banks), scaled: data energy by width and by
+ * the square root of depth (bit and word lines grow with the array's side),
+ * address energy by the square root of depth per bank, area by capacity.
+ * Exact at the reference points; elsewhere an estimate, not CACTI.
+ */
+import { SRAM_POINTS_45NM, type SramPoint } from './sram-data.js';
+import type { Args, Attrs } from './aladdin.js';
+import { UnsupportedError } from './aladdin.js';
+
+interface Fit { readonly point: SramPoint; readonly width: number; readonly depth: number; readonly banks: number }
+
+function fit(attrs: Attrs): Fit {
+  const t = String(attrs.technology ?? '');
+  if (!['40', '40nm', '45', '45nm'].includes(t)) throw new UnsupportedError(`SRAM needs CACTI, and the CACTI-derived points are 45nm only (technology ${t || 'missing'})`);
+  const width = Number(attrs.width);
+  const depth = Number(attrs.depth);
+  const banks = Number(attrs.n_banks ?? 1);
+  if (![width, depth, banks].every((x) => Number.isFinite(x) && x > 0)) throw new UnsupportedError('SRAM needs width, depth and n_banks as positive numbers');
+  const dist = (p: SramPoint): number => Math.abs(Math.log(width / p.width)) + Math.abs(Math.log(depth / p.depth)) + Math.abs(Math.log(banks / p.banks));
+  let best = SRAM_POINTS_45NM[0]!;
+  for (const p of SRAM_POINTS_45NM) if (dist(p) < dist(best)) best = p;
+  return { point: best, width, depth, banks };
+}
+
+/** What the approximation was scaled from (for the loud warning). */
+export function sramApproxSource(attrs: Attrs): string {
+  const f = fit(attrs);
+  const exact = f.width === f.point.width && f.depth === f.point.depth && f.banks === f.point.banks;
+  return `SRAM ${f.width}x${f.depth}, ${f.banks} bank(s): ${exact ? 'CACTI figure of' : 'APPROXIMATE, scaled from'} ${f.point.source}`;
+}
+
+/** Energy (pJ) of an SRAM action, approximated as the module says. */
+export function sramEnergy(attrs: Attrs, action: string, args: Args): number {
+  const { point: p, width, depth, banks } = fit(attrs);
+  const data = (width / p.width) * Math.sqrt(depth / p.depth);
+  const addr = Math.sqrt((depth / banks) / (p.depth / p.banks));
+  if (action === 'idle') return p.idle * (width * depth) / (p.width * p.depth);
+  const dd = args?.data_delta ?? 1;
+  const ad = args?.address_delta ?? 1;
+  if (action === 'write') return dd * p.writeData * data + ad * p.writeAddress * addr;
+  return dd * p.readData * data + ad * p.readAddress * addr;
+}
+
+/** Area (um²) of an SRAM, approximated by capacity. */
+export function sramArea(attrs: Attrs): number {
+  const { point: p, width, depth } = fit(attrs);
+  return (p.area * width * depth) / (p.width * p.depth);
+}
