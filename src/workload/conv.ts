@@ -34,19 +34,28 @@ export interface Conv2d {
   readonly batch?: number;
 }
 
+/** Dimension indices of a convolution workload, in Timeloop's CNN_Layer order (C M R S N P Q), G last when grouped. */
+const iC = 0, iM = 1, iR = 2, iS = 3, iN = 4, iP = 5, iQ = 6, iG = 7;
+
+/** A projection term `coef · dims[dim]`. */
+const t = (dim: number, coef = 1) => ({ dim, coef });
+
+/** What a convolution and a transposed one share: the groups checked, the dimensions, the group rank. */
+function convFrame(name: string, inC: number, outC: number, groups = 1) {
+  const G = groups;
+  if (!(G >= 1) || inC % G !== 0 || outC % G !== 0) throw new RangeError(`${name}: groups ${G} must divide ${inC} input and ${outC} output channels`);
+  const grouped = G > 1;
+  const dims = grouped ? ['C', 'M', 'R', 'S', 'N', 'P', 'Q', 'G'] : ['C', 'M', 'R', 'S', 'N', 'P', 'Q'];
+  return { G, grouped, dims, g: grouped ? [[t(iG)]] : [] };
+}
+
 /**
  * A convolution as a workload (see the module comment for the labels).
  * Throws a RangeError when groups do not divide the channels: front ends
  * check user input before they get here.
  */
 export function conv2dWorkload(name: string, c: Conv2d): Workload {
-  const G = c.groups ?? 1;
-  if (!(G >= 1) || c.inC % G !== 0 || c.outC % G !== 0) throw new RangeError(`${name}: groups ${G} must divide ${c.inC} input and ${c.outC} output channels`);
-  const grouped = G > 1;
-  const dims = grouped ? ['C', 'M', 'R', 'S', 'N', 'P', 'Q', 'G'] : ['C', 'M', 'R', 'S', 'N', 'P', 'Q'];
-  const [iC, iM, iR, iS, iN, iP, iQ, iG] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const t = (dim: number, coef = 1) => ({ dim, coef });
-  const g = grouped ? [[t(iG)]] : [];
+  const { G, grouped, dims, g } = convFrame(name, c.inC, c.outC, c.groups);
   const dataSpaces: DataSpace[] = [
     { name: 'Weights', role: 'weight', readWrite: false, ranks: [[t(iC)], [t(iM)], [t(iR)], [t(iS)], ...g] },
     {
@@ -107,13 +116,7 @@ export interface ConvTranspose2d {
  * as {@link conv2dWorkload}; MACs = outC · inC/G · kH · kW · inH · inW.
  */
 export function convTranspose2dWorkload(name: string, c: ConvTranspose2d): Workload {
-  const G = c.groups ?? 1;
-  if (!(G >= 1) || c.inC % G !== 0 || c.outC % G !== 0) throw new RangeError(`${name}: groups ${G} must divide ${c.inC} input and ${c.outC} output channels`);
-  const grouped = G > 1;
-  const dims = grouped ? ['C', 'M', 'R', 'S', 'N', 'P', 'Q', 'G'] : ['C', 'M', 'R', 'S', 'N', 'P', 'Q'];
-  const [iC, iM, iR, iS, iN, iP, iQ, iG] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const t = (dim: number, coef = 1) => ({ dim, coef });
-  const g = grouped ? [[t(iG)]] : [];
+  const { G, grouped, dims, g } = convFrame(name, c.inC, c.outC, c.groups);
   const dataSpaces: DataSpace[] = [
     { name: 'Weights', role: 'weight', readWrite: false, ranks: [[t(iC)], [t(iM)], [t(iR)], [t(iS)], ...g] },
     { name: 'Inputs', role: 'input', readWrite: false, ranks: [[t(iN)], [t(iC)], [t(iP)], [t(iQ)], ...g] },
