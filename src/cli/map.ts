@@ -9,7 +9,7 @@ import type { Objective } from '../mapper/search.js';
 import { formatMapReport, mapReportToJSON, type MapReport } from '../report/mapping.js';
 import { noErtWhy } from '../energy/ert.js';
 import { SpecError } from '../spec/errors.js';
-import { chooseConvention } from '../spec/load.js';
+import { chooseConvention, filesLabel } from '../spec/load.js';
 import { convention as conventionFlag, objective as objectiveFlag, outputTargets, threadsFlag, wholeNumber } from './flags.js';
 import { progressBar } from './progress.js';
 
@@ -30,7 +30,7 @@ export async function runMap(inputs: string[], opts: MapOpts): Promise<void> {
   const timeLimitMs = opts.timeLimit === undefined ? undefined : wholeNumber(opts.timeLimit, '--time-limit', 1) * 1000;
   const inp = loadInputs(inputs, opts.ert, { jinja: jinjaData(opts.jinja) });
   const { convention, notes } = chooseConvention(inp, given);
-  if (!inp.energy) throw new SpecError(inputs.join(', '), 'ERT', `energies: --ert <ERT.yaml>, an input with an \`ERT\` section, \`arch.energy\` in a native spec, or component specs Accelergy's tables price${noErtWhy(inp.warnings)}`);
+  if (!inp.energy) throw new SpecError(filesLabel(inputs), 'ERT', `energies: --ert <ERT.yaml>, an input with an \`ERT\` section, \`arch.energy\` in a native spec, or component specs Accelergy's tables price${noErtWhy(inp.warnings)}`);
   const constraints = constraintsFrom(inp.sections, inp.workload, inp.arch);
   if (!opts.json) for (const w of [...notes, ...inp.warnings, ...constraintWarnings(constraints, inp.workload, inp.arch)]) process.stderr.write(`warning: ${w}\n`);
   const objective = pickObjective(opts.objective, objectiveFrom(inp.sections));

@@ -6,7 +6,7 @@ import { resultToJSON } from '../model/result.js';
 import { formatResult } from '../report/table.js';
 import { noErtWhy } from '../energy/ert.js';
 import { SpecError } from '../spec/errors.js';
-import { chooseConvention } from '../spec/load.js';
+import { chooseConvention, filesLabel } from '../spec/load.js';
 import { convention, outputTargets } from './flags.js';
 
 /** Flags of `dnnergy model`, as commander hands them over. */
@@ -18,8 +18,8 @@ export function runModel(inputs: string[], opts: ModelOpts): void {
   const given = opts.convention === undefined ? undefined : convention(opts.convention);
   const inp = loadInputs(inputs, opts.ert, { jinja: jinjaData(opts.jinja) });
   const { convention: conv, notes } = chooseConvention(inp, given);
-  if (!inp.mapping) throw new SpecError(inputs.join(', '), 'mapping', 'a mapping (a `mapping` list, or a .map.txt file)');
-  if (!inp.energy) throw new SpecError(inputs.join(', '), 'ERT', `energies: --ert <ERT.yaml>, an input with an \`ERT\` section, \`arch.energy\` in a native spec, or component specs Accelergy's tables price${noErtWhy(inp.warnings)}`);
+  if (!inp.mapping) throw new SpecError(filesLabel(inputs), 'mapping', 'a mapping (a `mapping` list, or a .map.txt file)');
+  if (!inp.energy) throw new SpecError(filesLabel(inputs), 'ERT', `energies: --ert <ERT.yaml>, an input with an \`ERT\` section, \`arch.energy\` in a native spec, or component specs Accelergy's tables price${noErtWhy(inp.warnings)}`);
   const mappingFile = inputs.find((f) => /map/i.test(f)) ?? inputs[inputs.length - 1];
   const workloadFile = inputs.find((f) => !/map/i.test(f)) ?? inputs[0];
   const result = evaluate(inp.workload, inp.arch, inp.mapping, inp.energy, { convention: conv, mappingFile, workloadFile });

@@ -131,7 +131,7 @@ function estimateEnergy(yamls: readonly { file: string; value: unknown }[], labe
 }
 
 /** Files named in an error: the first, and how many more. */
-function filesLabel(files: readonly string[]): string {
+export function filesLabel(files: readonly string[]): string {
   return files.length <= 1 ? (files[0] ?? '<inputs>') : `${files[0]} (+${files.length - 1} more)`;
 }
 

@@ -90,3 +90,12 @@ describe('dnnergy model', () => {
     expect(r.stderr).toMatch(/--convention: expected v4 or v3, found v9/);
   });
 });
+
+describe.runIf(referenceAvailable())('short error lines', () => {
+  it('name the first input and how many more, never a joined list of paths', async () => {
+    const d = join(REFERENCE_DIR, 'cases/v4-tl-06-mapper-eyeriss-vgg02-layer5/ref');
+    const r = await runCli(['model', join(d, 'parsed-processed-input.yaml'), join(d, 'timeloop-mapper.ERT.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^dnnergy: \S*parsed-processed-input\.yaml \(\+1 more\): mapping: expected a mapping/);
+  });
+});
