@@ -14,16 +14,14 @@
  */
 import type { DataSpace, Workload } from './workload.js';
 
-/** A 2-D convolution with explicit heights and widths (ONNX and PyTorch give height first). */
-export interface Conv2d {
+/** What a convolution and a transposed one are given besides their spatial extent. */
+export interface ConvKernel {
   /** Input channels (all groups). */
   readonly inC: number;
   /** Output channels (all groups). */
   readonly outC: number;
   readonly kH: number;
   readonly kW: number;
-  readonly outH: number;
-  readonly outW: number;
   readonly strideH?: number;
   readonly strideW?: number;
   readonly dilH?: number;
@@ -34,19 +32,34 @@ export interface Conv2d {
   readonly batch?: number;
 }
 
+/** A 2-D convolution with explicit heights and widths (ONNX and PyTorch give height first). */
+export interface Conv2d extends ConvKernel {
+  readonly outH: number;
+  readonly outW: number;
+}
+
 /** Dimension indices of a convolution workload, in Timeloop's CNN_Layer order (C M R S N P Q), G last when grouped. */
 const iC = 0, iM = 1, iR = 2, iS = 3, iN = 4, iP = 5, iQ = 6, iG = 7;
 
 /** A projection term `coef · dims[dim]`. */
 const t = (dim: number, coef = 1) => ({ dim, coef });
 
-/** What a convolution and a transposed one share: the groups checked, the dimensions, the group rank. */
-function convFrame(name: string, inC: number, outC: number, groups = 1) {
-  const G = groups;
-  if (!(G >= 1) || inC % G !== 0 || outC % G !== 0) throw new RangeError(`${name}: groups ${G} must divide ${inC} input and ${outC} output channels`);
+/**
+ * What a convolution and a transposed one share: the groups checked, the
+ * dimensions, the group rank, the weights, and the bounds with P and Q
+ * running over `w` × `h` (the output, or a transposed conv's input).
+ */
+function convFrame(name: string, c: ConvKernel, w: number, h: number) {
+  const G = c.groups ?? 1;
+  if (!(G >= 1) || c.inC % G !== 0 || c.outC % G !== 0) throw new RangeError(`${name}: groups ${G} must divide ${c.inC} input and ${c.outC} output channels`);
   const grouped = G > 1;
-  const dims = grouped ? ['C', 'M', 'R', 'S', 'N', 'P', 'Q', 'G'] : ['C', 'M', 'R', 'S', 'N', 'P', 'Q'];
-  return { G, grouped, dims, g: grouped ? [[t(iG)]] : [] };
+  const g = grouped ? [[t(iG)]] : [];
+  return {
+    dims: grouped ? ['C', 'M', 'R', 'S', 'N', 'P', 'Q', 'G'] : ['C', 'M', 'R', 'S', 'N', 'P', 'Q'],
+    g,
+    weights: { name: 'Weights', role: 'weight', readWrite: false, ranks: [[t(iC)], [t(iM)], [t(iR)], [t(iS)], ...g] } satisfies DataSpace,
+    bounds: [c.inC / G, c.outC / G, c.kW, c.kH, c.batch ?? 1, w, h, ...(grouped ? [G] : [])],
+  };
 }
 
 /**
@@ -55,16 +68,15 @@ function convFrame(name: string, inC: number, outC: number, groups = 1) {
  * check user input before they get here.
  */
 export function conv2dWorkload(name: string, c: Conv2d): Workload {
-  const { G, grouped, dims, g } = convFrame(name, c.inC, c.outC, c.groups);
+  const { dims, g, weights, bounds } = convFrame(name, c, c.outW, c.outH);
   const dataSpaces: DataSpace[] = [
-    { name: 'Weights', role: 'weight', readWrite: false, ranks: [[t(iC)], [t(iM)], [t(iR)], [t(iS)], ...g] },
+    weights,
     {
       name: 'Inputs', role: 'input', readWrite: false,
       ranks: [[t(iN)], [t(iC)], [t(iR, c.dilW ?? 1), t(iP, c.strideW ?? 1)], [t(iS, c.dilH ?? 1), t(iQ, c.strideH ?? 1)], ...g],
     },
     { name: 'Outputs', role: 'output', readWrite: true, ranks: [[t(iN)], [t(iM)], [t(iQ)], [t(iP)], ...g] },
   ];
-  const bounds = [c.inC / G, c.outC / G, c.kW, c.kH, c.batch ?? 1, c.outW, c.outH, ...(grouped ? [G] : [])];
   return { name, dims, bounds, dataSpaces };
 }
 
@@ -88,23 +100,9 @@ export function fcWorkload(name: string, inFeatures: number, outFeatures: number
 }
 
 /** A transposed 2-D convolution (ONNX ConvTranspose) over an `inH` × `inW` input. */
-export interface ConvTranspose2d {
-  /** Input channels (all groups). */
-  readonly inC: number;
-  /** Output channels (all groups). */
-  readonly outC: number;
-  readonly kH: number;
-  readonly kW: number;
+export interface ConvTranspose2d extends ConvKernel {
   readonly inH: number;
   readonly inW: number;
-  readonly strideH?: number;
-  readonly strideW?: number;
-  readonly dilH?: number;
-  readonly dilW?: number;
-  /** Channel groups; must divide inC and outC. Default 1. */
-  readonly groups?: number;
-  /** Batch size N. Default 1. */
-  readonly batch?: number;
 }
 
 /**
@@ -116,15 +114,14 @@ export interface ConvTranspose2d {
  * as {@link conv2dWorkload}; MACs = outC · inC/G · kH · kW · inH · inW.
  */
 export function convTranspose2dWorkload(name: string, c: ConvTranspose2d): Workload {
-  const { G, grouped, dims, g } = convFrame(name, c.inC, c.outC, c.groups);
+  const { dims, g, weights, bounds } = convFrame(name, c, c.inW, c.inH);
   const dataSpaces: DataSpace[] = [
-    { name: 'Weights', role: 'weight', readWrite: false, ranks: [[t(iC)], [t(iM)], [t(iR)], [t(iS)], ...g] },
+    weights,
     { name: 'Inputs', role: 'input', readWrite: false, ranks: [[t(iN)], [t(iC)], [t(iP)], [t(iQ)], ...g] },
     {
       name: 'Outputs', role: 'output', readWrite: true,
       ranks: [[t(iN)], [t(iM)], [t(iS, c.dilH ?? 1), t(iQ, c.strideH ?? 1)], [t(iR, c.dilW ?? 1), t(iP, c.strideW ?? 1)], ...g],
     },
   ];
-  const bounds = [c.inC / G, c.outC / G, c.kW, c.kH, c.batch ?? 1, c.inW, c.inH, ...(grouped ? [G] : [])];
   return { name, dims, bounds, dataSpaces };
 }
