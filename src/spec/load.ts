@@ -112,6 +112,18 @@ function isErtOnly(value: unknown): boolean {
   return isObj(value) && value.ERT !== undefined && Object.keys(value).length === 1;
 }
 
+/** Documents apart from the ERT among them; `ert`, when given, wins over one found among them. */
+function separateErt(docs: readonly { readonly file: string; readonly value: unknown }[], ert?: { readonly file: string; readonly value: unknown }): { yamls: { file: string; value: unknown }[]; energy: EnergyTable | null } {
+  const yamls: { file: string; value: unknown }[] = [];
+  let energy: EnergyTable | null = null;
+  for (const d of docs) {
+    if (isErtOnly(d.value)) energy = readERT(d.value, d.file);
+    else yamls.push(d);
+  }
+  if (ert !== undefined) energy = readERT(ert.value, ert.file);
+  return { yamls, energy };
+}
+
 /**
  * Energies without an ERT: estimated from the inputs' Accelergy component
  * specs (docs/energy.md), with a warning line per component; the table is
@@ -141,15 +153,8 @@ export function filesLabel(files: readonly string[]): string {
  */
 export function loadModelInputs(docs: readonly InputDocument[], ert?: { readonly file: string; readonly value: unknown }): ModelInputs {
   if (docs.length === 0) throw new SpecError('<command line>', 'inputs', 'at least one input file');
-  const yamls: { file: string; value: unknown }[] = [];
-  const mapTexts: { file: string; text: string }[] = [];
-  let energy: EnergyTable | null = null;
-  for (const d of docs) {
-    if (d.kind === 'maptxt') mapTexts.push(d);
-    else if (isErtOnly(d.value)) energy = readERT(d.value, d.file);
-    else yamls.push(d);
-  }
-  if (ert !== undefined) energy = readERT(ert.value, ert.file);
+  const mapTexts = docs.filter((d) => d.kind === 'maptxt');
+  const { yamls, energy } = separateErt(docs.filter((d) => d.kind === 'yaml'), ert);
   const files = docs.map((d) => d.file);
   const native = yamls.filter((d) => isObj(d.value) && d.value.dnnergy !== undefined);
   if (native.length > 0) {
@@ -188,13 +193,7 @@ export function loadModelInputs(docs: readonly InputDocument[], ert?: { readonly
  * `problem` or `mapping` section is ignored: the network supplies the layers.
  */
 export function loadArchitectureInputs(docs: readonly { readonly file: string; readonly value: unknown }[], ert?: { readonly file: string; readonly value: unknown }): ArchInputs {
-  const yamls: { file: string; value: unknown }[] = [];
-  let energy: EnergyTable | null = null;
-  for (const d of docs) {
-    if (isErtOnly(d.value)) energy = readERT(d.value, d.file);
-    else yamls.push(d);
-  }
-  if (ert !== undefined) energy = readERT(ert.value, ert.file);
+  const { yamls, energy } = separateErt(docs, ert);
   const label = filesLabel(docs.map((d) => d.file));
   if (yamls.length === 0) throw new SpecError(label, 'architecture', 'an architecture file');
   const prepared = prepareSections(mergeDocuments(yamls));
