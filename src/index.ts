@@ -9,7 +9,7 @@
 // The model.
 export { evaluate, MAX_OPERATIONS } from './model/model.js';
 export { analyse, type AnalysisOptions } from './model/nest.js';
-export { planEnergy, totals, type EnergyPlan, type Totals } from './model/cost.js';
+export { planEnergy, planStorageEnergy, totals, type EnergyPlan, type StoragePlan, type Totals } from './model/cost.js';
 export { resultToJSON, checkResult, type Result, type LevelResult, type DataSpaceResult, type NetworkResult } from './model/result.js';
 export type { Counts, LevelCounts, DataSpaceCounts } from './model/counts.js';
 export { score, better, type Objective } from './model/objective.js';

@@ -7,7 +7,7 @@
  * pruning loop. A real measurement (onnxruntime on this machine) is another.
  */
 import type { Design } from '../designs/design.js';
-import { planEnergy } from '../model/cost.js';
+import { planStorageEnergy } from '../model/cost.js';
 import type { Result } from '../model/result.js';
 import { sparseEnergy, type Densities } from '../model/sparse.js';
 import { analyzeNetwork } from '../network/analyze.js';
@@ -105,7 +105,7 @@ function weightCount(l: ConvLayer | FcLayer): number {
  */
 export function modelCost(design: ModelDesign, o: ModelCostOptions = {}): ModelCostProvider {
   const metric = o.metric ?? 'energy';
-  const plan = planEnergy(design.arch, design.energy);
+  const plan = planStorageEnergy(design.arch, design.energy);
   const cache = new Map<string, Result>();
   const unit = metric === 'latency' ? 'cycles' : design.energy.unit ?? 'pJ';
 

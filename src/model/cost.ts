@@ -18,8 +18,8 @@ import type { CountBuffers } from './counts.js';
 import { cyclesOf } from './cycles.js';
 import type { DataSpaceResult, LevelResult, NetworkResult, Result } from './result.js';
 
-/** Energy per action of every level, resolved once per (arch, table). */
-export interface EnergyPlan {
+/** Energy per action of the compute units and every storage level, resolved once per (arch, table). */
+export interface StoragePlan {
   readonly compute: number;
   /** Per storage level: pJ per block read, fill (write), update, and leakage per instance-cycle. */
   readonly read: Float64Array;
@@ -28,9 +28,13 @@ export interface EnergyPlan {
   readonly leak: Float64Array;
   /** v3: reads, fills and updates share blocks: ceil((r+f+u)/block) accesses at one energy. */
   readonly combinedBlocks: boolean;
+  readonly warnings: readonly string[];
+}
+
+/** Everything an evaluation charges: the storage plan and the networks' prices for one workload's tensors. */
+export interface EnergyPlan extends StoragePlan {
   /** Networks-on-chip with their energy per transfer of each tensor (workload order). */
   readonly networks: readonly NetworkPlan[];
-  readonly warnings: readonly string[];
 }
 
 /** A network's price list: pJ per word of each tensor that crosses it. */
@@ -41,11 +45,13 @@ export interface NetworkPlan {
 }
 
 /**
- * Resolve the energy of every action the model charges. A missing entry is
- * a user error (never a silent zero), except leakage, which defaults to 0
- * with a warning; dummy levels that hold nothing cost nothing.
+ * Resolve the energy of every action of the compute units and the storage
+ * levels. A missing entry is a user error (never a silent zero), except
+ * leakage, which defaults to 0 with a warning; dummy levels that hold
+ * nothing cost nothing. What needs no workload: estimates that rescale a
+ * finished result's level accesses use it alone.
  */
-export function planEnergy(arch: Arch, table: EnergyTable, convention: 'v4' | 'v3' = 'v4', tensors?: readonly string[]): EnergyPlan {
+export function planStorageEnergy(arch: Arch, table: EnergyTable, convention: 'v4' | 'v3' = 'v4'): StoragePlan {
   const warnings: string[] = [...(arch.notModelled ?? [])];
   const need = (component: string, action: string, alternatives: string[] = []): number => {
     for (const a of [action, ...alternatives]) {
@@ -57,12 +63,7 @@ export function planEnergy(arch: Arch, table: EnergyTable, convention: 'v4' | 'v
     }
     throw new SpecError(table.source, `${component}.${action}`, `energy of action "${action}" for ${component}`, `only ${Object.keys(table.components.get(component)!).join(', ')}`);
   };
-  // 1e12 pJ (a joule) per action is far beyond any real device; above it
-  // totals stop being meaningful numbers.
-  const sane = (component: string, action: string, e: number): number => {
-    if (!Number.isFinite(e) || e < 0 || e > 1e12) throw new SpecError(table.source, `${component}.${action}`, 'an energy per action between 0 and 1e12 pJ', String(e));
-    return e;
-  };
+  const sane = (component: string, action: string, e: number): number => saneEnergy(table, component, action, e);
   const L = arch.storage.length;
   const read = new Float64Array(L), write = new Float64Array(L), update = new Float64Array(L), leak = new Float64Array(L);
   // An ERT that lists a component but lacks some of its storage actions:
@@ -95,20 +96,38 @@ export function planEnergy(arch: Arch, table: EnergyTable, convention: 'v4' | 'v
     leak[l] = lk === undefined ? 0 : sane(lv.name, 'leak', lk);
   });
   const compute = need(arch.compute.name, 'compute', ['mac_random', 'mac']);
-  const networks = (arch.networks ?? []).map((link): NetworkPlan => {
-    if (link.perTensorAction && tensors === undefined) throw new InternalError(`pricing network ${link.name} needs the workload's tensor names`);
-    const names = tensors ?? [];
-    const transfer = new Float64Array(names.length);
-    names.forEach((t, s) => {
+  return { compute, read, write, update, leak, combinedBlocks: convention === 'v3', warnings };
+}
+
+/** 1e12 pJ (a joule) per action is far beyond any real device; above it totals stop being meaningful numbers. */
+function saneEnergy(table: EnergyTable, component: string, action: string, e: number): number {
+  if (!Number.isFinite(e) || e < 0 || e > 1e12) throw new SpecError(table.source, `${component}.${action}`, 'an energy per action between 0 and 1e12 pJ', String(e));
+  return e;
+}
+
+/**
+ * The plan of an evaluation: {@link planStorageEnergy} plus the networks'
+ * price of a transfer of each of `tensors` (the workload's tensor names, in
+ * its order; needed only when the architecture has networks).
+ */
+export function planEnergy(arch: Arch, table: EnergyTable, convention: 'v4' | 'v3' = 'v4', tensors?: readonly string[]): EnergyPlan {
+  const base = planStorageEnergy(arch, table, convention);
+  const links = arch.networks ?? [];
+  if (links.length === 0) return { ...base, networks: [] };
+  if (tensors === undefined) throw new InternalError(`pricing the networks of ${arch.name} needs the workload's tensor names`);
+  const warnings = [...base.warnings];
+  const networks = links.map((link): NetworkPlan => {
+    const transfer = new Float64Array(tensors.length);
+    tensors.forEach((t, s) => {
       const action = link.perTensorAction ? `${link.action}_${t}` : link.action;
       const e = actionEnergy(table, link.name, action) ?? actionEnergy(table, link.name, `${action}_random`);
       // Timeloop prices a transfer its table lacks at 0; say so.
       if (e === undefined) warnings.push(`network ${link.name}: no energy for action "${action}" in ${table.source}; priced at 0, as Timeloop does`);
-      transfer[s] = e === undefined ? 0 : sane(link.name, action, e);
+      transfer[s] = e === undefined ? 0 : saneEnergy(table, link.name, action, e);
     });
     return { link, transfer };
   });
-  return { compute, read, write, update, leak, combinedBlocks: convention === 'v3', networks, warnings };
+  return { ...base, networks, warnings };
 }
 
 /** Dynamic energy of data space s at storage level l, all instances (pJ). */

@@ -21,7 +21,7 @@
  * Rules and limits are written down in docs/model.md ("Sparsity").
  */
 import type { Arch } from '../arch/arch.js';
-import type { EnergyPlan } from './cost.js';
+import type { StoragePlan } from './cost.js';
 import type { Result } from './result.js';
 
 /** Densities of a layer's tensors (fractions of non-zero values). */
@@ -59,7 +59,7 @@ export function rlcWordsPerWord(d: number, wordBits = 16): number {
  * The sparse estimate of one layer from its dense result under the same
  * mapping: the dense counts scaled by the rules in the module comment.
  */
-export function sparseEnergy(dense: Result, arch: Arch, plan: EnergyPlan, dens: Densities): SparseResult {
+export function sparseEnergy(dense: Result, arch: Arch, plan: StoragePlan, dens: Densities): SparseResult {
   const dW = clamp(dens.weights), dI = clamp(dens.inputs ?? 1), dO = clamp(dens.outputs ?? 1);
   const eff = dW * dI;
   const peInstances = arch.compute.instances;

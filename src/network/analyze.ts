@@ -7,7 +7,7 @@ import type { EnergyTable } from '../energy/table.js';
 import type { Constraints } from '../mapping/constraints.js';
 import { mapLayer } from '../mapper/map.js';
 import type { Objective } from '../mapper/search.js';
-import { planEnergy } from '../model/cost.js';
+import { planStorageEnergy } from '../model/cost.js';
 import { sparseEnergy, type SparseResult } from '../model/sparse.js';
 import type { Result } from '../model/result.js';
 import { offChipAccesses } from '../model/accesses.js';
@@ -74,7 +74,7 @@ export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTab
   const cache = new Map<string, Result>();
   const layers: LayerReport[] = [];
   let energyTotal = 0, cycles = 0, macs = 0, dram = 0;
-  const plan = planEnergy(arch, energy);
+  const plan = planStorageEnergy(arch, energy);
   for (const [i, layer] of net.layers.entries()) {
     if (layer.kind === 'other') {
       layers.push({ layer, macs: 0, result: null, cached: false });

@@ -10,6 +10,9 @@ import { parse } from 'yaml';
 import { readArchitecture } from '../../src/interop/timeloop/v4.js';
 import { planEnergy } from '../../src/model/cost.js';
 import { At } from '../../src/spec/read.js';
+import { analyzeNetwork } from '../../src/network/analyze.js';
+import { NetworkBuilder } from '../../src/network/network.js';
+import { emptyConstraints } from '../../src/mapping/constraints.js';
 import { loadInputs } from '../../src/io/inputs.js';
 import { evaluate } from '../../src/model/model.js';
 import { resultToJSON } from '../../src/model/result.js';
@@ -55,7 +58,7 @@ describe.runIf(referenceAvailable())('networks on the processing-in-memory refer
 });
 
 describe('networks read from a v0.4 tree', () => {
-  const tree = (glbAttrs: string) => parse(`
+  const tree = (glbAttrs: string, downAttrs = 'bandwidth: 4') => parse(`
 architecture:
   version: '0.4'
   subtree:
@@ -63,7 +66,7 @@ architecture:
       local:
         - { name: DRAM, class: DRAM, attributes: { width: 64, datawidth: 16 } }
         - { name: glb, class: SRAM, attributes: { depth: 1024, width: 16, datawidth: 16${glbAttrs} } }
-        - { name: down, class: SimpleMulticast, attributes: { datawidth: 16, bandwidth: 4 } }
+        - { name: down, class: SimpleMulticast, attributes: { datawidth: 16, ${downAttrs} } }
         - { name: unused_noc, class: XY_NoC, attributes: { datawidth: 16 } }
         - { name: mac, class: intmac, attributes: { datawidth: 16 } }
 `).architecture;
@@ -79,6 +82,19 @@ architecture:
     const plan = planEnergy(arch, { source: 'ert', components: new Map<string, Record<string, number>>([['glb', { read: 1, write: 1, update: 1, leak: 0 }], ['DRAM', { read: 1, write: 1, update: 1, leak: 0 }], ['mac', { compute: 1 }], ['down', { transfer: 0.5 }]]) }, 'v4', ['A', 'B', 'Z']);
     expect([...plan.networks[0].transfer]).toEqual([0.5, 0.5, 0.5]);
     expect(plan.warnings).toEqual(expect.arrayContaining([...arch.notModelled!]));
+  });
+
+  it('a whole network on it, pruned layers included, prices the network per tensor (no workload-free plan needs the tensors)', async () => {
+    const arch = readArchitecture({ value: tree(', network_read: down', 'per_datatype_ERT: true'), at: new At('t.yaml', 'architecture') });
+    const energy = { source: 'ert', components: new Map<string, Record<string, number>>([['glb', { read: 1, write: 1, update: 1, leak: 0 }], ['DRAM', { read: 1, write: 1, update: 1, leak: 0 }], ['mac', { compute: 1 }], ['down', { transfer_Weights: 0.5, transfer_Inputs: 0.25, transfer_Outputs: 0 }]]) };
+    const built = new NetworkBuilder('tiny', [4, 6, 6]).conv('c1', 8, 3).build();
+    const net = { ...built, layers: built.layers.map((l) => (l.kind === 'conv' ? { ...l, weightDensity: 0.5 } : l)) };
+    const report = await analyzeNetwork(net, arch, energy, { batch: 1, objective: 'energy', evaluations: 500, seed: 1, constraints: () => emptyConstraints(arch) });
+    const r = report.layers[0].result!;
+    const price: Record<string, number> = { Weights: 0.5, Inputs: 0.25, Outputs: 0 };
+    expect(r.networks).toHaveLength(1);
+    for (const d of r.networks![0].dataSpaces) expect(d.energyPJ).toBeCloseTo(d.transfers * price[d.name], 9);
+    expect(report.layers[0].sparse!.energyPJ).toBeLessThan(r.energyPJ);
   });
 
   it('a level naming a network that is not declared is a one-line error at the field', () => {
