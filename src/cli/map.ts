@@ -37,7 +37,7 @@ export async function runMap(inputs: string[], opts: MapOpts): Promise<void> {
   const bar = progressBar('mapping {bar} {percentage}% | {value}/{total} evaluations', opts.json);
   bar?.start(evaluations, 0);
   const found = await mapLayer(inp.workload, inp.arch, inp.energy, constraints, {
-    objective, seed, threads, evaluations, timeLimitMs: timeLimitMs === undefined ? undefined : searchTime(timeLimitMs, start), convention, source: inputs.length === 1 ? inputs[0] : `${inputs[0]} (+${inputs.length - 1} more)`,
+    objective, seed, threads, evaluations, timeLimitMs: timeLimitMs === undefined ? undefined : searchTime(timeLimitMs, start), convention, source: filesLabel(inputs),
     pool: threads > 1 ? threadPool(threads) : undefined, baseline: true,
     onProgress: bar ? (d) => bar.update(Math.min(d, evaluations)) : undefined,
   });
