@@ -3,7 +3,8 @@ import { loadArchitecture } from '../io/inputs.js';
 import { OutputSet, readBinaryFile } from '../io/files.js';
 import { importOnnx, type OnnxImportOptions } from '../network/onnx/import.js';
 import { threadPool } from '../io/threadPool.js';
-import { resolveDesign } from '../designs/resolve.js';
+import { isArchFile, resolveDesign } from '../designs/resolve.js';
+import { filesLabel } from '../spec/load.js';
 import { analyzeNetwork } from '../network/analyze.js';
 import { zooNames, zooNetwork } from '../network/zoo.js';
 import { reportHtml } from '../report/html.js';
@@ -53,7 +54,7 @@ export async function runAnalyze(name: string, opts: AnalyzeOpts): Promise<void>
   const report = await analyzeNetwork(net, design.arch, design.energy, {
     batch, objective: goal, evaluations: wholeNumber(opts.evaluations, '--evaluations', 1),
     seed: wholeNumber(opts.seed, '--seed', 0), threads, pool: threads > 1 ? threadPool(threads) : undefined, constraints: (w) => design.constraints(w),
-    source: /\.ya?ml$/i.test(opts.arch) ? opts.arch.split(',')[0] : opts.arch,
+    source: isArchFile(opts.arch) ? filesLabel(opts.arch.split(',').map((p) => p.trim())) : opts.arch,
     onLayer: bar ? (d) => bar.update(d) : undefined,
   });
   bar?.stop();
