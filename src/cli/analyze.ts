@@ -1,7 +1,7 @@
 /** `dnnergy analyze`: a whole network on an accelerator, layer by layer. */
 import { loadArchitecture } from '../io/inputs.js';
 import { OutputSet, readBinaryFile } from '../io/files.js';
-import { importOnnx, type OnnxImportOptions } from '../network/onnx/import.js';
+import { importOnnx } from '../network/onnx/import.js';
 import { threadPool } from '../io/threadPool.js';
 import { isArchFile, resolveDesign } from '../designs/resolve.js';
 import { filesLabel } from '../spec/load.js';
@@ -10,37 +10,16 @@ import { zooNames, zooNetwork } from '../network/zoo.js';
 import { reportHtml } from '../report/html.js';
 import { formatNetworkReport, networkReportToJSON } from '../report/network.js';
 import { SpecError } from '../spec/errors.js';
-import { objective, outputTargets, positiveNumber, shapeCHW, threadsFlag, wholeNumber } from './flags.js';
+import { objective, onnxImportFlags, outputTargets, positiveNumber, threadsFlag, wholeNumber } from './flags.js';
 import { progressBar } from './progress.js';
 
 /** Flags of `dnnergy analyze`, as commander hands them over. */
 export interface AnalyzeOpts { html?: string; ert?: string; clock?: string; inputShape?: string; dim?: string; strict?: boolean; arch: string; batch: string; evaluations: string; seed: string; threads: string; objective: string; json?: boolean; out?: string }
 
-/** `--input-shape` (CxHxW, or name=AxBx…, comma-separated), `--dim name=N,…` and `--strict` as ONNX import options. */
-function onnxOptions(opts: AnalyzeOpts): OnnxImportOptions {
-  const v = opts.inputShape;
-  const legacy = v !== undefined && /^\d+x\d+x\d+$/.test(v);
-  const inputShapes: Record<string, number[]> = {};
-  if (v !== undefined && !legacy) {
-    for (const part of v.split(',')) {
-      const m = /^([^=]+)=(\d+(?:x\d+)*)$/.exec(part.trim());
-      if (!m) throw new SpecError('<command line>', '--input-shape', 'CxHxW, or name=1x3x224x224[,name=...]', part);
-      inputShapes[m[1]] = m[2].split('x').map(Number);
-    }
-  }
-  const dims: Record<string, number> = {};
-  for (const part of opts.dim?.split(',') ?? []) {
-    const m = /^([^=]+)=(\d+)$/.exec(part.trim());
-    if (!m || Number(m[2]) < 1) throw new SpecError('<command line>', '--dim', 'name=N with N ≥ 1, comma-separated', part);
-    dims[m[1]] = Number(m[2]);
-  }
-  return { ...(legacy ? { inputShape: shapeCHW(v, '--input-shape') } : {}), inputShapes, dims, strict: opts.strict === true };
-}
-
 /** Run `dnnergy analyze` on a network (ONNX file or zoo name). */
 export async function runAnalyze(name: string, opts: AnalyzeOpts): Promise<void> {
   outputTargets({ '--out': opts.out, '--html': opts.html });
-  const net = /\.onnx$/i.test(name) ? importOnnx(readBinaryFile(name), name, onnxOptions(opts)) : zooNetwork(name);
+  const net = /\.onnx$/i.test(name) ? importOnnx(readBinaryFile(name), name, onnxImportFlags(opts)) : zooNetwork(name);
   if (!net) throw new SpecError('<command line>', 'network', `an .onnx file or a zoo network (${zooNames.join(', ')})`, name);
   for (const w of net.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   const design = resolveDesign(opts.arch, opts.ert, loadArchitecture);

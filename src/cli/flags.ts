@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { checkWritable } from '../io/files.js';
+import type { OnnxImportOptions } from '../network/onnx/import.js';
 import { SpecError } from '../spec/errors.js';
 
 const CLI = '<command line>';
@@ -98,4 +99,41 @@ export function outputTargets(targets: Readonly<Record<string, string | undefine
     seen.set(key, flag);
     checkWritable(path, flag, kind, files);
   }
+}
+
+/**
+ * Template data from `--jinja name=value` flags (repeatable, or
+ * comma-separated): numbers and True/False as such, the rest as strings.
+ */
+export function jinjaFlag(flags: readonly string[] | string | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const items = flags === undefined ? [] : (typeof flags === 'string' ? [flags] : flags).flatMap((f) => f.split(','));
+  for (const item of items) {
+    const m = /^([A-Za-z_]\w*)=(.*)$/.exec(item.trim());
+    if (!m) throw new SpecError(CLI, '--jinja', 'name=value, e.g. --jinja architecture=eyeriss_like', item);
+    const v = m[2];
+    out[m[1]] = /^(true|false)$/i.test(v) ? /^true$/i.test(v) : v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
+  }
+  return out;
+}
+
+/** `--input-shape` (CxHxW, or name=AxBx…, comma-separated), `--dim name=N,…` and `--strict` as ONNX import options. */
+export function onnxImportFlags(opts: { inputShape?: string; dim?: string; strict?: boolean }): OnnxImportOptions {
+  const v = opts.inputShape;
+  const legacy = v !== undefined && /^\d+x\d+x\d+$/.test(v);
+  const inputShapes: Record<string, number[]> = {};
+  if (v !== undefined && !legacy) {
+    for (const part of v.split(',')) {
+      const m = /^([^=]+)=(\d+(?:x\d+)*)$/.exec(part.trim());
+      if (!m) throw new SpecError(CLI, '--input-shape', 'CxHxW, or name=1x3x224x224[,name=...]', part);
+      inputShapes[m[1]] = m[2].split('x').map(Number);
+    }
+  }
+  const dims: Record<string, number> = {};
+  for (const part of opts.dim?.split(',') ?? []) {
+    const m = /^([^=]+)=(\d+)$/.exec(part.trim());
+    if (!m || Number(m[2]) < 1) throw new SpecError(CLI, '--dim', 'name=N with N ≥ 1, comma-separated', part);
+    dims[m[1]] = Number(m[2]);
+  }
+  return { ...(legacy ? { inputShape: shapeCHW(v, '--input-shape') } : {}), inputShapes, dims, strict: opts.strict === true };
 }

@@ -1,5 +1,5 @@
 /** `dnnergy map`: search the mapspace for the best mapping of a layer, with a lower bound and the gap to it. */
-import { jinjaData, loadInputs } from '../io/inputs.js';
+import { loadInputs } from '../io/inputs.js';
 import { writeFileAtomic } from '../io/files.js';
 import { mappingToYaml } from '../interop/timeloop/write.js';
 import { constraintsFrom, constraintWarnings, objectiveFrom } from '../interop/timeloop/constraints.js';
@@ -10,7 +10,7 @@ import { formatMapReport, mapReportToJSON, type MapReport } from '../report/mapp
 import { noErtWhy } from '../energy/ert.js';
 import { SpecError } from '../spec/errors.js';
 import { chooseConvention, filesLabel } from '../spec/load.js';
-import { convention as conventionFlag, objective as objectiveFlag, outputTargets, threadsFlag, wholeNumber } from './flags.js';
+import { convention as conventionFlag, jinjaFlag, objective as objectiveFlag, outputTargets, threadsFlag, wholeNumber } from './flags.js';
 import { progressBar } from './progress.js';
 
 /** Flags of `dnnergy map`, as commander hands them over. */
@@ -28,7 +28,7 @@ export async function runMap(inputs: string[], opts: MapOpts): Promise<void> {
   const threads = threadsFlag(opts.threads);
   const evaluations = wholeNumber(opts.evaluations, '--evaluations', 1);
   const timeLimitMs = opts.timeLimit === undefined ? undefined : wholeNumber(opts.timeLimit, '--time-limit', 1) * 1000;
-  const inp = loadInputs(inputs, opts.ert, { jinja: jinjaData(opts.jinja) });
+  const inp = loadInputs(inputs, opts.ert, { jinja: jinjaFlag(opts.jinja) });
   const { convention, notes } = chooseConvention(inp, given);
   if (!inp.energy) throw new SpecError(filesLabel(inputs), 'ERT', `energies: --ert <ERT.yaml>, an input with an \`ERT\` section, \`arch.energy\` in a native spec, or component specs Accelergy's tables price${noErtWhy(inp.warnings)}`);
   const constraints = constraintsFrom(inp.sections, inp.workload, inp.arch);

@@ -1,5 +1,5 @@
 /** `dnnergy model`: evaluate one mapping and print a per-level table or the results JSON. */
-import { jinjaData, loadInputs } from '../io/inputs.js';
+import { loadInputs } from '../io/inputs.js';
 import { writeFileAtomic } from '../io/files.js';
 import { evaluate } from '../model/model.js';
 import { resultToJSON } from '../model/result.js';
@@ -7,7 +7,7 @@ import { formatResult } from '../report/table.js';
 import { noErtWhy } from '../energy/ert.js';
 import { SpecError } from '../spec/errors.js';
 import { chooseConvention, filesLabel } from '../spec/load.js';
-import { convention, outputTargets } from './flags.js';
+import { convention, jinjaFlag, outputTargets } from './flags.js';
 
 /** Flags of `dnnergy model`, as commander hands them over. */
 export interface ModelOpts { ert?: string; convention?: string; jinja?: string[]; json?: boolean; out?: string }
@@ -16,7 +16,7 @@ export interface ModelOpts { ert?: string; convention?: string; jinja?: string[]
 export function runModel(inputs: string[], opts: ModelOpts): void {
   outputTargets({ '--out': opts.out });
   const given = opts.convention === undefined ? undefined : convention(opts.convention);
-  const inp = loadInputs(inputs, opts.ert, { jinja: jinjaData(opts.jinja) });
+  const inp = loadInputs(inputs, opts.ert, { jinja: jinjaFlag(opts.jinja) });
   const { convention: conv, notes } = chooseConvention(inp, given);
   if (!inp.mapping) throw new SpecError(filesLabel(inputs), 'mapping', 'a mapping (a `mapping` list, or a .map.txt file)');
   if (!inp.energy) throw new SpecError(filesLabel(inputs), 'ERT', `energies: --ert <ERT.yaml>, an input with an \`ERT\` section, \`arch.energy\` in a native spec, or component specs Accelergy's tables price${noErtWhy(inp.warnings)}`);

@@ -17,22 +17,6 @@ export interface ReadOptions {
   readonly jinja?: Readonly<Record<string, unknown>>;
 }
 
-/**
- * Template data from `--jinja name=value` flags (repeatable, or
- * comma-separated): numbers and True/False as such, the rest as strings.
- */
-export function jinjaData(flags: readonly string[] | string | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const items = flags === undefined ? [] : (typeof flags === 'string' ? [flags] : flags).flatMap((f) => f.split(','));
-  for (const item of items) {
-    const m = /^([A-Za-z_]\w*)=(.*)$/.exec(item.trim());
-    if (!m) throw new SpecError('<command line>', '--jinja', 'name=value, e.g. --jinja architecture=eyeriss_like', item);
-    const v = m[2];
-    out[m[1]] = /^(true|false)$/i.test(v) ? /^true$/i.test(v) : v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
-  }
-  return out;
-}
-
 /** Files on disk, as the front end reads them: regular files only. */
 export const nodeFileHost: FileHost = {
   read: (p) => readTextFile(p),
