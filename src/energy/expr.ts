@@ -4,12 +4,12 @@
  * attributes in scope. A value that is not an expression (`45nm`, `2mm`)
  * stays as written.
  */
+import { evaluate } from '../util/expr.js';
+
 export type Scope = Readonly<Record<string, unknown>>;
 
-const FUNCS: Readonly<Record<string, (x: number) => number>> = {
-  // Accelergy writes log for the base-2 log of a depth (an address width).
-  log: Math.log2, log2: Math.log2, ceil: Math.ceil, floor: Math.floor, round: Math.round, sqrt: Math.sqrt,
-};
+/** Accelergy writes log for the base-2 log of a depth (an address width). */
+const ACCELERGY_FUNCTIONS: Readonly<Record<string, (...a: unknown[]) => unknown>> = { log: (x) => Math.log2(Number(x)) };
 
 /** Evaluate `v` in `scope`: numbers and non-expressions pass through. */
 export function evalValue(v: unknown, scope: Scope): unknown {
@@ -20,40 +20,16 @@ export function evalValue(v: unknown, scope: Scope): unknown {
   return x === undefined ? v : x;
 }
 
-/** A numeric expression's value, or undefined if `s` is not one. */
+/** A numeric expression's value, or undefined if `s` is not one (the shared safe evaluator, util/expr.ts). */
 export function evalNumber(s: string, scope: Scope): number | undefined {
-  const toks = s.match(/\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|[A-Za-z_][A-Za-z_0-9]*|\*\*|[-+*/()]|\S/g);
-  if (!toks) return undefined;
-  let i = 0;
-  const fail = (): never => { throw new Error('not an expression'); };
-  const atom = (): number => {
-    const t = toks[i++] ?? fail();
-    if (t === '(') { const x = sum(); if (toks[i++] !== ')') fail(); return x; }
-    if (t === '-') return -atom();
-    if (/^\d/.test(t)) return Number(t);
-    if (/^[A-Za-z_]/.test(t)) {
-      const f = FUNCS[t];
-      if (f && toks[i] === '(') { i++; const x = sum(); if (toks[i++] !== ')') fail(); return f(x); }
-      const val = scope[t];
-      const x = typeof val === 'number' ? val : typeof val === 'string' ? evalNumber(val, {}) : undefined;
-      return x ?? fail();
-    }
-    return fail();
-  };
-  const power = (): number => { const b = atom(); if (toks[i] === '**') { i++; return b ** power(); } return b; };
-  const prod = (): number => {
-    let x = power();
-    while (toks[i] === '*' || toks[i] === '/') x = toks[i++] === '*' ? x * power() : x / power();
-    return x;
-  };
-  const sum = (): number => {
-    let x = prod();
-    while (toks[i] === '+' || toks[i] === '-') x = toks[i++] === '+' ? x + prod() : x - prod();
-    return x;
+  // Attributes in scope may be numbers written as text, or expressions of their own (without a scope).
+  const names = {
+    has: (n: string) => Object.prototype.hasOwnProperty.call(scope, n),
+    lookup: (n: string) => { const v = scope[n]; return typeof v === 'string' ? evalNumber(v, {}) ?? v : v; },
   };
   try {
-    const x = sum();
-    return i === toks.length && Number.isFinite(x) ? x : undefined;
+    const x = evaluate(s, names, { functions: ACCELERGY_FUNCTIONS });
+    return typeof x === 'number' && Number.isFinite(x) ? x : undefined;
   } catch {
     return undefined;
   }

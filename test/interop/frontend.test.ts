@@ -5,7 +5,7 @@
  * and the attribute checks of issue 14 (each one line naming file and field).
  */
 import { describe, expect, it } from 'vitest';
-import { evaluate as evalExpr, ExprError, scopeOf } from '../../src/interop/timeloop/frontend/expr.js';
+import { evaluate as evalExpr, ExprError, scopeOf } from '../../src/util/expr.js';
 import { renderTemplate } from '../../src/interop/timeloop/frontend/jinja.js';
 import { constraintsFrom, constraintWarnings } from '../../src/interop/timeloop/constraints.js';
 import { chooseConvention, documentsFromFiles, documentsFromText, loadModelInputs, textHost } from '../../src/spec/load.js';

@@ -5,7 +5,7 @@
  * `{# comments #}` and whitespace control (`{%-`, `-%}`). Anything else is
  * one line naming the statement.
  */
-import { ExprError, evaluate, scopeOf } from './expr.js';
+import { ExprError, evaluate, scopeOf } from '../../../util/expr.js';
 
 /** A template error: the message, and the line of the template it is on. */
 export class TemplateError extends Error {

@@ -9,7 +9,7 @@
  * nothing and has no temporal loops.
  */
 import { At, isObj, list, obj, str, type Obj } from '../../../spec/read.js';
-import { ExprError, evaluate, scopeOf } from './expr.js';
+import { ExprError, evaluate, scopeOf } from '../../../util/expr.js';
 
 /** Whether an `architecture` section is a v0.4 `nodes:` list of tagged nodes. */
 export function isNodeList(arch: unknown): boolean {
