@@ -8,10 +8,10 @@
  * is set: then they are scaled from CACTI-derived reference points
  * (`sram.ts`) and the estimator says APPROXIMATE.
  */
-import { aladdinArea, aladdinEnergy, UnsupportedError, type Args, type Attrs } from './aladdin.js';
+import { aladdinArea, aladdinEnergy, UnsupportedError, type AladdinEra, type Args, type Attrs } from './aladdin.js';
 import { PRIMITIVE_DEFAULTS } from './aladdin-data.js';
 import { DRAM_PJ_PER_BIT } from './dram-data.js';
-import { sramApproxSource, sramArea, sramEnergy } from './sram.js';
+import { sramApproxSource, sramApproxSourceV04, sramArea, sramAreaV04, sramEnergy, sramEnergyV04 } from './sram.js';
 import { evalRange, evalValue, nameRange, type Scope } from './expr.js';
 
 /** One component of a flattened architecture. */
@@ -82,12 +82,30 @@ const PRIMITIVE_ACTIONS: Readonly<Record<string, readonly CompoundAction[]>> = (
   };
 })();
 
-interface Acc { estimators: Set<string>; missing: Set<string>; approximateSram: boolean }
+/**
+ * Actions of a primitive component under Accelergy 0.4 (as timeloopfe asks
+ * for them): compute units `compute`; everything else (storage) read,
+ * write, update and leak.
+ */
+const COMPUTE_CLASSES = new Set(['intmac', 'fpmac', 'intadder', 'fpadder', 'intmultiplier', 'fpmultiplier', 'bitwise', 'compute', 'mac']);
+function primitiveActionsV04(cls: string): CompoundAction[] {
+  const names = COMPUTE_CLASSES.has(cls) ? ['compute'] : ['read', 'write', 'update', 'leak'];
+  return names.map((name) => ({ name, subcomponents: [] }));
+}
+
+interface Acc { estimators: Set<string>; missing: Set<string>; approximateSram: boolean; era: AladdinEra }
 
 /** Options of {@link estimateComponent}. */
 export interface EstimateOptions {
   /** Price SRAMs beyond the Aladdin table by scaling CACTI-derived reference points (approximate). Default false. */
   readonly approximateSram?: boolean;
+  /**
+   * The plug-ins' rules: `v0.3` (Accelergy v0.3 tables, actions and
+   * defaults; the default) or `v0.4` (Accelergy 0.4 as Timeloop v4 of May
+   * 2024 ran it: clock-derived rows, `width`, read/write/update/leak and
+   * compute actions, no primitive defaults). See docs/energy.md.
+   */
+  readonly era?: AladdinEra;
 }
 
 function isCactiSram(cls: string, err: Error): boolean {
@@ -128,21 +146,25 @@ function dram(attrs: Attrs, action: string, acc: Acc): number | null {
     return null;
   }
   acc.estimators.add(`CACTI DRAM table (${type})`);
-  return action === 'idle' ? 0 : perBit * width;
+  return action === 'idle' || action === 'leak' ? 0 : perBit * width;
 }
+
+/** timeloopfe's placeholder levels (`inter_<name>_spatial`): Accelergy's dummy table prices them at 0. */
+const DUMMY_CLASSES = new Set(['dummy_storage', 'dummy_compute']);
 
 function primitiveEnergy(cls: string, attrs: Attrs, action: string, args: Args, acc: Acc): number | null {
   if (cls === 'DRAM' || cls === 'dram') return dram(attrs, action, acc);
+  if (DUMMY_CLASSES.has(cls)) { acc.estimators.add('dummy table (0 pJ)'); return 0; }
   try {
-    const e = aladdinEnergy(cls, attrs, action, args);
-    acc.estimators.add(`Aladdin_table (${String(attrs.technology)})`);
+    const e = aladdinEnergy(cls, attrs, action, args, acc.era);
+    acc.estimators.add(`Aladdin_table (${String(attrs.technology)}${acc.era === 'v0.4' ? ', Accelergy 0.4 rules' : ''})`);
     return e;
   } catch (err) {
     if (!(err instanceof UnsupportedError)) throw err;
     if (acc.approximateSram && isCactiSram(cls, err)) {
       try {
-        const e = sramEnergy(attrs, action, args);
-        acc.estimators.add(sramApproxSource(attrs));
+        const e = acc.era === 'v0.4' ? sramEnergyV04(attrs, action) : sramEnergy(attrs, action, args);
+        acc.estimators.add(acc.era === 'v0.4' ? sramApproxSourceV04(attrs) : sramApproxSource(attrs));
         return e;
       } catch (err2) {
         if (!(err2 instanceof UnsupportedError)) throw err2;
@@ -170,7 +192,7 @@ function actionEnergy(
     const { base, count } = nameRange(s.name, scope);
     const sub = c.subcomponents.find((x) => nameRange(x.name, attrs).base === base);
     if (!sub) { acc.missing.add(`${cls}: no subcomponent ${base}`); ok = false; continue; }
-    const subAttrs = subcomponentAttrs(sub, attrs, classes);
+    const subAttrs = subcomponentAttrs(sub, attrs, classes, acc.era);
     for (const sa of s.actions) {
       const subArgs: Record<string, number> | null = sa.arguments
         ? Object.fromEntries(Object.entries(sa.arguments).map(([k, v]) => [k, Number(evalValue(v, scope))]))
@@ -184,8 +206,8 @@ function actionEnergy(
   return ok ? total : null;
 }
 
-function subcomponentAttrs(sub: CompoundClass['subcomponents'][number], parent: Attrs, classes: ReadonlyMap<string, CompoundClass>): Attrs {
-  const defaults = classes.get(sub.cls)?.attributes ?? PRIMITIVE_DEFAULTS[sub.cls] ?? {};
+function subcomponentAttrs(sub: CompoundClass['subcomponents'][number], parent: Attrs, classes: ReadonlyMap<string, CompoundClass>, era: AladdinEra): Attrs {
+  const defaults = classes.get(sub.cls)?.attributes ?? (era === 'v0.3' ? PRIMITIVE_DEFAULTS[sub.cls] : undefined) ?? {};
   return resolveAttrs(defaults, sub.attributes, parent);
 }
 
@@ -193,10 +215,11 @@ function area(cls: string, attrs: Attrs, classes: ReadonlyMap<string, CompoundCl
   const c = classes.get(cls);
   if (!c) {
     if ((cls === 'DRAM' || cls === 'dram') && DRAM_PJ_PER_BIT[String(attrs.type ?? 'LPDDR4')] !== undefined) return 0;
-    try { return aladdinArea(cls, attrs); } catch (err) {
+    if (DUMMY_CLASSES.has(cls)) return 0;
+    try { return aladdinArea(cls, attrs, acc.era); } catch (err) {
       if (!(err instanceof UnsupportedError)) throw err;
       if (acc.approximateSram && isCactiSram(cls, err)) {
-        try { return sramArea(attrs); } catch (err2) {
+        try { return acc.era === 'v0.4' ? sramAreaV04(attrs) : sramArea(attrs); } catch (err2) {
           if (!(err2 instanceof UnsupportedError)) throw err2;
         }
       }
@@ -209,7 +232,7 @@ function area(cls: string, attrs: Attrs, classes: ReadonlyMap<string, CompoundCl
   let ok = true;
   for (const sub of c.subcomponents) {
     const { count } = nameRange(sub.name, attrs);
-    const a = area(sub.cls, subcomponentAttrs(sub, attrs, classes), classes, acc, depth + 1);
+    const a = area(sub.cls, subcomponentAttrs(sub, attrs, classes, acc.era), classes, acc, depth + 1);
     if (a === null) ok = false;
     else total += a * count;
   }
@@ -221,11 +244,14 @@ function area(cls: string, attrs: Attrs, classes: ReadonlyMap<string, CompoundCl
  * attributes; `classes` holds the compound classes in scope.
  */
 export function estimateComponent(spec: ComponentSpec, classes: ReadonlyMap<string, CompoundClass>, opts: EstimateOptions = {}): ComponentEstimate {
-  const acc: Acc = { estimators: new Set(), missing: new Set(), approximateSram: opts.approximateSram ?? false };
+  const era = opts.era ?? 'v0.3';
+  const acc: Acc = { estimators: new Set(), missing: new Set(), approximateSram: opts.approximateSram ?? false, era };
   const compound = classes.get(spec.cls);
-  const attrs = resolveAttrs(compound?.attributes ?? PRIMITIVE_DEFAULTS[spec.cls] ?? {}, spec.attributes, {});
+  // Accelergy 0.4's primitives have no default attributes (a v0.3 default `datawidth: 16` would override `width`).
+  const attrs = resolveAttrs(compound?.attributes ?? (era === 'v0.3' ? PRIMITIVE_DEFAULTS[spec.cls] : undefined) ?? {}, spec.attributes, {});
   const actions: EstimatedAction[] = [];
-  const list = compound?.actions ?? PRIMITIVE_ACTIONS[spec.cls];
+  const known = PRIMITIVE_ACTIONS[spec.cls] !== undefined || spec.cls === 'dram' || DUMMY_CLASSES.has(spec.cls);
+  const list = compound?.actions ?? (known && (era === 'v0.4' || DUMMY_CLASSES.has(spec.cls)) ? primitiveActionsV04(spec.cls) : PRIMITIVE_ACTIONS[spec.cls]);
   if (!list) acc.missing.add(`${spec.cls}: unknown class (neither a compound class in the inputs nor an Accelergy primitive)`);
   for (const a of list ?? []) {
     const combos = argCombos(a.arguments, attrs);

@@ -32,3 +32,28 @@ export const SRAM_POINTS_45NM: readonly SramPoint[] = [
   { source: 'v3/v4 04_eyeriss_like weights_glb', width: 64, depth: 1024, banks: 2, readData: 7.15389, readAddress: 1.53298, writeData: 7.90331, writeAddress: 1.69357, idle: 0.0003, area: 76914.2 },
   { source: 'v3/v4 04_eyeriss_like shared_glb', width: 64, depth: 12800, banks: 25, readData: 47.51871, readAddress: 0.81461, writeData: 48.08816, writeAddress: 0.82437, idle: 0.005, area: 979198 },
 ];
+
+/**
+ * SRAM figures the v0.4 CACTI plug-in gave Accelergy 0.4 (1 ns clock), taken
+ * from the Timeloop v4 references' ERT/ART (`v4-tl-*` MainMemory and
+ * GlobalBuffer; `v4-tut02-dse-outputs`). Accelergy 0.4 prices whole
+ * actions (no data/address arguments): read, write (= update), leak.
+ */
+export interface SramPointV04 {
+  readonly source: string;
+  readonly technology: number;
+  readonly width: number;
+  readonly depth: number;
+  readonly banks: number;
+  readonly read: number;
+  readonly write: number;
+  readonly leak: number;
+  /** um², or null when the reference does not give it. */
+  readonly area: number | null;
+}
+
+/** The v0.4 reference points (pJ per action, um²). */
+export const SRAM_POINTS_V04: readonly SramPointV04[] = [
+  { source: 'v4 tutorials (v4-tl-01..05) MainMemory', technology: 40, width: 64, depth: 32768, banks: 2, read: 43.353054, write: 30.878292, leak: 0.007972, area: 707084.0 },
+  { source: 'v4-tut02-dse-outputs buffer', technology: 45, width: 128, depth: 512, banks: 2, read: 9.65335, write: 12.6203, leak: 0.000271, area: null },
+];

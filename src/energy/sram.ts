@@ -6,7 +6,7 @@
  * address energy by the square root of depth per bank, area by capacity.
  * Exact at the reference points; elsewhere an estimate, not CACTI.
  */
-import { SRAM_POINTS_45NM, type SramPoint } from './sram-data.js';
+import { SRAM_POINTS_45NM, SRAM_POINTS_V04, type SramPoint, type SramPointV04 } from './sram-data.js';
 import type { Args, Attrs } from './aladdin.js';
 import { UnsupportedError } from './aladdin.js';
 
@@ -47,5 +47,44 @@ export function sramEnergy(attrs: Attrs, action: string, args: Args): number {
 /** Area (um²) of an SRAM, approximated by capacity. */
 export function sramArea(attrs: Attrs): number {
   const { point: p, width, depth } = fit(attrs);
+  return (p.area * width * depth) / (p.width * p.depth);
+}
+
+function fitV04(attrs: Attrs): { point: SramPointV04; width: number; depth: number; banks: number } {
+  const t = String(attrs.technology ?? '');
+  if (!['40', '40nm', '45', '45nm'].includes(t)) throw new UnsupportedError(`SRAM needs CACTI, and the CACTI-derived points are 40/45nm only (technology ${t || 'missing'})`);
+  const width = Number(attrs.width);
+  const depth = Number(attrs.depth);
+  const banks = Number(attrs.n_banks ?? 1);
+  if (![width, depth, banks].every((x) => Number.isFinite(x) && x > 0)) throw new UnsupportedError('SRAM needs width, depth and n_banks as positive numbers');
+  const dist = (p: SramPointV04): number => Math.abs(Math.log(width / p.width)) + Math.abs(Math.log(depth / p.depth)) + Math.abs(Math.log(banks / p.banks));
+  let best = SRAM_POINTS_V04[0]!;
+  for (const p of SRAM_POINTS_V04) if (dist(p) < dist(best)) best = p;
+  return { point: best, width, depth, banks };
+}
+
+/** What the Accelergy 0.4 approximation was scaled from (for the loud warning). */
+export function sramApproxSourceV04(attrs: Attrs): string {
+  const f = fitV04(attrs);
+  const exact = f.width === f.point.width && f.depth === f.point.depth && f.banks === f.point.banks;
+  return `SRAM ${f.width}x${f.depth}, ${f.banks} bank(s): ${exact ? 'CACTI (Accelergy 0.4) figure of' : 'APPROXIMATE, scaled from the Accelergy 0.4 CACTI figure of'} ${f.point.source}`;
+}
+
+/**
+ * Energy (pJ) of an SRAM action under Accelergy 0.4's action names (read,
+ * write, update, leak), scaled from the nearest v0.4 point as the v0.3
+ * approximation scales data energy: by width and √depth; leakage by capacity.
+ */
+export function sramEnergyV04(attrs: Attrs, action: string): number {
+  const { point: p, width, depth } = fitV04(attrs);
+  if (action === 'leak') return (p.leak * width * depth) / (p.width * p.depth);
+  const scale = (width / p.width) * Math.sqrt(depth / p.depth);
+  return (action === 'read' ? p.read : p.write) * scale;
+}
+
+/** Area (um²) of an SRAM under the v0.4 points, by capacity. */
+export function sramAreaV04(attrs: Attrs): number {
+  const { point: p, width, depth } = fitV04(attrs);
+  if (p.area === null) throw new UnsupportedError(`SRAM area: the Accelergy 0.4 point ${p.source} has no area`);
   return (p.area * width * depth) / (p.width * p.depth);
 }

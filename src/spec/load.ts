@@ -127,17 +127,23 @@ function separateErt(docs: readonly { readonly file: string; readonly value: unk
 /**
  * Energies without an ERT: estimated from the inputs' Accelergy component
  * specs (docs/energy.md), with a warning line per component; the table is
- * null when any component lacks a figure, and `why` says which.
+ * null when any component lacks a figure, and `why` says which. v0.4
+ * inputs are priced from the architecture tree the front end made (the
+ * attributes inherited down as timeloopfe does) with Accelergy 0.4's rules;
+ * older ones from their own documents with v0.3's.
  */
-function estimateEnergy(yamls: readonly { file: string; value: unknown }[], label: string, version: string): { energy: EnergyTable | null; warnings: string[]; why: string } {
-  const ests = estimateDocuments(yamls);
-  // The tables are those of the v0.3-era plug-ins; Accelergy 0.4's (2024) read the clock and `width`.
-  const era = version === '0.4' && ests.length > 0
-    ? ["energies estimated with Accelergy v0.3's plug-in rules; Accelergy 0.4 (2024) prices differently (latency from the clock, `width` attributes, CACTI regfiles): give its ERT for Timeloop v0.4's numbers"]
+function estimateEnergy(yamls: readonly { file: string; value: unknown }[], label: string, version: string, arch: unknown): { energy: EnergyTable | null; warnings: string[]; why: string } {
+  const v04 = version === '0.4';
+  const docs = v04
+    ? [...yamls.filter((d) => !(isObj(d.value) && d.value.architecture !== undefined)), { file: label, value: { architecture: arch } }]
+    : yamls;
+  const ests = estimateDocuments(docs, { approximateSram: true, era: v04 ? 'v0.4' : 'v0.3' });
+  const era = v04 && ests.length > 0
+    ? ["energies estimated with Accelergy 0.4's plug-in rules as Timeloop v4 (May 2024) ran them; CACTI's SRAMs are approximated (docs/energy.md): give the ERT for Timeloop's exact numbers"]
     : [];
   const energy = estimatedEnergyTable(ests, label);
   const missing = ests.find((e) => e.missing.length > 0);
-  const why = ests.length === 0 ? 'no Accelergy v0.3 component specs (subtree/local with classes) to estimate from'
+  const why = ests.length === 0 ? 'no Accelergy component specs (components with classes) to estimate from'
     : missing ? `${missing.name}: ${missing.missing[0] ?? ''}` : '';
   return { energy, warnings: ests.length > 0 ? [...era, ...estimateWarnings(ests)] : [], why };
 }
@@ -181,7 +187,7 @@ export function loadModelInputs(docs: readonly InputDocument[], ert?: { readonly
     mapping = readMapping(mapSrc, workload, arch);
   }
   const convention = prepared.version === '0.4' ? 'v4' : 'v3';
-  const est = energy ? null : estimateEnergy(yamls, label, prepared.version);
+  const est = energy ? null : estimateEnergy(yamls, label, prepared.version, archSrc.value);
   // No component specs at all: nothing to say until energies are asked for (the command's refusal says it).
   const warnings = est ? [...prepared.warnings, ...est.warnings, ...(est.energy || est.warnings.length === 0 ? [] : [`${NO_ERT_PREFIX} (${est.why})`])] : prepared.warnings;
   return { workload, arch, mapping, energy: energy ?? est?.energy ?? null, files, sections: merged, version: prepared.version, versionFrom: prepared.versionFrom, convention, warnings };
@@ -201,7 +207,7 @@ export function loadArchitectureInputs(docs: readonly { readonly file: string; r
   const archSrc = merged.get('architecture');
   if (!archSrc) throw new SpecError(filesLabel(yamls.map((d) => d.file)), 'architecture', 'an `architecture` section (Timeloop v0.3/v0.4)');
   const arch = readArchitecture(archSrc);
-  const est = energy ? null : estimateEnergy(yamls, label, prepared.version);
+  const est = energy ? null : estimateEnergy(yamls, label, prepared.version, archSrc.value);
   const table = energy ?? est?.energy ?? null;
   if (!table) throw new SpecError(label, 'ERT', `energies: --ert <ERT.yaml>, a file with a top-level \`ERT\` section, or component specs Accelergy's tables price (${est?.why ?? ''})`);
   return { arch, energy: table, sections: merged, version: prepared.version, warnings: [...prepared.warnings, ...(est?.warnings ?? [])] };
