@@ -32,7 +32,7 @@ export function accelergyComponents(doc: unknown, file: string): ComponentSpec[]
       if (!isO(c) || typeof c.name !== 'string' || typeof c.class !== 'string') {
         throw new SpecError(file, `${at}.local[${i}]`, 'a component with name and class', describe(c));
       }
-      out.push({ name: prefix + c.name, cls: c.class, attributes: { ...attrs, ...(isO(c.attributes) ? c.attributes : {}) } });
+      out.push({ name: prefix + c.name, cls: typeof c.subclass === 'string' && c.subclass !== '' ? c.subclass : c.class, attributes: { ...attrs, ...(isO(c.attributes) ? c.attributes : {}) } });
     });
     arr(node.subtree).forEach((s, i) => {
       if (!isO(s) || typeof s.name !== 'string') throw new SpecError(file, `${at}.subtree[${i}].name`, 'a non-empty string', describe(s));
@@ -47,7 +47,8 @@ export function accelergyComponents(doc: unknown, file: string): ComponentSpec[]
 export function accelergyClasses(doc: unknown, file: string): CompoundClass[] {
   // A 2019 components file is one bare class.
   const single = isO(doc) && typeof doc.name === 'string' && Array.isArray(doc.subcomponents);
-  const cc = isO(doc) ? doc.compound_components : undefined;
+  // v0.4 (timeloopfe) names the section `components`; v0.3 `compound_components`.
+  const cc = isO(doc) ? doc.compound_components ?? (isO(doc.components) && Array.isArray(doc.components.classes) ? doc.components : undefined) : undefined;
   if (cc === undefined && !single) return [];
   const classes = single ? [doc] : arr(isO(cc) ? cc.classes : undefined);
   return classes.map((c, i): CompoundClass => {

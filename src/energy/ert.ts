@@ -49,7 +49,8 @@ export function estimateWarnings(ests: readonly ComponentEstimate[]): string[] {
 export function estimatedEnergyTable(ests: readonly ComponentEstimate[], source: string): EnergyTable | null {
   const components = new Map<string, Record<string, number>>();
   for (const e of ests) {
-    if (e.missing.length > 0) return null;
+    // A missing area does not stop the energies; a missing energy does.
+    if (e.actions.length === 0 || e.actions.some((a) => a.energy === null)) return null;
     const actions: Record<string, number> = components.get(shortName(e.name)) ?? {};
     for (const a of e.actions) if (a.energy !== null) actions[a.action] = Math.max(actions[a.action] ?? -Infinity, a.energy);
     components.set(shortName(e.name), actions);

@@ -149,12 +149,22 @@ function dram(attrs: Attrs, action: string, acc: Acc): number | null {
   return action === 'idle' || action === 'leak' ? 0 : perBit * width;
 }
 
+/** Classes of Accelergy 0.4's Library plug-in (tables of published figures with technology scaling): not reproduced. */
+const LIBRARY_CLASS = /^(aladdin_|isaac_|raella_|timely_|forms_|newton_|brahms_|atomlayer_|jia_|raaam_|dummy_)/;
+
+function unknownClass(cls: string): string {
+  return LIBRARY_CLASS.test(cls)
+    ? `${cls}: a class of Accelergy's Library plug-in (published tables with technology scaling), not reproduced here: give the ERT`
+    : `${cls}: unknown class (neither a compound class in the inputs nor an Accelergy primitive)`;
+}
+
 /** timeloopfe's placeholder levels (`inter_<name>_spatial`): Accelergy's dummy table prices them at 0. */
 const DUMMY_CLASSES = new Set(['dummy_storage', 'dummy_compute']);
 
 function primitiveEnergy(cls: string, attrs: Attrs, action: string, args: Args, acc: Acc): number | null {
   if (cls === 'DRAM' || cls === 'dram') return dram(attrs, action, acc);
   if (DUMMY_CLASSES.has(cls)) { acc.estimators.add('dummy table (0 pJ)'); return 0; }
+  if (LIBRARY_CLASS.test(cls)) { acc.missing.add(unknownClass(cls)); return null; }
   try {
     const e = aladdinEnergy(cls, attrs, action, args, acc.era);
     acc.estimators.add(`Aladdin_table (${String(attrs.technology)}${acc.era === 'v0.4' ? ', Accelergy 0.4 rules' : ''})`);
@@ -208,7 +218,8 @@ function actionEnergy(
 
 function subcomponentAttrs(sub: CompoundClass['subcomponents'][number], parent: Attrs, classes: ReadonlyMap<string, CompoundClass>, era: AladdinEra): Attrs {
   const defaults = classes.get(sub.cls)?.attributes ?? (era === 'v0.3' ? PRIMITIVE_DEFAULTS[sub.cls] : undefined) ?? {};
-  return resolveAttrs(defaults, sub.attributes, parent);
+  // Accelergy 0.4 passes a compound's attributes down to its subcomponents; v0.3 only those mapped.
+  return resolveAttrs(defaults, era === 'v0.4' ? { ...parent, ...sub.attributes } : sub.attributes, parent);
 }
 
 function area(cls: string, attrs: Attrs, classes: ReadonlyMap<string, CompoundClass>, acc: Acc, depth = 0): number | null {
@@ -252,7 +263,7 @@ export function estimateComponent(spec: ComponentSpec, classes: ReadonlyMap<stri
   const actions: EstimatedAction[] = [];
   const known = PRIMITIVE_ACTIONS[spec.cls] !== undefined || spec.cls === 'dram' || DUMMY_CLASSES.has(spec.cls);
   const list = compound?.actions ?? (known && (era === 'v0.4' || DUMMY_CLASSES.has(spec.cls)) ? primitiveActionsV04(spec.cls) : PRIMITIVE_ACTIONS[spec.cls]);
-  if (!list) acc.missing.add(`${spec.cls}: unknown class (neither a compound class in the inputs nor an Accelergy primitive)`);
+  if (!list) acc.missing.add(unknownClass(spec.cls));
   for (const a of list ?? []) {
     const combos = argCombos(a.arguments, attrs);
     for (const args of combos.length ? combos : [null]) {

@@ -132,17 +132,20 @@ function separateErt(docs: readonly { readonly file: string; readonly value: unk
  * attributes inherited down as timeloopfe does) with Accelergy 0.4's rules;
  * older ones from their own documents with v0.3's.
  */
-function estimateEnergy(yamls: readonly { file: string; value: unknown }[], label: string, version: string, arch: unknown): { energy: EnergyTable | null; warnings: string[]; why: string } {
+function estimateEnergy(yamls: readonly { file: string; value: unknown }[], label: string, version: string, arch: unknown, variables: unknown): { energy: EnergyTable | null; warnings: string[]; why: string } {
   const v04 = version === '0.4';
+  // timeloopfe gives every component the top-level `technology` and `global_cycle_seconds` variables unless it sets its own.
+  const base = isObj(variables) ? Object.fromEntries(['technology', 'global_cycle_seconds'].filter((k) => ['string', 'number'].includes(typeof variables[k])).map((k) => [k, variables[k]])) : {};
+  const tree = isObj(arch) ? { ...arch, attributes: { ...base, ...(isObj(arch.attributes) ? arch.attributes : {}) } } : arch;
   const docs = v04
-    ? [...yamls.filter((d) => !(isObj(d.value) && d.value.architecture !== undefined)), { file: label, value: { architecture: arch } }]
+    ? [...yamls.map((d) => (isObj(d.value) && d.value.architecture !== undefined ? { file: d.file, value: { ...d.value, architecture: undefined } } : d)), { file: label, value: { architecture: tree } }]
     : yamls;
   const ests = estimateDocuments(docs, { approximateSram: true, era: v04 ? 'v0.4' : 'v0.3' });
   const era = v04 && ests.length > 0
     ? ["energies estimated with Accelergy 0.4's plug-in rules as Timeloop v4 (May 2024) ran them; CACTI's SRAMs are approximated (docs/energy.md): give the ERT for Timeloop's exact numbers"]
     : [];
   const energy = estimatedEnergyTable(ests, label);
-  const missing = ests.find((e) => e.missing.length > 0);
+  const missing = ests.find((e) => e.actions.length === 0 || e.actions.some((a) => a.energy === null));
   const why = ests.length === 0 ? 'no Accelergy component specs (components with classes) to estimate from'
     : missing ? `${missing.name}: ${missing.missing[0] ?? ''}` : '';
   return { energy, warnings: ests.length > 0 ? [...era, ...estimateWarnings(ests)] : [], why };
@@ -187,7 +190,7 @@ export function loadModelInputs(docs: readonly InputDocument[], ert?: { readonly
     mapping = readMapping(mapSrc, workload, arch);
   }
   const convention = prepared.version === '0.4' ? 'v4' : 'v3';
-  const est = energy ? null : estimateEnergy(yamls, label, prepared.version, archSrc.value);
+  const est = energy ? null : estimateEnergy(yamls, label, prepared.version, archSrc.value, merged.get('variables')?.value);
   // No component specs at all: nothing to say until energies are asked for (the command's refusal says it).
   const warnings = est ? [...prepared.warnings, ...est.warnings, ...(est.energy || est.warnings.length === 0 ? [] : [`${NO_ERT_PREFIX} (${est.why})`])] : prepared.warnings;
   return { workload, arch, mapping, energy: energy ?? est?.energy ?? null, files, sections: merged, version: prepared.version, versionFrom: prepared.versionFrom, convention, warnings };
@@ -207,7 +210,7 @@ export function loadArchitectureInputs(docs: readonly { readonly file: string; r
   const archSrc = merged.get('architecture');
   if (!archSrc) throw new SpecError(filesLabel(yamls.map((d) => d.file)), 'architecture', 'an `architecture` section (Timeloop v0.3/v0.4)');
   const arch = readArchitecture(archSrc);
-  const est = energy ? null : estimateEnergy(yamls, label, prepared.version, archSrc.value);
+  const est = energy ? null : estimateEnergy(yamls, label, prepared.version, archSrc.value, merged.get('variables')?.value);
   const table = energy ?? est?.energy ?? null;
   if (!table) throw new SpecError(label, 'ERT', `energies: --ert <ERT.yaml>, a file with a top-level \`ERT\` section, or component specs Accelergy's tables price (${est?.why ?? ''})`);
   return { arch, energy: table, sections: merged, version: prepared.version, warnings: [...prepared.warnings, ...(est?.warnings ?? [])] };

@@ -123,6 +123,17 @@ export function evaluate(src: string, scope: Scope, o: ExprOptions = {}): unknow
   };
   let lastUnknown = '';
 
+  // Python's `a if cond else b` (Accelergy 0.4 components write `max(1, ceil(log2(depth))) if depth >= 1 else 1`).
+  const condExpr = (): unknown => {
+    const a = orExpr();
+    if (!isName('if')) return a;
+    p++;
+    const c = orExpr();
+    if (!isName('else')) throw new ExprError('expected "else" after "… if …"');
+    p++;
+    const b = condExpr();
+    return truthy(val(c)) ? a : b;
+  };
   const orExpr = (): unknown => {
     let l = andExpr();
     while (isName('or')) { p++; const r = andExpr(); l = truthy(val(l)) ? l : r; }
@@ -212,7 +223,7 @@ export function evaluate(src: string, scope: Scope, o: ExprOptions = {}): unknow
     expect('(');
     const args: unknown[] = [];
     while (!peek(')')) {
-      args.push(val(orExpr()));
+      args.push(val(condExpr()));
       if (!peek(')')) expect(',');
     }
     p++;
@@ -230,7 +241,7 @@ export function evaluate(src: string, scope: Scope, o: ExprOptions = {}): unknow
         if (v === UNDEFINED) lastUnknown = t.v;
       } else if (peek('[')) {
         p++;
-        const k = val(orExpr());
+        const k = val(condExpr());
         expect(']');
         const b = val(v);
         v = Array.isArray(b) ? b[toNum(k)] : typeof b === 'object' && b !== null ? (b as Record<string, unknown>)[String(k)] : undefined;
@@ -243,10 +254,10 @@ export function evaluate(src: string, scope: Scope, o: ExprOptions = {}): unknow
     if (!t) throw new ExprError('an unexpected end of the expression');
     p++;
     if (t.t === 'num' || t.t === 'str') return t.v;
-    if (t.t === 'op' && t.v === '(') { const v = orExpr(); expect(')'); return v; }
+    if (t.t === 'op' && t.v === '(') { const v = condExpr(); expect(')'); return v; }
     if (t.t === 'op' && t.v === '[') {
       const items: unknown[] = [];
-      while (!peek(']')) { items.push(val(orExpr())); if (!peek(']')) expect(','); }
+      while (!peek(']')) { items.push(val(condExpr())); if (!peek(']')) expect(','); }
       p++;
       return items;
     }
@@ -265,7 +276,7 @@ export function evaluate(src: string, scope: Scope, o: ExprOptions = {}): unknow
     return UNDEFINED;
   };
 
-  const v = orExpr();
+  const v = condExpr();
   if (p < toks.length) throw new ExprError(`an unexpected "${String(toks[p].v)}"`);
   if (v === UNDEFINED) throw new ExprError(`an undefined name "${lastUnknown}"`, lastUnknown);
   return v;

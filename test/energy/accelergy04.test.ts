@@ -15,6 +15,7 @@ import { estimateComponent } from '../../src/energy/estimate.js';
 import { loadInputs } from '../../src/io/inputs.js';
 import { evaluate } from '../../src/model/model.js';
 import { parseYamlText } from '../../src/spec/yaml.js';
+import { evaluate as evalExpr, scopeOf } from '../../src/util/expr.js';
 import { REFERENCE_DIR, referenceAvailable } from '../helpers/reference.js';
 
 const ROOT = join(REFERENCE_DIR, 'cases');
@@ -44,7 +45,25 @@ describe('Accelergy 0.4 Aladdin rules by hand', () => {
   });
 });
 
+describe('Accelergy 0.4 component files', () => {
+  it("Python's conditional expression, as the v0.4 component classes write address widths", () => {
+    const e = 'max(1, ceil(log2(depth))) if depth >= 1 else 1';
+    expect(evalExpr(e, scopeOf({ depth: 64 }))).toBe(6);
+    expect(evalExpr(e, scopeOf({ depth: 0 }))).toBe(1);
+    expect(evalExpr('(2 if a else 3) * 4', scopeOf({ a: 0 }))).toBe(12);
+  });
+});
+
 describe.runIf(v4.length > 0)('Accelergy 0.4 rules against the Timeloop v4 references', () => {
+  it('an example design without its ERT: the `components` classes are read, and a Library plug-in class is named in one line', () => {
+    const c = join(ROOT, 'v4-ex-simple_weight_stationary');
+    const inp = loadInputs([join(c, 'inputs/up/top.yaml.jinja2'), refFile('v4-ex-simple_weight_stationary', /\.map\.yaml$/)!], undefined, { jinja: { architecture: '..' } });
+    expect(inp.energy).toBeNull();
+    expect(inp.warnings.filter((w) => /^energies: no ERT/.test(w))).toEqual([
+      expect.stringMatching(/weight_reg\[1\.\.256\]: aladdin_register: a class of Accelergy's Library plug-in .* give the ERT\)$/),
+    ]);
+  });
+
   it('every action and area the reference priced by the Aladdin or CACTI-DRAM table alone', () => {
     let checked = 0;
     const bad: string[] = [];
