@@ -55,7 +55,8 @@ function fitV04(attrs: Attrs): { point: SramPointV04; width: number; depth: numb
   if (!['40', '40nm', '45', '45nm'].includes(t)) throw new UnsupportedError(`SRAM needs CACTI, and the CACTI-derived points are 40/45nm only (technology ${t || 'missing'})`);
   const width = Number(attrs.width);
   const depth = Number(attrs.depth);
-  const banks = Number(attrs.n_banks ?? 1);
+  // timeloopfe's default for storage is 2 banks.
+  const banks = Number(attrs.n_banks ?? 2);
   if (![width, depth, banks].every((x) => Number.isFinite(x) && x > 0)) throw new UnsupportedError('SRAM needs width, depth and n_banks as positive numbers');
   const dist = (p: SramPointV04): number => Math.abs(Math.log(width / p.width)) + Math.abs(Math.log(depth / p.depth)) + Math.abs(Math.log(banks / p.banks));
   let best = SRAM_POINTS_V04[0]!;

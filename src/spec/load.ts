@@ -11,6 +11,7 @@ import type { Mapping } from '../mapping/mapping.js';
 import type { Workload } from '../workload/workload.js';
 import { readERT } from '../interop/timeloop/ert.js';
 import { estimateDocuments, estimatedEnergyTable, estimateWarnings, NO_ERT_PREFIX } from '../energy/ert.js';
+import type { ComponentEstimate } from '../energy/estimate.js';
 import { readMapText } from '../interop/timeloop/maptxt.js';
 import { mergeDocuments, readArchitecture, readMapping, readProblem, type Merged } from '../interop/timeloop/v4.js';
 import { FrontEnd, type FileHost } from '../interop/timeloop/frontend/read.js';
@@ -132,16 +133,18 @@ function separateErt(docs: readonly { readonly file: string; readonly value: unk
  * attributes inherited down as timeloopfe does) with Accelergy 0.4's rules;
  * older ones from their own documents with v0.3's.
  */
-function estimateEnergy(yamls: readonly { file: string; value: unknown }[], label: string, version: string, arch: unknown, variables: unknown): { energy: EnergyTable | null; warnings: string[]; why: string } {
-  const v04 = version === '0.4';
+function componentEstimates(yamls: readonly { file: string; value: unknown }[], label: string, version: string, arch: unknown, variables: unknown): ComponentEstimate[] {
+  if (version !== '0.4') return estimateDocuments(yamls, { approximateSram: true, era: 'v0.3' });
   // timeloopfe gives every component the top-level `technology` and `global_cycle_seconds` variables unless it sets its own.
   const base = isObj(variables) ? Object.fromEntries(['technology', 'global_cycle_seconds'].filter((k) => ['string', 'number'].includes(typeof variables[k])).map((k) => [k, variables[k]])) : {};
   const tree = isObj(arch) ? { ...arch, attributes: { ...base, ...(isObj(arch.attributes) ? arch.attributes : {}) } } : arch;
-  const docs = v04
-    ? [...yamls.map((d) => (isObj(d.value) && d.value.architecture !== undefined ? { file: d.file, value: { ...d.value, architecture: undefined } } : d)), { file: label, value: { architecture: tree } }]
-    : yamls;
-  const ests = estimateDocuments(docs, { approximateSram: true, era: v04 ? 'v0.4' : 'v0.3' });
-  const era = v04 && ests.length > 0
+  const docs = [...yamls.map((d) => (isObj(d.value) && d.value.architecture !== undefined ? { file: d.file, value: { ...d.value, architecture: undefined } } : d)), { file: label, value: { architecture: tree } }];
+  return estimateDocuments(docs, { approximateSram: true, era: 'v0.4' });
+}
+
+function estimateEnergy(yamls: readonly { file: string; value: unknown }[], label: string, version: string, arch: unknown, variables: unknown): { energy: EnergyTable | null; warnings: string[]; why: string } {
+  const ests = componentEstimates(yamls, label, version, arch, variables);
+  const era = version === '0.4' && ests.length > 0
     ? ["energies estimated with Accelergy 0.4's plug-in rules as Timeloop v4 (May 2024) ran them; CACTI's SRAMs are approximated (docs/energy.md): give the ERT for Timeloop's exact numbers"]
     : [];
   const energy = estimatedEnergyTable(ests, label);
@@ -149,6 +152,20 @@ function estimateEnergy(yamls: readonly { file: string; value: unknown }[], labe
   const why = ests.length === 0 ? 'no Accelergy component specs (components with classes) to estimate from'
     : missing ? `${missing.name}: ${missing.missing[0] ?? ''}` : '';
   return { energy, warnings: ests.length > 0 ? [...era, ...estimateWarnings(ests)] : [], why };
+}
+
+/**
+ * The ERT/ART estimates of an architecture's components (`dnnergy energy`):
+ * a Timeloop v0.4 architecture (tagged nodes or the timeloopfe dump) through
+ * the front end with Accelergy 0.4's rules; anything else (Accelergy v0.2/v0.3
+ * trees, flattened architectures, component libraries) with v0.3's.
+ */
+export function estimateArchitecture(docs: readonly { readonly file: string; readonly value: unknown }[]): { estimates: ComponentEstimate[]; era: 'v0.3' | 'v0.4' } {
+  const v04 = docs.some((d) => isObj(d.value) && isObj(d.value.architecture) && (String(d.value.architecture.version) === '0.4' || Array.isArray(d.value.architecture.nodes)));
+  if (!v04) return { estimates: estimateDocuments(docs), era: 'v0.3' };
+  const prepared = prepareSections(mergeDocuments(docs));
+  const arch = prepared.sections.get('architecture');
+  return { estimates: componentEstimates(docs, filesLabel(docs.map((d) => d.file)), prepared.version, arch?.value, prepared.sections.get('variables')?.value), era: prepared.version === '0.4' ? 'v0.4' : 'v0.3' };
 }
 
 /** Files named in an error: the first, and how many more. */

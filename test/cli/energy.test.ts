@@ -1,5 +1,5 @@
 /** `dnnergy energy` and energies without an ERT in `model`: the ERT/ART printed, the loud lines, the one-line refusal. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -44,6 +44,44 @@ writeFileSync(MAP, `mapping:
 `);
 
 describe('dnnergy energy', () => {
+  it('reads a folder with its subfolders, and a Timeloop v0.4 architecture with Accelergy 0.4 rules', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dnnergy-energy-tree-'));
+    mkdirSync(join(dir, 'arch', 'components'), { recursive: true });
+    writeFileSync(join(dir, 'arch', 'a.yaml'), `architecture:
+  version: 0.4
+  nodes:
+  - !Container
+    name: System
+    attributes: { technology: "40nm", global_cycle_seconds: 1e-9 }
+  - !Component
+    name: Buffer
+    class: regfile
+    attributes: { depth: 64, width: 8, datawidth: 8 }
+  - !Component
+    name: MACC
+    class: two_macs
+    attributes: { width: 8 }
+`);
+    writeFileSync(join(dir, 'arch', 'components', 'c.yaml'), `components:
+  version: 0.4
+  classes:
+  - name: two_macs
+    attributes: { technology: must_specify }
+    subcomponents: [{ name: "m[0..1]", class: intmac, attributes: {} }]
+    actions:
+    - { name: compute, subcomponents: [{ name: "m[0..1]", actions: [{ name: compute }] }] }
+`);
+    const r = await runCli(['energy', dir, '--json']);
+    expect(r.stderr).not.toMatch(/NOT estimated/);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { components: { name: string; actions: { action: string; energy_pJ: number }[] }[] };
+    const mac = j.components.find((c) => c.name.includes('MACC'))!;
+    // Two 8-bit MACs, each read at the 1 ns row: 0.21 × 8/32 + 12.68 × (8/32)².
+    expect(mac.actions.find((a) => a.action === 'compute')!.energy_pJ).toBeCloseTo(2 * (0.21 / 4 + 12.68 / 16), 9);
+    const buf = j.components.find((c) => c.name.includes('Buffer'))!;
+    expect(buf.actions.map((a) => a.action).sort()).toEqual(['leak', 'read', 'update', 'write']);
+  });
+
   it('prints the ERT and ART per component, and says who priced each', async () => {
     const r = await runCli(['energy', arch('45nm'), '--json']);
     expect(r.code).toBe(0);
