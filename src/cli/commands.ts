@@ -58,6 +58,7 @@ export function registerCommands(program: Command): void {
     .option('--input-shape <shape>', 'ONNX input shapes: CxHxW for the first input, or name=1x3x224x224[,name=...] (any rank, batch included)')
     .option('--dim <name=N,...>', 'sizes of an ONNX model\'s symbolic dimensions, by name')
     .option('--strict', 'refuse ONNX ops dnnergy does not know (default: kept as not modelled when the file gives their shapes, with a warning)')
+    .option('--if <cond=then|else,...>', 'the branch an ONNX If takes when its condition tensor (named) is known only at run time')
     .requiredOption('--arch <name|file.yaml>', ARCH_HELP)
     .option('--ert <file>', ERT_HELP)
     .option('--clock <MHz>', 'clock for frames/s (default: the built-in chip\'s, 1000 for files)')

@@ -117,8 +117,8 @@ export function jinjaFlag(flags: readonly string[] | string | undefined): Record
   return out;
 }
 
-/** `--input-shape` (CxHxW, or name=AxBx…, comma-separated), `--dim name=N,…` and `--strict` as ONNX import options. */
-export function onnxImportFlags(opts: { inputShape?: string; dim?: string; strict?: boolean }): OnnxImportOptions {
+/** `--input-shape` (CxHxW, or name=AxBx…, comma-separated), `--dim name=N,…`, `--strict` and `--if cond=then|else,…` as ONNX import options. */
+export function onnxImportFlags(opts: { inputShape?: string; dim?: string; strict?: boolean; if?: string }): OnnxImportOptions {
   const v = opts.inputShape;
   const legacy = v !== undefined && /^\d+x\d+x\d+$/.test(v);
   const inputShapes: Record<string, number[]> = {};
@@ -135,5 +135,11 @@ export function onnxImportFlags(opts: { inputShape?: string; dim?: string; stric
     if (!m || Number(m[2]) < 1) throw new SpecError(CLI, '--dim', 'name=N with N ≥ 1, comma-separated', part);
     dims[m[1]] = Number(m[2]);
   }
-  return { ...(legacy ? { inputShape: shapeCHW(v, '--input-shape') } : {}), inputShapes, dims, strict: opts.strict === true };
+  const conditions: Record<string, boolean> = {};
+  for (const part of opts.if?.split(',') ?? []) {
+    const m = /^([^=]+)=(then|else|true|false|1|0)$/i.exec(part.trim());
+    if (!m) throw new SpecError(CLI, '--if', 'cond=then or cond=else (the condition tensor\'s name), comma-separated', part);
+    conditions[m[1]] = /^(then|true|1)$/i.test(m[2]);
+  }
+  return { ...(legacy ? { inputShape: shapeCHW(v, '--input-shape') } : {}), inputShapes, dims, strict: opts.strict === true, ...(opts.if !== undefined ? { conditions } : {}) };
 }

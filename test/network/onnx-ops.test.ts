@@ -150,6 +150,27 @@ describe('ONNX shape ops and control flow', () => {
     expect(layer(importOnnx(runtime, 'r.onnx', { conditions: { cond: false } }), 'else.conv')).toMatchObject({ outC: 4 });
   });
 
+  it('analyze --if cond=else takes the branch a run-time condition would; without it, one line naming the flag', async () => {
+    const branch = (name: string, c: number) => graph({ name, inits: [floats(`${name}.w`, [c, 3, 1, 1])], nodes: [node(`${name}.conv`, 'Conv', ['x', `${name}.w`])] });
+    const f = join(mkdtempSync(join(tmpdir(), 'dnnergy-if-')), 'if.onnx');
+    writeFileSync(f, onnxModel({
+      inputs: [value('x', [1, 3, 8, 8]), value('flag', [], 9)],
+      nodes: [node('id', 'Identity', ['flag'], {}, ['cond']), node('if', 'If', ['cond'], { then_branch: branch('then', 16), else_branch: branch('else', 4) }, ['if.out'])],
+    }));
+    const base = ['analyze', f, '--arch', 'eyeriss', '--evaluations', '200', '--json'];
+    const r = await runCli([...base, '--if', 'cond=else']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).layers.map((l: { name: string }) => l.name).filter((n: string) => n.endsWith('.conv'))).toEqual(['else.conv']);
+    const t = await runCli([...base, '--if', 'cond=then']);
+    expect(JSON.parse(t.stdout).layers.map((l: { name: string }) => l.name).filter((n: string) => n.endsWith('.conv'))).toEqual(['then.conv']);
+    const none = await runCli(base);
+    expect(none.code).toBe(2);
+    expect(none.stderr.trim()).toMatch(/^dnnergy: .*if\.onnx: node if \(If\)\.cond: expected a constant condition, or one given for "cond" \(--if cond=then\|else\)/);
+    const bad = await runCli([...base, '--if', 'cond=maybe']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('Split on channels feeds two convolutions; ConstantOfShape of a Shape broadcasts; Resize with float scales from an initializer', () => {
     const net = importOnnx(onnxModel({
       inputs: [value('x', [1, 16, 8, 8])],

@@ -8,7 +8,7 @@ import type { OpEntry, OpNode } from '../context.js';
 function ifOp(node: OpNode): void {
   const name = node.node.input[0];
   const c = node.value(0)?.[0] ?? node.state.options.conditions?.[name];
-  if (c === undefined) node.fail('cond', `a constant condition, or one given for "${name}" (conditions option)`, 'a value known only at run time');
+  if (c === undefined) node.fail('cond', `a constant condition, or one given for "${name}" (--if ${name}=then|else)`, 'a value known only at run time');
   const branch = node.attr(c ? 'then_branch' : 'else_branch')?.g;
   if (!branch) node.fail(c ? 'then_branch' : 'else_branch', 'a subgraph', 'none');
   node.state.runGraph(branch);
