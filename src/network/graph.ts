@@ -118,6 +118,8 @@ function broadcastsTo(s: TensorShape, out: TensorShape): boolean {
   return s.every((d, i) => d === 1 || d === out[out.length - s.length + i]);
 }
 
+const nonUnit = (s: TensorShape): TensorShape => s.filter((d) => d !== 1);
+
 /**
  * Everything wrong with a network's graph, one line each; empty when it is
  * consistent: layers in topological order, every tensor made once, and every
@@ -138,7 +140,8 @@ export function graphProblems(net: Network): string[] {
     const ins = e.inputs.map(shape), out = shape(e.output);
     if (l.kind === 'conv') {
       // A 1-D convolution (one row high) reads and writes channels × length.
-      const fits = (s: TensorShape | undefined, c: number, h: number, w: number) => s !== undefined && (same(s, [c, h, w]) || (h === 1 && same(s, [c, w])));
+      // (An imported graph sees through Squeeze/Unsqueeze: a one-channel signal may reach it as its samples alone.)
+      const fits = (s: TensorShape | undefined, c: number, h: number, w: number) => s !== undefined && (same(s, [c, h, w]) || (h === 1 && same(s, [c, w])) || same(nonUnit(s), nonUnit([c, h, w])));
       if (ins.length !== 1 || !fits(ins[0], l.inC, l.inH, l.inW)) say(`input ${ins.map((s) => s.join('x')).join(', ')}, expected ${l.inC}x${l.inH}x${l.inW}`);
       if (!fits(out, l.outC, l.outH, l.outW)) say(`output ${out.join('x')}, expected ${l.outC}x${l.outH}x${l.outW}`);
       if (l.inC % l.groups !== 0 || l.outC % l.groups !== 0) say(`groups ${l.groups} do not divide ${l.inC} and ${l.outC}`);
@@ -152,9 +155,9 @@ export function graphProblems(net: Network): string[] {
       // (A layer without activation inputs computes on constants, shape arithmetic: nothing to agree with.)
       const r = rule(l);
       if (l.pool && (ins.length !== 1 || prod(ins[0]) !== l.inputWords || prod(out) !== l.outputWords || ins[0][0] !== out[0])) say(`pooling ${ins.map((s) => s.join('x')).join(', ')} → ${out.join('x')} with ${l.inputWords} → ${l.outputWords} words`);
-      if (r === 'follow' && ins[0][0] !== out[0]) say(`channels ${ins[0]?.[0]} in, ${out[0]} out`);
-      // (Unit axes aside: an imported graph sees through Squeeze and Unsqueeze.)
-      const units = (s: TensorShape) => s.filter((d) => d !== 1);
+      // (Unit axes aside: an imported graph sees through Squeeze and Unsqueeze; a signal of one axis has no channels.)
+      const units = nonUnit;
+      if (r === 'follow' && ins[0][0] !== out[0] && units(ins[0])[0] !== units(out)[0] && units(ins[0]).length >= 2) say(`channels ${ins[0]?.[0]} in, ${out[0]} out`);
       if (r === 'join' && !ins.every((s) => broadcastsTo(s, out) || broadcastsTo(units(s), units(out)))) say(`inputs ${ins.map((s) => s.join('x')).join(', ')} do not broadcast to ${out.join('x')}`);
       if (r === 'concat') {
         const axis = out.findIndex((d, a) => ins.every((s) => s.length === out.length && s.every((x, b) => b === a || x === out[b])) && ins.reduce((t, s) => t + s[a], 0) === d);

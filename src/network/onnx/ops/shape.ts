@@ -15,6 +15,26 @@ const axisOf = (node: OpNode, a: number, rank: number, attr = 'axis'): number =>
 /** Small tensors' values are kept (shape arithmetic); big ones only as data. */
 const SMALL = 64;
 
+/** The value of input `i` when it is the whole tensor of shape `x` (row-major), else undefined. */
+function wholeValue(node: OpNode, i: number, x: Shape): number[] | undefined {
+  const v = node.value(i);
+  return v && v.length === prod(x) ? v : undefined;
+}
+
+/** Row-major values of `out`, element k taken from `src` at the index `from(outIndex)` of a tensor of shape `x`. */
+function gatherValues(src: readonly number[], x: Shape, out: Shape, from: (idx: number[]) => number[]): number[] {
+  const strides = x.map((_, a) => prod(x.slice(a + 1)));
+  const n = prod(out);
+  const res: number[] = [];
+  const idx = out.map(() => 0);
+  for (let k = 0; k < n; k++) {
+    const s = from(idx);
+    res.push(src[s.reduce((acc, v, a) => acc + v * strides[a], 0)]);
+    for (let a = out.length - 1; a >= 0; a--) { if (++idx[a] < out[a]) break; idx[a] = 0; }
+  }
+  return res;
+}
+
 function constant(node: OpNode): void {
   const t = node.attr('value')?.t;
   if (t) {
@@ -72,8 +92,9 @@ function slice(node: OpNode): void {
   const steps = node.value(4) ?? starts.map(() => 1);
   if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length) node.fail('axes', `${starts.length} values as starts`, `ends ${ends.length}, axes ${axes.length}, steps ${steps.length}`);
   const out = [...x];
-  // Values are folded only when they are the whole (small) tensor.
-  let c = x.length === 1 && node.value(0)?.length === x[0] ? node.value(0) : undefined;
+  // Values are folded only when they are the whole (small) tensor: per axis, the source index of each output index.
+  const c = wholeValue(node, 0, x);
+  const picks: number[][] = x.map((n) => Array.from({ length: n }, (_, k) => k));
   axes.forEach((a0, i) => {
     const a = axisOf(node, a0, x.length, 'axes');
     const n = x[a], st = steps[i];
@@ -84,9 +105,11 @@ function slice(node: OpNode): void {
     b = st > 0 ? clamp(b, 0, n) : clamp(b, -1, n - 1);
     e = st > 0 ? clamp(e, 0, n) : clamp(e, -1, n - 1);
     out[a] = Math.max(0, Math.ceil((e - b) / st));
-    if (c && x.length === 1) { const v: number[] = []; for (let k = b; st > 0 ? k < e : k > e; k += st) v.push(c[k]); c = v; }
+    const pick: number[] = [];
+    for (let k = b; st > 0 ? k < e : k > e; k += st) pick.push(k);
+    picks[a] = pick;
   });
-  node.out(out, 0, x.length === 1 ? c : undefined);
+  node.out(out, 0, c ? gatherValues(c, x, out, (idx) => idx.map((k, a) => picks[a][k])) : undefined);
   node.other('slice', prod(x), prod(out));
 }
 
@@ -140,7 +163,8 @@ function reshape(node: OpNode): void {
   const total = prod(x);
   const filled = out.map((d) => (d === -1 ? total / known : d));
   if (prod(filled) !== total || filled.some((d) => !Number.isInteger(d))) node.fail('shape', `a shape of ${total} elements (input [${x.join(', ')}])`, `[${target.join(', ')}]`);
-  node.out(filled, 0, x.length <= 1 ? node.value(0) : undefined);
+  // Row-major values are the same whatever the shape.
+  node.out(filled, 0, wholeValue(node, 0, x));
 }
 
 function squeeze(node: OpNode): void {
@@ -167,7 +191,9 @@ function transpose(node: OpNode): void {
   const x = node.shape(0);
   const perm = node.ints('perm') ?? x.map((_, i) => x.length - 1 - i);
   if (perm.length !== x.length || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) node.fail('perm', `a permutation of 0..${x.length - 1}`, `[${perm.join(', ')}]`);
-  node.out(perm.map((p) => x[p]));
+  const out = perm.map((p) => x[p]);
+  const c = wholeValue(node, 0, x);
+  node.out(out, 0, c ? gatherValues(c, x, out, (idx) => { const src = x.map(() => 0); idx.forEach((k, a) => { src[perm[a]] = k; }); return src; }) : undefined);
   node.other('transpose', prod(x), prod(x));
 }
 
