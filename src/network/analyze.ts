@@ -110,6 +110,16 @@ export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTab
       macLayersLeftOut: net.layers.filter((l) => l.kind === 'other' && l.macsLeftOut).length,
       unknownOps: net.layers.filter((l) => l.kind === 'other' && l.unknown).length,
     },
-    warnings: [...new Set(layers.flatMap((l) => l.result?.warnings ?? []))],
+    warnings: [...new Set([...layers.flatMap((l) => l.result?.warnings ?? []), ...wordWarnings(net, arch)])],
   };
+}
+
+/** Layers whose words (8-bit integer products of a quantised model) are narrower or wider than the design's: counted as the design's words. */
+function wordWarnings(net: Network, arch: Arch): string[] {
+  const bits = [...new Set(arch.storage.map((s) => s.wordBits))];
+  const wb = (l: Layer): number | undefined => ('wordBits' in l && typeof l.wordBits === 'number' ? l.wordBits : undefined);
+  const odd = net.layers.filter((l) => l.kind !== 'other' && wb(l) !== undefined && !bits.includes(wb(l)!));
+  if (odd.length === 0) return [];
+  const b = [...new Set(odd.map(wb))].join('/');
+  return [`${odd.length} layer(s) compute on ${b}-bit words (quantised ops) but ${arch.name}'s levels hold ${bits.join('/')}-bit words: each operand is counted as one of the design's words at its energy per word (word width not modelled)`];
 }

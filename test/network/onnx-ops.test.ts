@@ -11,6 +11,8 @@ import { importOnnx, topologicalOrder } from '../../src/network/onnx/import.js';
 import { graphProblems } from '../../src/network/graph.js';
 import { layerMacs, layerWorkload, type Layer, type MatmulLayer, type Network } from '../../src/network/network.js';
 import { operationCount } from '../../src/workload/workload.js';
+import { analyzeNetwork } from '../../src/network/analyze.js';
+import { builtinArch } from '../../src/designs/builtin.js';
 import { floats, Fs, graph, int64s, node, onnxModel, value } from '../helpers/onnxGraph.js';
 
 const layer = (net: Network, name: string): Layer => {
@@ -71,6 +73,15 @@ describe('ONNX convolutions', () => {
     }), 't.onnx');
     expect(layer(net, 'c')).toMatchObject({ kind: 'conv', wordBits: 8, outH: 6 });
     expect(macs(net, 'c')).toBe(4 * 27 * 36);
+  });
+  it('analyze of a quantised layer on a 16-bit design says the word width is not modelled', async () => {
+    const net = importOnnx(onnxModel({
+      inputs: [value('x', [1, 3, 8, 8])], inits: [floats('w', [4, 3, 3, 3])],
+      nodes: [node('q', 'DynamicQuantizeLinear', ['x'], {}, ['q.y', 'q.s', 'q.z']), node('c', 'ConvInteger', ['q.y', 'w', 'q.z'])],
+    }), 't.onnx');
+    const d = builtinArch('eyeriss');
+    const r = await analyzeNetwork(net, d.arch, d.energy, { batch: 1, objective: 'energy', evaluations: 200, seed: 1, constraints: d.constraints });
+    expect(r.warnings.filter((w) => /8-bit words/.test(w))).toEqual([expect.stringMatching(/^1 layer\(s\) compute on 8-bit words .* hold 16-bit words/)]);
   });
 });
 
