@@ -73,6 +73,37 @@ export function planSparseEnergy(arch: Arch, table: EnergyTable): SparsePlan {
   return { storage, gatedCompute: g ?? 0, skippedCompute: k ?? 0, missing, computeMissing: cm };
 }
 
+/**
+ * Timeloop's vector-width table (buffer.hpp): for a compressed tile small
+ * against the block, whole blocks move even when they are partly empty.
+ * Rows: block size; columns: density 0.1 … 1.0.
+ */
+const VECTOR_WIDTH_THRESHOLD: Readonly<Record<number, readonly number[]>> = {
+  2: [251, 125, 84, 63, 51, 42, 36, 32, 28, 1],
+  4: [375, 188, 125, 94, 75, 63, 54, 47, 42, 1],
+  8: [438, 219, 146, 110, 88, 73, 63, 55, 49, 1],
+  16: [469, 235, 157, 118, 94, 79, 67, 59, 52, 1],
+  32: [485, 243, 162, 122, 97, 81, 70, 61, 52, 1],
+};
+
+/** Timeloop's block-occupancy ratio of a compressed tile: expected blocks over the naive count (1 when the tile is large or dense). */
+export function blockRatio(shape: number, density: number, expectedDensity: number, block: number, compressed: boolean): number {
+  if (!compressed || shape === 0 || block <= 1 || !(expectedDensity < 1)) return 1;
+  const row = VECTOR_WIDTH_THRESHOLD[block];
+  if (!row) return 1;
+  const idx = expectedDensity >= 0.1 ? Math.floor(expectedDensity / 0.1) - 1 : 0;
+  if (!(row[idx] > Math.floor(shape / block))) return 1;
+  let total = 0;
+  const exact = shape * density;
+  const fl = Math.floor(exact), ce = Math.ceil(exact);
+  const pc = exact - fl;
+  // Fixed-structured tiles hold floor or ceil(shape × density) non-zeros.
+  if (fl >= 1) total += Math.ceil(fl / block) * (fl === ce ? 1 - pc : 1 - pc);
+  if (ce !== fl && ce >= 1) total += Math.ceil(ce / block) * pc;
+  const naive = shape * expectedDensity / block;
+  return total / naive;
+}
+
 const KINDS = ['actual', 'gated', 'skipped'] as const;
 const OPS = ['read', 'fill', 'update'] as const;
 
@@ -139,7 +170,8 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
       const t = sc.tiles[l][s];
       const f = t.fine;
       const b = lv.blockSize;
-      const blocks = (n: number) => (n === 0 ? 0 : Math.ceil(n / b));
+      const ratio = blockRatio(t.state.shape, spec.densities[s].density, t.state.expectedDensity, b, t.state.compressed);
+      const blocks = (n: number) => (n === 0 ? 0 : Math.ceil(n / b) * ratio);
       const price = (op: string, n: number) => {
         if (n === 0) return 0;
         if (sp.missing[l].has(op)) warnMissing(lv.name, op, table);
