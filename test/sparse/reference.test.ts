@@ -58,6 +58,16 @@ export function compare(r: RefCase, res: Result, checked = { n: 0 }): string[] {
   // The reference total is a sum of energies the stats print to 0.01 pJ: on
   // cases of a few pJ that rounding alone exceeds 0.01%, so the bound is the
   // larger of 0.01% and half a cent per summed entry.
+  // Dense-format stats (no optimizations): the parsed counts of refs.json.
+  for (const lv of r.metrics.levels) for (const [ds, ref] of Object.entries(lv.dataspaces ?? {})) {
+    const d = res.levels.find((l) => l.name === lv.name)?.dataSpaces.find((x) => x.name === ds);
+    for (const k of ['reads', 'fills', 'updates', 'utilized_capacity'] as const) {
+      if (ref[k] === undefined) continue;
+      checked.n++;
+      const v = k === 'utilized_capacity' ? d?.utilizedCapacity : d?.[k];
+      if (v !== ref[k]) bad.push(`${lv.name}.${ds}.${k}: ${v} != ${ref[k]}`);
+    }
+  }
   const refE = r.metrics.energy_total_pJ_sum_of_detailed_stats!;
   const entries = 1 + stats.slice(1).reduce((n, l) => n + 1 + Object.keys(l.tensors).length, 0);
   if (Math.abs(res.energyPJ - refE) > Math.max(1e-4 * refE, 0.005 * entries)) bad.push(`energy: ${res.energyPJ.toFixed(4)} != ${refE}`);
