@@ -86,8 +86,8 @@ describe.runIf(referenceAvailable())('Timeloop v4 sparse reference cases (Sparse
     it(r.name, () => {
       const checked = { n: 0 };
       const bad = compare(r, run(r), checked);
-      // Every kept tensor of every level prints 12 counts.
-      expect(checked.n).toBeGreaterThanOrEqual(12 * 2);
+      // The smallest case has one level with three tensors of four counts each.
+      expect(checked.n).toBeGreaterThanOrEqual(12);
       if (process.env.SPARSE_REPORT) console.log(`${r.name}: ${bad.length === 0 ? 'exact' : bad.join('; ')}`);
       const known = KNOWN[r.name];
       if (known) expect(bad.filter((b) => !known.test(b))).toEqual([]);
