@@ -27,14 +27,19 @@ export interface Fine {
 const R = 0, F = 1, U = 2;
 
 function zeros(n: number): [number, number][] {
-  return Array.from({ length: n }, () => [0, 0] as [number, number]);
+  const out: [number, number][] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = [0, 0];
+  return out;
 }
+
+// Tensors without metadata share these: nothing ever writes into them (writes are guarded by rank).
+const NONE: [number, number][] = [];
 
 /** Initial fine-grained counts: the dense ones, metadata as implied, compressed tiles scaled by their density. */
 export function initialFine(t: TileState, reads: number, fills: number, updates: number, tr: number, readWrite: boolean): Fine {
   const fine: Fine = {
     actual: [reads, fills, updates], gated: [0, 0, 0], skipped: [0, 0, 0], temporalReductions: tr,
-    fmt: { actual: [zeros(0), zeros(0), zeros(0)], gated: [zeros(0), zeros(0), zeros(0)], skipped: [zeros(0), zeros(0), zeros(0)] },
+    fmt: { actual: [NONE, NONE, NONE], gated: [NONE, NONE, NONE], skipped: [NONE, NONE, NONE] },
     decompression: 0, compression: 0,
   };
   if (t.hasMetadata) {
