@@ -67,7 +67,7 @@ export function readImpact(w: Workload, spec: SparseSpec, nest: CompleteNest, ti
     tId = loops[tl].length - 1;
     target = loops[tl][tId];
   }
-  const moldHigh = (scalar ? new Float64Array(D).fill(1) : nest.molds[tLevel][tId]);
+  const moldHigh = scalar ? new Float64Array(D).fill(1) : nest.molds.slice(nest.moldAt[tLevel][tId], nest.moldAt[tLevel][tId] + D);
   const isSpatial = target!.spatial;
   const relevantLoops: NestLoop[] = [target!];
   const condMold = Float64Array.from(moldHigh);

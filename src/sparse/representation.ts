@@ -137,6 +137,8 @@ export function defineFormats(w: Workload, nest: CompleteNest, tiles: TileState[
     while (level < L && level >= 0) {
       const t = tiles[level][s];
       if (t.shape === 0) { level++; continue; }
+      // Only tiles with metadata, and children a compressed parent pre-tiles by, need their ranks' loops.
+      if (!t.hasMetadata && !(t.parent >= 0 && tiles[t.parent][s].compressed)) { level = t.parent < 0 ? L : t.parent; continue; }
       const child = t.child;
       const innerMost = child < 0 ? 0 : child + 1;
       const numRanks = t.hasMetadata ? t.ranks.length : 1;
@@ -154,7 +156,7 @@ export function defineFormats(w: Workload, nest: CompleteNest, tiles: TileState[
         for (let i = loops.length - 1; i >= 0; i--) {
           if (!relevant[loops[i].dim]) continue;
           sub.unshift(loops[i]);
-          subtiles.unshift(tileOf(ds, nest.molds[l][i]));
+          subtiles.unshift(tileOf(ds, nest.molds, nest.moldAt[l][i]));
         }
       }
       if (!preTiling) {

@@ -18,10 +18,15 @@ export interface NestLoop {
   readonly level: number;
 }
 
-/** The complete nest: loops per level (innermost first) and each loop's mold (extent per dimension, inclusive of the loop). */
+/**
+ * The complete nest: loops per level (innermost first) and each loop's
+ * mold (extent per dimension, inclusive of the loop), flat: the mold of
+ * loop i of level l starts at `moldAt[l][i]` in `molds` (D entries).
+ */
 export interface CompleteNest {
   readonly levels: readonly (readonly NestLoop[])[];
-  readonly molds: readonly (readonly Float64Array[])[];
+  readonly molds: Float64Array;
+  readonly moldAt: readonly (readonly number[])[];
 }
 
 /**
@@ -32,8 +37,12 @@ export interface CompleteNest {
 export function completeNest(w: Workload, m: Mapping, spatialLevels: readonly boolean[]): CompleteNest {
   const D = w.dims.length;
   const levels: NestLoop[][] = [];
-  const molds: Float64Array[][] = [];
+  const moldAt: number[][] = [];
   const ext = new Float64Array(D).fill(1);
+  let total = 0;
+  for (let l = 0; l < m.levels.length; l++) total += 2 * D;
+  const molds = new Float64Array(total * D);
+  let at = 0;
   m.levels.forEach((lm, l) => {
     const loops: NestLoop[] = [];
     const part = (given: readonly { dim: number; factor: number }[], spatial: boolean) => {
@@ -43,12 +52,17 @@ export function completeNest(w: Workload, m: Mapping, spatialLevels: readonly bo
     };
     if (spatialLevels[l] || lm.spatial.length > 0) part(lm.spatial, true);
     part(lm.temporal, false);
-    const ms: Float64Array[] = [];
-    for (const lp of loops) { ext[lp.dim] *= lp.factor; ms.push(Float64Array.from(ext)); }
+    const ms: number[] = [];
+    for (const lp of loops) {
+      ext[lp.dim] *= lp.factor;
+      ms.push(at);
+      for (let d = 0; d < D; d++) molds[at + d] = ext[d];
+      at += D;
+    }
     levels.push(loops);
-    molds.push(ms);
+    moldAt.push(ms);
   });
-  return { levels, molds };
+  return { levels, molds, moldAt };
 }
 
 /** Dimensions a data space's coordinates depend on. */
@@ -58,12 +72,12 @@ export function dimsOf(ds: DataSpace, D: number): boolean[] {
   return out;
 }
 
-/** Size of a data space's tile over an operation box of the given extents (Timeloop's AAHR projection). */
-export function tileOf(ds: DataSpace, ext: ArrayLike<number>): number {
+/** Size of a data space's tile over an operation box of the given extents (Timeloop's AAHR projection), read at `offset`. */
+export function tileOf(ds: DataSpace, ext: ArrayLike<number>, offset = 0): number {
   let size = 1;
   for (const rank of ds.ranks) {
     let span = 1;
-    for (const t of rank) span += t.coef * (ext[t.dim] - 1);
+    for (const t of rank) span += t.coef * (ext[offset + t.dim] - 1);
     size *= span;
   }
   return size;
