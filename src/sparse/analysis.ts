@@ -42,6 +42,16 @@ export interface ChoicePrices {
   readonly read: ArrayLike<number>;
 }
 
+const NO_RANKS: TileState['ranks'] = [];
+
+// Ranks with their word bits depend on the spec alone: resolved once per spec.
+const RANKS = new WeakMap<SparseSpec, TileState['ranks'][][]>();
+function ranksOf(spec: SparseSpec, S: number): TileState['ranks'][][] {
+  let r = RANKS.get(spec);
+  if (!r) { r = spec.levels.map((lv) => Array.from({ length: S }, (_, s) => levelRanks(lv, s))); RANKS.set(spec, r); }
+  return r;
+}
+
 /**
  * Run the pass on one evaluation's dense counts. Densities 1 and no
  * optimization leave every count as the dense one.
@@ -55,6 +65,7 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
   const active = hasOptimizations(spec);
   const anyFormat = spec.levels.some((lv) => lv.formats.some((f) => f !== null));
   const tiles: TileState[][] = [];
+  const allRanks = ranksOf(spec, S);
   for (let l = 0; l < L; l++) {
     const row: TileState[] = [];
     for (let s = 0; s < S; s++) {
@@ -63,7 +74,7 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
       let child = -1, parent = -1;
       for (let c = l - 1; c >= 0; c--) if (counts.kept[c * S + s]) { child = c; break; }
       for (let p = l + 1; p < L; p++) if (counts.kept[p * S + s]) { parent = p; break; }
-      const ranks = kept ? levelRanks(spec.levels[l], s) : [];
+      const ranks = kept ? allRanks[l][s] : NO_RANKS;
       row.push({
         level: l, ds: s, shape: kept ? counts.utilizedCapacity[i] : 0, child: kept ? child : -1, parent: kept ? parent : -1,
         hasMetadata: ranks.length > 0, compressed: formatCompressed(ranks), ranks,
