@@ -68,6 +68,34 @@ const denseResult = evaluate(w, arch, mapping!, energy!);
 measure('sparse estimate (one layer at weight/input/output densities, from the dense result)', (n) => {
   for (let i = 0; i < n; i++) sink += sparseEnergy(denseResult, arch, plan, { weights: 0.3 + (i % 7) * 0.1, inputs: 0.5, outputs: 0.4 }).energyPJ;
 }, 1, 3);
+// The sparse engine on Sparseloop's Eyeriss-like gating case (its reference mapping): dense counts, the sparse pass, energy and cycles.
+{
+  const { REFERENCE_DIR } = await import('../test/helpers/reference.js');
+  const { existsSync } = await import('node:fs');
+  const dir = `${REFERENCE_DIR}/cases/v4-ex-sparseloop-04.2.1-eyeriss-like-gating/ref/`;
+  if (existsSync(dir)) {
+    const { sparseCounts } = await import('../src/sparse/analysis.js');
+    const { planSparseEnergy, sparseCostOf } = await import('../src/sparse/cost.js');
+    const g = loadInputs([`${dir}parsed-processed-input.yaml`, `${dir}timeloop-mapper.map.yaml`], `${dir}timeloop-mapper.ERT.yaml`);
+    const gp = compileProblem(g.workload, g.arch);
+    const gev = new Evaluator(gp);
+    const gcm = compileMapping(gp, g.mapping!);
+    const gplan = planEnergy(g.arch, g.energy!);
+    const gsp = planSparseEnergy(g.arch, g.energy!);
+    const gops = operationCount(g.workload);
+    const gS = g.workload.dataSpaces.length;
+    measure('dense evaluations, Eyeriss-like gating layer (same mapping, no sparsity)', (n) => {
+      for (let i = 0; i < n; i++) { gev.run(gcm); sink += totals(g.arch, gev.out, gplan, gS, gops, tot).energyPJ; }
+    }, 1, 3);
+    measure('sparse evaluations, Eyeriss-like gating layer (counts + sparse pass + energy + cycles)', (n) => {
+      for (let i = 0; i < n; i++) {
+        const c = gev.run(gcm);
+        const sc = sparseCounts(g.workload, g.arch, g.mapping!, c, g.sparse!, { read: gplan.read });
+        sink += sparseCostOf(g.workload, g.arch, g.sparse!, c, sc, gplan, gsp, gops).energyPJ;
+      }
+    }, 1, 3);
+  }
+}
 if (!Number.isFinite(sink)) console.log('unexpected');
 
 await (await import('./mapper.js')).mapperBench();

@@ -33,6 +33,7 @@ export function registerCommands(program: Command): void {
     .option('--jinja <name=value...>', "data for Jinja2 templates in the inputs (timeloopfe's jinja_parse_data), e.g. architecture=eyeriss_like")
     .option('--json', 'print the results JSON (stable keys) instead of a table')
     .option('--out <file>', 'also write the results JSON to this file (atomically)')
+    .option('--density <name=d,...>', 'tensor densities by name or role (weight, input, output), e.g. Weights=0.3,Inputs=0.5; they act through the design\'s sparse optimizations')
     .action(async (inputs: string[], opts: ModelOpts) => (await import('./model.js')).runModel(inputs, opts));
 
   program

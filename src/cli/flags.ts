@@ -143,3 +143,22 @@ export function onnxImportFlags(opts: { inputShape?: string; dim?: string; stric
   }
   return { ...(legacy ? { inputShape: shapeCHW(v, '--input-shape') } : {}), inputShapes, dims, strict: opts.strict === true, ...(opts.if !== undefined ? { conditions } : {}) };
 }
+
+/** Densities given on the command line: tensor name or role → density. */
+export type DensityFlag = ReadonlyMap<string, number>;
+
+/**
+ * `--density Weights=0.3,Inputs=0.5`: densities by tensor name or role
+ * (`weight`, `input`, `output`), each in [0, 1].
+ */
+export function densityFlag(v: string | undefined): DensityFlag | undefined {
+  if (v === undefined) return undefined;
+  const out = new Map<string, number>();
+  for (const part of v.split(',')) {
+    const m = /^\s*([A-Za-z_][\w.-]*)\s*=\s*([^\s=]+)\s*$/.exec(part);
+    if (!m) throw new SpecError(CLI, '--density', 'name=density pairs separated by commas, e.g. Weights=0.3,Inputs=0.5', v);
+    if (out.has(m[1])) throw new SpecError(CLI, '--density', `one density per tensor`, `${m[1]} twice`);
+    out.set(m[1], numberIn(m[2], `--density ${m[1]}`, 0, 1));
+  }
+  return out;
+}

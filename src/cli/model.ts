@@ -1,28 +1,31 @@
 /** `dnnergy model`: evaluate one mapping and print a per-level table or the results JSON. */
 import { loadInputs } from '../io/inputs.js';
 import { writeFileAtomic } from '../io/files.js';
-import { evaluate } from '../model/model.js';
+import { evaluateSparse } from '../sparse/evaluate.js';
+import { withDensities } from '../sparse/override.js';
 import { resultToJSON } from '../model/result.js';
 import { formatResult } from '../report/table.js';
 import { noErtWhy } from '../energy/ert.js';
 import { SpecError } from '../spec/errors.js';
 import { chooseConvention, filesLabel } from '../spec/load.js';
-import { convention, jinjaFlag, outputTargets } from './flags.js';
+import { convention, densityFlag, jinjaFlag, outputTargets } from './flags.js';
 
 /** Flags of `dnnergy model`, as commander hands them over. */
-export interface ModelOpts { ert?: string; convention?: string; jinja?: string[]; json?: boolean; out?: string }
+export interface ModelOpts { ert?: string; convention?: string; jinja?: string[]; json?: boolean; out?: string; density?: string }
 
 /** Run `dnnergy model` on its input files. */
 export function runModel(inputs: string[], opts: ModelOpts): void {
   outputTargets({ '--out': opts.out });
   const given = opts.convention === undefined ? undefined : convention(opts.convention);
+  const dens = densityFlag(opts.density);
   const inp = loadInputs(inputs, opts.ert, { jinja: jinjaFlag(opts.jinja) });
   const { convention: conv, notes } = chooseConvention(inp, given);
   if (!inp.mapping) throw new SpecError(filesLabel(inputs), 'mapping', 'a mapping (a `mapping` list, or a .map.txt file)');
   if (!inp.energy) throw new SpecError(filesLabel(inputs), 'ERT', `energies: --ert <ERT.yaml>, an input with an \`ERT\` section, \`arch.energy\` in a native spec, or component specs Accelergy's tables price${noErtWhy(inp.warnings)}`);
   const mappingFile = inputs.find((f) => /map/i.test(f)) ?? inputs[inputs.length - 1];
   const workloadFile = inputs.find((f) => !/map/i.test(f)) ?? inputs[0];
-  const result = evaluate(inp.workload, inp.arch, inp.mapping, inp.energy, { convention: conv, mappingFile, workloadFile });
+  const sparse = dens ? withDensities(inp.workload, inp.arch.storage.length, inp.sparse, dens) : inp.sparse;
+  const result = evaluateSparse(inp.workload, inp.arch, inp.mapping, inp.energy, sparse, { convention: conv, mappingFile, workloadFile });
   const json = JSON.stringify(resultToJSON(result), null, 2) + '\n';
   if (opts.out) writeFileAtomic(opts.out, json);
   if (opts.json) process.stdout.write(json);

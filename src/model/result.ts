@@ -18,7 +18,41 @@ export interface DataSpaceResult {
   readonly utilizedCapacity: number;
   /** Energy of all instances of the level for this data space, pJ. */
   readonly energyPJ: number;
+  /** Sparse runs only: algorithmic (dense) and gated/skipped counts, metadata, compressed capacity. */
+  readonly sparse?: SparseDataSpaceResult;
 }
+
+/** Read, fill and update counts of one kind (per instance). */
+export interface AccessTriple { readonly reads: number; readonly fills: number; readonly updates: number }
+
+/**
+ * What a sparse run adds per level and tensor (per instance). With it,
+ * `reads`/`fills`/`updates` are the actual accesses and `utilizedCapacity`
+ * the compressed tile (words at confidence 1).
+ */
+export interface SparseDataSpaceResult {
+  readonly algorithmic: AccessTriple;
+  readonly gated: AccessTriple;
+  readonly skipped: AccessTriple;
+  /** Representation format, ranks outermost first (empty: uncompressed, no metadata). */
+  readonly format: readonly string[];
+  /** Metadata accesses per rank (outermost first) as [metadata, payload] units: actual, gated, skipped. */
+  readonly metadata: {
+    readonly actual: { readonly reads: readonly (readonly number[])[]; readonly fills: readonly (readonly number[])[]; readonly updates: readonly (readonly number[])[] };
+    readonly gated: { readonly reads: readonly (readonly number[])[]; readonly fills: readonly (readonly number[])[]; readonly updates: readonly (readonly number[])[] };
+    readonly skipped: { readonly reads: readonly (readonly number[])[]; readonly fills: readonly (readonly number[])[]; readonly updates: readonly (readonly number[])[] };
+  };
+  /** Metadata capacity: bits, and per rank (outermost first) [metadata, payload] units. */
+  readonly metadataCapacityBits: number;
+  readonly metadataCapacity: readonly (readonly number[])[];
+  readonly decompressions: number;
+  readonly compressions: number;
+  /** Average utilised instances (Timeloop lowers it when empty tiles are not sent). */
+  readonly averageInstances: number;
+}
+
+/** Computes of a sparse run: algorithmic (dense), actual, gated, skipped. */
+export interface ComputeSparseResult { readonly algorithmic: number; readonly actual: number; readonly gated: number; readonly skipped: number }
 
 /** One level: the compute units (index 0) or a storage level. */
 export interface LevelResult {
@@ -38,6 +72,8 @@ export interface LevelResult {
   readonly offChip: boolean;
   /** Data spaces the level keeps, workload order (empty for compute). */
   readonly dataSpaces: readonly DataSpaceResult[];
+  /** Sparse runs, compute level only: the computes by kind. */
+  readonly computeCounts?: ComputeSparseResult;
 }
 
 /** A network-on-chip's traffic and energy (per instance of its parent level's transfers; energy of all). */
@@ -88,12 +124,31 @@ export function resultToJSON(r: Result): unknown {
             temporal_reductions: d.temporalReductions,
             utilized_capacity: d.utilizedCapacity,
             energy_pJ: d.energyPJ,
+            ...(d.sparse ? sparseJSON(d.sparse) : {}),
           },
         ]),
       ),
+      ...(l.computeCounts ? { computes: { algorithmic: l.computeCounts.algorithmic, actual: l.computeCounts.actual, gated: l.computeCounts.gated, skipped: l.computeCounts.skipped } } : {}),
     })),
     ...(r.networks ? { networks: r.networks.map((n) => ({ name: n.name, parent: n.parent, energy_pJ: n.energyPJ, dataspaces: Object.fromEntries(n.dataSpaces.map((d) => [d.name, { transfers: d.transfers, energy_pJ: d.energyPJ }])) })) } : {}),
     warnings: r.warnings,
+  };
+}
+
+function sparseJSON(d: SparseDataSpaceResult): Record<string, unknown> {
+  const triple = (t: AccessTriple) => ({ reads: t.reads, fills: t.fills, updates: t.updates });
+  const md = (m: SparseDataSpaceResult['metadata']['actual']) => ({ reads: m.reads, fills: m.fills, updates: m.updates });
+  return {
+    algorithmic: triple(d.algorithmic),
+    gated: triple(d.gated),
+    skipped: triple(d.skipped),
+    format: d.format,
+    metadata: { actual: md(d.metadata.actual), gated: md(d.metadata.gated), skipped: md(d.metadata.skipped) },
+    metadata_capacity_bits: d.metadataCapacityBits,
+    metadata_capacity: d.metadataCapacity,
+    decompressions: d.decompressions,
+    compressions: d.compressions,
+    average_instances: d.averageInstances,
   };
 }
 

@@ -52,5 +52,29 @@ export function formatResult(r: Result, workloadName: string, archName: string):
   }
   out.push(table(rows, [false, false, true, true, true, true, true, true, true, true]));
   out.push('reads, fills, updates and capacity are per instance (words); energy is for all instances.\n');
+  const sparse = formatSparse(r);
+  if (sparse) out.push(sparse);
+  return out.join('\n');
+}
+
+/** The sparse columns (a sparse run only): algorithmic, actual, gated and skipped counts, metadata and format per level and tensor. */
+function formatSparse(r: Result): string | null {
+  const c = r.levels[0]?.computeCounts;
+  if (!c) return null;
+  const out: string[] = [`sparse: computes algorithmic ${fmt(c.algorithmic)}, actual ${fmt(c.actual)}, gated ${fmt(c.gated)}, skipped ${fmt(c.skipped)}\n`];
+  const rows: string[][] = [['level', 'tensor', 'format', 'op', 'algorithmic', 'actual', 'gated', 'skipped', 'metadata (md,pl)', 'capacity']];
+  for (const l of r.levels) l.dataSpaces.forEach((d, i) => {
+    const sp = d.sparse;
+    if (!sp) return;
+    let first = true;
+    (['reads', 'fills', 'updates'] as const).forEach((op) => {
+      if (sp.algorithmic[op] === 0 && d[op] === 0) return;
+      const md = sp.metadata.actual[op].map((p) => `(${p[0]},${p[1]})`).join(' ');
+      rows.push([i === 0 && first ? l.name : '', first ? d.name : '', first ? (sp.format.join(' ') || '-') : '', op, fmt(sp.algorithmic[op]), fmt(d[op]), fmt(sp.gated[op]), fmt(sp.skipped[op]), md, first ? fmt(d.utilizedCapacity) : '']);
+      first = false;
+    });
+  });
+  out.push(table(rows, [false, false, false, false, true, true, true, true, false, true]));
+  out.push('per instance; metadata: per rank, outermost first, as [metadata, payload] units; capacity: words of the compressed tile.\n');
   return out.join('\n');
 }

@@ -19,6 +19,8 @@ import { prepareSections, type InputVersion } from '../interop/timeloop/frontend
 import { SpecError } from './errors.js';
 import { readNative } from './native.js';
 import { isObj } from './read.js';
+import { readSparse } from '../interop/timeloop/sparse.js';
+import type { SparseSpec } from '../sparse/spec.js';
 
 /** One input: a parsed YAML/JSON document, or the text of a Timeloop `.map.txt` loop nest. */
 export type InputDocument =
@@ -46,6 +48,8 @@ export interface ModelInputs {
   readonly versionFrom?: string;
   /** What was read but is not modelled, one line each ({@link chooseConvention} adds the convention's). */
   readonly warnings: readonly string[];
+  /** Densities and sparse optimizations (Timeloop inputs that give any); absent: dense. */
+  readonly sparse?: SparseSpec;
 }
 
 /** An accelerator without a layer: what `analyze` maps every layer onto. */
@@ -210,7 +214,8 @@ export function loadModelInputs(docs: readonly InputDocument[], ert?: { readonly
   const est = energy ? null : estimateEnergy(yamls, label, prepared.version, archSrc.value, merged.get('variables')?.value);
   // No component specs at all: nothing to say until energies are asked for (the command's refusal says it).
   const warnings = est ? [...prepared.warnings, ...est.warnings, ...(est.energy || est.warnings.length === 0 ? [] : [`${NO_ERT_PREFIX} (${est.why})`])] : prepared.warnings;
-  return { workload, arch, mapping, energy: energy ?? est?.energy ?? null, files, sections: merged, version: prepared.version, versionFrom: prepared.versionFrom, convention, warnings };
+  const sparse = readSparse(merged, workload, arch);
+  return { workload, arch, mapping, energy: energy ?? est?.energy ?? null, files, sections: merged, version: prepared.version, versionFrom: prepared.versionFrom, convention, warnings, ...(sparse ? { sparse } : {}) };
 }
 
 /**

@@ -185,11 +185,16 @@ describe('versions, warnings, sections', () => {
     // Component libraries over several files merge; the same section twice is no clash.
     expect(load({ 'a.yaml': ARCH, 'b.yaml': ARCH, 'c1.yaml': 'compound_components: {classes: [{name: x}]}', 'c2.yaml': 'compound_components: {classes: [{name: y}]}', 'p.yaml': PROBLEM }).sections.get('compound_components')!.value).toEqual({ classes: [{ name: 'x' }, { name: 'y' }] });
   });
-  it('sparse optimisations and densities are read with a warning', () => {
-    const inp = load({ 'a.yaml': ARCH, 'p.yaml': PROBLEM.replace('instance: {', 'instance: {densities: {A: {density: 0.5}}, '), 's.yaml': 'sparse_optimizations:\n  targets: [{name: buf}]' });
-    expect(inp.warnings.filter((w) => /read but not modelled yet/.test(w))).toHaveLength(2);
-    const node = load({ 'a.yaml': ARCH.replace('    name: DRAM\n', '    name: DRAM\n    sparse_optimizations: {representation_format: {data_spaces: [{name: A, format: csr}]}}\n'), 'p.yaml': PROBLEM });
-    expect(node.warnings.filter((w) => /sparse/.test(w))).toEqual(['a.yaml: sparse_optimizations of DRAM read but not modelled yet (the dense model ignores gating, skipping and compression)']);
+  it('sparse optimisations and densities are read, top-level and per component', () => {
+    const inp = load({ 'a.yaml': ARCH, 'p.yaml': PROBLEM.replace('instance: {', 'instance: {densities: {A: {density: 0.5}}, '), 's.yaml': 'sparse_optimizations:\n  targets: [{name: buf, action_optimization: [{type: gating, target: A, condition_on: [A]}]}]' });
+    expect(inp.warnings.filter((w) => /not modelled/.test(w))).toEqual([]);
+    expect(inp.sparse!.densities[0].density).toBe(0.5);
+    expect(inp.sparse!.levels[inp.arch.storage.findIndex((l) => l.name === 'buf')].gating).toEqual([[{ target: 0, conditionOn: [0] }]]);
+    const node = load({ 'a.yaml': ARCH.replace('    name: DRAM\n', '    name: DRAM\n    sparse_optimizations: {representation_format: {data_spaces: [{name: A, ranks: [{format: UOP}, {format: CP}]}]}}\n'), 'p.yaml': PROBLEM });
+    expect(node.warnings.filter((w) => /not modelled/.test(w))).toEqual([]);
+    const dram = node.arch.storage.findIndex((l) => l.name === 'DRAM');
+    expect(node.sparse!.levels[dram].formats[0]!.ranks.map((r) => r.format)).toEqual(['UOP', 'CP']);
+    expect(errorOf(() => load({ 'a.yaml': ARCH.replace('    name: DRAM\n', '    name: DRAM\n    sparse_optimizations: {representation_format: {data_spaces: [{name: A, ranks: [{format: csr}]}]}}\n'), 'p.yaml': PROBLEM }))).toMatch(/ranks\[0\]\.format: expected UOP, CP, RLE, B or UB, found "csr"/);
   });
   it('named problem shapes: cnn_layer', () => {
     const inp = load({ 'a.yaml': ARCH.replace(/K=1/g, 'C=1'), 'p.yaml': 'problem:\n  shape: cnn-layer\n  instance: {C: 3, M: 8, R: 3, S: 3, N: 1, P: 4, Q: 4}\n' });

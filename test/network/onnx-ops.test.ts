@@ -79,7 +79,7 @@ describe('ONNX convolutions', () => {
       inputs: [value('x', [1, 3, 8, 8])], inits: [floats('w', [4, 3, 3, 3])],
       nodes: [node('q', 'DynamicQuantizeLinear', ['x'], {}, ['q.y', 'q.s', 'q.z']), node('c', 'ConvInteger', ['q.y', 'w', 'q.z'])],
     }), 't.onnx');
-    const d = builtinArch('eyeriss');
+    const d = builtinArch('eyeriss')!;
     const r = await analyzeNetwork(net, d.arch, d.energy, { batch: 1, objective: 'energy', evaluations: 200, seed: 1, constraints: d.constraints });
     expect(r.warnings.filter((w) => /8-bit words/.test(w))).toEqual([expect.stringMatching(/^1 layer\(s\) compute on 8-bit words .* hold 16-bit words/)]);
   });

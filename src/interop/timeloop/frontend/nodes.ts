@@ -67,8 +67,10 @@ export interface NodeTree {
   readonly containers: ReadonlyMap<string, string>;
   /** Names of the dummy levels inserted. */
   readonly dummies: readonly string[];
-  /** Nodes with `sparse_optimizations` (read, not modelled). */
+  /** Nodes with `sparse_optimizations`. */
   readonly sparse: readonly string[];
+  /** Their `sparse_optimizations` as Timeloop's `targets` entries (`name` added). */
+  readonly sparseTargets: readonly Obj[];
 }
 
 interface Ctx { instances: number; meshX: number; meshY: number; attrs: Record<string, unknown> }
@@ -96,6 +98,7 @@ export function nodesToTree(arch: Obj, at: At, variables: Record<string, unknown
   const containers = new Map<string, string>();
   const dummies: string[] = [];
   const sparse: string[] = [];
+  const sparseTargets: Obj[] = [];
   let top: string | undefined;
   const constraintsOf = (node: Obj, nat: At, target: string) => {
     if (node.constraints === undefined || node.constraints === null) return;
@@ -129,7 +132,10 @@ export function nodesToTree(arch: Obj, at: At, variables: Record<string, unknown
       }
       if (kind === 'Hierarchical') { walk(node.nodes, nat.key('nodes'), ctx); return; }
       const name = str(node.name, nat.key('name'));
-      if (node.sparse_optimizations !== undefined && node.sparse_optimizations !== null) sparse.push(name);
+      if (node.sparse_optimizations !== undefined && node.sparse_optimizations !== null) {
+        sparse.push(name);
+        sparseTargets.push({ ...obj(node.sparse_optimizations, nat.key('sparse_optimizations')), name });
+      }
       const attrs = node.attributes === undefined || node.attributes === null ? {} : evalAttributes(obj(node.attributes, nat.key('attributes')), ctx.attrs, variables);
       const m = meshOf(node, nat, variables);
       if (kind === 'Container') {
@@ -168,5 +174,6 @@ export function nodesToTree(arch: Obj, at: At, variables: Record<string, unknown
     containers,
     dummies,
     sparse,
+    sparseTargets,
   };
 }

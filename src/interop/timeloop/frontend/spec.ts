@@ -78,17 +78,9 @@ export function prepareSections(input: Merged): Prepared {
     if (isObj(p.instance)) {
       const inst: Obj = {};
       for (const [k, v] of Object.entries(p.instance)) inst[k] = evalValue(v, [variables]);
-      const dens = inst.densities;
-      if (isObj(dens) && Object.keys(dens).length > 0) warnings.push(`${prob.at.file}: problem.instance.densities read but not modelled yet (the dense model counts every access)`);
       p.instance = inst;
     }
     sections.set('problem', { value: p, at: prob.at });
-  }
-  for (const k of ['sparse_optimizations', 'sparse-optimizations']) {
-    const s = sections.get(k);
-    if (s && s.value !== null && !(isObj(s.value) && Object.keys(s.value).filter((x) => x !== 'version').length === 0)) {
-      warnings.push(`${s.at.file}: ${k} read but not modelled yet (the dense model ignores gating, skipping and compression)`);
-    }
   }
 
   const arch = sections.get('architecture');
@@ -98,7 +90,13 @@ export function prepareSections(input: Merged): Prepared {
     const problem = sections.get('problem')?.value;
     const tree = nodesToTree(obj(arch.value, arch.at), arch.at, variables, dataSpaceNames(problem), spec);
     sections.set('architecture', { value: tree.architecture, at: arch.at });
-    if (tree.sparse.length > 0) warnings.push(`${arch.at.file}: sparse_optimizations of ${tree.sparse.join(', ')} read but not modelled yet (the dense model ignores gating, skipping and compression)`);
+    if (tree.sparseTargets.length > 0) {
+      // Per-component sparse optimizations join the top-level section's targets (the sparse engine reads one list).
+      const key = sections.has('sparse-optimizations') ? 'sparse-optimizations' : 'sparse_optimizations';
+      const cur = sections.get(key);
+      const curTargets = cur && isObj(cur.value) && Array.isArray(cur.value.targets) ? cur.value.targets : [];
+      sections.set(key, { value: { ...(cur && isObj(cur.value) ? cur.value : {}), targets: [...curTargets, ...tree.sparseTargets] }, at: cur?.at ?? arch.at });
+    }
     const dims = dimNames(problem);
     const dsn = dataSpaceNames(problem);
     const ones = dims.map((d) => `${d}=1`).join(',');

@@ -1,0 +1,231 @@
+/**
+ * Energy and cycles of a sparse evaluation, Timeloop's way: every kind of
+ * access (actual, gated, skipped; data and metadata; decompression and
+ * compression) is priced from the ERT with Timeloop's action-name
+ * fallbacks (a missing gated/skipped/metadata action costs 0, with a
+ * warning, as Timeloop does); data accesses move blocks, metadata accesses
+ * move metadata words of the level's metadata width. Gated accesses take
+ * bandwidth and time, skipped ones do not; compute cycles are the actual
+ * plus gated computes over the utilised instances.
+ */
+import type { Arch } from '../arch/arch.js';
+import { actionEnergy, type EnergyTable } from '../energy/table.js';
+import type { EnergyPlan } from '../model/cost.js';
+import type { CountBuffers } from '../model/counts.js';
+import type { DataSpaceResult, LevelResult, Result, SparseDataSpaceResult } from '../model/result.js';
+import type { Workload } from '../workload/workload.js';
+import type { SparseCounts, SparseTile } from './analysis.js';
+import type { SparseSpec } from './spec.js';
+
+const STORAGE_ACTIONS: Record<string, readonly string[]> = {
+  gated_read: ['gated_read'],
+  skipped_read: ['skipped_read', 'gated_read'],
+  gated_fill: ['gated_fill', 'gated_write'],
+  skipped_fill: ['skipped_fill', 'skipped_write', 'gated_fill', 'gated_write'],
+  gated_update: ['gated_update', 'gated_write'],
+  skipped_update: ['skipped_update', 'skipped_write', 'gated_update', 'gated_write'],
+  random_metadata_read: ['random_metadata_read', 'metadata_read'],
+  gated_metadata_read: ['gated_metadata_read'],
+  skipped_metadata_read: ['skipped_metadata_read', 'gated_metadata_read'],
+  random_metadata_fill: ['random_metadata_fill', 'random_metadata_write', 'metadata_fill', 'metadata_write'],
+  gated_metadata_fill: ['gated_metadata_fill', 'gated_metadata_write'],
+  skipped_metadata_fill: ['skipped_metadata_fill', 'skipped_metadata_write', 'gated_metadata_fill', 'gated_metadata_write'],
+  random_metadata_update: ['random_metadata_update', 'random_metadata_write', 'metadata_update', 'metadata_write'],
+  gated_metadata_update: ['gated_metadata_update', 'gated_metadata_write'],
+  skipped_metadata_update: ['skipped_metadata_update', 'skipped_metadata_write', 'gated_metadata_update', 'gated_metadata_write'],
+  decompression_count: ['decompression_count'],
+  compression_count: ['compression_count'],
+};
+const COMPUTE_ACTIONS = {
+  gated: ['mac_gated', 'mult_gated', 'compute_gated', 'mac', 'mult', 'compute'],
+  skipped: ['mac_skipped', 'mult_skipped', 'compute_skipped', 'mac_gated', 'mult_gated', 'compute_gated', 'mac', 'mult', 'compute'],
+};
+
+/** Energy per sparse action, per storage level, resolved once per (arch, table). */
+export interface SparsePlan {
+  readonly storage: readonly Readonly<Record<string, number>>[];
+  readonly gatedCompute: number;
+  readonly skippedCompute: number;
+  /** Actions the table lacks, priced 0 (warned when a run uses them). */
+  readonly missing: readonly ReadonlySet<string>[];
+  readonly computeMissing: ReadonlySet<string>;
+}
+
+/** Resolve the sparse actions' energies with Timeloop's fallbacks. */
+export function planSparseEnergy(arch: Arch, table: EnergyTable): SparsePlan {
+  const find = (comp: string, names: readonly string[]) => { for (const n of names) { const e = actionEnergy(table, comp, n); if (e !== undefined) return e; } return undefined; };
+  const missing: Set<string>[] = [];
+  const storage = arch.storage.map((lv) => {
+    const m = new Set<string>();
+    const out: Record<string, number> = {};
+    for (const [op, names] of Object.entries(STORAGE_ACTIONS)) {
+      const e = find(lv.name, names);
+      if (e === undefined) m.add(op);
+      out[op] = e ?? 0;
+    }
+    missing.push(m);
+    return out;
+  });
+  const cm = new Set<string>();
+  const g = find(arch.compute.name, COMPUTE_ACTIONS.gated), k = find(arch.compute.name, COMPUTE_ACTIONS.skipped);
+  if (g === undefined) cm.add('gated_compute');
+  if (k === undefined) cm.add('skipped_compute');
+  return { storage, gatedCompute: g ?? 0, skippedCompute: k ?? 0, missing, computeMissing: cm };
+}
+
+/**
+ * Timeloop's vector-width table (buffer.hpp): for a compressed tile small
+ * against the block, whole blocks move even when they are partly empty.
+ * Rows: block size; columns: density 0.1 … 1.0.
+ */
+const VECTOR_WIDTH_THRESHOLD: Readonly<Record<number, readonly number[]>> = {
+  2: [251, 125, 84, 63, 51, 42, 36, 32, 28, 1],
+  4: [375, 188, 125, 94, 75, 63, 54, 47, 42, 1],
+  8: [438, 219, 146, 110, 88, 73, 63, 55, 49, 1],
+  16: [469, 235, 157, 118, 94, 79, 67, 59, 52, 1],
+  32: [485, 243, 162, 122, 97, 81, 70, 61, 52, 1],
+};
+
+/** Timeloop's block-occupancy ratio of a compressed tile: expected blocks over the naive count (1 when the tile is large or dense). */
+export function blockRatio(shape: number, density: number, expectedDensity: number, block: number, compressed: boolean): number {
+  if (!compressed || shape === 0 || block <= 1 || !(expectedDensity < 1)) return 1;
+  const row = VECTOR_WIDTH_THRESHOLD[block];
+  if (!row) return 1;
+  const idx = expectedDensity >= 0.1 ? Math.floor(expectedDensity / 0.1) - 1 : 0;
+  if (!(row[idx] > Math.floor(shape / block))) return 1;
+  let total = 0;
+  const exact = shape * density;
+  const fl = Math.floor(exact), ce = Math.ceil(exact);
+  const pc = exact - fl;
+  // Fixed-structured tiles hold floor or ceil(shape × density) non-zeros.
+  if (fl >= 1) total += Math.ceil(fl / block) * (fl === ce ? 1 - pc : 1 - pc);
+  if (ce !== fl && ce >= 1) total += Math.ceil(ce / block) * pc;
+  const naive = shape * expectedDensity / block;
+  return total / naive;
+}
+
+const KINDS = ['actual', 'gated', 'skipped'] as const;
+const OPS = ['read', 'fill', 'update'] as const;
+
+function fmtBits(t: SparseTile, acc: readonly (readonly [number, number])[]): number {
+  let b = 0;
+  acc.forEach((a, r) => { const o = t.state.expectedMetadata[r]; if (o) b += o.metadataBits * a[0] + o.payloadBits * a[1]; });
+  return b;
+}
+
+/** Energy, cycles and the per-level breakdown of a sparse evaluation. */
+export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: CountBuffers, sc: SparseCounts, plan: EnergyPlan, sp: SparsePlan, computes: number): Result {
+  const S = w.dataSpaces.length;
+  const warnings = new Set<string>([...plan.warnings, ...spec.warnings, ...sc.warnings]);
+  const warnMissing = (where: string, op: string, table: string) => warnings.add(`no "${op}" energy for ${where}${table}; priced at 0, as Timeloop does`);
+  // Compute.
+  const c = sc.compute;
+  const computeCycles = Math.ceil((c.actual + c.gated) / counts.utilizedCompute);
+  if (c.gated > 0 && sp.computeMissing.has('gated_compute')) warnMissing(arch.compute.name, 'gated_compute', '');
+  if (c.skipped > 0 && sp.computeMissing.has('skipped_compute')) warnMissing(arch.compute.name, 'skipped_compute', '');
+  const computeEnergy = c.actual * plan.compute + c.gated * sp.gatedCompute + c.skipped * sp.skippedCompute;
+  // Cycles per level.
+  const levelCycles: number[] = [];
+  let cycles = computeCycles;
+  arch.storage.forEach((lv, l) => {
+    let rd = 0, wr = 0;
+    for (let s = 0; s < S; s++) {
+      const t = sc.tiles[l][s];
+      if (t.state.shape === 0) continue;
+      const f = t.fine;
+      const md = spec.levels[l].metadataWidth !== 0;
+      const fr = md ? fmtBits(t, f.fmt.actual[0]) + fmtBits(t, f.fmt.gated[0]) : 0;
+      const fw = md ? fmtBits(t, f.fmt.actual[1]) + fmtBits(t, f.fmt.gated[1]) + fmtBits(t, f.fmt.actual[2]) + fmtBits(t, f.fmt.gated[2]) : 0;
+      let r = f.actual[0] + f.gated[0] + Math.floor(fr / lv.wordBits);
+      let wv = f.actual[1] + f.gated[1] + f.actual[2] + f.gated[2] + Math.floor(fw / lv.wordBits);
+      const scaling = counts.utilizedInstances[l] / t.state.avgReplication;
+      r = Math.ceil(r / scaling);
+      wv = Math.ceil(wv / scaling);
+      rd += r / computeCycles;
+      wr += wv / computeCycles;
+    }
+    let slow = 1;
+    if (lv.readBandwidth !== null && lv.readBandwidth < rd) slow = Math.min(slow, lv.readBandwidth / rd);
+    if (lv.writeBandwidth !== null && lv.writeBandwidth < wr) slow = Math.min(slow, lv.writeBandwidth / wr);
+    if (lv.sharedBandwidth !== null && lv.sharedBandwidth < wr + rd) slow = Math.min(slow, lv.sharedBandwidth / (wr + rd));
+    const lc = Math.ceil(computeCycles / slow);
+    levelCycles.push(lc);
+    cycles = Math.max(cycles, lc);
+  });
+  const levels: LevelResult[] = [{
+    name: arch.compute.name, instances: arch.compute.instances, utilizedInstances: counts.utilizedCompute,
+    energyPJ: computeEnergy, leakagePJ: 0, cycles: computeCycles, offChip: false, dataSpaces: [],
+    computeCounts: { algorithmic: computes, actual: c.actual, gated: c.gated, skipped: c.skipped },
+  }];
+  let total = computeEnergy;
+  arch.storage.forEach((lv, l) => {
+    const dss: DataSpaceResult[] = [];
+    const e = sp.storage[l];
+    const table = '';
+    let levelEnergy = 0;
+    let maxRep = 0;
+    for (let s = 0; s < S; s++) {
+      const i = l * S + s;
+      if (!counts.kept[i]) continue;
+      const t = sc.tiles[l][s];
+      const f = t.fine;
+      const b = lv.blockSize;
+      const ratio = blockRatio(t.state.shape, spec.densities[s].density, t.state.expectedDensity, b, t.state.compressed);
+      const blocks = (n: number) => (n === 0 ? 0 : Math.ceil(n / b) * ratio);
+      const price = (op: string, n: number) => {
+        if (n === 0) return 0;
+        if (sp.missing[l].has(op)) warnMissing(lv.name, op, table);
+        return n * e[op];
+      };
+      let pi = blocks(f.actual[0]) * plan.read[l] + blocks(f.actual[1]) * plan.write[l] + blocks(f.actual[2]) * plan.update[l];
+      OPS.forEach((op, k) => { pi += price(`gated_${op}`, blocks(f.gated[k])) + price(`skipped_${op}`, blocks(f.skipped[k])); });
+      if (spec.levels[l].metadataWidth !== 0) {
+        KINDS.forEach((kind) => OPS.forEach((op, k) => {
+          const bits = fmtBits(t, f.fmt[kind][k]);
+          pi += price(`${kind === 'actual' ? 'random' : kind}_metadata_${op}`, Math.ceil(bits / spec.levels[l].metadataWidth));
+        }));
+      }
+      pi += price('decompression_count', f.decompression) + price('compression_count', f.compression);
+      const clusters = Math.min(counts.utilizedInstances[l], lv.instances / lv.clusterSize);
+      const clusterUtil = counts.utilizedInstances[l] / clusters;
+      const energy = (pi / clusterUtil) * t.state.avgReplication;
+      maxRep = Math.max(maxRep, t.state.avgReplication);
+      levelEnergy += energy;
+      const outer = <T>(x: readonly T[]) => [...x].reverse();
+      const sparse: SparseDataSpaceResult = {
+        algorithmic: { reads: counts.reads[i], fills: counts.fills[i], updates: counts.updates[i] },
+        gated: { reads: f.gated[0], fills: f.gated[1], updates: f.gated[2] },
+        skipped: { reads: f.skipped[0], fills: f.skipped[1], updates: f.skipped[2] },
+        format: outer(t.state.ranks.map((r) => r.format)),
+        metadata: Object.fromEntries(KINDS.map((kind) => [kind, { reads: outer(f.fmt[kind][0]), fills: outer(f.fmt[kind][1]), updates: outer(f.fmt[kind][2]) }])) as unknown as SparseDataSpaceResult['metadata'],
+        metadataCapacityBits: t.metadataBits,
+        metadataCapacity: outer(t.metadataCapacity),
+        decompressions: f.decompression,
+        compressions: f.compression,
+        averageInstances: t.state.avgReplication,
+      };
+      dss.push({
+        name: w.dataSpaces[s].name, role: w.dataSpaces[s].role,
+        reads: f.actual[0], fills: f.actual[1], updates: f.actual[2],
+        temporalReductions: f.temporalReductions, utilizedCapacity: t.capacity, energyPJ: energy, sparse,
+      });
+    }
+    const leakInstances = dss.length > 0 ? Math.max(1, maxRep) : counts.utilizedInstances[l];
+    const leakage = dss.length > 0 || !lv.isDummy ? plan.leak[l] * cycles * leakInstances : 0;
+    levelEnergy += leakage;
+    total += levelEnergy;
+    levels.push({
+      name: lv.name, instances: lv.instances, utilizedInstances: counts.utilizedInstances[l],
+      energyPJ: levelEnergy, leakagePJ: leakage, cycles: levelCycles[l], offChip: lv.offChip, dataSpaces: dss,
+    });
+  });
+  for (const e of sc.capacityErrors) warnings.add(`capacity: ${e} (Timeloop rejects this mapping)`);
+  return {
+    computes,
+    cycles,
+    utilization: (counts.utilizedCompute / arch.compute.instances) * (computeCycles / cycles),
+    energyPJ: total,
+    levels,
+    warnings: [...warnings],
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * One sparse evaluation end to end: validate, count (the dense nest),
+ * run the sparse pass on the counts, price the result. Dense inputs (no
+ * optimization) go through the dense model unchanged.
+ */
+import type { Arch } from '../arch/arch.js';
+import type { EnergyTable } from '../energy/table.js';
+import type { Mapping } from '../mapping/mapping.js';
+import { validateMapping } from '../mapping/validate.js';
+import { compileMapping, compileProblem } from '../model/compile.js';
+import { planEnergy } from '../model/cost.js';
+import { evaluate } from '../model/model.js';
+import { Evaluator, type AnalysisOptions } from '../model/nest.js';
+import { checkResult, type Result } from '../model/result.js';
+import { operationCount, type Workload } from '../workload/workload.js';
+import { sparseCounts } from './analysis.js';
+import { planSparseEnergy } from './cost.js';
+import { sparseCostOf } from './cost.js';
+import { hasOptimizations, type SparseSpec } from './spec.js';
+
+/** Evaluate a mapping under sparsity (Sparseloop's semantics); without optimizations, the dense model's result. */
+export function evaluateSparse(
+  w: Workload, arch: Arch, mapping: Mapping, energy: EnergyTable, spec: SparseSpec | null | undefined,
+  options: AnalysisOptions & { mappingFile?: string; workloadFile?: string } = {},
+): Result {
+  if (!spec || !hasOptimizations(spec)) {
+    const r = evaluate(w, arch, mapping, energy, options);
+    return spec && spec.warnings.length > 0 ? { ...r, warnings: [...r.warnings, ...spec.warnings] } : r;
+  }
+  evaluate(w, arch, mapping, energy, options); // validation and the dense checks
+  validateMapping(w, arch, mapping, options.mappingFile ?? '<mapping>');
+  const plan = planEnergy(arch, energy, options.convention, w.dataSpaces.map((d) => d.name));
+  const p = compileProblem(w, arch);
+  const ev = new Evaluator(p, options);
+  const counts = ev.run(compileMapping(p, mapping));
+  const sc = sparseCounts(w, arch, mapping, counts, spec, { read: plan.read });
+  const result = sparseCostOf(w, arch, spec, counts, sc, plan, planSparseEnergy(arch, energy), operationCount(w));
+  checkResult(result);
+  return result;
+}
