@@ -323,6 +323,25 @@ export class MapSpace {
     return n;
   }
 
+  /**
+   * An upper bound on the raw mapspace before canonicalisation: factor
+   * distributions × every order of each level's unconstrained temporal
+   * loops, unit ones included × free bypass choices.
+   */
+  rawSize(): number {
+    const { L, D, S } = this;
+    let n = 1;
+    for (let d = 0; d < D; d++) {
+      const free = this.free[d].length;
+      const counts = new Map<number, number>();
+      for (const p of this.primes[d]) counts.set(p, (counts.get(p) ?? 0) + 1);
+      for (const e of counts.values()) n *= binomial(e + free - 1, free - 1);
+    }
+    for (let l = 0; l < L; l++) for (let i = 2; i <= D - this.torder[l].length; i++) n *= i;
+    for (let i = 0; i < L * S; i++) if (this.keepFixed[i] === 255) n *= 2;
+    return n;
+  }
+
   /** The genome as a plain mapping (for output and validation). */
   toMapping(g: Genome): Mapping {
     const { L, D, S } = this;
