@@ -200,7 +200,7 @@ export function exactSearch(w: Workload, arch: Arch, space: MapSpace, plan: Ener
     if (b.score > threshold() * SLACK || (b.score === bestScore && b.energyPJ > bestE * SLACK)) { prunedByBound += subtreeSize(k); return true; }
     return false;
   };
-  const fanoutOk = () => space.fanoutOk(g);
+  const fanoutOk = (k: number) => space.fanoutOk(g, k - K + 1);
 
   // Leaves: the orders of each level's non-unit unconstrained loops.
   const order = new Int32Array(L * D);
@@ -268,7 +268,7 @@ export function exactSearch(w: Workload, arch: Arch, space: MapSpace, plan: Ener
     if (k === depth) { leaves(); return; }
     for (let v = 0; v < radix[k] && !stopped; v++) {
       setDigit(k, v);
-      if ((k < K || fanoutOk()) && !prune(k + 1)) dfs(k + 1);
+      if ((k < K || fanoutOk(k)) && !prune(k + 1)) dfs(k + 1);
       clearDigit(k);
     }
   };
@@ -282,7 +282,7 @@ export function exactSearch(w: Workload, arch: Arch, space: MapSpace, plan: Ener
   const enter = (n: number): boolean => {
     for (let k = top - 1; k >= 0; k--) { digits[k] = n % radix[k]; n = Math.floor(n / radix[k]); }
     let ok = true;
-    for (let k = 0; k < top; k++) { setDigit(k, digits[k]); if (k >= K && !fanoutOk()) ok = false; }
+    for (let k = 0; k < top; k++) { setDigit(k, digits[k]); if (k >= K && !fanoutOk(k)) ok = false; }
     return ok;
   };
   const leave = () => { for (let k = top - 1; k >= 0; k--) clearDigit(k); };

@@ -133,4 +133,36 @@ describe('exact search', () => {
     }
     expect(checked).toBe(400);
   });
+
+  it('honours factor bounds from the constraints (N<=k, M>=k): every mapping the searches return is within them, and the exact optimum is the enumerated one', () => {
+    let checked = 0;
+    const r = new Rng(4);
+    for (const { i, w, arch, c, convention, objective, plan } of smallCases(31, 80, 4000)) {
+      const L = arch.storage.length;
+      // A max and a min on two dimensions at random levels (the min at the backing store, where the rest can go).
+      const d1 = w.bounds.findIndex((b) => b >= 2);
+      if (d1 < 0) continue;
+      const l1 = r.int(L);
+      const lc = c.levels[l1] as { temporalMax?: Map<number, number> };
+      lc.temporalMax = new Map([[d1, 1 + r.int(2)]]);
+      const top = c.levels[L - 1] as { temporalMin?: Map<number, number> };
+      top.temporalMin = new Map([[d1, 2]]);
+      let space: MapSpace;
+      try { space = new MapSpace(w, arch, c); } catch { continue; }
+      const size = space.size();
+      const all = search(w, arch, space, plan, { objective, seed: 1, evaluations: size, analysis: { convention } });
+      const x = exactSearch(w, arch, space, plan, { objective, analysis: { convention } });
+      const a = all.best ? search(w, arch, space, plan, { objective, seed: 2, evaluations: 300, strategy: 'random', analysis: { convention } }) : { best: null };
+      const D = space.D;
+      for (const g of [all.best, x.best, a.best]) {
+        if (!g) continue;
+        expect(g.f[(l1 * 3 + T) * D + d1], `case ${i}`).toBeLessThanOrEqual(lc.temporalMax.get(d1)!);
+        expect(g.f[((L - 1) * 3 + T) * D + d1], `case ${i}`).toBeGreaterThanOrEqual(2);
+      }
+      expect(x.best === null, `case ${i}`).toBe(all.best === null);
+      if (all.best) expect(x.energyPJ, `case ${i}`).toBe(all.energyPJ);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(30);
+  });
 });
