@@ -15,7 +15,7 @@ import { progressBar } from './progress.js';
 
 /** Flags of `dnnergy map`, as commander hands them over. */
 export interface MapOpts {
-  ert?: string; objective?: string; seed: string; threads: string; evaluations: string; timeLimit?: string;
+  ert?: string; objective?: string; seed: string; threads: string; evaluations?: string; timeLimit?: string; search?: string;
   convention?: string; jinja?: string[]; json?: boolean; out?: string;
 }
 
@@ -26,28 +26,40 @@ export async function runMap(inputs: string[], opts: MapOpts): Promise<void> {
   const given = opts.convention === undefined ? undefined : conventionFlag(opts.convention);
   const seed = wholeNumber(opts.seed, '--seed', 0);
   const threads = threadsFlag(opts.threads);
-  const evaluations = wholeNumber(opts.evaluations, '--evaluations', 1);
   const timeLimitMs = opts.timeLimit === undefined ? undefined : wholeNumber(opts.timeLimit, '--time-limit', 1) * 1000;
+  // A time limit alone means "until then or proven optimal": the exact search, no evaluation cap.
+  const strategy = searchFlag(opts.search) ?? (timeLimitMs !== undefined && opts.evaluations === undefined ? 'exact' : 'anneal');
+  const evaluations = opts.evaluations !== undefined ? wholeNumber(opts.evaluations, '--evaluations', 1) : strategy === 'exact' && timeLimitMs !== undefined ? Infinity : DEFAULT_EVALUATIONS;
   const inp = loadInputs(inputs, opts.ert, { jinja: jinjaFlag(opts.jinja) });
   const { convention, notes } = chooseConvention(inp, given);
   if (!inp.energy) throw new SpecError(filesLabel(inputs), 'ERT', `energies: --ert <ERT.yaml>, an input with an \`ERT\` section, \`arch.energy\` in a native spec, or component specs Accelergy's tables price${noErtWhy(inp.warnings)}`);
   const constraints = constraintsFrom(inp.sections, inp.workload, inp.arch);
   if (!opts.json) for (const w of [...notes, ...inp.warnings, ...constraintWarnings(constraints, inp.workload, inp.arch)]) process.stderr.write(`warning: ${w}\n`);
   const objective = pickObjective(opts.objective, objectiveFrom(inp.sections));
+  // An unlimited budget has no percentage: the bar then counts against the default budget.
+  const barTotal = Number.isFinite(evaluations) ? evaluations : DEFAULT_EVALUATIONS;
   const bar = progressBar('mapping {bar} {percentage}% | {value}/{total} evaluations', opts.json);
-  bar?.start(evaluations, 0);
+  bar?.start(barTotal, 0);
   const found = await mapLayer(inp.workload, inp.arch, inp.energy, constraints, {
-    objective, seed, threads, evaluations, timeLimitMs: timeLimitMs === undefined ? undefined : searchTime(timeLimitMs, start), convention, source: filesLabel(inputs),
+    objective, seed, threads, evaluations, strategy, timeLimitMs: timeLimitMs === undefined ? undefined : searchTime(timeLimitMs, start), convention, source: filesLabel(inputs),
     pool: threads > 1 ? threadPool(threads) : undefined, baseline: true,
-    onProgress: bar ? (d) => bar.update(Math.min(d, evaluations)) : undefined,
+    onProgress: bar ? (d) => bar.update(Math.min(d, barTotal)) : undefined,
   });
-  bar?.update(evaluations);
+  bar?.update(barTotal);
   bar?.stop();
-  const { mapping, result, bound: lb, score: best, gap, stats, baseline } = found;
+  const { mapping, result, bound: lb, score: best, gap, stats, baseline, proven, optimal, size } = found;
   if (opts.out) writeFileAtomic(opts.out, mappingToYaml(inp.workload, inp.arch, mapping));
-  const report: MapReport = { workload: inp.workload, arch: inp.arch, objective, seed, mapping, result, score: best, bound: lb, gap, stats, baseline };
+  const report: MapReport = { workload: inp.workload, arch: inp.arch, objective, seed, mapping, result, score: best, bound: lb, gap, stats, baseline, proven, optimal, size };
   for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
   process.stdout.write(opts.json ? JSON.stringify(mapReportToJSON(report), null, 2) + '\n' : formatMapReport(report));
+}
+
+/** The budget of an annealing run when --evaluations is not given. */
+const DEFAULT_EVALUATIONS = 200_000;
+
+function searchFlag(v: string | undefined): 'anneal' | 'exact' | undefined {
+  if (v === undefined || v === 'anneal' || v === 'exact') return v;
+  throw new SpecError('--search', '--search', 'anneal or exact', v);
 }
 
 function pickObjective(flag: string | undefined, fromInput: Objective | undefined): Objective {

@@ -80,14 +80,56 @@ function distinctSums(terms: { step: number; n: number }[]): number {
 }
 
 /**
+ * The parts of a mapspace the bound reads: a {@link MapSpace}, or a
+ * narrower view of one (a partial mapping of the exact search, with some
+ * dimensions' factors and the keeps fixed). The bound holds for every
+ * mapping the view allows.
+ */
+export type SpaceView = Pick<MapSpace, 'L' | 'D' | 'S' | 'fixed' | 'free' | 'primes' | 'keepFixed'>;
+
+/** What the bound of one layer on one design precomputes once (used words, network prices). */
+export interface BoundContext {
+  readonly w: Workload;
+  readonly arch: Arch;
+  readonly plan: EnergyPlan;
+  readonly objective: Objective;
+  readonly ops: number;
+  readonly words: Float64Array;
+  readonly netRead: Float64Array;
+  readonly netUpdate: Float64Array;
+  readonly fanX: Int32Array;
+  readonly fanY: Int32Array;
+}
+
+/** Precompute what {@link boundOf} needs for layer `w` on `arch`, priced by `plan`. */
+export function boundContext(w: Workload, arch: Arch, plan: EnergyPlan, objective: Objective): BoundContext {
+  const L = arch.storage.length, S = w.dataSpaces.length;
+  const netRead = new Float64Array(L * S), netUpdate = new Float64Array(L * S);
+  for (const n of plan.networks) {
+    for (let s = 0; s < S; s++) {
+      if (n.link.ports.includes('read')) netRead[n.link.parent * S + s] += n.transfer[s];
+      if (n.link.ports.includes('update')) netUpdate[n.link.parent * S + s] += n.transfer[s];
+    }
+  }
+  const fanX = new Int32Array(L), fanY = new Int32Array(L);
+  for (let l = 0; l < L; l++) { const f = fanout(arch, l); fanX[l] = f.x; fanY[l] = f.y; }
+  const words = Float64Array.from(w.dataSpaces, (ds) => usedWords(ds, w.bounds));
+  return { w, arch, plan, objective, ops: operationCount(w), words, netRead, netUpdate, fanX, fanY };
+}
+
+/**
  * The lower bound for layer `w` on `arch` with energies `plan`, under
  * `objective`; `constraints` (default: none) fix keeps, bypasses and
  * factors, which tighten it.
  */
 export function lowerBound(w: Workload, arch: Arch, plan: EnergyPlan, objective: Objective, constraints?: Constraints): LowerBound {
-  const space = new MapSpace(w, arch, constraints ?? emptyConstraints(arch));
+  return boundOf(boundContext(w, arch, plan, objective), new MapSpace(w, arch, constraints ?? emptyConstraints(arch)));
+}
+
+/** The lower bound over every mapping `space` allows (a whole mapspace or a partial mapping's view of it). */
+export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
+  const { arch, plan, objective, ops, words: usedW, netRead, netUpdate, w } = ctx;
   const { L, D, S } = space;
-  const ops = operationCount(w);
   const top = L - 1;
 
   // Largest spatial product each level can take: each axis is at most its
@@ -104,8 +146,7 @@ export function lowerBound(w: Workload, arch: Arch, plan: EnergyPlan, objective:
   for (let l = 0; l < L; l++) {
     let x = 1, y = 1;
     for (let d = 0; d < D; d++) { x *= maxFactor(l, SX, d); y *= maxFactor(l, SY, d); }
-    const fo = fanout(arch, l);
-    levelFan[l] = Math.min(fo.x, x) * Math.min(fo.y, y);
+    levelFan[l] = Math.min(ctx.fanX[l], x) * Math.min(ctx.fanY[l], y);
     maxPE *= levelFan[l];
   }
 
@@ -117,14 +158,6 @@ export function lowerBound(w: Workload, arch: Arch, plan: EnergyPlan, objective:
     const b = n / lv.blockSize;
     return (lv.instances === 1 ? Math.ceil(b) : b) / Math.max(1, lv.clusterSize);
   };
-  const netRead = new Float64Array(L * S), netUpdate = new Float64Array(L * S);
-  for (const n of plan.networks) {
-    for (let s = 0; s < S; s++) {
-      if (n.link.ports.includes('read')) netRead[n.link.parent * S + s] += n.transfer[s];
-      if (n.link.ports.includes('update')) netUpdate[n.link.parent * S + s] += n.transfer[s];
-    }
-  }
-
   // Per tensor: the cheapest choice of innermost and outermost keepers
   // consistent with the fixed keeps; per level, the fewest words read and
   // written over all such choices (for the bandwidth bound).
@@ -132,7 +165,7 @@ export function lowerBound(w: Workload, arch: Arch, plan: EnergyPlan, objective:
   const minRead = new Float64Array(L).fill(0), minWrite = new Float64Array(L).fill(0);
   for (let s = 0; s < S; s++) {
     const ds = w.dataSpaces[s];
-    const words = usedWords(ds, w.bounds);
+    const words = usedW[s];
     const kf = (l: number) => space.keepFixed[l * S + s];
     let firstMust = L, lastMust = -1;
     for (let l = 0; l < L; l++) if (kf(l) === 1) { firstMust = Math.min(firstMust, l); lastMust = l; }

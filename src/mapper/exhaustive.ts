@@ -9,7 +9,7 @@ import type { Genome, MapSpace } from './space.js';
 import type { Strategy, StrategyContext } from './strategy.js';
 
 /** Ways to deal dimension d's primes over its free slots (one factor per free slot, in slot order). */
-function distributions(space: MapSpace, d: number): Float64Array[] {
+export function distributions(space: MapSpace, d: number): Float64Array[] {
   const free = space.free[d];
   let out: number[][] = [free.map(() => 1)];
   const counts = new Map<number, number>();
@@ -30,7 +30,7 @@ function distributions(space: MapSpace, d: number): Float64Array[] {
 }
 
 /** The permutations of 0..k-1 in the order the in-place swap recursion produces them, row after row. */
-function swapPermutations(k: number): Int32Array {
+export function swapPermutations(k: number): Int32Array {
   const rows: number[] = [];
   const arr = [...Array(k).keys()];
   const rec = (i: number) => {

@@ -26,10 +26,16 @@ import { MapSpace } from './space.js';
 export interface MapLayerOptions {
   readonly objective: Objective;
   readonly seed: number;
-  /** Mappings to evaluate in all (the budget that makes a run reproducible). */
+  /**
+   * Mappings each search may evaluate (the budget that makes a run
+   * reproducible); Infinity with the exact strategy: only the time limit
+   * or the end of the tree stops it.
+   */
   readonly evaluations: number;
-  /** Independent searches the budget is split over (default 1); they run on `pool`. */
+  /** Searches (default 1), each with the whole budget; they run on `pool`. */
   readonly threads?: number;
+  /** `exact`: branch-and-bound after annealing, with a proven gap (default: annealing). */
+  readonly strategy?: 'anneal' | 'exact';
   readonly timeLimitMs?: number;
   /** Counting convention (default v4). */
   readonly convention?: 'v4' | 'v3';
@@ -45,6 +51,9 @@ export interface MapLayerOptions {
    */
   readonly baseline?: boolean;
 }
+
+/** The random baseline's budget beside an exact search (whose budget may be unlimited). */
+const BASELINE_EXACT = 20_000;
 
 /** What random sampling of the mapspace found under the same budget. */
 export interface Baseline {
@@ -64,8 +73,18 @@ export interface LayerMapping {
   /** The mapping's score under the objective. */
   readonly score: number;
   readonly bound: LowerBound;
-  /** score / bound.score: how far from optimal the mapping can be, at most. */
+  /**
+   * The proven lower bound on the objective: the bound's score, raised by
+   * an exact search to the least bound of the subtrees it left open (to
+   * the best score itself when it finished).
+   */
+  readonly proven: number;
+  /** score / proven: how far from optimal the mapping can be, at most. */
   readonly gap: number;
+  /** The gap is closed: the search finished, or the best meets the bound. */
+  readonly optimal: boolean;
+  /** Mapspace sizes (upper counts): every temporal order of every loop, and the canonical space searched (orders of non-unit loops only). */
+  readonly size: { readonly raw: number; readonly canonical: number };
   readonly stats: RunResult['stats'];
   /** Present when asked for (`baseline`); null when random search found no legal mapping. */
   readonly baseline?: Baseline | null;
@@ -103,13 +122,17 @@ export async function mapLayer(w: Workload, arch: Arch, energy: EnergyTable, con
   const t0 = Date.now();
   const limit = o.timeLimitMs;
   let deadline = limit === undefined ? undefined : t0 + (o.baseline ? limit / 2 : limit);
-  const run = (strategy: 'anneal' | 'random', onProgress?: (done: number) => void) => runMapper(w, arch, constraints, plan, {
-    objective: o.objective, seed: o.seed, threads: o.threads ?? 1, evaluations: o.evaluations, deadline,
+  const exact = o.strategy === 'exact';
+  // The exact search keeps most of the time; the baseline gets a tenth (at most 2 s) and a fixed budget.
+  if (exact && limit !== undefined && o.baseline) deadline = t0 + limit - Math.min(limit / 10, 2000);
+  const run = (strategy: 'anneal' | 'random' | 'exact', evaluations: number, onProgress?: (done: number) => void) => runMapper(w, arch, constraints, plan, {
+    objective: o.objective, seed: o.seed, threads: o.threads ?? 1, evaluations, deadline,
     analysis: { convention }, pool: o.pool, onProgress, strategy,
   }).catch((e: unknown) => { throw asUserError(e, w, source); });
-  const found = await run('anneal', o.onProgress && o.baseline ? (d) => o.onProgress!(Math.floor(d / 2)) : o.onProgress);
+  const found = await run(exact ? 'exact' : 'anneal', o.evaluations, o.onProgress && o.baseline ? (d) => o.onProgress!(Math.floor(d / 2)) : o.onProgress);
   if (!found.best) {
-    throw new SpecError(source, `layer ${w.name}`, `a legal mapping within ${found.stats.evaluated} evaluations (capacity or fanout too small; raise --evaluations, or relax the constraints or capacities)`, 'none');
+    const why = found.stats.exact?.complete ? 'the whole mapspace holds no legal mapping' : 'capacity or fanout too small; raise --evaluations or --time-limit, or relax the constraints or capacities';
+    throw new SpecError(source, `layer ${w.name}`, `a legal mapping within ${found.stats.evaluated} evaluations (${why})`, 'none');
   }
   const mapping = space.toMapping(found.best);
   validateMapping(w, arch, mapping, '<found mapping>');
@@ -118,11 +141,16 @@ export async function mapLayer(w: Workload, arch: Arch, energy: EnergyTable, con
   const s = score(o.objective, result.energyPJ, result.cycles);
   let baseline: Baseline | null | undefined;
   if (o.baseline) {
-    const half = Math.floor(o.evaluations / 2);
-    if (limit !== undefined) deadline = Math.min(t0 + limit, Date.now() + (Date.now() - t0));
-    const r = await run('random', o.onProgress ? (d) => o.onProgress!(half + Math.floor(d / 2)) : undefined);
+    const budget = exact ? Math.min(o.evaluations, BASELINE_EXACT) : o.evaluations;
+    const half = Math.floor(budget / 2);
+    if (limit !== undefined) deadline = exact ? t0 + limit : Math.min(t0 + limit, Date.now() + (Date.now() - t0));
+    const r = await run('random', budget, o.onProgress ? (d) => o.onProgress!(half + Math.floor(d / 2)) : undefined);
     const bs = score(o.objective, r.energyPJ, r.cycles);
     baseline = r.best ? { score: bs, energyPJ: r.energyPJ, cycles: r.cycles, evaluated: r.stats.evaluated, ratio: bs / s } : null;
   }
-  return { mapping, result, score: s, bound, gap: s / bound.score, stats: found.stats, ...(baseline !== undefined ? { baseline } : {}) };
+  const x = found.stats.exact;
+  // An exact search's open subtrees each have a bound ≥ the whole space's; the least of them bounds every mapping it did not rule out.
+  const proven = x ? (x.complete ? s : Math.max(bound.score, Math.min(s, x.openBound))) : bound.score;
+  const size = { raw: space.rawSize(), canonical: space.size() };
+  return { mapping, result, score: s, bound, proven, gap: s / proven, optimal: s <= proven, size, stats: found.stats, ...(baseline !== undefined ? { baseline } : {}) };
 }

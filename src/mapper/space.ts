@@ -104,6 +104,16 @@ export class MapSpace {
   /** Per (level, dim): 1 if the dim is in the level's temporal-order prefix. */
   private readonly inTorder: Uint8Array;
   private readonly inSorder: Uint8Array;
+  /**
+   * Factor bounds from the constraints (Timeloop's `N<=128`, `M>=2`), per
+   * (level, dim): the temporal factor, and the spatial one (X × Y).
+   */
+  private readonly tMin: Float64Array;
+  private readonly tMax: Float64Array;
+  private readonly sMin: Float64Array;
+  private readonly sMax: Float64Array;
+  /** Whether any factor bound is set (most spaces have none: the check is skipped). */
+  private readonly hasFactorBounds: boolean;
   /** Scratch for {@link MapSpace.shuffleOrder} and the moves (one search runs per space at a time); Float64 to hold factors. */
   readonly scratch: Float64Array;
 
@@ -173,6 +183,18 @@ export class MapSpace {
       for (const d of this.torder[l]) this.inTorder[l * D + d] = 1;
       for (const d of this.sorder[l]) this.inSorder[l * D + d] = 1;
     }
+    this.tMin = new Float64Array(L * D).fill(1);
+    this.tMax = new Float64Array(L * D).fill(Infinity);
+    this.sMin = new Float64Array(L * D).fill(1);
+    this.sMax = new Float64Array(L * D).fill(Infinity);
+    let any = false;
+    for (let l = 0; l < L; l++) {
+      const lc = c.levels[l];
+      for (const [m, arr] of [[lc.temporalMin, this.tMin], [lc.temporalMax, this.tMax], [lc.spatialMin, this.sMin], [lc.spatialMax, this.sMax]] as const) {
+        for (const [d, v] of m ?? []) { arr[l * D + d] = v; any = true; }
+      }
+    }
+    this.hasFactorBounds = any;
     this.keepFixed = new Uint8Array(L * S).fill(255);
     for (let l = 0; l < L; l++) {
       for (let s = 0; s < S; s++) {
@@ -220,11 +242,17 @@ export class MapSpace {
             const temporal = this.freeTemporal[d];
             if (temporal.length) slot = temporal[rng.int(temporal.length)];
           }
+          // Later still, half the primes go to the outermost free temporal
+          // slot: inner upper bounds and outer lower bounds then hold.
+          if (attempt > 100 && rng.next() < 0.5) {
+            const temporal = this.freeTemporal[d];
+            if (temporal.length) slot = temporal[temporal.length - 1];
+          }
           g.f[slot * D + d] *= p;
         }
       }
       if (this.fanoutOk(g)) break;
-      if (attempt > 200) throw new UnmappableError('no mapping within the fanout limits was found under the constraints');
+      if (attempt > 200) throw new UnmappableError('no mapping within the fanout limits and factor bounds was found under the constraints');
     }
     for (let l = 0; l < L; l++) {
       this.shuffleOrder(rng, g.perm, l, false);
@@ -251,13 +279,28 @@ export class MapSpace {
     for (let i = 0; k + i < D && i < n; i++) arr[l * D + k + i] = rest[i];
   }
 
-  /** Whether every level's spatial factors fit its X and Y fanout. */
-  fanoutOk(g: Genome): boolean {
+  /**
+   * Whether every level's spatial factors fit its X and Y fanout, and every
+   * factor its bounds from the constraints. `assigned` (default: all): the
+   * dimensions 0..assigned-1 have their final factors; the others' free
+   * slots still hold 1, so only their upper bounds are checked (a partial
+   * mapping of the exact search).
+   */
+  fanoutOk(g: Genome, assigned = this.D): boolean {
     const { L, D } = this;
     for (let l = 0; l < L; l++) {
       let x = 1, y = 1;
       for (let d = 0; d < D; d++) { x *= g.f[(l * 3 + SX) * D + d]; y *= g.f[(l * 3 + SY) * D + d]; }
       if (x > this.fanX[l] || y > this.fanY[l]) return false;
+    }
+    if (!this.hasFactorBounds) return true;
+    for (let l = 0; l < L; l++) {
+      for (let d = 0; d < D; d++) {
+        const i = l * D + d;
+        const t = g.f[(l * 3 + T) * D + d], sp = g.f[(l * 3 + SX) * D + d] * g.f[(l * 3 + SY) * D + d];
+        if (t > this.tMax[i] || sp > this.sMax[i]) return false;
+        if (d < assigned && (t < this.tMin[i] || sp < this.sMin[i])) return false;
+      }
     }
     return true;
   }
@@ -319,6 +362,25 @@ export class MapSpace {
       }
       for (let i = 2; i <= k; i++) n *= i;
     }
+    for (let i = 0; i < L * S; i++) if (this.keepFixed[i] === 255) n *= 2;
+    return n;
+  }
+
+  /**
+   * An upper bound on the raw mapspace before canonicalisation: factor
+   * distributions × every order of each level's unconstrained temporal
+   * loops, unit ones included × free bypass choices.
+   */
+  rawSize(): number {
+    const { L, D, S } = this;
+    let n = 1;
+    for (let d = 0; d < D; d++) {
+      const free = this.free[d].length;
+      const counts = new Map<number, number>();
+      for (const p of this.primes[d]) counts.set(p, (counts.get(p) ?? 0) + 1);
+      for (const e of counts.values()) n *= binomial(e + free - 1, free - 1);
+    }
+    for (let l = 0; l < L; l++) for (let i = 2; i <= D - this.torder[l].length; i++) n *= i;
     for (let i = 0; i < L * S; i++) if (this.keepFixed[i] === 255) n *= 2;
     return n;
   }

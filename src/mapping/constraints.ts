@@ -21,9 +21,9 @@ export interface LevelConstraints {
   /** Data spaces the level must bypass. */
   readonly bypass: Set<number>;
   /**
-   * Bounds on free factors (Timeloop's `N<=128`, `M>=2`), dimension →
-   * bound; absent when none was given. The mapspace does not honour them
-   * yet: `interop/timeloop/constraints.ts` reports them.
+   * Bounds on factors (Timeloop's `N<=128`, `M>=2`), dimension → bound;
+   * absent when none was given. The mapspace keeps every mapping within
+   * them (a spatial bound applies to the X × Y factor of the dimension).
    */
   readonly temporalMin?: Map<number, number>;
   readonly temporalMax?: Map<number, number>;

@@ -3,7 +3,8 @@ import type { Arch } from '../arch/arch.js';
 import { mappingToTimeloop } from '../interop/timeloop/write.js';
 import type { LowerBound } from '../mapper/bound.js';
 import type { Baseline } from '../mapper/map.js';
-import type { Objective, SearchStats } from '../mapper/search.js';
+import type { Objective } from '../mapper/search.js';
+import type { RunStats } from '../mapper/run.js';
 import type { Mapping } from '../mapping/mapping.js';
 import { resultToJSON, type Result } from '../model/result.js';
 import type { Workload } from '../workload/workload.js';
@@ -21,9 +22,15 @@ export interface MapReport {
   /** Objective of the best mapping, and the lower bound it is compared with. */
   readonly score: number;
   readonly bound: LowerBound;
-  /** score / bound: at least 1. */
+  /** score / proven: at least 1. */
   readonly gap: number;
-  readonly stats: SearchStats & { threads: number };
+  readonly stats: RunStats;
+  /** The proven bound on the objective (the exact search raises it above `bound.score`; default: `bound.score`). */
+  readonly proven?: number;
+  /** The gap is closed. */
+  readonly optimal?: boolean;
+  /** Mapspace sizes before and after canonicalisation (upper counts). */
+  readonly size?: { readonly raw: number; readonly canonical: number };
   /** Random search under the same budget and seed (null: it found no legal mapping). */
   readonly baseline?: Baseline | null;
 }
@@ -36,7 +43,13 @@ export function mapReportToJSON(r: MapReport): unknown {
     score: r.score,
     lower_bound: { score: lb.score, energy_pJ: lb.energyPJ, cycles: lb.cycles, compute_pJ: lb.parts.compute, backing_store_pJ: lb.parts.backingStore },
     gap: r.gap,
-    search: { seed: r.seed, threads: r.stats.threads, evaluations: r.stats.evaluated, pruned: r.stats.pruned, best_at: r.stats.bestAt, exhaustive: r.stats.exhaustive, timed_out: r.stats.timedOut },
+    proven_bound: r.proven ?? lb.score,
+    optimal: r.optimal ?? r.score <= lb.score,
+    ...(r.size ? { mapspace: { raw: r.size.raw, canonical: r.size.canonical } } : {}),
+    search: {
+      seed: r.seed, threads: r.stats.threads, evaluations: r.stats.evaluated, pruned: r.stats.pruned, best_at: r.stats.bestAt, exhaustive: r.stats.exhaustive, timed_out: r.stats.timedOut,
+      ...(r.stats.exact ? { strategy: 'exact', complete: r.stats.exact.complete, pruned_by_bound: r.stats.exact.prunedByBound, over_capacity: r.stats.exact.illegal, anneal_evaluations: r.stats.exact.annealEvaluated } : {}),
+    },
     ...(r.baseline !== undefined ? {
       random_baseline: r.baseline === null ? null : { score: r.baseline.score, energy_pJ: r.baseline.energyPJ, cycles: r.baseline.cycles, evaluations: r.baseline.evaluated, ratio: r.baseline.ratio },
     } : {}),
@@ -53,8 +66,15 @@ function scoreText(objective: Objective, s: number): string {
 /** The text of `dnnergy map`: score against the bound, the search, the per-level table, the loop nest. */
 export function formatMapReport(r: MapReport): string {
   const st = r.stats;
-  return `best ${r.objective}: ${scoreText(r.objective, r.score)}; lower bound ${scoreText(r.objective, r.bound.score)}; within ${r.gap.toFixed(2)}× of it\n` +
-    `search: ${fmt(st.evaluated)} mappings evaluated (${fmt(st.pruned)} pruned)${st.exhaustive ? ', the whole mapspace' : ''}${st.timedOut ? ', stopped at the time limit' : ''} in ${(st.timeMs / 1000).toFixed(1)} s on ${st.threads} thread(s), seed ${r.seed}; best found at evaluation ${fmt(st.bestAt)}\n` +
+  const x = st.exact;
+  const proven = r.proven ?? r.bound.score;
+  const optimal = r.optimal ?? r.score <= proven;
+  return `best ${r.objective}: ${scoreText(r.objective, r.score)}; lower bound ${scoreText(r.objective, proven)}${proven > r.bound.score ? ` (proven by the search; the bound alone: ${scoreText(r.objective, r.bound.score)})` : ''}; ` +
+    (optimal ? 'optimal\n' : `proven gap ${r.gap.toFixed(r.gap < 1.1 ? 3 : 2)}×\n`) +
+    (r.size ? `mapspace: ${r.size.raw.toExponential(2)} mappings, ${r.size.canonical.toExponential(2)} after canonicalisation (orders of unit loops dropped)\n` : '') +
+    (x
+      ? `search: exact, ${fmt(st.evaluated)} mappings evaluated (${fmt(x.annealEvaluated)} annealing), ${x.prunedByBound.toExponential(2)} pruned by the bound, ${x.illegal.toExponential(2)} over capacity; ${x.complete ? 'the whole tree searched' : 'stopped, subtrees left open'} in ${(st.timeMs / 1000).toFixed(1)} s on ${st.threads} thread(s), seed ${r.seed}\n`
+      : `search: ${fmt(st.evaluated)} mappings evaluated (${fmt(st.pruned)} pruned)${st.exhaustive ? ', the whole mapspace' : ''}${st.timedOut ? ', stopped at the time limit' : ''} in ${(st.timeMs / 1000).toFixed(1)} s on ${st.threads} thread(s), seed ${r.seed}; best found at evaluation ${fmt(st.bestAt)}\n`) +
     (r.baseline === undefined ? '' : r.baseline === null ? 'random search, same budget: no legal mapping found\n'
       : `random search, same budget: ${scoreText(r.objective, r.baseline.score)} (${r.baseline.ratio.toFixed(2)}× the best)\n`) +
     '\n' +

@@ -8,54 +8,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import { lowerBound, usedWords } from '../../src/mapper/bound.js';
-import { score, search, type Objective } from '../../src/mapper/search.js';
+import { score, search } from '../../src/mapper/search.js';
 import { MapSpace } from '../../src/mapper/space.js';
 import { Rng } from '../../src/util/rng.js';
 import { planEnergy, totals } from '../../src/model/cost.js';
 import { compileMapping, compileProblem } from '../../src/model/compile.js';
 import { Evaluator } from '../../src/model/nest.js';
 import { operationCount } from '../../src/workload/workload.js';
-import { emptyConstraints, type Constraints } from '../../src/mapping/constraints.js';
+import { emptyConstraints } from '../../src/mapping/constraints.js';
 import type { Arch, StorageLevel } from '../../src/arch/arch.js';
 import { convWorkload } from '../../src/workload/conv.js';
 import type { EnergyTable } from '../../src/energy/table.js';
-import { randomCase, rng } from '../helpers/random.js';
-
-/** A random case with the knobs the bound's rules depend on turned at random. */
-function randomBoundCase(r: () => number, i: number) {
-  const base = randomCase(r);
-  const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
-  const storage: StorageLevel[] = base.arch.storage.map((lv, l) => ({
-    ...lv,
-    blockSize: pick([1, 1, 2, 4]),
-    clusterSize: lv.instances > 1 ? pick([1, 1, 2]) : 1,
-    readBandwidth: r() < 0.3 ? pick([0.5, 1, 2, 4]) : null,
-    writeBandwidth: r() < 0.3 ? pick([0.5, 1, 2]) : null,
-    sharedBandwidth: r() < 0.2 ? pick([1, 2, 3]) : null,
-    // Inner levels small enough that some mappings overflow them.
-    sizeWords: l === base.arch.storage.length - 1 ? null : r() < 0.5 ? null : pick([16, 64, 256, 1024]),
-  }));
-  const arch: Arch = { ...base.arch, storage };
-  const energy: EnergyTable = {
-    source: 'test',
-    components: new Map<string, Record<string, number>>([
-      [arch.compute.name, { compute: 0.1 + r() }],
-      ...arch.storage.map((s, l) => { const e = (l + 1) * (0.2 + 5 * r()); return [s.name, { read: e, write: e * (0.3 + r()), update: e * (0.3 + r()), leak: r() < 0.5 ? 0 : r() * 0.05 }] as [string, Record<string, number>]; }),
-    ]),
-  };
-  const c: Constraints = emptyConstraints(arch);
-  const L = arch.storage.length, S = base.w.dataSpaces.length;
-  for (let l = 0; l < L - 1; l++) {
-    for (let s = 0; s < S; s++) {
-      const x = r();
-      if (x < 0.3) c.levels[l].keep.add(s);
-      else if (x < 0.5) c.levels[l].bypass.add(s);
-    }
-  }
-  const convention = i % 4 === 3 ? ('v3' as const) : ('v4' as const);
-  const objective = (['energy', 'delay', 'edp'] as Objective[])[i % 3];
-  return { w: base.w, arch, energy, c, convention, objective };
-}
+import { rng } from '../helpers/random.js';
+import { randomBoundCase } from './cases.js';
 
 describe('lower bound', () => {
   it('never exceeds the cost of any evaluated mapping: 240 random layers, designs, constraints, conventions, objectives', () => {

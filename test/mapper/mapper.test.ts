@@ -93,7 +93,10 @@ describe('mapper determinism and threads', () => {
     expect(x.code).toBe(0);
     expect(x.stdout).toBe(y.stdout);
     const j = JSON.parse(x.stdout);
-    expect(j.search).toEqual({ seed: 1, threads: 2, evaluations: 6000, pruned: j.search.pruned, best_at: j.search.best_at, exhaustive: false, timed_out: false });
+    // Each search spends the whole budget (search 0 is the one-thread run, so two threads never do worse).
+    expect(j.search).toMatchObject({ seed: 1, threads: 2, evaluations: 12000, pruned: j.search.pruned, best_at: j.search.best_at, exhaustive: false, timed_out: false });
+    const one = JSON.parse((await runCli(args.map((a) => (a === '2' ? '1' : a)))).stdout);
+    expect(j.score).toBeLessThanOrEqual(one.score);
     expect(j.gap).toBeGreaterThanOrEqual(1);
     const m = await runCli(['model', c.inputs[0], out, '--ert', c.ert, '--json']);
     expect(m.code).toBe(0);
