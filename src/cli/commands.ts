@@ -146,7 +146,8 @@ export function registerCommands(program: Command): void {
     .option('--html <file>', 'write a self-contained HTML page: plots with hover details and the table of front points')
     .option('--svg <file>', 'write the plots as one SVG picture')
     .option('--json', 'print the report JSON (stable keys; byte-identical for the same sweep and seed, local or queued)')
-    .action(async (db: string, opts: SweepReportOpts) => (await import('./sweep.js')).runSweepReport(db, opts));
+    // The parent's --json is the same flag: commander hands it to whichever command parses first.
+    .action(async (db: string, _o: SweepReportOpts, cmd: Command) => (await import('./sweep.js')).runSweepReport(db, cmd.optsWithGlobals<SweepReportOpts>()));
 
   program
     .command('worker')

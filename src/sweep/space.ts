@@ -144,8 +144,11 @@ function truthy(v: unknown): boolean {
 }
 
 /**
- * The largest multiple of `step` for parameter `name` whose area is at most
- * `target` (area grows with it), or null when even `step` is too large.
+ * A multiple of `step` for parameter `name` whose area is at most `target`,
+ * by doubling then bisection, or null when even `step` is too large. Where
+ * area grows with the parameter this is the largest such value; the SRAM
+ * approximation's area steps where it changes reference point, so there
+ * it may be a little below the largest.
  */
 function solveArea(p: Record<string, ParamValue>, name: string, step: number, target: number, area: (p: Record<string, ParamValue>) => number): number | null {
   const at = (k: number) => area({ ...p, [name]: k * step });
