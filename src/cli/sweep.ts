@@ -132,9 +132,8 @@ export async function runSweep(specFile: string, opts: SweepOpts): Promise<void>
   const known = store.jobKeys();
   const todo = plan.jobs.filter((j) => !known.has(j.key));
   const byKey = new Map(plan.jobs.map((j) => [j.key, j]));
-  {
-    process.stderr.write(`sweep ${spec.name}: ${space.points.length} designs (grid ${space.gridSize}${space.filtered ? `, ${space.filtered} filtered` : ''}${space.infeasibleArea ? `, ${space.infeasibleArea} cannot meet equal_area` : ''}) × ${networks.length} networks = ${plan.refs.length} layers, ${plan.jobs.length} distinct layer jobs; ${plan.jobs.length - todo.length} already in ${o.out}, ${todo.length} to run ${o.queue ? `on the queue at ${o.queue}` : `on ${threads} local worker${threads > 1 ? 's' : ''}`}\n`);
-  }
+  process.stderr.write(`sweep ${spec.name}: ${space.points.length} designs (grid ${space.gridSize}${space.filtered ? `, ${space.filtered} filtered` : ''}${space.infeasibleArea ? `, ${space.infeasibleArea} cannot meet equal_area` : ''}) × ${networks.length} networks = ${plan.refs.length} layers, ${plan.jobs.length} distinct layer jobs; ${plan.jobs.length - todo.length} already in ${o.out}, ${todo.length} to run ${o.queue ? `on the queue at ${o.queue}` : `on ${threads} local worker${threads > 1 ? 's' : ''}`}\n`);
+
   const bar = progressBar('sweep {bar} {value}/{total} layer jobs | {rate} jobs/s | ETA {eta_formatted}', o.json);
   bar?.start(todo.length, 0, { rate: '-' });
   const t0 = Date.now();

@@ -67,8 +67,11 @@ export function persistentThreadPool(size: number): ClosablePool {
       idle.push(w);
       dispatch();
     });
+    let gone = false;
+    // 'error' is followed by 'exit': the thread is counted out once.
     const lost = (why: string) => {
-      if (!busy.has(w) && closed) return;
+      if (gone || closed) return;
+      gone = true;
       started--;
       const i = idle.indexOf(w);
       if (i >= 0) idle.splice(i, 1);
@@ -76,7 +79,7 @@ export function persistentThreadPool(size: number): ClosablePool {
       dispatch();
     };
     w.on('error', (e) => lost(`failed: ${e.message}`));
-    w.on('exit', (code) => { if (!closed) lost(`exited with code ${code}`); });
+    w.on('exit', (code) => lost(`exited with code ${code}`));
     return w;
   };
 

@@ -91,7 +91,7 @@ function sorted(p: Readonly<Record<string, ParamValue>>): Record<string, ParamVa
 /** The report as text: the front of each network. */
 export function formatSweepReport(r: SweepReport): string {
   const lines = [`sweep ${r.sweep} (base ${r.base}): ${r.designs} designs, ${r.jobs_done}/${r.jobs} layer jobs done; objective ${r.objective}, ${r.evaluations} evaluations per layer, seed ${r.seed}`];
-  lines.push(`area: ${r.area_source === 'art' ? 'ART (energy/ estimation, 45 nm defaults)' : "ISCA'16 equal-area rule"} in ${r.area_unit}; energy in ${r.energy_unit}`);
+  lines.push(`area: ${r.area_source === 'art' ? "the energy module's estimation (ART, 45 nm defaults)" : "the ISCA'16 equal-area rule"} in ${r.area_unit}; energy in ${r.energy_unit}`);
   for (const n of r.networks) {
     lines.push('', `${n.network} (batch ${n.batch}): ${n.designs_done} designs done, ${n.unmappable.length} cannot map a layer, ${n.front.length} on the front`);
     lines.push(`  ${'design'.padEnd(6)} ${'energy/inf'.padStart(12)} ${'latency ms'.padStart(11)} ${'area'.padStart(10)}  parameters`);
@@ -116,7 +116,22 @@ function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-const W = 640, H = 420, PAD = { l: 70, r: 20, t: 30, b: 50 };
+const W = 640, H = 420, PAD = { l: 80, r: 20, t: 44, b: 50 };
+
+function tickText(x: number): string {
+  return x >= 1e4 || x < 1e-2 ? x.toExponential(2) : String(Number(x.toPrecision(3)));
+}
+
+/** Tick positions (log10) over [lo, hi]: round values m × 10^e, coarser while too many, evenly spaced when too few. */
+function logTicks(lo: number, hi: number): number[] {
+  for (const ms of [[1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 5], [1]]) {
+    const out: number[] = [];
+    for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) for (const m of ms) { const v = Math.log10(m) + e; if (v >= lo && v <= hi) out.push(v); }
+    if (out.length >= 3 && out.length <= 8) return out;
+    if (out.length < 3) break;
+  }
+  return [0.1, 0.3, 0.5, 0.7, 0.9].map((f) => lo + f * (hi - lo));
+}
 
 /**
  * One network's plot: latency (x, log) against energy per inference (y,
@@ -135,24 +150,32 @@ export function frontSvg(r: SweepReport, ni: number): string {
   const Y = (v: number) => H - PAD.b - ((v - y0) / (y1 - y0)) * (H - PAD.t - PAD.b);
   const t = (p: number) => (a1 > a0 ? (p - a0) / (a1 - a0) : 0.5);
   const colour = (p: number) => `hsl(${Math.round(220 - 200 * t(p))},70%,45%)`;
-  const ticks = (lo: number, hi: number) => { const out: number[] = []; for (let e = Math.ceil(lo * 4) / 4; e <= hi; e += 0.25) out.push(e); return out.length > 8 ? out.filter((_, i) => i % Math.ceil(out.length / 8) === 0) : out; };
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
   parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   parts.push(`<text x="${PAD.l}" y="18" font-size="13" font-weight="bold">${esc(`${n.network}: ${pts.length} designs, ${n.front.length} on the Pareto front (energy, latency, area)`)}</text>`);
-  for (const e of ticks(x0, x1)) parts.push(`<line x1="${X(e).toFixed(1)}" x2="${X(e).toFixed(1)}" y1="${PAD.t}" y2="${H - PAD.b}" stroke="#eee"/><text x="${X(e).toFixed(1)}" y="${H - PAD.b + 14}" text-anchor="middle">${esc(fmt(10 ** e * 1e3))}</text>`);
-  for (const e of ticks(y0, y1)) parts.push(`<line x1="${PAD.l}" x2="${W - PAD.r}" y1="${Y(e).toFixed(1)}" y2="${Y(e).toFixed(1)}" stroke="#eee"/><text x="${PAD.l - 4}" y="${(Y(e) + 4).toFixed(1)}" text-anchor="end">${esc(fmt(10 ** e))}</text>`);
+  for (const e of logTicks(x0, x1)) parts.push(`<line x1="${X(e).toFixed(1)}" x2="${X(e).toFixed(1)}" y1="${PAD.t}" y2="${H - PAD.b}" stroke="#eee"/><text x="${X(e).toFixed(1)}" y="${H - PAD.b + 14}" text-anchor="middle">${esc(tickText(10 ** e * 1e3))}</text>`);
+  for (const e of logTicks(y0, y1)) parts.push(`<line x1="${PAD.l}" x2="${W - PAD.r}" y1="${Y(e).toFixed(1)}" y2="${Y(e).toFixed(1)}" stroke="#eee"/><text x="${PAD.l - 4}" y="${(Y(e) + 4).toFixed(1)}" text-anchor="end">${esc(tickText(10 ** e))}</text>`);
   parts.push(`<text x="${(W + PAD.l) / 2}" y="${H - 12}" text-anchor="middle">latency per batch (ms, log)</text>`);
-  parts.push(`<text transform="translate(14,${(H - PAD.b + PAD.t) / 2}) rotate(-90)" text-anchor="middle">energy per inference (${esc(r.energy_unit)}, log)</text>`);
-  const front = n.front.map((d) => pts.find((p) => p.design === d)!).sort((a, b) => a.latency_s - b.latency_s);
+  parts.push(`<text transform="translate(12,${(H - PAD.b + PAD.t) / 2}) rotate(-90)" text-anchor="middle">energy per inference (${esc(r.energy_unit)}, log)</text>`);
+  // The dashed staircase: the energy–latency front (area aside), which a 2-D plot can show as a line.
+  const two = paretoFront(pts.map((p) => [p.energy_per_inference, p.latency_s])).map((i) => pts[i]).sort((a, b) => a.latency_s - b.latency_s || a.energy_per_inference - b.energy_per_inference);
   for (const p of pts) {
     const i = pts.indexOf(p);
     const rad = 3 + 5 * t(p.area);
     const tip = `design ${p.design}: ${paramText(p.params, r.parameters) || p.label}\nenergy/inference ${fmt(p.energy_per_inference)} ${r.energy_unit}\nlatency ${fmt(p.latency_s * 1e3)} ms\narea ${fmt(p.area)} ${r.area_unit}${p.pareto ? '\non the Pareto front' : ''}`;
     parts.push(`<circle cx="${X(lx[i]).toFixed(1)}" cy="${Y(ly[i]).toFixed(1)}" r="${rad.toFixed(1)}" fill="${colour(p.area)}" fill-opacity="${p.pareto ? 0.95 : 0.35}"${p.pareto ? ' stroke="black" stroke-width="1.5"' : ''}><title>${esc(tip)}</title></circle>`);
   }
-  if (front.length > 1) parts.push(`<polyline fill="none" stroke="black" stroke-dasharray="3,3" points="${front.map((p) => `${X(Math.log10(p.latency_s)).toFixed(1)},${Y(Math.log10(p.energy_per_inference)).toFixed(1)}`).join(' ')}"/>`);
-  parts.push(`<text x="${W - PAD.r}" y="18" text-anchor="end">area ${esc(fmt(a0))}–${esc(fmt(a1))} ${esc(r.area_unit)}: small/blue → large/red</text>`);
+  if (two.length > 1) {
+    const xy: string[] = [];
+    two.forEach((p, k) => {
+      const x = X(Math.log10(p.latency_s)).toFixed(1), y = Y(Math.log10(p.energy_per_inference)).toFixed(1);
+      if (k > 0) xy.push(`${x},${Y(Math.log10(two[k - 1].energy_per_inference)).toFixed(1)}`);
+      xy.push(`${x},${y}`);
+    });
+    parts.push(`<polyline fill="none" stroke="black" stroke-dasharray="3,3" points="${xy.join(' ')}"/>`);
+  }
+  parts.push(`<text x="${PAD.l}" y="34" font-size="10">${esc(`ringed: front in energy, latency, area · dashed: energy–latency front · size, colour: area ${fmt(a0)}–${fmt(a1)} ${r.area_unit}`)}</text>`);
   parts.push('</svg>');
   return parts.join('\n');
 }
@@ -160,7 +183,7 @@ export function frontSvg(r: SweepReport, ni: number): string {
 /** Every network's plot in one SVG, stacked (for a README picture). */
 export function sweepSvg(r: SweepReport): string {
   const plots = r.networks.map((_, i) => frontSvg(r, i));
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H * plots.length}">\n${plots.map((p, i) => `<g transform="translate(0,${i * H})">${p.replace(/^<svg[^>]*>/, '').replace(/<\/svg>$/, '')}</g>`).join('\n')}\n</svg>\n`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H * plots.length}" font-family="sans-serif" font-size="11">\n${plots.map((p, i) => `<g transform="translate(0,${i * H})">${p.replace(/^<svg[^>]*>/, '').replace(/<\/svg>$/, '')}</g>`).join('\n')}\n</svg>\n`;
 }
 
 /** A self-contained HTML page: plots with hover details and the table of front points per network. */

@@ -1,11 +1,16 @@
 /** Sweep specs: validation errors as one line, design points, equal area, keys and fronts. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isca16 } from '../../src/designs/isca16.js';
+import { compareDataflows } from '../../src/network/dataflows.js';
+import { zooNetwork } from '../../src/network/zoo.js';
 import { SpecError } from '../../src/spec/errors.js';
+import { aggregate } from '../../src/sweep/aggregate.js';
+import { planSweep } from '../../src/sweep/jobs.js';
+import { runSweepJob, type LayerOutcome } from '../../src/sweep/task.js';
 import { artArea } from '../../src/sweep/area.js';
 import { buildDesign, ROWSTATIONARY_DEFAULTS } from '../../src/sweep/design.js';
 import { canonicalJson, keyOf } from '../../src/sweep/key.js';
@@ -143,5 +148,29 @@ describe('keys and fronts', () => {
   it('the front keeps exactly the non-dominated points', () => {
     const pts = [[1, 5, 1], [2, 2, 2], [5, 1, 1], [3, 3, 3], [2, 2, 2], [1, 5, 2]];
     expect(paretoFront(pts)).toEqual([0, 1, 2, 4]);
+  });
+});
+
+describe('examples', () => {
+  it('the shipped sweep specs parse: the ISCA\'16 set and ≥ 200 Eyeriss-like designs', () => {
+    const isca = designSpace(parseSweepSpec(readFileSync('examples/sweep-isca16.yaml', 'utf8'), 'examples/sweep-isca16.yaml'));
+    expect(isca.points.map((p) => p.spec.params.dataflow)).toEqual(['RS', 'WS', 'OSA', 'OSB', 'OSC', 'NLR']);
+    const ey = designSpace(parseSweepSpec(readFileSync('examples/sweep-eyeriss.yaml', 'utf8'), 'examples/sweep-eyeriss.yaml'));
+    expect(ey.points.length).toBeGreaterThanOrEqual(200);
+    expect(ey.gridSize).toBeGreaterThan(ey.points.length);
+  });
+
+  it("the ISCA'16 sweep gives the energies and cycles of `dnnergy dataflows`", async () => {
+    const spec = parseSweepSpec('base: isca16\nparameters:\n  dataflow: { values: [RS, WS, OSC, NLR] }\nequal_area: { reference: { dataflow: RS }, solve: bufferWords }\nnetworks: [{ zoo: alexnet, layers: [conv3, fc8], batch: 4 }]\nevaluations: 300\n', 's.yaml');
+    const full = zooNetwork('alexnet')!;
+    const net = { ...full, layers: full.layers.filter((l) => l.name === 'conv3' || l.name === 'fc8') };
+    const space = designSpace(spec);
+    const nets = [{ name: 'alexnet', batch: 4, layers: net.layers }];
+    const plan = planSweep(space.points, nets, spec);
+    const out = new Map<string, LayerOutcome>();
+    for (const j of plan.jobs) out.set(j.key, await runSweepJob(j));
+    const totals = aggregate(space.points.map((p) => ({ index: p.index, clockHz: p.design.clockHz })), nets, plan.refs, (k) => out.get(k));
+    const flows = await compareDataflows(net, { batch: 4, objective: 'edp', evaluations: 300, seed: 1, dataflows: ['RS', 'WS', 'OSC', 'NLR'] });
+    expect(totals.map((t) => [t.energy, t.cycles])).toEqual(flows.map((f) => [f.report.totals.energy, f.report.totals.cycles]));
   });
 });
