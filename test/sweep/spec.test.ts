@@ -1,5 +1,5 @@
 /** Sweep specs: validation errors as one line, design points, equal area, keys and fronts. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { paretoFront } from '../../src/sweep/pareto.js';
 import { designSpace } from '../../src/sweep/space.js';
 import { parseSweepSpec } from '../../src/sweep/spec.js';
 import { runCli } from '../helpers/cli.js';
+import { REFERENCE_DIR } from '../helpers/reference.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dnnergy-sweep-spec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -172,5 +173,25 @@ describe('examples', () => {
     const totals = aggregate(space.points.map((p) => ({ index: p.index, clockHz: p.design.clockHz })), nets, plan.refs, (k) => out.get(k));
     const flows = await compareDataflows(net, { batch: 4, objective: 'edp', evaluations: 300, seed: 1, dataflows: ['RS', 'WS', 'OSC', 'NLR'] });
     expect(totals.map((t) => [t.energy, t.cycles])).toEqual(flows.map((f) => [f.report.totals.energy, f.report.totals.cycles]));
+  });
+});
+
+describe.skipIf(!existsSync(`${REFERENCE_DIR}/cases/v4-ex-simple_weight_stationary/ref`))('a files base', () => {
+  it('Timeloop files with Jinja2 variables as the parameters; a layer that does not fit is an answer, not a failure', async () => {
+    const ref = `${REFERENCE_DIR}/cases/v4-ex-simple_weight_stationary/ref`;
+    const arch = specFile('ws.yaml', readFileSync(`${ref}/parsed-processed-input.yaml`, 'utf8').replace('depth: 16384', 'depth: {{ glb_depth }}'));
+    const ert = `${ref}/timeloop-mapper.ERT.yaml`;
+    const spec = parseSweepSpec(`base: { files: [${arch}], ert: ${ert} }\nparameters:\n  glb_depth: { values: [2048, 16384] }\nnetworks: [{ zoo: alexnet, layers: [conv3] }]\nevaluations: 300\n`, 's.yaml');
+    const files = { files: [{ name: arch, text: readFileSync(arch, 'utf8') }], ert: { name: ert, text: readFileSync(ert, 'utf8') } };
+    const d = designSpace(spec, files);
+    // depth is in rows of the buffer's block (4 words here).
+    const words = d.points.map((p) => p.design.arch.storage.find((l) => l.name === 'shared_glb')!);
+    expect(words.map((l) => l.sizeWords! / l.blockSize)).toEqual([2048, 16384]);
+    expect(d.points[1].area.value).toBeGreaterThan(d.points[0].area.value);
+    const net = zooNetwork('alexnet')!;
+    const plan = planSweep(d.points, [{ name: 'alexnet', batch: 1, layers: net.layers.filter((l) => l.name === 'conv3') }], spec);
+    const [small, big] = await Promise.all(plan.jobs.map((j) => runSweepJob(j)));
+    expect(small.ok).toBe(false);
+    expect(big.ok).toBe(true);
   });
 });
