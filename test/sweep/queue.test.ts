@@ -175,4 +175,28 @@ describe.skipIf(!existsSync(REDIS))('sweep on a BullMQ queue', () => {
     await stop(w);
     await stop(redis);
   }, 120_000);
+  it('the sweep stopped mid-way (Ctrl-C): the workers go on, the rerun collects their answers from Redis', async () => {
+    const port = await freePort();
+    const redis = startRedis(port);
+    await redisUp(port);
+    const url = `redis://127.0.0.1:${port}`;
+    const w = cli(['worker', '--queue', url, '--lock-ms', '2000']);
+    const db = join(dir, 'stopped.db');
+    const producer = cli(['sweep', spec, '--out', db, '--queue', url]);
+    const first = exited(producer);
+    const watch = new Redis({ port, host: '127.0.0.1' });
+    await until(async () => (await watch.zcard('bull:dnnergy-sweep:completed')) >= 10, 'some results');
+    producer.kill('SIGINT');
+    const r1 = await first;
+    expect(r1.code, r1.stderr).toBe(130);
+    // Nobody collects now; the worker still answers every job.
+    await until(async () => (await watch.zcard('bull:dnnergy-sweep:completed')) === 24 * 6, 'every job answered');
+    watch.disconnect();
+    await stop(w);
+    const again = await runCli(['sweep', spec, '--out', db, '--queue', url, '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/[1-9]\d* already in/);
+    expect(again.stdout).toBe(local.json);
+    await stop(redis);
+  }, 120_000);
 });
