@@ -37,12 +37,15 @@ export function redisOptions(url: string, flag = '--queue'): RedisOptions & Conn
 /** Fail fast, in one line, when nobody answers at `url` (before any work starts). */
 export async function checkRedis(url: string, flag = '--queue', timeoutMs = 3000): Promise<void> {
   const c = new Redis({ ...redisOptions(url, flag), lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  c.on('error', () => { /* reported below */ });
+  // The socket's error (ECONNREFUSED, ENOTFOUND) says more than connect()'s "Connection is closed".
+  let cause: unknown;
+  c.on('error', (e) => { cause ??= e; });
   try {
     await c.connect();
     await c.ping();
   } catch (e) {
-    const code = (e as { code?: string }).code ?? (e instanceof Error ? e.message : String(e));
+    const why = cause ?? e;
+    const code = (why as { code?: string }).code ?? (why instanceof Error ? why.message : String(why));
     throw new SpecError('<command line>', flag, 'a reachable Redis server', `${url} (${code})`);
   } finally {
     c.disconnect();
