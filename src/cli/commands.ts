@@ -13,8 +13,10 @@ import type { EnergyOpts } from './energy.js';
 import type { MapOpts } from './map.js';
 import type { ModelOpts } from './model.js';
 import type { PruneOpts } from './prune.js';
+import type { SweepOpts, SweepReportOpts } from './sweep.js';
 import type { TrainOpts } from './train.js';
 import type { WebOpts } from './web.js';
+import type { WorkerOpts } from './worker.js';
 
 /** Trained models that ship with the project (made by `npm run models`). */
 export const SHIPPED_MODELS: readonly string[] = ['lenet5', 'cnn'];
@@ -130,6 +132,33 @@ export function registerCommands(program: Command): void {
     .option('--out <dir>', 'write the pruned model (model.json, weights.bin, model.onnx) and report.json here')
     .option('--json', 'print the report as JSON')
     .action(async (o: PruneOpts) => (await import('./prune.js')).runPrune(o));
+
+  const sweep = program
+    .command('sweep')
+    .description('map every design of a sweep spec on its networks (local threads, or a BullMQ queue on Redis) into an SQLite store; resumable; `sweep report` draws the Pareto fronts')
+    .argument('<spec>', 'sweep spec YAML (see README, Sweeps)')
+    .option('--out <results.db>', 'SQLite store of the results (required); a rerun skips what it holds')
+    .option('--threads <n>', 'local worker threads (capped at the cores, with a warning; ~35 MB each)', '1')
+    .option('--queue <redis://host:port>', 'put the jobs on this Redis queue instead, for `dnnergy worker` processes on any machines')
+    .option('--json', 'print the report JSON (stable keys, no timings) instead of text; no progress bar')
+    .action(async (spec: string, opts: SweepOpts) => (await import('./sweep.js')).runSweep(spec, opts));
+  sweep
+    .command('report')
+    .description('the Pareto fronts (energy per inference, latency, area) of a sweep store')
+    .argument('<results.db>', 'a store written by dnnergy sweep')
+    .option('--html <file>', 'write a self-contained HTML page: plots with hover details and the table of front points')
+    .option('--svg <file>', 'write the plots as one SVG picture')
+    .option('--json', 'print the report JSON (stable keys; byte-identical for the same sweep and seed, local or queued)')
+    // The parent's --json is the same flag: commander hands it to whichever command parses first.
+    .action(async (db: string, _o: SweepReportOpts, cmd: Command) => (await import('./sweep.js')).runSweepReport(db, cmd.optsWithGlobals<SweepReportOpts>()));
+
+  program
+    .command('worker')
+    .description('take sweep jobs from a BullMQ queue on Redis until stopped (run any number, on any machines)')
+    .requiredOption('--queue <redis://host:port>', 'the Redis server the sweep puts its jobs on')
+    .option('--threads <n>', 'jobs at once, each on its own thread (capped at the cores)', '1')
+    .option('--lock-ms <n>', "how long a job's lock lasts; a killed worker's job is retried after about this long", '10000')
+    .action(async (opts: WorkerOpts) => (await import('./worker.js')).runWorker(opts));
 
   program
     .command('web')

@@ -20,7 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['interop/', 'spec/'],
   ['io/'],
   ['designs/', 'network/', 'train/'],
-  ['codesign/', 'studies/', 'report/'],
+  ['codesign/', 'studies/', 'report/', 'sweep/'],
   ['index.ts'],
   ['cli/'],
 ];
