@@ -48,4 +48,10 @@ export interface NocLink {
    * given, `mode` and `bandwidth` are the first entry.
    */
   readonly modes?: readonly { readonly mode: NocMode; readonly bandwidth: number }[];
+  /**
+   * The level it fills is single-buffered: its children stop while the
+   * network refills it, so the network's transfer time (words / bandwidth)
+   * adds to the run instead of overlapping it (a stall).
+   */
+  readonly stalls?: boolean;
 }

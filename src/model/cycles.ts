@@ -25,12 +25,15 @@ export function cyclesOf(arch: Arch, counts: CountBuffers, S: number, levelCycle
     if (c > cycles) cycles = c;
   }
   const nets = arch.networks;
+  let stalled = 0;
   if (nets !== undefined) {
     for (let k = 0; k < nets.length; k++) {
       const c = linkCycles(nets[k], counts, S, compute);
       if (networkCycles) networkCycles[k] = c;
-      if (c > cycles) cycles = c;
+      // A stalling network's time adds to the run (noc.ts); the others overlap.
+      if (nets[k].stalls === true) stalled += c - compute;
+      else if (c > cycles) cycles = c;
     }
   }
-  return cycles;
+  return cycles + stalled;
 }

@@ -13,7 +13,8 @@
  * Its cycles are `ceil(compute / slowdown)` with slowdown = bandwidth /
  * (words / compute cycles), as for a storage port (bandwidth.ts); the run
  * takes the slowest of compute, every level and every link. A link of
- * several modes runs in the fastest.
+ * several modes runs in the fastest. A link that fills a single-buffered
+ * level (`stalls`) does not overlap: its words / bandwidth add to the run.
  */
 import type { Arch } from '../arch/arch.js';
 import type { NocLink, NocMode } from '../arch/network.js';
@@ -69,6 +70,7 @@ function modeCycles(link: NocLink, mode: NocMode, bandwidth: number, counts: Cou
  * or has no mode); for a link of several modes, the fastest mode's.
  */
 export function linkCycles(link: NocLink, counts: CountBuffers, S: number, compute: number): number {
+  if (link.stalls === true) return compute + stallCycles(link, counts, S);
   if (link.modes !== undefined && link.modes.length > 0) {
     let best = Infinity;
     for (let k = 0; k < link.modes.length; k++) best = Math.min(best, modeCycles(link, link.modes[k].mode, link.modes[k].bandwidth, counts, S, compute));
@@ -87,6 +89,12 @@ export function linkMode(link: NocLink, counts: CountBuffers, S: number, compute
     if (c < best) { best = c; mode = m.mode; }
   }
   return mode;
+}
+
+/** Cycles a stalling network (`stalls`) adds to the run: its words over its bandwidth, rounded up; 0 otherwise. */
+export function stallCycles(link: NocLink, counts: CountBuffers, S: number): number {
+  if (link.stalls !== true || link.mode === undefined || link.bandwidth === null) return 0;
+  return Math.ceil(linkWords(link, link.mode, counts, S) / link.bandwidth);
 }
 
 /** Whether any network of the architecture can limit cycles. */

@@ -149,6 +149,17 @@ describe('network-on-chip limits (4 PEs keep weights; the buffer multicasts inpu
     expect(run(link({ mode: 'multicast', bandwidth: 0.01, child: 0 })).cycles).toBe(16);
   });
 
+  it('a network that fills a single-buffered level stalls: its words / bandwidth add to the run', () => {
+    // DRAM sends the 32 weights (8 per PE) to the spads over 4 words/cycle: 8 cycles on top of 16.
+    const filters = link({ name: 'GIN', parent: 2, child: 0, mode: 'multicast', bandwidth: 4, stalls: true });
+    const r = run(filters);
+    expect(r.levels[3].dataSpaces.find((d) => d.name === 'Weights')!.reads).toBe(32);
+    expect(r.cycles).toBe(16 + 8);
+    expect(r.networks![0].cycles).toBe(24);
+    // Without the stall the same transfer overlaps compute.
+    expect(run({ ...filters, stalls: false }).cycles).toBe(16);
+  });
+
   it('neighbour links carry each PE its share: 72 words over 4 links of 1 word/cycle take 18 cycles', () => {
     expect(run(link({ mode: 'neighbour', bandwidth: 1 })).cycles).toBe(18);
   });
