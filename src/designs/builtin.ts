@@ -6,6 +6,7 @@ import type { BuiltinArch } from './build.js';
 import { isca16, ISCA16_DATAFLOWS } from './isca16.js';
 import { rowStationary } from './rowstationary.js';
 import { eyerissV1 } from './eyeriss.js';
+import { eyerissV2 } from './eyeriss-v2.js';
 
 export type { BuiltinArch } from './build.js';
 
@@ -26,6 +27,7 @@ function eyeriss(): BuiltinArch {
 const BUILTIN: Record<string, () => BuiltinArch> = {
   eyeriss,
   'eyeriss-v1': eyerissV1,
+  'eyeriss-v2': eyerissV2,
   ...Object.fromEntries(ISCA16_DATAFLOWS.map((d) => [`isca16-${d.toLowerCase()}`, () => isca16(d)])),
 };
 
