@@ -59,10 +59,11 @@ export function keepOnly(w: Workload, c: LevelConstraints, roles: readonly Tenso
 
 /**
  * A design with its off-chip levels' read and write ports limited to
- * `wordsPerCycle` each (null: unlimited): the DRAM bandwidth every design
- * takes as a parameter (bandwidth throttling, docs/model.md §7).
+ * `wordsPerCycle` each (null: unlimited), replacing any limit they had
+ * (a shared one included): the DRAM bandwidth every design takes as a
+ * parameter (bandwidth throttling, docs/model.md §7).
  */
 export function withDramBandwidth<D extends Design>(d: D, wordsPerCycle: number | null): D {
-  const storage = d.arch.storage.map((l) => (l.offChip ? { ...l, readBandwidth: wordsPerCycle, writeBandwidth: wordsPerCycle } : l));
+  const storage = d.arch.storage.map((l) => (l.offChip ? { ...l, readBandwidth: wordsPerCycle, writeBandwidth: wordsPerCycle, sharedBandwidth: null } : l));
   return { ...d, arch: { ...d.arch, storage } };
 }

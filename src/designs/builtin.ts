@@ -1,6 +1,8 @@
 /**
  * Built-in architectures, each with the mapspace constraints of its dataflow
- * and an energy table: the Eyeriss v1 chip and the ISCA 2016 comparison set.
+ * and an energy table: the Eyeriss v1 chip (normalised, unlimited
+ * bandwidth), the ISCA 2016 comparison set, and the chips as built
+ * (`eyeriss-v1`, `eyeriss-v2`).
  */
 import type { BuiltinArch } from './build.js';
 import { isca16, ISCA16_DATAFLOWS } from './isca16.js';
@@ -26,9 +28,10 @@ function eyeriss(): BuiltinArch {
 
 const BUILTIN: Record<string, () => BuiltinArch> = {
   eyeriss,
+  ...Object.fromEntries(ISCA16_DATAFLOWS.map((d) => [`isca16-${d.toLowerCase()}`, () => isca16(d)])),
+  // The chips as built (JSSC 2017, JETCAS 2019): after the others, so that the list users know keeps its order.
   'eyeriss-v1': eyerissV1,
   'eyeriss-v2': eyerissV2,
-  ...Object.fromEntries(ISCA16_DATAFLOWS.map((d) => [`isca16-${d.toLowerCase()}`, () => isca16(d)])),
 };
 
 export const builtinArchNames: readonly string[] = Object.keys(BUILTIN);

@@ -16,7 +16,6 @@
  * several modes runs in the fastest. A link that fills a single-buffered
  * level (`stalls`) does not overlap: its words / bandwidth add to the run.
  */
-import type { Arch } from '../arch/arch.js';
 import type { NocLink, NocMode } from '../arch/network.js';
 import type { CountBuffers } from './counts.js';
 import { throttledCycles } from './bandwidth.js';
@@ -95,9 +94,4 @@ export function linkMode(link: NocLink, counts: CountBuffers, S: number, compute
 export function stallCycles(link: NocLink, counts: CountBuffers, S: number): number {
   if (link.stalls !== true || link.mode === undefined || link.bandwidth === null) return 0;
   return Math.ceil(linkWords(link, link.mode, counts, S) / link.bandwidth);
-}
-
-/** Whether any network of the architecture can limit cycles. */
-export function hasLimitingNetworks(arch: Arch): boolean {
-  return (arch.networks ?? []).some((n) => (n.mode !== undefined && n.bandwidth !== null) || (n.modes !== undefined && n.modes.length > 0));
 }

@@ -50,7 +50,7 @@ export interface ChipLayer {
   readonly energy: number;
   /** The part of `energy` spent on chip (all but the off-chip levels): what a chip's measured power covers. */
   readonly onChipEnergy: number;
-  /** Fraction of the run the MACs are busy: MACs / (cycles × MAC units). */
+  /** Fraction of the run the MACs are busy: effectual MACs (all of them when dense) / (cycles × MAC units). */
   readonly busy: number;
   /** On-chip power at the chip's clock, mW, at {@link PJ_PER_MAC_EQ}. */
   readonly powerMW: number;
@@ -103,7 +103,7 @@ export interface ChipRun {
     readonly inferencesPerSecond: number;
     /** On-chip inferences per joule at {@link PJ_PER_MAC_EQ}. */
     readonly inferencesPerJoule: number;
-    /** MACs / (cycles × MAC units) over the whole network. */
+    /** The layers' busy fractions weighted by their cycles. */
     readonly busy: number;
   };
 }
@@ -165,7 +165,7 @@ export async function compareChips(net: Network, chips: readonly Chip[], o: Chip
       const offChip = r.levels.reduce((t, l, i) => t + (l.offChip ? levelEnergy[i] : 0), 0);
       const energy = sparse?.energyPJ ?? r.energyPJ;
       layers.push({
-        name: lr.layer.name, macs: lr.macs, cycles, energy, onChipEnergy: energy - offChip, powerMW: ((energy - offChip) * PJ_PER_MAC_EQ * 1e-9) / (cycles / d.clockHz), busy: lr.macs / (cycles * d.arch.compute.instances), utilization: r.utilization,
+        name: lr.layer.name, macs: lr.macs, cycles, energy, onChipEnergy: energy - offChip, powerMW: ((energy - offChip) * PJ_PER_MAC_EQ * 1e-9) / (cycles / d.clockHz), busy: (lr.macs * (dens ? dens.weights * (dens.inputs ?? 1) : 1)) / (cycles * d.arch.compute.instances), utilization: r.utilization,
         activePEs: Math.ceil(r.levels[0].utilizedInstances / macsPerPE), limit: limitingResource(r, stalling),
         dramAccesses: accesses(r, (off) => off, () => false), bufferAccesses: accesses(r, (_off, buf) => buf, (n) => buffers.has(n)),
         modes: Object.fromEntries((r.networks ?? []).flatMap((n) => (n.mode !== undefined && (d.arch.networks ?? []).find((x) => x.name === n.name)?.modes ? [[n.name, n.mode]] : []))),
@@ -178,7 +178,7 @@ export async function compareChips(net: Network, chips: readonly Chip[], o: Chip
       chip: d.name, clockHz: d.clockHz, layers,
       totals: {
         macs, cycles, energy, onChipEnergy, inferencesPerSecond: (o.batch * d.clockHz) / cycles,
-        inferencesPerJoule: o.batch / (onChipEnergy * PJ_PER_MAC_EQ * 1e-12), busy: macs / (cycles * d.arch.compute.instances),
+        inferencesPerJoule: o.batch / (onChipEnergy * PJ_PER_MAC_EQ * 1e-12), busy: sum((l) => l.busy * l.cycles) / cycles,
       },
     });
   }

@@ -45,6 +45,8 @@ describe('the designs', () => {
       expect([l.readBandwidth, l.writeBandwidth]).toEqual(l.offChip ? [2, 2] : [base.arch.storage[i].readBandwidth, base.arch.storage[i].writeBandwidth]);
     });
     expect(d.constraints).toBe(base.constraints);
+    // The as-built link's shared limit is replaced too.
+    expect(withDramBandwidth(v1, null).arch.storage.every((l) => l.readBandwidth === null && l.writeBandwidth === null && l.sharedBandwidth === null)).toBe(true);
   });
 });
 
