@@ -28,4 +28,30 @@ export interface NocLink {
   readonly perTensorAction: boolean;
   /** Words per cycle; null when unlimited or not given. */
   readonly bandwidth: number | null;
+  /**
+   * How the network delivers (docs/model.md, "Networks-on-chip and
+   * bandwidth"). Only a network with a mode limits cycles: a Timeloop
+   * network has none (Timeloop does not throttle on networks), so its
+   * bandwidth stays a warning.
+   */
+  readonly mode?: NocMode;
+  /**
+   * Index in `Arch.storage` of the level it delivers to (-1: the compute
+   * units). It carries the tensors the parent keeps whose next keeper below
+   * is that level; absent: every tensor the parent keeps.
+   */
+  readonly child?: number;
+  /**
+   * Modes the network can be configured into per layer, each with its
+   * bandwidth (Eyeriss v2's hierarchical mesh): a layer runs in the one that
+   * gives it the fewest cycles, as the chip's mapping tool chooses. When
+   * given, `mode` and `bandwidth` are the first entry.
+   */
+  readonly modes?: readonly { readonly mode: NocMode; readonly bandwidth: number }[];
+  /**
+   * The level it fills is single-buffered: its children stop while the
+   * network refills it, so the network's transfer time (words / bandwidth)
+   * adds to the run instead of overlapping it (a stall).
+   */
+  readonly stalls?: boolean;
 }

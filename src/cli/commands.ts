@@ -8,6 +8,7 @@ import { builtinArchNames } from '../designs/builtin.js';
 import { ISCA16_DATAFLOWS } from '../designs/isca16.js';
 import { zooNames } from '../network/zoo.js';
 import type { AnalyzeOpts } from './analyze.js';
+import type { ChipsOpts } from './chips.js';
 import type { DataflowsOpts } from './dataflows.js';
 import type { EnergyOpts } from './energy.js';
 import type { MapOpts } from './map.js';
@@ -97,6 +98,25 @@ export function registerCommands(program: Command): void {
     .option('--out <file>', 'also write the JSON report to this file (atomically)')
     .option('--html <file>', 'also write an HTML report with the stacked-bar plot')
     .action(async (o: DataflowsOpts) => (await import('./dataflows.js')).runDataflows(o));
+
+  program
+    .command('chips')
+    .description('a network on Eyeriss v1 (as built, JSSC 2017) and Eyeriss v2 (JETCAS 2019) side by side: per layer and in total, inferences/s and /J, utilisation, limiting resource')
+    .option('--network <zoo|file.onnx>', `a zoo network (${zooNames.join(', ')}) or an ONNX file`, 'alexnet')
+    .option('--sparse <densities>', 'densities for every layer, weights=<0..1>,inputs=<0..1>,outputs=<0..1> (the sparse estimate: v1 gates zeros, v2 skips them); a pruned ONNX file brings its own weight densities')
+    .option('--batch <n>', 'images per batch', '1')
+    .option('--objective <energy|delay|edp>', 'what the mapper minimises per layer', 'edp')
+    .option('--evaluations <n>', 'mapper budget per distinct layer shape and chip', '20000')
+    .option('--seed <n>', 'mapper seed', '1')
+    .option('--threads <n>', 'mapper threads (capped at the cores, with a warning; ~35 MB each)', '1')
+    .option('--dram-bandwidth <words|unlimited>', 'off-chip words per cycle for both chips, read and write each (default: each chip\'s own: v1 shares 1.8 over its 64-b link, v2 unlimited)')
+    .option('--conv-only', 'only the convolution layers (the figure chip papers quote for AlexNet)')
+    .option('--input-shape <shape>', 'ONNX input shapes: CxHxW for the first input, or name=1x3x224x224[,name=...]')
+    .option('--dim <name=N,...>', 'sizes of an ONNX model\'s symbolic dimensions, by name')
+    .option('--json', 'print JSON (stable keys) instead of tables')
+    .option('--out <file>', 'also write the JSON report to this file (atomically)')
+    .option('--html <file>', 'also write an HTML report with the per-layer plot')
+    .action(async (o: ChipsOpts) => (await import('./chips.js')).runChips(o));
 
   program
     .command('train')

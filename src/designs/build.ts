@@ -32,7 +32,7 @@ export function storageLevel(name: string, o: Partial<StorageLevel> & { instance
   return {
     name, className: o.className ?? 'SRAM', instances, meshX, meshY: instances / meshX,
     sizeWords: o.sizeWords ?? null, wordBits: o.wordBits ?? 16, blockSize: o.blockSize ?? 1, clusterSize: 1,
-    readBandwidth: o.readBandwidth ?? null, writeBandwidth: o.writeBandwidth ?? null, sharedBandwidth: null,
+    readBandwidth: o.readBandwidth ?? null, writeBandwidth: o.writeBandwidth ?? null, sharedBandwidth: o.sharedBandwidth ?? null,
     multipleBuffering: 1, isDummy: o.isDummy ?? false, offChip: o.offChip ?? o.className === 'DRAM',
   };
 }
@@ -55,4 +55,15 @@ export function onlyAllow(w: Workload, m: Map<number, number>, allowed: readonly
 /** A level keeps exactly the tensors of the given roles and bypasses the rest. */
 export function keepOnly(w: Workload, c: LevelConstraints, roles: readonly TensorRole[]): void {
   w.dataSpaces.forEach((x, s) => (roles.includes(x.role) ? c.keep : c.bypass).add(s));
+}
+
+/**
+ * A design with its off-chip levels' read and write ports limited to
+ * `wordsPerCycle` each (null: unlimited), replacing any limit they had
+ * (a shared one included): the DRAM bandwidth every design takes as a
+ * parameter (bandwidth throttling, docs/model.md §7).
+ */
+export function withDramBandwidth<D extends Design>(d: D, wordsPerCycle: number | null): D {
+  const storage = d.arch.storage.map((l) => (l.offChip ? { ...l, readBandwidth: wordsPerCycle, writeBandwidth: wordsPerCycle, sharedBandwidth: null } : l));
+  return { ...d, arch: { ...d.arch, storage } };
 }

@@ -1,10 +1,14 @@
 /**
  * Built-in architectures, each with the mapspace constraints of its dataflow
- * and an energy table: the Eyeriss v1 chip and the ISCA 2016 comparison set.
+ * and an energy table: the Eyeriss v1 chip (normalised, unlimited
+ * bandwidth), the ISCA 2016 comparison set, and the chips as built
+ * (`eyeriss-v1`, `eyeriss-v2`).
  */
 import type { BuiltinArch } from './build.js';
 import { isca16, ISCA16_DATAFLOWS } from './isca16.js';
 import { rowStationary } from './rowstationary.js';
+import { eyerissV1 } from './eyeriss.js';
+import { eyerissV2 } from './eyeriss-v2.js';
 
 export type { BuiltinArch } from './build.js';
 
@@ -25,6 +29,9 @@ function eyeriss(): BuiltinArch {
 const BUILTIN: Record<string, () => BuiltinArch> = {
   eyeriss,
   ...Object.fromEntries(ISCA16_DATAFLOWS.map((d) => [`isca16-${d.toLowerCase()}`, () => isca16(d)])),
+  // The chips as built (JSSC 2017, JETCAS 2019): after the others, so that the list users know keeps its order.
+  'eyeriss-v1': eyerissV1,
+  'eyeriss-v2': eyerissV2,
 };
 
 export const builtinArchNames: readonly string[] = Object.keys(BUILTIN);

@@ -29,6 +29,8 @@ export interface RowStationaryParams {
   readonly bufferHoldsWeights: boolean;
   readonly clockHz: number;
   readonly description: string;
+  /** DRAM words per cycle, read and write ports each (absent or null: unlimited). */
+  readonly dramWordsPerCycle?: number | null;
 }
 
 export function rowStationary(p: RowStationaryParams): BuiltinArch {
@@ -42,7 +44,7 @@ export function rowStationary(p: RowStationaryParams): BuiltinArch {
     storageLevel('inter_PE_spatial', { instances: p.cols, meshX: p.cols, sizeWords: 1, isDummy: true, className: 'dummy_storage' }),
     storageLevel('inter_PE_column_spatial', { sizeWords: 1, isDummy: true, className: 'dummy_storage' }),
     storageLevel('shared_glb', { sizeWords: p.bufferWords, blockSize: b }),
-    storageLevel('DRAM', { className: 'DRAM', blockSize: b }),
+    storageLevel('DRAM', { className: 'DRAM', blockSize: b, readBandwidth: p.dramWordsPerCycle ?? null, writeBandwidth: p.dramWordsPerCycle ?? null }),
   ];
   const arch: Arch = { name: p.name, compute: { name: 'mac', className: 'intmac', instances: pes, meshX: p.cols, meshY: p.rows }, storage };
   const spad = { read: E.rf, write: E.rf + E.array, update: E.rf, leak: 0 };

@@ -16,6 +16,7 @@ import { InternalError, SpecError } from '../spec/errors.js';
 import type { Workload } from '../workload/workload.js';
 import type { CountBuffers } from './counts.js';
 import { cyclesOf } from './cycles.js';
+import { linkMode } from './noc.js';
 import type { DataSpaceResult, LevelResult, NetworkResult, Result } from './result.js';
 
 /** Energy per action of the compute units and every storage level, resolved once per (arch, table). */
@@ -203,7 +204,8 @@ export function totals(arch: Arch, counts: CountBuffers, plan: EnergyPlan, S: nu
 export function costOf(w: Workload, arch: Arch, counts: CountBuffers, plan: EnergyPlan, computes: number): Result {
   const S = w.dataSpaces.length;
   const levelCycles = new Float64Array(arch.storage.length);
-  const cycles = cyclesOf(arch, counts, S, levelCycles);
+  const linkCycles = new Float64Array(arch.networks?.length ?? 0);
+  const cycles = cyclesOf(arch, counts, S, levelCycles, linkCycles);
   const levels: LevelResult[] = [];
   const computeEnergy = computes * plan.compute;
   levels.push({
@@ -261,7 +263,10 @@ export function costOf(w: Workload, arch: Arch, counts: CountBuffers, plan: Ener
       const transfers = (n.link.ports.includes('read') ? counts.reads[i] : 0) + (n.link.ports.includes('update') ? counts.updates[i] : 0);
       return [{ name: d.name, transfers, energyPJ: perTensor[s] }];
     });
-    return { name: n.link.name, parent: arch.storage[l].name, energyPJ, dataSpaces };
+    // Only a network with a mode is a bandwidth limit (noc.ts); the others keep their old form.
+    const mode = linkMode(n.link, counts, S, counts.temporalIterations);
+    const timing = mode !== undefined ? { mode, cycles: linkCycles[k] } : {};
+    return { name: n.link.name, parent: arch.storage[l].name, energyPJ, dataSpaces, ...timing };
   });
   return {
     computes,

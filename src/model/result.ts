@@ -5,6 +5,7 @@
  */
 import { InternalError } from '../spec/errors.js';
 import type { TensorRole } from '../workload/workload.js';
+import type { NocMode } from '../arch/network.js';
 
 /** Per-instance counts and total energy of one data space at one level. */
 export interface DataSpaceResult {
@@ -84,6 +85,9 @@ export interface NetworkResult {
   readonly energyPJ: number;
   /** Words of each tensor that cross it, per parent instance, and their energy over all instances. */
   readonly dataSpaces: readonly { readonly name: string; readonly transfers: number; readonly energyPJ: number }[];
+  /** For a network that limits cycles (one with a mode): the mode it ran in and the cycles it alone needs. */
+  readonly mode?: NocMode;
+  readonly cycles?: number;
 }
 
 /** A whole evaluation. */
@@ -130,7 +134,7 @@ export function resultToJSON(r: Result): unknown {
       ),
       ...(l.computeCounts ? { computes: { algorithmic: l.computeCounts.algorithmic, actual: l.computeCounts.actual, gated: l.computeCounts.gated, skipped: l.computeCounts.skipped } } : {}),
     })),
-    ...(r.networks ? { networks: r.networks.map((n) => ({ name: n.name, parent: n.parent, energy_pJ: n.energyPJ, dataspaces: Object.fromEntries(n.dataSpaces.map((d) => [d.name, { transfers: d.transfers, energy_pJ: d.energyPJ }])) })) } : {}),
+    ...(r.networks ? { networks: r.networks.map((n) => ({ name: n.name, parent: n.parent, energy_pJ: n.energyPJ, ...(n.mode !== undefined ? { mode: n.mode, cycles: n.cycles } : {}), dataspaces: Object.fromEntries(n.dataSpaces.map((d) => [d.name, { transfers: d.transfers, energy_pJ: d.energyPJ }])) })) } : {}),
     warnings: r.warnings,
   };
 }
@@ -194,6 +198,7 @@ export function checkResult(r: Result): void {
   for (const n of r.networks ?? []) {
     finite(n.energyPJ, `network ${n.name}.energy_pJ`);
     for (const d of n.dataSpaces) count(d.transfers, `network ${n.name}.${d.name}.transfers`);
+    if (n.cycles !== undefined) count(n.cycles, `network ${n.name}.cycles`);
     sum += n.energyPJ;
   }
   if (Math.abs(sum - r.energyPJ) > 1e-9 * Math.max(1, r.energyPJ)) {

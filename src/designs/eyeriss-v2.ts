@@ -1,0 +1,122 @@
+/**
+ * `eyeriss-v2`: Eyeriss v2 (Chen, Yang, Emer, Sze, JETCAS 2019): 192 PEs
+ * as 16 clusters of 3 × 4 PEs (an 8 × 2 cluster array), two MACs per PE
+ * sharing an input activation (SIMD: two filters), 8-bit iacts and weights,
+ * per-PE scratchpads (Table II: iact 16 entries, weights 96 × 24 b = 192
+ * 8-bit weights, psums 32), GLB banks beside every cluster (iacts 3 × 1.5
+ * KB, psums 4 × 2.25 KB at 20 bits) and the hierarchical mesh NoC.
+ *
+ * How it is modelled:
+ * - the 16 GLB clusters are one buffer level of 16 × (4,608 + 3,686) words:
+ *   through the mesh any GLB bank can feed any PE cluster, which the
+ *   instance hierarchy can only express as one shared level;
+ * - the hierarchical mesh is three networks, one per data type (iacts from
+ *   the GLB, weights from off-chip — the GLB holds no weights — and psums
+ *   between the GLB and the PEs), each with its modes: broadcast / grouped
+ *   multicast (one source: a cluster's 3 iact or weight ports, 4 psum
+ *   ports, words per cycle) and unicast (every cluster's ports at once:
+ *   16 × those). A layer's mapping runs each network in the mode that gives
+ *   it the fewest cycles, and the mapper picks the mapping: the paper's
+ *   per-layer mode choice;
+ * - the dataflow (row-stationary plus, Sec. III): within a cluster PE rows
+ *   take filter rows or channels, PE columns output rows or filters;
+ *   across clusters channels, filters, groups (depthwise) or output rows;
+ *   the SIMD pair takes two filters;
+ * - energies are the normalised ones of `eyeriss` per 16-bit word, halved
+ *   for 8-bit words (an assumption: the paper gives no per-access
+ *   energies); networks cost nothing of their own (the array hop is on the
+ *   scratchpad fills, as in `eyeriss`);
+ * - off-chip bandwidth is unlimited: no off-chip interface figure of the
+ *   paper was found (and on v1's link, 3.6 8-bit words per cycle, every
+ *   depthwise layer of MobileNet waits on DRAM: its compulsory traffic
+ *   alone is 0.2–0.6 words per MAC); `withDramBandwidth` (and `dnnergy
+ *   chips --dram-bandwidth`) sets one.
+ * CSC compression and zero skipping need the sparsity engine: densities per
+ * tensor plug in through `LayerDensities` (chips.ts) once it lands.
+ */
+import type { Arch, StorageLevel } from '../arch/arch.js';
+import type { NocLink } from '../arch/network.js';
+import type { EnergyTable } from '../energy/table.js';
+import { NORMALISED as E, fixToOne, freeLevel, keepOnly, storageLevel, type BuiltinArch, type EnergyCategory } from './build.js';
+
+const CLUSTERS_X = 2, CLUSTERS_Y = 8, PE_X = 4, PE_Y = 3, SIMD = 2;
+const CLUSTERS = CLUSTERS_X * CLUSTERS_Y, PES = CLUSTERS * PE_X * PE_Y;
+/** Per-cluster GLB words: iacts 3 × 1.5 KB of 8-bit words, psums 4 × 2.25 KB of 20-bit words. */
+export const EYERISS_V2_GLB_WORDS = CLUSTERS * (3 * 1536 + Math.floor((4 * 2304 * 8) / 20));
+/** Words per cycle of one cluster's routers, per data type (one word per port). */
+export const EYERISS_V2_PORTS = { iact: 3, weight: 3, psum: 4 } as const;
+const CLOCK_HZ = 200e6;
+
+const PSUM = 0, WEIGHTS = 1, IACT = 2, GLB = 4, DRAM = 5;
+
+function mesh(name: string, parent: number, child: number, ports: NocLink['ports'], perCluster: number): NocLink {
+  return {
+    name, className: 'hierarchical_mesh', parent, child, ports, wordBits: 8, action: 'transfer', perTensorAction: false,
+    mode: 'broadcast', bandwidth: perCluster,
+    modes: [{ mode: 'broadcast', bandwidth: perCluster }, { mode: 'multicast', bandwidth: perCluster }, { mode: 'unicast', bandwidth: perCluster * CLUSTERS }],
+  };
+}
+
+/** Eyeriss v2 (JETCAS 2019), dense. */
+export function eyerissV2(): BuiltinArch {
+  const storage: StorageLevel[] = [
+    storageLevel('psum_spad', { instances: PES, meshX: CLUSTERS_X * PE_X, sizeWords: 32, wordBits: 20 }),
+    storageLevel('weights_spad', { instances: PES, meshX: CLUSTERS_X * PE_X, sizeWords: 192, wordBits: 8 }),
+    storageLevel('iact_spad', { instances: PES, meshX: CLUSTERS_X * PE_X, sizeWords: 16, wordBits: 8 }),
+    storageLevel('pe_cluster', { instances: CLUSTERS, meshX: CLUSTERS_X, sizeWords: 1, isDummy: true, className: 'dummy_storage' }),
+    storageLevel('glb', { sizeWords: EYERISS_V2_GLB_WORDS, wordBits: 8 }),
+    storageLevel('DRAM', { className: 'DRAM', wordBits: 8 }),
+  ];
+  const networks: NocLink[] = [
+    mesh('HM_iact', GLB, IACT, ['read'], EYERISS_V2_PORTS.iact),
+    mesh('HM_weight', DRAM, WEIGHTS, ['read'], EYERISS_V2_PORTS.weight),
+    mesh('HM_psum', GLB, PSUM, ['read', 'update'], EYERISS_V2_PORTS.psum),
+  ];
+  const arch: Arch = {
+    name: 'eyeriss-v2',
+    compute: { name: 'mac', className: 'intmac', instances: PES * SIMD, meshX: CLUSTERS_X * PE_X * SIMD, meshY: CLUSTERS_Y * PE_Y },
+    storage, networks,
+  };
+  const h = 0.5; // 8-bit words
+  const spad = { read: E.rf * h, write: (E.rf + E.array) * h, update: E.rf * h, leak: 0 };
+  const energy: EnergyTable = {
+    source: 'built-in eyeriss-v2 (normalised: 1 = one 16-bit MAC; 8-bit words at half)',
+    unit: 'MAC',
+    components: new Map<string, Record<string, number>>([
+      ['psum_spad', spad], ['weights_spad', spad], ['iact_spad', spad],
+      ['glb', { read: E.buffer * h, write: E.buffer * h, update: E.buffer * h, leak: 0 }],
+      ['DRAM', { read: E.dram * h, write: E.dram * h, update: E.dram * h, leak: 0 }],
+      ['mac', { compute: E.mac * h }],
+      ...networks.map((n): [string, Record<string, number>] => [n.name, { transfer: 0 }]),
+    ]),
+  };
+  const categories = new Map<string, EnergyCategory>([
+    ['mac', 'ALU'], ['psum_spad', 'RF'], ['weights_spad', 'RF'], ['iact_spad', 'RF'], ['glb', 'buffer'], ['DRAM', 'DRAM'],
+  ]);
+  return {
+    name: 'eyeriss-v2', arch, energy, clockHz: CLOCK_HZ, warnings: [], categories, arrayHop: E.array * h, macEnergy: E.mac * h,
+    description: 'Eyeriss v2 (JETCAS 2019): 16 clusters of 3×4 PEs, 2 MACs/PE, 8-bit, hierarchical mesh NoC (broadcast/multicast/unicast per data type), dense',
+    constraints(w) {
+      const levels = storage.map(() => freeLevel());
+      const [psum, weights, iact, cluster, glb] = levels;
+      keepOnly(w, psum, ['output']);
+      keepOnly(w, weights, ['weight']);
+      keepOnly(w, iact, ['input']);
+      keepOnly(w, cluster, []);
+      keepOnly(w, glb, ['input', 'output']);
+      // A PE accumulates over filters at the psum spad (the SIMD pair takes two of them),
+      // walks channels and filter columns at the weight spad, holds an iact window.
+      fixToOne(w, psum.temporalFactors, ['N', 'C', 'R', 'S', 'P', 'Q', 'G']);
+      fixToOne(w, psum.spatialFactors, ['N', 'C', 'R', 'S', 'P', 'Q', 'G']);
+      fixToOne(w, weights.temporalFactors, ['N', 'M', 'P', 'Q', 'S', 'G']);
+      fixToOne(w, weights.spatialFactors, w.dims);
+      fixToOne(w, iact.temporalFactors, w.dims);
+      fixToOne(w, iact.spatialFactors, w.dims);
+      // In a cluster: filter rows, channels, filters, groups, output rows or columns; across clusters the same but filter rows.
+      fixToOne(w, cluster.spatialFactors, ['N', 'R']);
+      fixToOne(w, cluster.temporalFactors, w.dims);
+      fixToOne(w, glb.spatialFactors, ['R', 'S']);
+      return { levels };
+    },
+  };
+}
