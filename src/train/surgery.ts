@@ -53,7 +53,13 @@ export async function removeChannels(tf: typeof tfType, model: tfType.LayersMode
       if (ws.length === 0) return;
       const cls = l.getClassName();
       const { inKeep, outKeep, flat: f } = plan[i];
-      const pick = (t: tfType.Tensor, idx: readonly number[] | undefined, axis: number) => (idx ? tf.gather(t, tf.tensor1d(idx as number[], 'int32'), axis) : t);
+      // A fresh tensor, not gather's view: the wasm backend keeps the shape a buffer was made with, and its
+      // fused convolution refuses a bias whose buffer was made 4-D.
+      const pick = (t: tfType.Tensor, idx: readonly number[] | undefined, axis: number) => {
+        if (!idx) return t;
+        const g = tf.gather(t, tf.tensor1d(idx as number[], 'int32'), axis);
+        return tf.tensor(g.dataSync(), g.shape);
+      };
       let out: tfType.Tensor[];
       if (cls === 'Conv2D') out = [pick(pick(ws[0], inKeep, 2), outKeep, 3), ...(ws[1] ? [pick(ws[1], outKeep, 0)] : [])];
       else if (cls === 'DepthwiseConv2D') out = [pick(ws[0], inKeep, 2), ...(ws[1] ? [pick(ws[1], inKeep, 0)] : [])];
