@@ -8,7 +8,9 @@
  * pooling; the model's accelerators do not model it).
  */
 import type { ModelDesign } from './cost.js';
-import { mapLayer } from '../mapper/map.js';
+import { runMapper } from '../mapper/run.js';
+import { planEnergy } from '../model/cost.js';
+import { SpecError } from '../spec/errors.js';
 import { layerWorkload, shapeKey, type ConvLayer, type FcLayer, type Network, type OtherLayer, type TensorShape } from '../network/network.js';
 
 /** Prices one layer variant for the table. */
@@ -100,6 +102,9 @@ export interface ModelSourceOptions {
  * The dnnergy model on a design as a table source: each shape mapped once,
  * minimising what is priced (energy, or delay for latency), with one seed
  * and budget for every shape so an entry never depends on the order asked.
+ * The search's best is the entry: `mapLayer`'s lower bound and re-validation
+ * (which `analyze` and `map` report) would cost ~15 ms per entry, more than
+ * a small search.
  */
 export function modelSource(design: ModelDesign, o: ModelSourceOptions): LayerCostSource {
   return {
@@ -108,10 +113,12 @@ export function modelSource(design: ModelDesign, o: ModelSourceOptions): LayerCo
     platform: o.platform,
     async layerCost(l) {
       const w = layerWorkload(l, 1);
-      const m = await mapLayer(w, design.arch, design.energy, design.constraints(w), {
-        objective: o.metric === 'latency' ? 'delay' : 'energy', seed: o.seed, evaluations: o.evaluations, threads: 1, source: o.platform,
+      const plan = planEnergy(design.arch, design.energy, 'v4', w.dataSpaces.map((d) => d.name));
+      const r = await runMapper(w, design.arch, design.constraints(w), plan, {
+        objective: o.metric === 'latency' ? 'delay' : 'energy', seed: o.seed, evaluations: o.evaluations, threads: 1,
       });
-      return o.metric === 'latency' ? m.result.cycles : m.result.energyPJ;
+      if (!r.best) throw new SpecError(o.platform, `layer ${l.name}`, `a legal mapping within ${o.evaluations} evaluations (raise --evaluations)`, 'none');
+      return o.metric === 'latency' ? r.cycles : r.energyPJ;
     },
   };
 }
