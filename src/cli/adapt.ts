@@ -23,8 +23,8 @@ import { progressBar, quiet } from './progress.js';
 /** Flags of `dnnergy adapt`, as commander hands them over. */
 export interface AdaptOpts {
   model: string; cost: string; target: string; data?: string; ert?: string; seed: string; out: string; html?: boolean; json?: boolean;
-  also?: string; alphas: string; granularity: string; initialReduction: string; decay: string; shortTermImages: string; longTermImages: string;
-  holdoutImages: string; testImages: string; lr: string; maxIterations: string; evaluations: string; warmup: string; runs: string; ortLevel: string;
+  also?: string; alphas: string; baselineImages?: string; granularity: string; initialReduction: string; decay: string; shortTermImages: string; longTermImages: string;
+  holdoutImages: string; testImages: string; lr: string; maxIterations: string; evaluations: string; warmup: string; runs: string; rounds: string; ortLevel: string;
 }
 
 const CLI = '<command line>';
@@ -58,9 +58,10 @@ export async function runAdapt(o: AdaptOpts): Promise<void> {
   const shortTermImages = wholeNumber(o.shortTermImages, '--short-term-images', 0), longTermImages = wholeNumber(o.longTermImages, '--long-term-images', 0);
   const holdoutImages = wholeNumber(o.holdoutImages, '--holdout-images', 10), testImages = wholeNumber(o.testImages, '--test-images', 10);
   const lr = numberIn(o.lr, '--lr', 1e-7, 1), maxIterations = wholeNumber(o.maxIterations, '--max-iterations', 1);
-  const evaluations = wholeNumber(o.evaluations, '--evaluations', 1), warmup = wholeNumber(o.warmup, '--warmup', 0), runs = wholeNumber(o.runs, '--runs', 3);
+  const evaluations = wholeNumber(o.evaluations, '--evaluations', 1), warmup = wholeNumber(o.warmup, '--warmup', 0), runs = wholeNumber(o.runs, '--runs', 3), rounds = wholeNumber(o.rounds, '--rounds', 1);
   const ortLevel = oneOf(o.ortLevel, '--ort-level', ['basic', 'extended', 'all'] as const);
-  const alphas = o.alphas.split(',').map((s) => numberIn(s.trim(), '--alphas', 0.01, 1));
+  const alphas = o.alphas.trim() === '' || o.alphas === 'none' ? [] : o.alphas.split(',').map((s) => numberIn(s.trim(), '--alphas', 0.01, 1));
+  const baselineImages = o.baselineImages === undefined ? undefined : wholeNumber(o.baselineImages, '--baseline-images', 0);
   const designs = new Map([spec, ...also].filter((s) => s.platform !== 'cpu').map((s) => [s.platform, resolveDesign(s.platform, o.ert, loadArchitecture)]));
   const files = ['model.json', 'weights.bin', 'model.onnx', 'report.json', ...(o.html ? ['report.html'] : [])];
   outputTargets({ '--out': o.out }, 'dir', files);
@@ -96,7 +97,7 @@ export async function runAdapt(o: AdaptOpts): Promise<void> {
     if (!t) {
       if (s.platform === 'cpu') {
         const { timeOnnx } = await import('../io/ort.js');
-        const source = await cpu.cpuSource((m, d) => timeOnnx(m, d, { warmup, runs, optimization: ortLevel }));
+        const source = await cpu.cpuSource((m, d) => timeOnnx(m, d, { warmup, runs, rounds, optimization: ortLevel }));
         t = { table: lut.costTable(source), cpu: source };
       } else {
         t = { table: lut.costTable(lut.modelSource(designs.get(s.platform)!, { metric: s.metric, evaluations, seed, platform: designs.get(s.platform)!.name })) };
@@ -121,15 +122,16 @@ export async function runAdapt(o: AdaptOpts): Promise<void> {
   bar?.stop();
   const adaptSeconds = (Date.now() - t0) / 1000;
 
-  // Baselines: every layer at α of its width, fine-tuned with the images NetAdapt's kept path used.
+  // Baselines: every layer at α of its width, fine-tuned with the images NetAdapt's kept path used (or --baseline-images).
+  const baselineBudget = baselineImages ?? result.fineTuneImages;
   const baselines: { alpha: number; network: Network; cost: number; holdout: number; test: number; model: tfType.LayersModel }[] = [];
   const bbar = progressBar('width multipliers {bar} α = {alpha}', o.json, { barsize: 20 });
-  bbar?.start(alphas.length, 0, { alpha: alphas[0] });
+  bbar?.start(alphas.length, 0, { alpha: alphas[0] ?? '-' });
   const fresh = await loadModel(tf, dir);
   for (const [i, alpha] of alphas.entries()) {
     const m = await tj.widthMultiplied(adaptable, fresh, alpha, granularity);
     const mine = m === fresh ? await loadModel(tf, dir) : m;
-    await adaptable.fineTune(mine, result.fineTuneImages, seed * 7 + i + 1, true);
+    await adaptable.fineTune(mine, baselineBudget, seed * 7 + i + 1, true);
     const network = adaptable.network(mine);
     baselines.push({ alpha, network, cost: (await main.table.cost(network)).total, holdout: await adaptable.accuracy(mine), test: await accuracy(tf, mine, test), model: mine });
     bbar?.update(i + 1, { alpha });
@@ -144,7 +146,7 @@ export async function runAdapt(o: AdaptOpts): Promise<void> {
     { name: 'netadapt', network: result.network, model: result.model },
     ...baselines.map((b) => ({ name: `width ${b.alpha}`, network: b.network, model: b.model })),
   ];
-  const platforms: Record<string, Record<string, { table: number; measured_ms?: number; noise?: number; prediction_error?: number }>> = {};
+  const platforms: Record<string, Record<string, { table: number; measured_ms?: number; noise?: number; round_spread?: number; prediction_error?: number }>> = {};
   for (const s of [spec, ...also]) {
     const t = await tableFor(s);
     const rows: (typeof platforms)[string] = {};
@@ -152,7 +154,7 @@ export async function runAdapt(o: AdaptOpts): Promise<void> {
       const predicted = (await t.table.cost(n.network)).total;
       if (t.cpu) {
         const w = await t.cpu.measure(n.network, onnxValues(n.model, n.network));
-        rows[n.name] = { table: predicted, measured_ms: w.medianMs, noise: w.noise, prediction_error: predicted / w.medianMs - 1 };
+        rows[n.name] = { table: predicted, measured_ms: w.medianMs, noise: w.noise, round_spread: w.roundSpread ?? 1, prediction_error: predicted / w.medianMs - 1 };
       } else rows[n.name] = { table: predicted };
     }
     platforms[s.text] = rows;
@@ -162,11 +164,11 @@ export async function runAdapt(o: AdaptOpts): Promise<void> {
   // Timings are not part of --json (byte-stable for a seed); report.json records them.
   const timings = {
     seconds_adapt: adaptSeconds, seconds_total: (Date.now() - t0) / 1000,
-    tables: Object.fromEntries([...tables].map(([k, t]) => [k, { ms_per_entry: t.table.stats().msPerEntry, ...(t.cpu ? { overhead_ms: t.cpu.overheadMs, median_entry_noise: medianOf(t.cpu.timed.map((e) => e.noise)) } : {}) }])),
+    tables: Object.fromEntries([...tables].map(([k, t]) => [k, { ms_per_entry: t.table.stats().msPerEntry, ...(t.cpu ? { overhead_ms: t.cpu.overheadMs, median_entry_noise: medianOf(t.cpu.timed.map((e) => e.noise)), median_entry_round_spread: medianOf(t.cpu.timed.map((e) => e.roundSpread ?? 1)) } : {}) }])),
   };
   const report = {
     model: o.model, network: net0.name, data: dataset.name, cost: spec.text, unit: main.table.source.unit, target, seed,
-    settings: { granularity, initial_reduction: initialReduction, decay, short_term_images: shortTermImages, long_term_images: longTermImages, holdout_images: holdout.count, test_images: test.count, learning_rate: lr, max_iterations: maxIterations, evaluations, warmup, runs, ort_level: ortLevel },
+    settings: { granularity, initial_reduction: initialReduction, decay, short_term_images: shortTermImages, long_term_images: longTermImages, holdout_images: holdout.count, test_images: test.count, learning_rate: lr, max_iterations: maxIterations, baseline_images: baselineBudget, evaluations, warmup, runs, rounds, ort_level: ortLevel },
     original: { cost: result.originalCost, holdout_accuracy: result.accuracyBefore, test_accuracy: testBefore, channels: widthsOf(net0) },
     netadapt: {
       cost: result.cost, ratio: result.cost / result.originalCost, target_cost: result.targetCost, stopped: result.stopped, fine_tune_images: result.fineTuneImages,
@@ -209,7 +211,11 @@ export async function runAdapt(o: AdaptOpts): Promise<void> {
     ...Object.entries(platforms).flatMap(([p, rows]) => [
       `on ${p}: ` + Object.entries(rows).map(([n, r]) => `${n} ${fmt(r.table)}${r.measured_ms !== undefined ? ` (measured ${r.measured_ms.toFixed(4)} ms, table ${r.prediction_error! >= 0 ? '+' : ''}${pct(r.prediction_error!)}%)` : ''}`).join('; '),
     ]),
-    ...Object.entries(stats).map(([k, s]) => `table ${k}: ${s.entries} entries, ${s.msPerEntry.toFixed(2)} ms per entry`),
+    ...Object.entries(stats).map(([k, s]) => {
+      const c = tables.get(k)!.cpu;
+      const noise = c ? `; call overhead ${c.overheadMs.toFixed(4)} ms, median entry noise ${pct(medianOf(c.timed.map((e) => e.noise)))}% (MAD/median), rounds' medians ${medianOf(c.timed.map((e) => e.roundSpread ?? 1)).toFixed(3)}× apart (median)` : '';
+      return `table ${k}: ${s.entries} entries, ${s.msPerEntry.toFixed(2)} ms per entry${noise}`;
+    }),
     `time: ${timings.seconds_adapt.toFixed(0)} s NetAdapt, ${timings.seconds_total.toFixed(0)} s in all; wrote ${files.map((f) => join(o.out, f)).join(', ')}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');

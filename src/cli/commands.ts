@@ -142,7 +142,8 @@ export function registerCommands(program: Command): void {
     .requiredOption('--out <dir>', 'where to write the adapted model (model.json, weights.bin, model.onnx) and report.json')
     .option('--html', 'also write report.html: accuracy against cost for NetAdapt and the baselines')
     .option('--also <costs>', 'further platforms to price every network on, comma-separated (e.g. latency:cpu)')
-    .option('--alphas <list>', 'width multipliers of the baseline', '1,0.875,0.75,0.625,0.5,0.375')
+    .option('--alphas <list>', "width multipliers of the baseline ('none': no baseline)", '1,0.875,0.75,0.625,0.5,0.375')
+    .option('--baseline-images <n>', "fine-tuning images of each baseline (default: what NetAdapt's kept path used, short-term and long-term)")
     .option('--granularity <n>', 'filter counts are multiples of this', '4')
     .option('--initial-reduction <f>', "first iteration's cost reduction, as a fraction of the original cost", '0.1')
     .option('--decay <f>', 'factor of the reduction per iteration', '0.96')
@@ -155,6 +156,7 @@ export function registerCommands(program: Command): void {
     .option('--evaluations <n>', 'mapper budget per layer shape (model platforms)', '2000')
     .option('--warmup <n>', 'untimed runs before timing (latency:cpu)', '20')
     .option('--runs <n>', 'timed runs per table entry and network; the median counts (latency:cpu)', '100')
+    .option('--rounds <n>', 'rounds of warm-up and runs per table entry and network, each a fresh session; the lowest median counts (latency:cpu; the machine may be shared)', '3')
     .option('--ort-level <basic|extended|all>', "onnxruntime's graph optimisation (latency:cpu); 'all' changes the layout to NCHWc across a whole network, which layers timed alone pay at their edges", 'extended')
     .option('--json', 'print the report as JSON (no timings)')
     .action(async (o: AdaptOpts) => (await import('./adapt.js')).runAdapt(o));

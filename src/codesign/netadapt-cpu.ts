@@ -18,6 +18,8 @@ export interface CpuTiming {
   readonly medianMs: number;
   readonly noise: number;
   readonly runs: number;
+  /** Rounds' medians, highest over lowest, when timed in rounds. */
+  readonly roundSpread?: number;
 }
 
 /** Times ONNX model bytes on an input of `dims` (batch first). */
@@ -29,6 +31,7 @@ export interface TimedEntry {
   readonly shape: string;
   readonly medianMs: number;
   readonly noise: number;
+  readonly roundSpread?: number;
 }
 
 /** The CPU source and what it timed. */
@@ -71,7 +74,7 @@ export async function cpuSource(timer: OnnxTimer): Promise<CpuSource> {
   const timed: TimedEntry[] = [];
   const time = async (name: string, shape: string, net: Network, values: Map<string, LayerValues>) => {
     const t = await timer(exportSequentialOnnx(net, 1, values), [1, ...net.input]);
-    timed.push({ layer: name, shape, medianMs: t.medianMs, noise: t.noise });
+    timed.push({ layer: name, shape, medianMs: t.medianMs, noise: t.noise, ...(t.roundSpread !== undefined ? { roundSpread: t.roundSpread } : {}) });
     return t.medianMs;
   };
   const idle = alone({ kind: 'other', name: 'idle', op: 'maxpool', inputWords: 1, outputWords: 1, pool: { kernel: 1, stride: 1, pad: 0, ceil: false, global: false } }, [1, 1, 1]);
