@@ -16,7 +16,7 @@ import { OutputSet } from '../io/files.js';
 import { loadArchitecture } from '../io/inputs.js';
 import type { Network } from '../network/network.js';
 import { SpecError } from '../spec/errors.js';
-import { SHIPPED_MODELS } from './commands.js';
+import { ADAPT_MODELS } from './commands.js';
 import { numberIn, oneOf, outputTargets, wholeNumber } from './flags.js';
 import { progressBar, quiet } from './progress.js';
 
@@ -65,9 +65,9 @@ export async function runAdapt(o: AdaptOpts): Promise<void> {
   const designs = new Map([spec, ...also].filter((s) => s.platform !== 'cpu').map((s) => [s.platform, resolveDesign(s.platform, o.ert, loadArchitecture)]));
   const files = ['model.json', 'weights.bin', 'model.onnx', 'report.json', ...(o.html ? ['report.html'] : [])];
   outputTargets({ '--out': o.out }, 'dir', files);
-  const dir = SHIPPED_MODELS.includes(o.model) ? join(MODELS_DIR, o.model) : o.model;
+  const dir = ADAPT_MODELS.includes(o.model) ? join(MODELS_DIR, o.model) : o.model;
   const modelFile = join(dir, 'model.json');
-  if (!existsSync(modelFile)) throw new SpecError(SHIPPED_MODELS.includes(o.model) ? modelFile : o.model, '--model', `${SHIPPED_MODELS.join(', ')}, or a directory with model.json (dnnergy train --out)`, 'no model.json');
+  if (!existsSync(modelFile)) throw new SpecError(ADAPT_MODELS.includes(o.model) ? modelFile : o.model, '--model', `${ADAPT_MODELS.join(', ')}, or a directory with model.json (dnnergy train --out)`, 'no model.json');
   // The dataset a model was trained on (its report.json says), unless --data names one.
   let dataName = o.data;
   if (dataName === undefined) {

@@ -18,7 +18,10 @@ import type { TrainOpts } from './train.js';
 import type { WebOpts } from './web.js';
 
 /** Trained models that ship with the project (made by `npm run models`). */
-export const SHIPPED_MODELS: readonly string[] = ['lenet5', 'cnn', 'mobilenet'];
+export const SHIPPED_MODELS: readonly string[] = ['lenet5', 'cnn'];
+
+/** Shipped models `adapt` takes: the MNIST ones and the MobileNet-style network trained on Fashion-MNIST. */
+export const ADAPT_MODELS: readonly string[] = [...SHIPPED_MODELS, 'mobilenet'];
 
 const ARCH_HELP = `a built-in architecture (${builtinArchNames.join(', ')}) or Timeloop v0.3/v0.4 architecture YAML (comma-separated files; its constraints apply to every layer)`;
 const ERT_HELP = 'energy reference table for an architecture file (Accelergy ERT YAML)';
@@ -133,7 +136,7 @@ export function registerCommands(program: Command): void {
   program
     .command('adapt')
     .description('NetAdapt (ECCV 2018): shrink a trained classifier to a cost target measured on the platform — accelerator energy or latency from the model, or real CPU latency (onnxruntime) — against uniform width multipliers')
-    .requiredOption('--model <name|dir>', `a shipped trained model (${SHIPPED_MODELS.join(', ')}) or a directory written by dnnergy train`)
+    .requiredOption('--model <name|dir>', `a shipped trained model (${ADAPT_MODELS.join(', ')}) or a directory written by dnnergy train`)
     .requiredOption('--cost <metric:platform>', 'energy:<arch>, latency:<arch> (a built-in design or Timeloop architecture YAML) or latency:cpu')
     .option('--target <f>', 'target cost as a fraction of the original network\'s, in (0, 1]', '0.5')
     .option('--data <mnist|fashion-mnist|dir>', "the dataset (default: the one the model's report.json names, else mnist)")
