@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { builtinArchNames } from '../designs/builtin.js';
 import { ISCA16_DATAFLOWS } from '../designs/isca16.js';
 import { zooNames } from '../network/zoo.js';
+import type { AdaptOpts } from './adapt.js';
 import type { AnalyzeOpts } from './analyze.js';
 import type { ChipsOpts } from './chips.js';
 import type { DataflowsOpts } from './dataflows.js';
@@ -21,6 +22,9 @@ import type { WorkerOpts } from './worker.js';
 
 /** Trained models that ship with the project (made by `npm run models`). */
 export const SHIPPED_MODELS: readonly string[] = ['lenet5', 'cnn'];
+
+/** Shipped models `adapt` takes: the MNIST ones and the MobileNet-style network trained on Fashion-MNIST. */
+export const ADAPT_MODELS: readonly string[] = [...SHIPPED_MODELS, 'mobilenet'];
 
 const ARCH_HELP = `a built-in architecture (${builtinArchNames.join(', ')}) or Timeloop v0.3/v0.4 architecture YAML (comma-separated files; its constraints apply to every layer)`;
 const ERT_HELP = 'energy reference table for an architecture file (Accelergy ERT YAML)';
@@ -121,7 +125,8 @@ export function registerCommands(program: Command): void {
   program
     .command('train')
     .description('train a network on MNIST (tfjs, WebAssembly backend) and save it with its test accuracy')
-    .requiredOption('--model <lenet5|cnn>', 'the network')
+    .requiredOption('--model <lenet5|cnn|mobilenet>', 'the network (mobilenet: depthwise-separable, MobileNet-style)')
+    .option('--data <mnist|fashion-mnist|dir>', 'the dataset: MNIST, Fashion-MNIST (Debian dataset-fashion-mnist) or a directory of IDX files', 'mnist')
     .option('--epochs <n>', 'passes over the training images', '4')
     .option('--subset <n>', 'train on the first n of the 60,000 training images')
     .option('--batch <n>', 'minibatch size', '64')
@@ -179,6 +184,37 @@ export function registerCommands(program: Command): void {
     .option('--threads <n>', 'jobs at once, each on its own thread (capped at the cores)', '1')
     .option('--lock-ms <n>', "how long a job's lock lasts; a killed worker's job is retried after about this long", '10000')
     .action(async (opts: WorkerOpts) => (await import('./worker.js')).runWorker(opts));
+
+  program
+    .command('adapt')
+    .description('NetAdapt (ECCV 2018): shrink a trained classifier to a cost target measured on the platform — accelerator energy or latency from the model, or real CPU latency (onnxruntime) — against uniform width multipliers')
+    .requiredOption('--model <name|dir>', `a shipped trained model (${ADAPT_MODELS.join(', ')}) or a directory written by dnnergy train`)
+    .requiredOption('--cost <metric:platform>', 'energy:<arch>, latency:<arch> (a built-in design or Timeloop architecture YAML) or latency:cpu')
+    .option('--target <f>', 'target cost as a fraction of the original network\'s, in (0, 1]', '0.5')
+    .option('--data <mnist|fashion-mnist|dir>', "the dataset (default: the one the model's report.json names, else mnist)")
+    .option('--ert <file>', ERT_HELP)
+    .option('--seed <n>', 'seed for fine-tuning samples and order, and for the mapper', '1')
+    .requiredOption('--out <dir>', 'where to write the adapted model (model.json, weights.bin, model.onnx) and report.json')
+    .option('--html', 'also write report.html: accuracy against cost for NetAdapt and the baselines')
+    .option('--also <costs>', 'further platforms to price every network on, comma-separated (e.g. latency:cpu)')
+    .option('--alphas <list>', "width multipliers of the baseline ('none': no baseline)", '1,0.875,0.75,0.625,0.5,0.375')
+    .option('--baseline-images <n>', "fine-tuning images of each baseline (default: what NetAdapt's kept path used, short-term and long-term)")
+    .option('--granularity <n>', 'filter counts are multiples of this', '4')
+    .option('--initial-reduction <f>', "first iteration's cost reduction, as a fraction of the original cost", '0.1')
+    .option('--decay <f>', 'factor of the reduction per iteration', '0.96')
+    .option('--short-term-images <n>', 'images of the short-term fine-tune of each proposal', '640')
+    .option('--long-term-images <n>', 'images of the long-term fine-tune at the end', '10000')
+    .option('--holdout-images <n>', 'held-out training images (the validation split) that decide between proposals', '1000')
+    .option('--test-images <n>', 'test images the reported accuracy is measured on', '10000')
+    .option('--lr <x>', 'fine-tuning learning rate (Adam; half of it for the long-term fine-tune)', '0.001')
+    .option('--max-iterations <n>', 'iterations at most', '40')
+    .option('--evaluations <n>', 'mapper budget per layer shape (model platforms)', '2000')
+    .option('--warmup <n>', 'untimed runs before timing (latency:cpu)', '20')
+    .option('--runs <n>', 'timed runs per table entry and network; the median counts (latency:cpu)', '100')
+    .option('--rounds <n>', 'rounds of warm-up and runs per table entry and network, each a fresh session; the lowest median counts (latency:cpu; the machine may be shared)', '3')
+    .option('--ort-level <basic|extended|all>', "onnxruntime's graph optimisation (latency:cpu); 'all' changes the layout to NCHWc across a whole network, which layers timed alone pay at their edges", 'extended')
+    .option('--json', 'print the report as JSON (no timings)')
+    .action(async (o: AdaptOpts) => (await import('./adapt.js')).runAdapt(o));
 
   program
     .command('web')

@@ -4,8 +4,9 @@
  * assuming MNIST's. `idxDataset` reads any directory of IDX files (the
  * format of MNIST, Fashion-MNIST, KMNIST, EMNIST).
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { SpecError } from '../spec/errors.js';
 
 /** Images of one split, in [0, 1], each H × W × C row-major (tfjs's layout). */
@@ -52,14 +53,36 @@ function idxHeader(file: string, head: Uint8Array): IdxHeader {
   return { count: all[0], dims: all.slice(1), offset: 4 + 4 * rank };
 }
 
-/** Items [start, start + count) of an IDX file of unsigned bytes. */
-export function readIdx(file: string, start = 0, count = Infinity): { data: Uint8Array; count: number; dims: readonly number[] } {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(file);
-  } catch {
-    throw new SpecError(file, '', 'an IDX file', 'no such file');
+// A gzipped set is inflated once per process: every split and header reads the same bytes.
+const INFLATED = new Map<string, Buffer>();
+
+/**
+ * The bytes of an IDX file, or of `<file>.gz` inflated when only the gzipped
+ * file is there (Fashion-MNIST as Debian ships it).
+ */
+function idxBytes(file: string): Buffer {
+  if (existsSync(file) || !existsSync(file + '.gz')) {
+    try {
+      return readFileSync(file);
+    } catch {
+      throw new SpecError(file, '', 'an IDX file', 'no such file');
+    }
   }
+  let buf = INFLATED.get(file);
+  if (!buf) {
+    try {
+      buf = gunzipSync(readFileSync(file + '.gz'));
+    } catch (e) {
+      throw new SpecError(file + '.gz', '', 'a gzipped IDX file', (e as Error).message.split('\n')[0]);
+    }
+    INFLATED.set(file, buf);
+  }
+  return buf;
+}
+
+/** Items [start, start + count) of an IDX file of unsigned bytes (or of its `.gz`). */
+export function readIdx(file: string, start = 0, count = Infinity): { data: Uint8Array; count: number; dims: readonly number[] } {
+  const buf = idxBytes(file);
   const h = idxHeader(file, buf.subarray(0, Math.min(buf.byteLength, 4 + 4 * 255)));
   const item = h.dims.reduce((a, b) => a * b, 1);
   const end = Math.min(h.count, start + count);
@@ -69,6 +92,10 @@ export function readIdx(file: string, start = 0, count = Infinity): { data: Uint
 }
 
 function headerOf(file: string): IdxHeader {
+  if (!existsSync(file) && existsSync(file + '.gz')) {
+    const buf = idxBytes(file);
+    return idxHeader(file, buf.subarray(0, Math.min(buf.byteLength, 4 + 4 * 4)));
+  }
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -96,7 +123,7 @@ export interface IdxDatasetOptions {
 /**
  * A directory of IDX files in MNIST's naming: `train-images-idx3-ubyte`,
  * `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`,
- * `t10k-labels-idx1-ubyte`. Images are H × W (one channel) or H × W × C;
+ * `t10k-labels-idx1-ubyte` (each may be gzipped, `.gz`). Images are H × W (one channel) or H × W × C;
  * pixels are scaled to [0, 1]. The last `validation` training images are the
  * validation split.
  */

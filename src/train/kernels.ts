@@ -162,6 +162,7 @@ const depthwiseBackpropFilter: KernelConfig = {
     const a = attrs as unknown as DepthwiseAttrs & { filterShape: [number, number, number, number] };
     const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, a.dilations, a.pad, a.dimRoundingMode, true);
     const C = info.inChannels, K = info.outChannels / C;
+    if (K === 1 && info.strideHeight === 1 && info.strideWidth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1) return depthwiseFilterByTaps(b, x, dy, info);
     const xs = read(b, x), dys = read(b, dy);
     const out = b.makeOutput([info.filterHeight, info.filterWidth, C, K], 'float32');
     const g = b.typedArrayFromHeap(out) as Float32Array;
@@ -183,6 +184,8 @@ const depthwiseBackpropInput: KernelConfig = {
     const a = attrs as unknown as DepthwiseAttrs & { inputShape: [number, number, number, number] };
     const info = backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, a.dilations, a.pad, a.dimRoundingMode, true);
     const C = info.inChannels, K = info.outChannels / C;
+    const fast = K === 1 && info.strideHeight === 1 && info.strideWidth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1 ? depthwiseInputByConv(b, dy, filter, info) : undefined;
+    if (fast) return fast;
     const dys = read(b, dy), ws = read(b, filter);
     const out = b.makeOutput([info.batchSize, info.inHeight, info.inWidth, C], 'float32');
     const g = b.typedArrayFromHeap(out) as Float32Array;
@@ -193,6 +196,55 @@ const depthwiseBackpropInput: KernelConfig = {
     return out;
   },
 };
+
+/**
+ * Stride 1, one filter per channel: the depthwise filter gradient as one
+ * tight loop per tap over contiguous channel rows (the generic visitor
+ * below took ~95 ms per 64 images of 28×28×16 and made a MobileNet-style
+ * network ~10× slower to train).
+ */
+function depthwiseFilterByTaps(b: WasmLike, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { filterHeight: R, filterWidth: S, outHeight: P, outWidth: Q, inHeight: H, inWidth: W, batchSize: N, inChannels: C } = info;
+  const pt = info.padInfo.top, pl = info.padInfo.left;
+  const xs = read(b, x), dys = read(b, dy);
+  const acc = new Float64Array(R * S * C);
+  for (let r = 0; r < R; r++) for (let s = 0; s < S; s++) {
+    const base = (r * S + s) * C;
+    for (let n = 0; n < N; n++) for (let p = 0; p < P; p++) {
+      const h = p + r - pt;
+      if (h < 0 || h >= H) continue;
+      const q0 = Math.max(0, pl - s), q1 = Math.min(Q, W + pl - s);
+      for (let q = q0; q < q1; q++) {
+        const xi = ((n * H + h) * W + q + s - pl) * C, di = ((n * P + p) * Q + q) * C;
+        for (let c = 0; c < C; c++) acc[base + c] += xs[xi + c] * dys[di + c];
+      }
+    }
+  }
+  const out = b.makeOutput([R, S, C, 1], 'float32');
+  (b.typedArrayFromHeap(out) as Float32Array).set(acc);
+  return out;
+}
+
+/**
+ * Stride 1, one filter per channel: the depthwise input gradient is a
+ * depthwise convolution of the padded dy with the filter flipped, which the
+ * backend runs fast. Undefined when the padding does not allow it.
+ */
+function depthwiseInputByConv(b: WasmLike, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | undefined {
+  const { filterHeight: R, filterWidth: S, inHeight: H, inWidth: W, outHeight: P, outWidth: Q } = info;
+  const top = R - 1 - info.padInfo.top, left = S - 1 - info.padInfo.left;
+  const bottom = H + R - 1 - P - top, right = W + S - 1 - Q - left;
+  if (top < 0 || left < 0 || bottom < 0 || right < 0) return undefined;
+  const temps: TensorInfo[] = [];
+  const keep = (t: TensorInfo) => (temps.push(t), t);
+  try {
+    const dyp = top || bottom || left || right ? keep(run(b, 'PadV2', { x: dy }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 })) : dy;
+    const flipped = keep(run(b, 'Reverse', { x: filter }, { dims: [0, 1] }));
+    return run(b, 'DepthwiseConv2dNative', { x: dyp, filter: flipped }, { strides: [1, 1], pad: 'valid', dilations: [1, 1] });
+  } finally {
+    for (const t of temps) b.disposeData(t.dataId);
+  }
+}
 
 let registered = false;
 

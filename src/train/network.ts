@@ -75,6 +75,15 @@ export function onnxValues(model: tfType.LayersModel, net: Network): Map<string,
         w[((o * inC + i) * kH + y) * kW + x] = k[((y * kW + x) * inC + i) * outC + o];
       }
       out.set(l.name, { weight: w, bias: ws[1]?.dataSync() as Float32Array | undefined, activation: act });
+    } else if (cls === 'DepthwiseConv2D') {
+      // tfjs [kH, kW, C, K] → ONNX [C·K, 1, kH, kW] (group C).
+      const k = ws[0].dataSync() as Float32Array;
+      const [kH, kW, C, K] = ws[0].shape;
+      const w = new Float32Array(k.length);
+      for (let y = 0; y < kH; y++) for (let x = 0; x < kW; x++) for (let c = 0; c < C; c++) for (let m = 0; m < K; m++) {
+        w[((c * K + m) * kH + y) * kW + x] = k[((y * kW + x) * C + c) * K + m];
+      }
+      out.set(l.name, { weight: w, bias: ws[1]?.dataSync() as Float32Array | undefined, activation: act });
     } else if (cls === 'Dense') {
       const k = ws[0].dataSync() as Float32Array;
       const [inF, outF] = ws[0].shape;

@@ -69,4 +69,19 @@ describe('wasm gradient kernels vs finite differences', () => {
     expect(errW).toBeLessThan(2e-2);
     expect(errX).toBeLessThan(2e-2);
   });
+
+  it('DepthwiseConv2dNative, stride 1, one filter per channel (the fast paths): filter and input gradients', async () => {
+    const tf = await initTf();
+    const r = new Rng(3);
+    const x = tf.tensor(Float32Array.from({ length: 2 * 6 * 5 * 4 }, () => r.next() - 0.5), [2, 6, 5, 4]) as import('@tensorflow/tfjs').Tensor4D;
+    const w = tf.tensor(Float32Array.from({ length: 3 * 3 * 4 }, () => r.next() - 0.5), [3, 3, 4, 1]) as import('@tensorflow/tfjs').Tensor4D;
+    for (const pad of ['same', 'valid'] as const) {
+      const out = pad === 'same' ? [2, 6, 5, 4] : [2, 4, 3, 4];
+      const weights = tf.randomUniform(out, -1, 1, 'float32', 11);
+      const errW = await checkGrad((t, v) => t.sum(t.mul(t.depthwiseConv2d(x, v as import('@tensorflow/tfjs').Tensor4D, 1, pad), weights)) as import('@tensorflow/tfjs').Scalar, [3, 3, 4, 1], 5);
+      const errX = await checkGrad((t, v) => t.sum(t.mul(t.depthwiseConv2d(v as import('@tensorflow/tfjs').Tensor4D, w, 1, pad), weights)) as import('@tensorflow/tfjs').Scalar, [2, 6, 5, 4], 7);
+      expect(errW).toBeLessThan(2e-2);
+      expect(errX).toBeLessThan(2e-2);
+    }
+  });
 });

@@ -46,7 +46,7 @@ describe('dnnergy train', () => {
     expect(await accuracy(tf, back, loadMnist('test'))).toBeCloseTo(report.test_accuracy, 10);
     const bad = await runCli(['train', '--model', 'resnet', '--out', out]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--model: expected lenet5 or cnn, found resnet/);
+    expect(bad.stderr).toMatch(/--model: expected lenet5, cnn or mobilenet, found resnet/);
     await expect(loadModel(tf, join(out, 'nowhere'))).rejects.toThrow(/model\.json: expected a readable file, found no such file/);
   }, 120_000);
 });

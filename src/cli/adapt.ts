@@ -1,0 +1,227 @@
+/**
+ * `dnnergy adapt`: NetAdapt of a trained classifier to a cost target on a
+ * platform — the dnnergy model of an accelerator (energy or latency) or this
+ * machine's CPU (onnxruntime-node) — with uniform width multipliers as the
+ * baseline under the same provider and fine-tuning budget.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type * as tfType from '@tensorflow/tfjs';
+import type { Adaptable, Iteration, NetAdaptResult } from '../codesign/netadapt.js';
+import type { CostTable } from '../codesign/netadapt-lut.js';
+import type { CpuSource } from '../codesign/netadapt-cpu.js';
+import { resolveDesign } from '../designs/resolve.js';
+import { OutputSet } from '../io/files.js';
+import { loadArchitecture } from '../io/inputs.js';
+import type { Network } from '../network/network.js';
+import { SpecError } from '../spec/errors.js';
+import { ADAPT_MODELS } from './commands.js';
+import { numberIn, oneOf, outputTargets, wholeNumber } from './flags.js';
+import { progressBar, quiet } from './progress.js';
+
+/** Flags of `dnnergy adapt`, as commander hands them over. */
+export interface AdaptOpts {
+  model: string; cost: string; target: string; data?: string; ert?: string; seed: string; out: string; html?: boolean; json?: boolean;
+  also?: string; alphas: string; baselineImages?: string; granularity: string; initialReduction: string; decay: string; shortTermImages: string; longTermImages: string;
+  holdoutImages: string; testImages: string; lr: string; maxIterations: string; evaluations: string; warmup: string; runs: string; rounds: string; ortLevel: string;
+}
+
+const CLI = '<command line>';
+const MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../models');
+
+/** A `--cost` value: the metric and the platform. */
+export interface CostSpec { readonly metric: 'energy' | 'latency'; readonly platform: string; readonly text: string }
+
+/** Parse `energy:<arch>`, `latency:<arch>` or `latency:cpu`. */
+export function parseCost(v: string, flag = '--cost'): CostSpec {
+  const m = /^(energy|latency):(.+)$/.exec(v.trim());
+  if (!m) throw new SpecError(CLI, flag, 'energy:<arch>, latency:<arch> or latency:cpu (<arch>: a built-in design or Timeloop architecture YAML)', v);
+  if (m[2] === 'cpu' && m[1] !== 'latency') throw new SpecError(CLI, flag, 'latency:cpu (the CPU is measured in time, not energy)', v);
+  return { metric: m[1] as 'energy' | 'latency', platform: m[2], text: v.trim() };
+}
+
+const fmt = (x: number) => (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-2 && x !== 0) ? x.toExponential(3) : x.toFixed(4));
+const pct = (x: number) => (x * 100).toFixed(2);
+
+/** Run `dnnergy adapt`. */
+export async function runAdapt(o: AdaptOpts): Promise<void> {
+  // Every input is checked before tfjs loads and long before anything is written.
+  const target = Number(o.target);
+  if (o.target.trim() === '' || !Number.isFinite(target) || target <= 0 || target > 1) throw new SpecError(CLI, '--target', 'a fraction of the original cost in (0, 1]', o.target);
+  const spec = parseCost(o.cost);
+  const also = (o.also ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => parseCost(s, '--also'));
+  const seed = wholeNumber(o.seed, '--seed', 0);
+  const granularity = wholeNumber(o.granularity, '--granularity', 1);
+  const initialReduction = numberIn(o.initialReduction, '--initial-reduction', 1e-4, 1);
+  const decay = numberIn(o.decay, '--decay', 0.01, 1);
+  const shortTermImages = wholeNumber(o.shortTermImages, '--short-term-images', 0), longTermImages = wholeNumber(o.longTermImages, '--long-term-images', 0);
+  const holdoutImages = wholeNumber(o.holdoutImages, '--holdout-images', 10), testImages = wholeNumber(o.testImages, '--test-images', 10);
+  const lr = numberIn(o.lr, '--lr', 1e-7, 1), maxIterations = wholeNumber(o.maxIterations, '--max-iterations', 1);
+  const evaluations = wholeNumber(o.evaluations, '--evaluations', 1), warmup = wholeNumber(o.warmup, '--warmup', 0), runs = wholeNumber(o.runs, '--runs', 3), rounds = wholeNumber(o.rounds, '--rounds', 1);
+  const ortLevel = oneOf(o.ortLevel, '--ort-level', ['basic', 'extended', 'all'] as const);
+  const alphas = o.alphas.trim() === '' || o.alphas === 'none' ? [] : o.alphas.split(',').map((s) => numberIn(s.trim(), '--alphas', 0.01, 1));
+  const baselineImages = o.baselineImages === undefined ? undefined : wholeNumber(o.baselineImages, '--baseline-images', 0);
+  const designs = new Map([spec, ...also].filter((s) => s.platform !== 'cpu').map((s) => [s.platform, resolveDesign(s.platform, o.ert, loadArchitecture)]));
+  const files = ['model.json', 'weights.bin', 'model.onnx', 'report.json', ...(o.html ? ['report.html'] : [])];
+  outputTargets({ '--out': o.out }, 'dir', files);
+  const dir = ADAPT_MODELS.includes(o.model) ? join(MODELS_DIR, o.model) : o.model;
+  const modelFile = join(dir, 'model.json');
+  if (!existsSync(modelFile)) throw new SpecError(ADAPT_MODELS.includes(o.model) ? modelFile : o.model, '--model', `${ADAPT_MODELS.join(', ')}, or a directory with model.json (dnnergy train --out)`, 'no model.json');
+  // The dataset a model was trained on (its report.json says), unless --data names one.
+  let dataName = o.data;
+  if (dataName === undefined) {
+    try { dataName = (JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { data?: string }).data; } catch { /* no report: MNIST */ }
+  }
+  const [{ initTf }, { loadModel, saveModel }, { datasetByName }, { networkOf, onnxValues }, { accuracy }, na, tj, lut, cpu, { exportSequentialOnnx }, { adaptHtml }] = await Promise.all([
+    import('../train/backend.js'), import('../train/io.js'), import('../train/datasets.js'), import('../train/network.js'), import('../train/train.js'),
+    import('../codesign/netadapt.js'), import('../codesign/netadapt-tfjs.js'), import('../codesign/netadapt-lut.js'), import('../codesign/netadapt-cpu.js'),
+    import('../network/onnx/export.js'), import('../codesign/netadapt-report.js'),
+  ]);
+  const dataset = datasetByName(dataName ?? 'mnist');
+  const tf = await initTf();
+  const model = await loadModel(tf, dir);
+  const inShape = model.inputs[0].shape.slice(1), outShape = model.outputs[0].shape;
+  if (JSON.stringify(inShape) !== JSON.stringify(dataset.imageShape)) throw new SpecError(modelFile, 'input shape', `an image input ${JSON.stringify(dataset.imageShape)} (${dataset.name})`, JSON.stringify(inShape));
+  if (outShape.length !== 2 || outShape[1] !== dataset.classes) throw new SpecError(modelFile, 'output shape', `${dataset.classes} classes (${dataset.name})`, JSON.stringify(outShape.slice(1)));
+  const net0 = networkOf(model, modelFile);
+  if (na.shrinkableLayers(net0).length === 0) throw new SpecError(modelFile, 'layers', 'a convolution or dense layer before the classifier, whose filters NetAdapt can remove', 'none');
+
+  const silent = quiet(o.json);
+  const log = (s: string) => { if (!silent) process.stderr.write(s + '\n'); };
+  const t0 = Date.now();
+  // One table per platform; the CPU's timer is io/ort.ts (onnxruntime-node).
+  const tables = new Map<string, { table: CostTable; cpu?: CpuSource }>();
+  const tableFor = async (s: CostSpec) => {
+    let t = tables.get(s.text);
+    if (!t) {
+      if (s.platform === 'cpu') {
+        const { timeOnnx } = await import('../io/ort.js');
+        const source = await cpu.cpuSource((m, d) => timeOnnx(m, d, { warmup, runs, rounds, optimization: ortLevel }));
+        t = { table: lut.costTable(source), cpu: source };
+      } else {
+        t = { table: lut.costTable(lut.modelSource(designs.get(s.platform)!, { metric: s.metric, evaluations, seed, platform: designs.get(s.platform)!.name })) };
+      }
+      tables.set(s.text, t);
+    }
+    return t;
+  };
+  const main = await tableFor(spec);
+  const trainSet = dataset.load('train');
+  const holdout = dataset.load('validation', 0, holdoutImages);
+  const test = dataset.load('test', 0, testImages);
+  const adaptable: Adaptable<tfType.LayersModel> = tj.tfjsAdaptable(tf, { train: trainSet, holdout, learningRate: lr });
+  log(`NetAdapt of ${net0.name} (${dataset.name}) to ${target} of its ${spec.text} cost`);
+  const bar = progressBar('iteration {it} {bar} cost {ratio} of original | {layer} → {ch} ch, holdout {acc}%', o.json, { barsize: 20 });
+  const original = (await main.table.cost(net0)).total;
+  bar?.start(100, 0, { it: 1, ratio: '1.000', layer: '-', ch: '-', acc: '-' });
+  const result: NetAdaptResult<tfType.LayersModel> = await na.netAdapt(adaptable, model, main.table, {
+    target, initialReduction, decay, granularity, shortTermImages, longTermImages, maxIterations, seed,
+    onProposal: (p) => bar?.update(Math.round(((1 - p.cost / original) / (1 - target)) * 100), { it: p.iteration, ratio: (p.cost / original).toFixed(3), layer: p.layer, ch: p.to, acc: pct(p.accuracy) }),
+  });
+  bar?.stop();
+  const adaptSeconds = (Date.now() - t0) / 1000;
+
+  // Baselines: every layer at α of its width, fine-tuned with the images NetAdapt's kept path used (or --baseline-images).
+  const baselineBudget = baselineImages ?? result.fineTuneImages;
+  const baselines: { alpha: number; network: Network; cost: number; holdout: number; test: number; model: tfType.LayersModel }[] = [];
+  const bbar = progressBar('width multipliers {bar} α = {alpha}', o.json, { barsize: 20 });
+  bbar?.start(alphas.length, 0, { alpha: alphas[0] ?? '-' });
+  const fresh = await loadModel(tf, dir);
+  for (const [i, alpha] of alphas.entries()) {
+    const m = await tj.widthMultiplied(adaptable, fresh, alpha, granularity);
+    const mine = m === fresh ? await loadModel(tf, dir) : m;
+    await adaptable.fineTune(mine, baselineBudget, seed * 7 + i + 1, true);
+    const network = adaptable.network(mine);
+    baselines.push({ alpha, network, cost: (await main.table.cost(network)).total, holdout: await adaptable.accuracy(mine), test: await accuracy(tf, mine, test), model: mine });
+    bbar?.update(i + 1, { alpha });
+  }
+  bbar?.stop();
+  fresh.dispose();
+
+  // Every network on every platform asked for; the CPU also times whole networks against the table's sum.
+  const widthsOf = (n: Network) => na.widths(n, na.shrinkableLayers(net0));
+  const nets: { name: string; network: Network; model: tfType.LayersModel }[] = [
+    { name: 'original', network: net0, model: await loadModel(tf, dir) },
+    { name: 'netadapt', network: result.network, model: result.model },
+    ...baselines.map((b) => ({ name: `width ${b.alpha}`, network: b.network, model: b.model })),
+  ];
+  const platforms: Record<string, Record<string, { table: number; measured_ms?: number; noise?: number; round_spread?: number; prediction_error?: number }>> = {};
+  for (const s of [spec, ...also]) {
+    const t = await tableFor(s);
+    const rows: (typeof platforms)[string] = {};
+    for (const n of nets) {
+      const predicted = (await t.table.cost(n.network)).total;
+      if (t.cpu) {
+        const w = await t.cpu.measure(n.network, onnxValues(n.model, n.network));
+        rows[n.name] = { table: predicted, measured_ms: w.medianMs, noise: w.noise, round_spread: w.roundSpread ?? 1, prediction_error: predicted / w.medianMs - 1 };
+      } else rows[n.name] = { table: predicted };
+    }
+    platforms[s.text] = rows;
+  }
+  const testAfter = await accuracy(tf, result.model, test), testBefore = await accuracy(tf, nets[0].model, test);
+  const stats = Object.fromEntries([...tables].map(([k, t]) => [k, t.table.stats()]));
+  // Timings are not part of --json (byte-stable for a seed); report.json records them.
+  const timings = {
+    seconds_adapt: adaptSeconds, seconds_total: (Date.now() - t0) / 1000,
+    tables: Object.fromEntries([...tables].map(([k, t]) => [k, { ms_per_entry: t.table.stats().msPerEntry, ...(t.cpu ? { overhead_ms: t.cpu.overheadMs, median_entry_noise: medianOf(t.cpu.timed.map((e) => e.noise)), median_entry_round_spread: medianOf(t.cpu.timed.map((e) => e.roundSpread ?? 1)) } : {}) }])),
+  };
+  const report = {
+    model: o.model, network: net0.name, data: dataset.name, cost: spec.text, unit: main.table.source.unit, target, seed,
+    settings: { granularity, initial_reduction: initialReduction, decay, short_term_images: shortTermImages, long_term_images: longTermImages, holdout_images: holdout.count, test_images: test.count, learning_rate: lr, max_iterations: maxIterations, baseline_images: baselineBudget, evaluations, warmup, runs, rounds, ort_level: ortLevel },
+    original: { cost: result.originalCost, holdout_accuracy: result.accuracyBefore, test_accuracy: testBefore, channels: widthsOf(net0) },
+    netadapt: {
+      cost: result.cost, ratio: result.cost / result.originalCost, target_cost: result.targetCost, stopped: result.stopped, fine_tune_images: result.fineTuneImages,
+      holdout_accuracy_short_term: result.accuracyShortTerm, holdout_accuracy: result.accuracyAfter, test_accuracy: testAfter, channels: widthsOf(result.network),
+    },
+    iterations: result.iterations.map((it: Iteration) => ({
+      iteration: it.iteration, budget: it.budget, chosen: it.chosen.layer, from: it.chosen.from, to: it.chosen.to, cost: it.chosen.cost, holdout_accuracy: it.chosen.accuracy, channels: it.channels,
+      proposals: it.proposals.map((p) => ({ layer: p.layer, to: p.to, cost: p.cost, holdout_accuracy: p.accuracy })),
+    })),
+    baselines: baselines.map((b) => ({ alpha: b.alpha, cost: b.cost, ratio: b.cost / result.originalCost, holdout_accuracy: b.holdout, test_accuracy: b.test, channels: widthsOf(b.network) })),
+    platforms,
+    tables: Object.fromEntries(Object.entries(stats).map(([k, s]) => [k, { entries: s.entries, lookups: s.lookups }])),
+  };
+  const json = JSON.stringify(report, null, 2) + '\n';
+  await OutputSet.run(async (out) => {
+    await saveModel(tf, result.model, o.out, out);
+    out.add(join(o.out, 'model.onnx'), exportSequentialOnnx(result.network, 1, onnxValues(result.model, result.network)));
+    out.add(join(o.out, 'report.json'), JSON.stringify({ ...report, timings }, null, 2) + '\n');
+    if (o.html) out.add(join(o.out, 'report.html'), adaptHtml(report));
+  });
+  for (const n of nets) n.model.dispose();
+  if (o.json) { process.stdout.write(json); return; }
+  const lines = [
+    `NetAdapt: ${net0.name} on ${dataset.name}, ${spec.text} (${report.unit}), target ${target}, seed ${seed}`,
+    '',
+    '| iteration | budget | chosen layer | channels | holdout accuracy | cost |',
+    '|---|---|---|---|---|---|',
+    `| 0 | | | | ${pct(result.accuracyBefore)}% | ${fmt(result.originalCost)} |`,
+    ...result.iterations.map((it) => `| ${it.iteration} | ${fmt(it.budget)} | ${it.chosen.layer} | ${it.chosen.from} → ${it.chosen.to} | ${pct(it.chosen.accuracy)}% | ${fmt(it.chosen.cost)} |`),
+    '',
+    `stopped: ${result.stopped}; long-term fine-tune: holdout ${pct(result.accuracyShortTerm)}% → ${pct(result.accuracyAfter)}%`,
+    `channels: ${Object.entries(widthsOf(result.network)).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    '',
+    '| network | cost | of original | holdout accuracy | test accuracy |',
+    '|---|---|---|---|---|',
+    `| original | ${fmt(result.originalCost)} | 1.000 | ${pct(result.accuracyBefore)}% | ${pct(testBefore)}% |`,
+    `| NetAdapt | ${fmt(result.cost)} | ${(result.cost / result.originalCost).toFixed(3)} | ${pct(result.accuracyAfter)}% | ${pct(testAfter)}% |`,
+    ...baselines.map((b) => `| width ${b.alpha} | ${fmt(b.cost)} | ${(b.cost / result.originalCost).toFixed(3)} | ${pct(b.holdout)}% | ${pct(b.test)}% |`),
+    '',
+    ...Object.entries(platforms).flatMap(([p, rows]) => [
+      `on ${p}: ` + Object.entries(rows).map(([n, r]) => `${n} ${fmt(r.table)}${r.measured_ms !== undefined ? ` (measured ${r.measured_ms.toFixed(4)} ms, table ${r.prediction_error! >= 0 ? '+' : ''}${pct(r.prediction_error!)}%)` : ''}`).join('; '),
+    ]),
+    ...Object.entries(stats).map(([k, s]) => {
+      const c = tables.get(k)!.cpu;
+      const noise = c ? `; call overhead ${c.overheadMs.toFixed(4)} ms, median entry noise ${pct(medianOf(c.timed.map((e) => e.noise)))}% (MAD/median), rounds' medians ${medianOf(c.timed.map((e) => e.roundSpread ?? 1)).toFixed(3)}× apart (median)` : '';
+      return `table ${k}: ${s.entries} entries, ${s.msPerEntry.toFixed(2)} ms per entry${noise}`;
+    }),
+    `time: ${timings.seconds_adapt.toFixed(0)} s NetAdapt, ${timings.seconds_total.toFixed(0)} s in all; wrote ${files.map((f) => join(o.out, f)).join(', ')}`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+function medianOf(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
