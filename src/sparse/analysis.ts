@@ -44,6 +44,20 @@ export interface ChoicePrices {
 
 const NO_RANKS: TileState['ranks'] = [];
 
+// What depends on the architecture or the spec alone is found once per object.
+const SPATIAL = new WeakMap<Arch, boolean[]>();
+function spatialLevelsOf(arch: Arch): boolean[] {
+  let r = SPATIAL.get(arch);
+  if (!r) { r = arch.storage.map((_, l) => { const f = fanout(arch, l); return f.x * f.y > 1; }); SPATIAL.set(arch, r); }
+  return r;
+}
+const FLAGS = new WeakMap<SparseSpec, { active: boolean; anyFormat: boolean }>();
+function specFlags(spec: SparseSpec): { active: boolean; anyFormat: boolean } {
+  let r = FLAGS.get(spec);
+  if (!r) { r = { active: hasOptimizations(spec), anyFormat: spec.levels.some((lv) => lv.formats.some((f) => f !== null)) }; FLAGS.set(spec, r); }
+  return r;
+}
+
 // Ranks with their word bits depend on the spec alone: resolved once per spec.
 const RANKS = new WeakMap<SparseSpec, TileState['ranks'][][]>();
 function ranksOf(spec: SparseSpec, S: number): TileState['ranks'][][] {
@@ -60,10 +74,8 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
   const S = w.dataSpaces.length;
   const L = arch.storage.length;
   const warnings: string[] = [];
-  const spatialLevels = arch.storage.map((_, l) => { const f = fanout(arch, l); return f.x * f.y > 1; });
-  const nest = completeNest(w, mapping, spatialLevels);
-  const active = hasOptimizations(spec);
-  const anyFormat = spec.levels.some((lv) => lv.formats.some((f) => f !== null));
+  const nest = completeNest(w, mapping, spatialLevelsOf(arch));
+  const { active, anyFormat } = specFlags(spec);
   const tiles: TileState[][] = [];
   const allRanks = ranksOf(spec, S);
   for (let l = 0; l < L; l++) {
