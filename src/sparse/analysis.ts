@@ -40,6 +40,8 @@ export interface SparseCounts {
 /** Energy of a random read per level, and block size: what Timeloop uses to choose among options. */
 export interface ChoicePrices {
   readonly read: ArrayLike<number>;
+  /** 'v3': Sparseloop's v0.3 artifact, which kept every instance utilised when tiles can be empty. */
+  readonly convention?: 'v4' | 'v3';
 }
 
 const NO_RANKS: TileState['ranks'] = [];
@@ -101,7 +103,7 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
   const fine: Fine[][] = [];
   if (active) {
     if (anyFormat) defineFormats(w, nest, tiles);
-    expectedOccupancy(spec, tiles);
+    expectedOccupancy(spec, tiles, prices.convention !== 'v3');
     metadataAccesses(tiles, counts.reads, counts.fills, counts.updates, S);
   }
   for (let l = 0; l < L; l++) {

@@ -55,16 +55,30 @@ export interface SparsePlan {
    * compression (16).
    */
   readonly byIndex: readonly Float64Array[];
+  /** Metadata accesses take bandwidth (Timeloop 2024); the v0.3 artifact counted data only. */
+  readonly metadataBandwidth: boolean;
 }
 
-/** Resolve the sparse actions' energies with Timeloop's fallbacks. */
-export function planSparseEnergy(arch: Arch, table: EnergyTable): SparsePlan {
+/**
+ * The Timeloop of Sparseloop's v0.3 artifact priced a skipped metadata
+ * access as a plain metadata access (`v3-sl-02.2.1-spMspM`, Buffer).
+ */
+const V3_STORAGE_ACTIONS: Record<string, readonly string[]> = {
+  ...STORAGE_ACTIONS,
+  skipped_metadata_read: ['skipped_metadata_read', 'metadata_read'],
+  skipped_metadata_fill: ['skipped_metadata_fill', 'skipped_metadata_write', 'metadata_fill', 'metadata_write'],
+  skipped_metadata_update: ['skipped_metadata_update', 'skipped_metadata_write', 'metadata_update', 'metadata_write'],
+};
+
+/** Resolve the sparse actions' energies with Timeloop's fallbacks (`v3`: the v0.3 artifact's). */
+export function planSparseEnergy(arch: Arch, table: EnergyTable, convention: 'v4' | 'v3' = 'v4'): SparsePlan {
+  const actions = convention === 'v3' ? V3_STORAGE_ACTIONS : STORAGE_ACTIONS;
   const find = (comp: string, names: readonly string[]) => { for (const n of names) { const e = actionEnergy(table, comp, n); if (e !== undefined) return e; } return undefined; };
   const missing: Set<string>[] = [];
   const storage = arch.storage.map((lv) => {
     const m = new Set<string>();
     const out: Record<string, number> = {};
-    for (const [op, names] of Object.entries(STORAGE_ACTIONS)) {
+    for (const [op, names] of Object.entries(actions)) {
       const e = find(lv.name, names);
       if (e === undefined) m.add(op);
       out[op] = e ?? 0;
@@ -80,7 +94,7 @@ export function planSparseEnergy(arch: Arch, table: EnergyTable): SparsePlan {
     'random_metadata_read', 'random_metadata_fill', 'random_metadata_update', 'gated_metadata_read', 'gated_metadata_fill', 'gated_metadata_update',
     'skipped_metadata_read', 'skipped_metadata_fill', 'skipped_metadata_update', 'decompression_count', 'compression_count'];
   const byIndex = storage.map((e) => Float64Array.from(order, (k) => e[k]));
-  return { storage, gatedCompute: g ?? 0, skippedCompute: k ?? 0, missing, computeMissing: cm, byIndex };
+  return { storage, gatedCompute: g ?? 0, skippedCompute: k ?? 0, missing, computeMissing: cm, byIndex, metadataBandwidth: convention !== 'v3' };
 }
 
 /**
@@ -143,7 +157,7 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
       const t = sc.tiles[l][s];
       if (t.state.shape === 0) continue;
       const f = t.fine;
-      const md = spec.levels[l].metadataWidth !== 0;
+      const md = spec.levels[l].metadataWidth !== 0 && sp.metadataBandwidth;
       const fr = md ? fmtBits(t, f.fmt.actual[0]) + fmtBits(t, f.fmt.gated[0]) : 0;
       const fw = md ? fmtBits(t, f.fmt.actual[1]) + fmtBits(t, f.fmt.gated[1]) + fmtBits(t, f.fmt.actual[2]) + fmtBits(t, f.fmt.gated[2]) : 0;
       let r = f.actual[0] + f.gated[0] + Math.floor(fr / lv.wordBits);
@@ -253,7 +267,7 @@ export function sparseTotals(arch: Arch, spec: SparseSpec, counts: CountBuffers,
   let cycles = computeCycles;
   for (let l = 0; l < L; l++) {
     const lv = arch.storage[l];
-    const md = spec.levels[l].metadataWidth !== 0;
+    const md = spec.levels[l].metadataWidth !== 0 && sp.metadataBandwidth;
     let rd = 0, wr = 0;
     for (let s = 0; s < S; s++) {
       const t = sc.tiles[l][s];

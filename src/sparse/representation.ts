@@ -211,8 +211,13 @@ export function metadataGivenTile(t: TileState, occupancy: number): RankOccupanc
   return out;
 }
 
-/** Expected occupancy (data and metadata) of every kept tile (Timeloop's CalculateExpectedOccupancy). */
-export function expectedOccupancy(spec: SparseSpec, tiles: TileState[][]): void {
+/**
+ * Expected occupancy (data and metadata) of every kept tile (Timeloop's
+ * CalculateExpectedOccupancy). `emptyTilesIdle`: empty tiles under a
+ * parent with metadata are not sent, so fewer instances work on average
+ * (Timeloop 2024; the v0.3 artifact kept them all).
+ */
+export function expectedOccupancy(spec: SparseSpec, tiles: TileState[][], emptyTilesIdle = true): void {
   for (const row of tiles) for (const t of row) {
     const d = spec.densities[t.ds].density;
     let total = 0;
@@ -228,7 +233,7 @@ export function expectedOccupancy(spec: SparseSpec, tiles: TileState[][]): void 
         if (p !== 0) probs.push(p);
       }
       if (t.parent >= 0 && tiles[t.parent][t.ds].hasMetadata && minOcc === 0) {
-        t.avgReplication *= 1 - probs[0];
+        if (emptyTilesIdle) t.avgReplication *= 1 - probs[0];
         const scale = (1 - probs[0]) / 1;
         for (let i = 0; i < probs.length; i++) probs[i] /= scale;
         probs[0] = 0;

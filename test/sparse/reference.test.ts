@@ -97,15 +97,18 @@ describe.runIf(referenceAvailable())('Timeloop v4 sparse reference cases (Sparse
 });
 
 /**
- * The v3 sparse cases (Sparseloop's 2021-22 Timeloop, v0.3 inputs) under
- * the v3 convention: every count, metadata count and capacity matches; the
- * energies do not, because that Timeloop priced actions differently
- * (docs/model.md, "Sparsity", v3), and on the on-chip compression design
- * its cycles differ too. The test pins that nothing else differs.
+ * The v3 sparse cases (Sparseloop's artifact Timeloop, v0.3 inputs) under
+ * the v3 convention: every count, metadata count, capacity and cycle count
+ * matches; so do the energies but for three cases whose reference prices
+ * actions its ERT does not give as v4 would (docs/model.md, "Sparsity", v3).
  */
 const v3 = refs.filter((r) => r.snapshot === 'v3' && /sparse|-sl-|gating|compression/.test(r.name));
-const V3_DIFFERS = /energy|^cycles/;
-describe.runIf(referenceAvailable())('Timeloop v3 sparse reference cases, convention v3: counts exact', () => {
+const V3_ENERGY: Record<string, RegExp> = {
+  'v3-sl-01.2.2-SUDU-dot-product-gating': /^(Buffer\.[BZ]\.)?energy/,
+  'v3-sl-04.2.3-eyeriss-like-onchip-compression': /^(ifmap_spad\.Inputs\.)?energy/,
+  'v3-bd-eyeriss_like_onchip_compression': /^(ifmap_spad\.Inputs\.)?energy/,
+};
+describe.runIf(referenceAvailable())('Timeloop v3 sparse reference cases, convention v3', () => {
   it('covers the v3 sparse cases', () => { expect(v3.length).toBe(16); });
   for (const r of v3) {
     it(r.name, () => {
@@ -117,8 +120,9 @@ describe.runIf(referenceAvailable())('Timeloop v3 sparse reference cases, conven
       }
       const bad = compare(r, run(r));
       if (process.env.SPARSE_REPORT) console.log(`${r.name}: ${bad.length === 0 ? 'exact' : bad.join('; ')}`);
-      expect(bad.filter((b) => !V3_DIFFERS.test(b))).toEqual([]);
-      if (!/onchip[-_]compression/.test(r.name)) expect(bad.filter((b) => /^cycles/.test(b))).toEqual([]);
+      const known = V3_ENERGY[r.name];
+      expect(bad.filter((b) => !known || !known.test(b))).toEqual([]);
+      if (known) expect(bad.length).toBeGreaterThan(0);
     });
   }
 });
