@@ -91,7 +91,7 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
       const ranks = kept ? allRanks[l][s] : NO_RANKS;
       row.push({
         level: l, ds: s, shape: kept ? counts.utilizedCapacity[i] : 0, child: kept ? child : -1, parent: kept ? parent : -1,
-        hasMetadata: ranks.length > 0, compressed: formatCompressed(ranks), ranks,
+        hasMetadata: ranks.length > 0, compressed: ranks.length > 0 && formatCompressed(ranks), ranks,
         subnest: [], pointSets: [], fiberShape: [], expectedOccupancy: kept ? counts.utilizedCapacity[i] : 0, expectedDensity: 1, expectedMetadata: [],
         avgReplication: counts.utilizedInstances[l], formatReads: [], formatFills: [], formatUpdates: [],
       });
