@@ -75,7 +75,7 @@ measure('sparse estimate (one layer at weight/input/output densities, from the d
   const dir = `${REFERENCE_DIR}/cases/v4-ex-sparseloop-04.2.1-eyeriss-like-gating/ref/`;
   if (existsSync(dir)) {
     const { sparseCounts } = await import('../src/sparse/analysis.js');
-    const { planSparseEnergy, sparseCostOf } = await import('../src/sparse/cost.js');
+    const { planSparseEnergy, sparseTotals } = await import('../src/sparse/cost.js');
     const g = loadInputs([`${dir}parsed-processed-input.yaml`, `${dir}timeloop-mapper.map.yaml`], `${dir}timeloop-mapper.ERT.yaml`);
     const gp = compileProblem(g.workload, g.arch);
     const gev = new Evaluator(gp);
@@ -91,7 +91,7 @@ measure('sparse estimate (one layer at weight/input/output densities, from the d
       for (let i = 0; i < n; i++) {
         const c = gev.run(gcm);
         const sc = sparseCounts(g.workload, g.arch, g.mapping!, c, g.sparse!, { read: gplan.read });
-        sink += sparseCostOf(g.workload, g.arch, g.sparse!, c, sc, gplan, gsp, gops).energyPJ;
+        sink += sparseTotals(g.arch, g.sparse!, c, sc, gplan, gsp, gS, tot).energyPJ;
       }
     }, 1, 3);
   }

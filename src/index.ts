@@ -15,6 +15,10 @@ export type { Counts, LevelCounts, DataSpaceCounts } from './model/counts.js';
 export { score, better, type Objective } from './model/objective.js';
 export { sparseEnergy, rlcWordsPerWord, type Densities, type SparseResult } from './model/sparse.js';
 export { fixedStructured, hypergeometric, banded, actualData, tileSize, type DensityModel, type TileShape } from './sparse/density.js';
+export { evaluateSparse } from './sparse/evaluate.js';
+export { withDensities } from './sparse/override.js';
+export { readSparse } from './interop/timeloop/sparse.js';
+export type { SparseSpec, LevelSparsity, TensorFormat, RankFormat, DensitySpec } from './sparse/spec.js';
 
 // Mapping a layer.
 export { mapLayer, mapSpaceOf, type MapLayerOptions, type LayerMapping, type Baseline } from './mapper/map.js';

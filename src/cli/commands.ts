@@ -58,6 +58,7 @@ export function registerCommands(program: Command): void {
     .option('--jinja <name=value...>', 'data for Jinja2 templates in the inputs')
     .option('--json', 'print JSON (stable keys, no timings) instead of text')
     .option('--out <file>', 'write the best mapping as Timeloop mapping YAML (dnnergy model reads it)')
+    .option('--density <name=d,...>', 'tensor densities by name or role, e.g. Weights=0.3,Inputs=0.5: the mapping found is evaluated under sparsity (the search itself is dense)')
     .action(async (inputs: string[], opts: MapOpts) => (await import('./map.js')).runMap(inputs, opts));
 
   program

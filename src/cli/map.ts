@@ -10,13 +10,15 @@ import { formatMapReport, mapReportToJSON, type MapReport } from '../report/mapp
 import { noErtWhy } from '../energy/ert.js';
 import { SpecError } from '../spec/errors.js';
 import { chooseConvention, filesLabel } from '../spec/load.js';
-import { convention as conventionFlag, jinjaFlag, objective as objectiveFlag, outputTargets, threadsFlag, wholeNumber } from './flags.js';
+import { evaluateSparse } from '../sparse/evaluate.js';
+import { withDensities } from '../sparse/override.js';
+import { convention as conventionFlag, densityFlag, jinjaFlag, objective as objectiveFlag, outputTargets, threadsFlag, wholeNumber } from './flags.js';
 import { progressBar } from './progress.js';
 
 /** Flags of `dnnergy map`, as commander hands them over. */
 export interface MapOpts {
   ert?: string; objective?: string; seed: string; threads: string; evaluations?: string; timeLimit?: string; search?: string;
-  convention?: string; jinja?: string[]; json?: boolean; out?: string;
+  convention?: string; jinja?: string[]; json?: boolean; out?: string; density?: string;
 }
 
 /** Run `dnnergy map` on its input files. */
@@ -30,8 +32,10 @@ export async function runMap(inputs: string[], opts: MapOpts): Promise<void> {
   // A time limit alone means "until then or proven optimal": the exact search, no evaluation cap.
   const strategy = searchFlag(opts.search) ?? (timeLimitMs !== undefined && opts.evaluations === undefined ? 'exact' : 'anneal');
   const evaluations = opts.evaluations !== undefined ? wholeNumber(opts.evaluations, '--evaluations', 1) : strategy === 'exact' && timeLimitMs !== undefined ? Infinity : DEFAULT_EVALUATIONS;
+  const dens = densityFlag(opts.density);
   const inp = loadInputs(inputs, opts.ert, { jinja: jinjaFlag(opts.jinja) });
   const { convention, notes } = chooseConvention(inp, given);
+  const sparse = dens ? withDensities(inp.workload, inp.arch.storage.length, inp.sparse, dens) : inp.sparse;
   if (!inp.energy) throw new SpecError(filesLabel(inputs), 'ERT', `energies: --ert <ERT.yaml>, an input with an \`ERT\` section, \`arch.energy\` in a native spec, or component specs Accelergy's tables price${noErtWhy(inp.warnings)}`);
   const constraints = constraintsFrom(inp.sections, inp.workload, inp.arch);
   if (!opts.json) for (const w of [...notes, ...inp.warnings, ...constraintWarnings(constraints, inp.workload, inp.arch)]) process.stderr.write(`warning: ${w}\n`);
@@ -47,7 +51,10 @@ export async function runMap(inputs: string[], opts: MapOpts): Promise<void> {
   });
   bar?.update(barTotal);
   bar?.stop();
-  const { mapping, result, bound: lb, score: best, gap, stats, baseline, proven, optimal, size } = found;
+  const { mapping, bound: lb, score: best, gap, stats, baseline, proven, optimal, size } = found;
+  // The search ranks mappings on dense counts; the winner is reported under sparsity.
+  const result = sparse ? evaluateSparse(inp.workload, inp.arch, mapping, inp.energy, sparse, { convention }) : found.result;
+  if (sparse) process.stderr.write('warning: the mapper searched on dense counts; the mapping found is evaluated under sparsity (score, bound and gap are dense)\n');
   if (opts.out) writeFileAtomic(opts.out, mappingToYaml(inp.workload, inp.arch, mapping));
   const report: MapReport = { workload: inp.workload, arch: inp.arch, objective, seed, mapping, result, score: best, bound: lb, gap, stats, baseline, proven, optimal, size };
   for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);

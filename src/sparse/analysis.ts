@@ -40,9 +40,25 @@ export interface SparseCounts {
 /** Energy of a random read per level, and block size: what Timeloop uses to choose among options. */
 export interface ChoicePrices {
   readonly read: ArrayLike<number>;
+  /** 'v3': Sparseloop's v0.3 artifact, which kept every instance utilised when tiles can be empty. */
+  readonly convention?: 'v4' | 'v3';
 }
 
 const NO_RANKS: TileState['ranks'] = [];
+
+// What depends on the architecture or the spec alone is found once per object.
+const SPATIAL = new WeakMap<Arch, boolean[]>();
+function spatialLevelsOf(arch: Arch): boolean[] {
+  let r = SPATIAL.get(arch);
+  if (!r) { r = arch.storage.map((_, l) => { const f = fanout(arch, l); return f.x * f.y > 1; }); SPATIAL.set(arch, r); }
+  return r;
+}
+const FLAGS = new WeakMap<SparseSpec, { active: boolean; anyFormat: boolean }>();
+function specFlags(spec: SparseSpec): { active: boolean; anyFormat: boolean } {
+  let r = FLAGS.get(spec);
+  if (!r) { r = { active: hasOptimizations(spec), anyFormat: spec.levels.some((lv) => lv.formats.some((f) => f !== null)) }; FLAGS.set(spec, r); }
+  return r;
+}
 
 // Ranks with their word bits depend on the spec alone: resolved once per spec.
 const RANKS = new WeakMap<SparseSpec, TileState['ranks'][][]>();
@@ -60,10 +76,8 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
   const S = w.dataSpaces.length;
   const L = arch.storage.length;
   const warnings: string[] = [];
-  const spatialLevels = arch.storage.map((_, l) => { const f = fanout(arch, l); return f.x * f.y > 1; });
-  const nest = completeNest(w, mapping, spatialLevels);
-  const active = hasOptimizations(spec);
-  const anyFormat = spec.levels.some((lv) => lv.formats.some((f) => f !== null));
+  const nest = completeNest(w, mapping, spatialLevelsOf(arch));
+  const { active, anyFormat } = specFlags(spec);
   const tiles: TileState[][] = [];
   const allRanks = ranksOf(spec, S);
   for (let l = 0; l < L; l++) {
@@ -77,7 +91,7 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
       const ranks = kept ? allRanks[l][s] : NO_RANKS;
       row.push({
         level: l, ds: s, shape: kept ? counts.utilizedCapacity[i] : 0, child: kept ? child : -1, parent: kept ? parent : -1,
-        hasMetadata: ranks.length > 0, compressed: formatCompressed(ranks), ranks,
+        hasMetadata: ranks.length > 0, compressed: ranks.length > 0 && formatCompressed(ranks), ranks,
         subnest: [], pointSets: [], fiberShape: [], expectedOccupancy: kept ? counts.utilizedCapacity[i] : 0, expectedDensity: 1, expectedMetadata: [],
         avgReplication: counts.utilizedInstances[l], formatReads: [], formatFills: [], formatUpdates: [],
       });
@@ -89,7 +103,7 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
   const fine: Fine[][] = [];
   if (active) {
     if (anyFormat) defineFormats(w, nest, tiles);
-    expectedOccupancy(spec, tiles);
+    expectedOccupancy(spec, tiles, prices.convention !== 'v3');
     metadataAccesses(tiles, counts.reads, counts.fills, counts.updates, S);
   }
   for (let l = 0; l < L; l++) {

@@ -69,7 +69,7 @@ export interface ComputeState {
   innermostEmpty: number[];
 }
 
-function copyFmt(x: [number, number][]): [number, number][] { return x.map((p) => [p[0], p[1]] as [number, number]); }
+function copyFmt(x: [number, number][]): [number, number][] { return x.length === 0 ? NONE : x.map((p) => [p[0], p[1]] as [number, number]); }
 
 function scaleFmt(x: [number, number][], p: number, lower: number, upper: number): void {
   for (let id = lower; id <= upper; id++) {

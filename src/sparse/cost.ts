@@ -49,16 +49,36 @@ export interface SparsePlan {
   /** Actions the table lacks, priced 0 (warned when a run uses them). */
   readonly missing: readonly ReadonlySet<string>[];
   readonly computeMissing: ReadonlySet<string>;
+  /**
+   * The same energies by index, per level: gated R/F/U (0–2), skipped R/F/U
+   * (3–5), metadata actual/gated/skipped × R/F/U (6–14), decompression (15),
+   * compression (16).
+   */
+  readonly byIndex: readonly Float64Array[];
+  /** Metadata accesses take bandwidth (Timeloop 2024); the v0.3 artifact counted data only. */
+  readonly metadataBandwidth: boolean;
 }
 
-/** Resolve the sparse actions' energies with Timeloop's fallbacks. */
-export function planSparseEnergy(arch: Arch, table: EnergyTable): SparsePlan {
+/**
+ * The Timeloop of Sparseloop's v0.3 artifact priced a skipped metadata
+ * access as a plain metadata access (`v3-sl-02.2.1-spMspM`, Buffer).
+ */
+const V3_STORAGE_ACTIONS: Record<string, readonly string[]> = {
+  ...STORAGE_ACTIONS,
+  skipped_metadata_read: ['skipped_metadata_read', 'metadata_read'],
+  skipped_metadata_fill: ['skipped_metadata_fill', 'skipped_metadata_write', 'metadata_fill', 'metadata_write'],
+  skipped_metadata_update: ['skipped_metadata_update', 'skipped_metadata_write', 'metadata_update', 'metadata_write'],
+};
+
+/** Resolve the sparse actions' energies with Timeloop's fallbacks (`v3`: the v0.3 artifact's). */
+export function planSparseEnergy(arch: Arch, table: EnergyTable, convention: 'v4' | 'v3' = 'v4'): SparsePlan {
+  const actions = convention === 'v3' ? V3_STORAGE_ACTIONS : STORAGE_ACTIONS;
   const find = (comp: string, names: readonly string[]) => { for (const n of names) { const e = actionEnergy(table, comp, n); if (e !== undefined) return e; } return undefined; };
   const missing: Set<string>[] = [];
   const storage = arch.storage.map((lv) => {
     const m = new Set<string>();
     const out: Record<string, number> = {};
-    for (const [op, names] of Object.entries(STORAGE_ACTIONS)) {
+    for (const [op, names] of Object.entries(actions)) {
       const e = find(lv.name, names);
       if (e === undefined) m.add(op);
       out[op] = e ?? 0;
@@ -70,7 +90,11 @@ export function planSparseEnergy(arch: Arch, table: EnergyTable): SparsePlan {
   const g = find(arch.compute.name, COMPUTE_ACTIONS.gated), k = find(arch.compute.name, COMPUTE_ACTIONS.skipped);
   if (g === undefined) cm.add('gated_compute');
   if (k === undefined) cm.add('skipped_compute');
-  return { storage, gatedCompute: g ?? 0, skippedCompute: k ?? 0, missing, computeMissing: cm };
+  const order = ['gated_read', 'gated_fill', 'gated_update', 'skipped_read', 'skipped_fill', 'skipped_update',
+    'random_metadata_read', 'random_metadata_fill', 'random_metadata_update', 'gated_metadata_read', 'gated_metadata_fill', 'gated_metadata_update',
+    'skipped_metadata_read', 'skipped_metadata_fill', 'skipped_metadata_update', 'decompression_count', 'compression_count'];
+  const byIndex = storage.map((e) => Float64Array.from(order, (k) => e[k]));
+  return { storage, gatedCompute: g ?? 0, skippedCompute: k ?? 0, missing, computeMissing: cm, byIndex, metadataBandwidth: convention !== 'v3' };
 }
 
 /**
@@ -133,7 +157,7 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
       const t = sc.tiles[l][s];
       if (t.state.shape === 0) continue;
       const f = t.fine;
-      const md = spec.levels[l].metadataWidth !== 0;
+      const md = spec.levels[l].metadataWidth !== 0 && sp.metadataBandwidth;
       const fr = md ? fmtBits(t, f.fmt.actual[0]) + fmtBits(t, f.fmt.gated[0]) : 0;
       const fw = md ? fmtBits(t, f.fmt.actual[1]) + fmtBits(t, f.fmt.gated[1]) + fmtBits(t, f.fmt.actual[2]) + fmtBits(t, f.fmt.gated[2]) : 0;
       let r = f.actual[0] + f.gated[0] + Math.floor(fr / lv.wordBits);
@@ -228,4 +252,72 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
     levels,
     warnings: [...warnings],
   };
+}
+
+/**
+ * Total energy and cycles of a sparse evaluation without the report (the
+ * search's view): the same sums as {@link sparseCostOf}, which a test
+ * checks on every sparse reference case.
+ */
+export function sparseTotals(arch: Arch, spec: SparseSpec, counts: CountBuffers, sc: SparseCounts, plan: EnergyPlan, sp: SparsePlan, S: number, out: { energyPJ: number; cycles: number } = { energyPJ: 0, cycles: 0 }): { energyPJ: number; cycles: number } {
+  const c = sc.compute;
+  const computeCycles = Math.ceil((c.actual + c.gated) / counts.utilizedCompute);
+  let total = c.actual * plan.compute + c.gated * sp.gatedCompute + c.skipped * sp.skippedCompute;
+  const L = arch.storage.length;
+  let cycles = computeCycles;
+  for (let l = 0; l < L; l++) {
+    const lv = arch.storage[l];
+    const md = spec.levels[l].metadataWidth !== 0 && sp.metadataBandwidth;
+    let rd = 0, wr = 0;
+    for (let s = 0; s < S; s++) {
+      const t = sc.tiles[l][s];
+      if (t.state.shape === 0) continue;
+      const f = t.fine;
+      const fr = md ? fmtBits(t, f.fmt.actual[0]) + fmtBits(t, f.fmt.gated[0]) : 0;
+      const fw = md ? fmtBits(t, f.fmt.actual[1]) + fmtBits(t, f.fmt.gated[1]) + fmtBits(t, f.fmt.actual[2]) + fmtBits(t, f.fmt.gated[2]) : 0;
+      const scaling = counts.utilizedInstances[l] / t.state.avgReplication;
+      rd += Math.ceil((f.actual[0] + f.gated[0] + Math.floor(fr / lv.wordBits)) / scaling) / computeCycles;
+      wr += Math.ceil((f.actual[1] + f.gated[1] + f.actual[2] + f.gated[2] + Math.floor(fw / lv.wordBits)) / scaling) / computeCycles;
+    }
+    let slow = 1;
+    if (lv.readBandwidth !== null && lv.readBandwidth < rd) slow = Math.min(slow, lv.readBandwidth / rd);
+    if (lv.writeBandwidth !== null && lv.writeBandwidth < wr) slow = Math.min(slow, lv.writeBandwidth / wr);
+    if (lv.sharedBandwidth !== null && lv.sharedBandwidth < wr + rd) slow = Math.min(slow, lv.sharedBandwidth / (wr + rd));
+    cycles = Math.max(cycles, Math.ceil(computeCycles / slow));
+  }
+  for (let l = 0; l < L; l++) {
+    const lv = arch.storage[l];
+    const e = sp.byIndex[l];
+    const b = lv.blockSize;
+    const width = spec.levels[l].metadataWidth;
+    let maxRep = 0, any = false;
+    for (let s = 0; s < S; s++) {
+      if (!counts.kept[l * S + s]) continue;
+      any = true;
+      const t = sc.tiles[l][s];
+      const f = t.fine;
+      const ratio = blockRatio(t.state.shape, spec.densities[s].density, t.state.expectedDensity, b, t.state.compressed);
+      let pi = 0;
+      for (let k = 0; k < 3; k++) {
+        const a = f.actual[k], g = f.gated[k], x = f.skipped[k];
+        if (a !== 0) pi += Math.ceil(a / b) * ratio * (k === 0 ? plan.read[l] : k === 1 ? plan.write[l] : plan.update[l]);
+        if (g !== 0) pi += Math.ceil(g / b) * ratio * e[k];
+        if (x !== 0) pi += Math.ceil(x / b) * ratio * e[3 + k];
+        if (width !== 0) {
+          const ba = fmtBits(t, f.fmt.actual[k]), bg = fmtBits(t, f.fmt.gated[k]), bs = fmtBits(t, f.fmt.skipped[k]);
+          if (ba !== 0) pi += Math.ceil(ba / width) * e[6 + k];
+          if (bg !== 0) pi += Math.ceil(bg / width) * e[9 + k];
+          if (bs !== 0) pi += Math.ceil(bs / width) * e[12 + k];
+        }
+      }
+      pi += f.decompression * e[15] + f.compression * e[16];
+      const clusters = Math.min(counts.utilizedInstances[l], lv.instances / lv.clusterSize);
+      total += (pi / (counts.utilizedInstances[l] / clusters)) * t.state.avgReplication;
+      if (t.state.avgReplication > maxRep) maxRep = t.state.avgReplication;
+    }
+    if (any || !lv.isDummy) total += plan.leak[l] * cycles * (any ? Math.max(1, maxRep) : counts.utilizedInstances[l]);
+  }
+  out.energyPJ = total;
+  out.cycles = cycles;
+  return out;
 }

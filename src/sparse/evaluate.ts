@@ -29,12 +29,14 @@ export function evaluateSparse(
   }
   evaluate(w, arch, mapping, energy, options); // validation and the dense checks
   validateMapping(w, arch, mapping, options.mappingFile ?? '<mapping>');
-  const plan = planEnergy(arch, energy, options.convention, w.dataSpaces.map((d) => d.name));
+  // Sparseloop's Timeloop priced every action at its own ERT energy, also on
+  // v0.3 inputs: the 2020 largest-access rule of the v3 convention is dense-only.
+  const plan = planEnergy(arch, energy, 'v4', w.dataSpaces.map((d) => d.name));
   const p = compileProblem(w, arch);
   const ev = new Evaluator(p, options);
   const counts = ev.run(compileMapping(p, mapping));
-  const sc = sparseCounts(w, arch, mapping, counts, spec, { read: plan.read });
-  const result = sparseCostOf(w, arch, spec, counts, sc, plan, planSparseEnergy(arch, energy), operationCount(w));
+  const sc = sparseCounts(w, arch, mapping, counts, spec, { read: plan.read, convention: options.convention });
+  const result = sparseCostOf(w, arch, spec, counts, sc, plan, planSparseEnergy(arch, energy, options.convention), operationCount(w));
   checkResult(result);
   return result;
 }

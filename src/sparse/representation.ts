@@ -151,21 +151,25 @@ export function defineFormats(w: Workload, nest: CompleteNest, tiles: TileState[
       }
       const sub: NestLoop[] = [];
       const subtiles: number[] = [];
+      // Collected outermost first, then reversed once: innermost first, as Timeloop's singleton nest.
       for (let l = level; l >= innerMost; l--) {
         const loops = nest.levels[l];
+        const at = nest.moldAt[l];
         for (let i = loops.length - 1; i >= 0; i--) {
           if (!relevant[loops[i].dim]) continue;
-          sub.unshift(loops[i]);
-          subtiles.unshift(tileOf(ds, nest.molds, nest.moldAt[l][i]));
+          sub.push(loops[i]);
+          subtiles.push(tileOf(ds, nest.molds, at[i]));
         }
       }
-      if (!preTiling) {
+      sub.reverse();
+      subtiles.reverse();
+      if (!preTiling && innerMost > 0) {
         const sizes = new Float64Array(D).fill(1);
         for (let l = 0; l < innerMost; l++) for (const lp of nest.levels[l]) sizes[lp.dim] *= lp.factor;
         for (let i = 0; i < sub.length; i++) {
           const lp = sub[i];
-          sub[i] = { ...lp, factor: lp.factor * sizes[lp.dim] };
-          sizes[lp.dim] = 1;
+          const f = sizes[lp.dim];
+          if (f !== 1) { sub[i] = { dim: lp.dim, factor: lp.factor * f, spatial: lp.spatial, level: lp.level }; sizes[lp.dim] = 1; }
         }
       }
       t.subnest = [];
@@ -207,8 +211,13 @@ export function metadataGivenTile(t: TileState, occupancy: number): RankOccupanc
   return out;
 }
 
-/** Expected occupancy (data and metadata) of every kept tile (Timeloop's CalculateExpectedOccupancy). */
-export function expectedOccupancy(spec: SparseSpec, tiles: TileState[][]): void {
+/**
+ * Expected occupancy (data and metadata) of every kept tile (Timeloop's
+ * CalculateExpectedOccupancy). `emptyTilesIdle`: empty tiles under a
+ * parent with metadata are not sent, so fewer instances work on average
+ * (Timeloop 2024; the v0.3 artifact kept them all).
+ */
+export function expectedOccupancy(spec: SparseSpec, tiles: TileState[][], emptyTilesIdle = true): void {
   for (const row of tiles) for (const t of row) {
     const d = spec.densities[t.ds].density;
     let total = 0;
@@ -224,7 +233,7 @@ export function expectedOccupancy(spec: SparseSpec, tiles: TileState[][]): void 
         if (p !== 0) probs.push(p);
       }
       if (t.parent >= 0 && tiles[t.parent][t.ds].hasMetadata && minOcc === 0) {
-        t.avgReplication *= 1 - probs[0];
+        if (emptyTilesIdle) t.avgReplication *= 1 - probs[0];
         const scale = (1 - probs[0]) / 1;
         for (let i = 0; i < probs.length; i++) probs[i] /= scale;
         probs[0] = 0;

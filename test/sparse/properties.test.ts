@@ -18,6 +18,12 @@ import { evaluate } from '../../src/model/model.js';
 import type { Result } from '../../src/model/result.js';
 import { evaluateSparse } from '../../src/sparse/evaluate.js';
 import type { SparseSpec } from '../../src/sparse/spec.js';
+import { compileMapping, compileProblem } from '../../src/model/compile.js';
+import { planEnergy } from '../../src/model/cost.js';
+import { Evaluator } from '../../src/model/nest.js';
+import { sparseCounts } from '../../src/sparse/analysis.js';
+import { planSparseEnergy, sparseCostOf, sparseTotals } from '../../src/sparse/cost.js';
+import { operationCount } from '../../src/workload/workload.js';
 import { caseInputs, loadRefs, referenceAvailable } from '../helpers/reference.js';
 
 const refs = referenceAvailable() ? loadRefs().filter((r) => r.snapshot === 'v4' && /sparseloop/.test(r.name)) : [];
@@ -30,6 +36,21 @@ const OPS = ['reads', 'fills', 'updates'] as const;
 describe.runIf(referenceAvailable())('sparse engine properties', () => {
   it('has the sparse designs', () => { expect(cases.length).toBe(10); });
   for (const c of cases) {
+    it(`${c.name}: the search's totals equal the report's`, () => {
+      const { workload: w, arch, mapping, energy } = c.inp;
+      const p = compileProblem(w, arch);
+      const counts = new Evaluator(p).run(compileMapping(p, mapping!));
+      const plan = planEnergy(arch, energy!);
+      const sp = planSparseEnergy(arch, energy!);
+      for (const d of [0.1, 0.37, 0.8, 1]) {
+        const s = withDensity(c.inp.sparse!, (i) => (i === 0 ? d : c.inp.sparse!.densities[i].density));
+        const sc = sparseCounts(w, arch, mapping!, counts, s, { read: plan.read });
+        const full = sparseCostOf(w, arch, s, counts, sc, plan, sp, operationCount(w));
+        const t = sparseTotals(arch, s, counts, sc, plan, sp, w.dataSpaces.length);
+        expect(t.cycles).toBe(full.cycles);
+        expect(Math.abs(t.energyPJ - full.energyPJ)).toBeLessThanOrEqual(1e-12 * full.energyPJ);
+      }
+    });
     it(`${c.name}: densities 1 give the dense counts`, () => {
       const dense = evaluate(c.inp.workload, c.inp.arch, c.inp.mapping!, c.inp.energy!);
       const ones = run(c, withDensity(c.inp.sparse!, () => 1));

@@ -127,8 +127,9 @@ export function readSparse(sections: Merged, w: Workload, arch: Arch): SparseSpe
           const eat = at.key(rf).key(dk).key(ei);
           const o = obj(e, eat);
           const s = dsIndex(str(o.name, eat.key('name')), eat.key('name'));
-          const order = o.rank_application_order === undefined ? 'outer_to_inner' : str(o.rank_application_order, eat.key('rank_application_order'));
-          if (order !== 'outer_to_inner' && order !== 'inner_to_outer') eat.key('rank_application_order').fail('inner_to_outer or outer_to_inner', order);
+          const ok = key(o, 'rank_application_order', 'rank-application-order');
+          const order = ok === undefined ? 'outer_to_inner' : str(o[ok], eat.key(ok)).replace(/-/g, '_');
+          if (order !== 'outer_to_inner' && order !== 'inner_to_outer') eat.key(ok!).fail('inner_to_outer or outer_to_inner', order);
           if (order === 'inner_to_outer') warnings.push(`${name}.${w.dataSpaces[s].name}: rank_application_order inner_to_outer is not modelled; ranks applied outer to inner`);
           const ranks: RankFormat[] = list(o.ranks, eat.key('ranks')).map((rk, ri) => {
             const rat = eat.key('ranks').key(ri);
@@ -142,8 +143,8 @@ export function readSparse(sections: Merged, w: Workload, arch: Arch): SparseSpe
               if (x < 0) rat.key(fk).key(gi).key(di).fail(`a dimension (${w.dims.join(', ')})`, dn);
               return x;
             })) : [];
-            const bits = (k: string) => (ro[k] === undefined || ro[k] === null ? undefined : num(ro[k], rat.key(k)));
-            return { format, flattened, metadataWordBits: bits('metadata_word_bits'), payloadWordBits: bits('payload_word_bits') };
+            const bits = (...ks: string[]) => { const k = key(ro, ...ks); return k === undefined ? undefined : num(ro[k], rat.key(k)); };
+            return { format, flattened, metadataWordBits: bits('metadata_word_bits', 'metadata-word-bits'), payloadWordBits: bits('payload_word_bits', 'payload-word-bits') };
           });
           let seenUncompressed = false;
           [...ranks].reverse().forEach((rk) => {
@@ -169,7 +170,7 @@ export function readSparse(sections: Merged, w: Workload, arch: Arch): SparseSpe
           const group = o.options !== undefined ? list(o.options, aat.key('options')).map((x, xi) => option(obj(x, aat.key('options').key(xi)), aat.key('options').key(xi))) : [option(o, aat)];
           if (type === 'gating') lv.gating.push(group);
           else if (type === 'skipping') lv.skipping.push(group);
-          else if (type === 'skipping_spatial' || type === 'spatial_skipping') lv.spatialSkipping.push(group);
+          else if (type === 'skipping_spatial' || type === 'spatial_skipping' || type === 'skipping-spatial') lv.spatialSkipping.push(group);
           else aat.key('type').fail('gating, skipping or skipping_spatial', type);
         });
       }
