@@ -131,6 +131,29 @@ describe('mapper determinism and threads', () => {
   });
 });
 
+describe.runIf(referenceAvailable())('map --time-limit alone: the exact search', () => {
+  it('proves the optimum of a small case, the same as enumerating it, and says so in --json; a bad --search is a user error', async () => {
+    const c = setup('v4-tl-05-mapper-conv1d+oc-3level-freebypass');
+    const inputs = c.inputs.filter((f) => !f.endsWith('.map.yaml'));
+    const x = await runCli(['map', ...inputs, '--ert', c.ert, '--objective', 'energy', '--time-limit', '30', '--json']);
+    expect(x.code).toBe(0);
+    const j = JSON.parse(x.stdout);
+    expect(j.search).toMatchObject({ strategy: 'exact', complete: true });
+    expect(j.optimal).toBe(true);
+    expect(j.proven_bound).toBe(j.score);
+    expect(j.gap).toBe(1);
+    expect(j.mapspace.canonical).toBeLessThanOrEqual(j.mapspace.raw);
+    // The whole space enumerated (64 mappings) finds the same optimum.
+    const all = JSON.parse((await runCli(['map', ...inputs, '--ert', c.ert, '--objective', 'energy', '--evaluations', '64', '--json'])).stdout);
+    expect(all.search.exhaustive).toBe(true);
+    expect(all.score).toBe(j.score);
+    expect(all.search.strategy).toBeUndefined();
+    const bad = await runCli(['map', ...inputs, '--ert', c.ert, '--search', 'bogus']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--search: expected anneal or exact, found bogus/);
+  });
+});
+
 describe('lower bound', () => {
   it('never exceeds the cost of any mapping: 150 random layers and architectures, every sampled and found mapping', () => {
     const r = rng(11);
