@@ -2,7 +2,8 @@
 // node scripts/netadapt-table.mjs <run dir> [<baseline run dir>] ...
 // A run's width-multiplier curve (its own, or that of the run named after it with `=`:
 // dir=baselineDir) gives the baseline's accuracy at NetAdapt's cost and its cost at
-// NetAdapt's accuracy, by linear interpolation between the α points (test accuracy).
+// NetAdapt's accuracy, by linear interpolation between the α points (test accuracy;
+// the cost at equal accuracy between the cheapest α at least as accurate and the α before it).
 import { readFileSync } from 'node:fs';
 
 const read = (d) => JSON.parse(readFileSync(`${d}/report.json`, 'utf8'));
@@ -19,10 +20,12 @@ console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const arg of process.argv.slice(2)) {
   const [dir, base] = arg.split('=');
   const r = read(dir), b = read(base ?? dir);
-  const curve = [{ cost: r.original.cost, acc: r.original.test_accuracy }, ...b.baselines.map((x) => ({ cost: x.cost, acc: x.test_accuracy }))];
+  // The baselines only: all fine-tuned with one budget (the original is not fine-tuned at all).
+  const curve = b.baselines.map((x) => ({ cost: x.cost, acc: x.test_accuracy })).sort((p, q) => p.cost - q.cost);
   const accAt = interp(curve, r.netadapt.cost, 'cost', 'acc');
-  // Cost at equal accuracy: the curve's accuracy rises with cost; interpolate cost over accuracy on its monotone part.
-  const costAt = interp(curve, r.netadapt.test_accuracy, 'acc', 'cost');
+  // Cost at equal accuracy: between the cheapest baseline at least as accurate and the one before it.
+  const hi = curve.findIndex((p) => p.acc >= r.netadapt.test_accuracy);
+  const costAt = hi <= 0 ? NaN : interp([curve[hi - 1], curve[hi]], r.netadapt.test_accuracy, 'acc', 'cost');
   const ch = Object.values(r.netadapt.channels).join(', ');
   console.log(`| ${r.cost} | ${r.target} | ${r.seed} | ${r.iterations.length} | ${r.netadapt.cost.toExponential(3)} (${r.netadapt.ratio.toFixed(3)}) | ${(r.netadapt.test_accuracy * 100).toFixed(2)}% | ${Number.isNaN(accAt) ? '—' : (accAt * 100).toFixed(2) + '%'} | ${Number.isNaN(costAt) ? '—' : costAt.toExponential(3)} | ${Number.isNaN(costAt) ? '—' : (costAt / r.netadapt.cost).toFixed(2) + '×'} | ${ch} |`);
 }
