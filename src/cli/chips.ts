@@ -2,7 +2,8 @@
 import { OutputSet, readBinaryFile, readTextFile } from '../io/files.js';
 import { builtinArch } from '../designs/builtin.js';
 import { withDramBandwidth } from '../designs/build.js';
-import type { Densities } from '../model/sparse.js';
+import { eyerissV1Sparsity, type TensorDensities as Densities } from '../designs/eyeriss-v1-sparse.js';
+import { eyerissV2Sparsity } from '../designs/eyeriss-v2-sparse.js';
 import { importOnnx } from '../network/onnx/import.js';
 import { zooNames, zooNetwork } from '../network/zoo.js';
 import { chipsHtml, chipsToJSON, formatChips } from '../report/chips.js';
@@ -22,7 +23,7 @@ export function densitiesFlag(v: string): Densities {
     if (!['weights', 'inputs', 'outputs'].includes(k) || x === undefined) throw new SpecError('<command line>', '--sparse', 'densities as weights=<0..1>,inputs=<0..1>,outputs=<0..1> (any of them)', v);
     d[k] = numberIn(x, `--sparse ${k}`, 0, 1);
   }
-  return { weights: d.weights ?? 1, ...(d.inputs !== undefined ? { inputs: d.inputs } : {}), ...(d.outputs !== undefined ? { outputs: d.outputs } : {}) };
+  return { ...(d.weights !== undefined ? { weights: d.weights } : {}), ...(d.inputs !== undefined ? { inputs: d.inputs } : {}), ...(d.outputs !== undefined ? { outputs: d.outputs } : {}) };
 }
 
 /**
@@ -52,7 +53,8 @@ export function sparseFlag(v: string, read: (file: string) => string = readTextF
     };
     for (const k of Object.keys(o)) if (!['weights', 'inputs', 'outputs'].includes(k)) throw new SpecError(v, `${layer}.${k}`, 'weights, inputs or outputs', k);
     const inputs = get('inputs'), outputs = get('outputs');
-    per.set(layer, { weights: get('weights') ?? 1, ...(inputs !== undefined ? { inputs } : {}), ...(outputs !== undefined ? { outputs } : {}) });
+    const weights = get('weights');
+    per.set(layer, { ...(weights !== undefined ? { weights } : {}), ...(inputs !== undefined ? { inputs } : {}), ...(outputs !== undefined ? { outputs } : {}) });
   }
   return (name) => per.get(name);
 }
@@ -68,9 +70,10 @@ export async function runChips(opts: ChipsOpts): Promise<void> {
   const densities = opts.sparse === undefined ? undefined : sparseFlag(opts.sparse);
   const dram = opts.dramBandwidth === undefined ? undefined : opts.dramBandwidth === 'unlimited' ? null : positiveNumber(opts.dramBandwidth, '--dram-bandwidth');
   const chip = (name: string) => (dram === undefined ? builtinArch(name)! : withDramBandwidth(builtinArch(name)!, dram));
+  const v1 = chip('eyeriss-v1'), v2 = chip('eyeriss-v2');
   const chips: Chip[] = [
-    { design: chip('eyeriss-v1'), zeros: 'gate' },
-    { design: chip('eyeriss-v2'), zeros: 'skip' },
+    { design: v1, zeros: 'gate', sparsity: eyerissV1Sparsity(v1) },
+    { design: v2, zeros: 'skip', sparsity: eyerissV2Sparsity(v2) },
   ];
   const batch = wholeNumber(opts.batch, '--batch', 1);
   const threads = threadsFlag(opts.threads);

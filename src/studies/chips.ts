@@ -1,44 +1,46 @@
 /**
  * Chips side by side: one network on several built-in chips (Eyeriss v1
  * as built, Eyeriss v2), layer by layer, with what limits each layer's
- * time. Densities plug in per layer and tensor (`LayerDensities`): today
- * they go through the sparse estimate of model/sparse.ts (energy; cycles
- * only where the chip skips zeros); the sparsity engine will replace it
- * behind the same seam.
+ * time. With densities per layer and tensor (`LayerDensities`) each layer's
+ * mapping is evaluated by the sparse engine under the chip's sparse spec
+ * (designs/eyeriss-v1-sparse.ts: RLC between layers and zero gating;
+ * designs/eyeriss-v2-sparse.ts: CSC and zero skipping), through
+ * chip-eval.ts; the mapping itself is searched dense.
  */
-import type { NocMode } from '../arch/network.js';
 import type { BuiltinArch } from '../designs/build.js';
-import { planStorageEnergy } from '../model/cost.js';
+import type { ChipSparsity, TensorDensities } from '../designs/eyeriss-v1-sparse.js';
+import type { Mapping } from '../mapping/mapping.js';
+import { mapLayer } from '../mapper/map.js';
+import type { NocMode } from '../arch/network.js';
 import type { Result } from '../model/result.js';
-import { rlcWordsPerWord, sparseEnergy, type Densities } from '../model/sparse.js';
-import { analyzeNetwork } from '../network/analyze.js';
-import type { Layer, Network } from '../network/network.js';
+import { layerMacs, layerWorkload, shapeKey, type Layer, type Network } from '../network/network.js';
 import type { Objective } from '../model/objective.js';
 import type { Pool } from '../util/pool.js';
+import { evaluateChip, type ZeroHandling } from './chip-eval.js';
+
+export type { ZeroHandling } from './chip-eval.js';
 
 /**
  * Picojoules per normalised MAC-equivalent at 65 nm, calibrated on one
  * published figure: Eyeriss v1 at 278 mW and 34.7 frames/s on AlexNet's
  * CONV layers (batch 4) spends 8.01 mJ per frame on chip; `eyeriss-v1`'s
- * model spends 2.025e9 MAC-equivalents per frame on chip there (all but
- * DRAM) with the paper's ifmap zeros gated (`dnnergy chips --network
- * alexnet --conv-only --batch 4 --sparse
+ * sparse-engine run spends 3.049e9 MAC-equivalents per frame on chip there
+ * (all but DRAM) with the paper's ifmap zeros gated and RLC-coded
+ * (`dnnergy chips --network alexnet --conv-only --batch 4 --sparse
  * examples/alexnet-jssc17-densities.json`), so one MAC-equivalent is
- * 3.96 pJ. A fitted scale, not a measured energy per action: it
- * turns both chips' normalised energies into joules alike.
+ * 2.63 pJ. A fitted scale, not a measured energy per action: it turns
+ * both chips' normalised energies into joules alike.
  */
-export const PJ_PER_MAC_EQ = ((0.278 / 34.7) * 1e12) / 2.0249983385e9;
+export const PJ_PER_MAC_EQ = ((0.278 / 34.7) * 1e12) / 3.049428352e9;
 
 /** Densities of a layer's tensors, or undefined for dense. The seam the sparsity engine plugs into. */
-export type LayerDensities = (layer: Layer) => Densities | undefined;
+export type LayerDensities = (layer: Layer) => TensorDensities | undefined;
 
-/** How a chip treats zeros (JSSC'17: v1 gates them — energy, not time; JETCAS'19: v2 skips them — both). */
-export type ZeroHandling = 'gate' | 'skip';
-
-/** A chip of the comparison: a built-in design and how it treats zeros. */
+/** A chip of the comparison: a built-in design, how it treats zeros (JSSC'17: v1 gates them — energy, not time; JETCAS'19: v2 skips them — both) and its sparse spec. */
 export interface Chip {
   readonly design: BuiltinArch;
   readonly zeros: ZeroHandling;
+  readonly sparsity: ChipSparsity;
 }
 
 /** One layer on one chip. */
@@ -64,33 +66,29 @@ export interface ChipLayer {
   /** The mode each network with modes ran in. */
   readonly modes: Readonly<Record<string, NocMode>>;
   /** The densities used (absent: dense). */
-  readonly densities?: Densities;
+  readonly densities?: TensorDensities;
   /**
-   * With densities: run-length-coded words per dense word of the layer's
-   * input activations (model/sparse.ts: Eyeriss v1's RLC, 5-bit runs beside
-   * 16-bit values), and the DRAM accesses once inputs, final outputs and
-   * weights travel compressed (psum spills stay dense), as the sparse
-   * estimate counts them.
+   * With densities, from the sparse engine's counts: off-chip words per
+   * dense word of the layer's input activations as stored (data + metadata:
+   * v1's RLC, v2's CSC), and all off-chip words moved, metadata included.
    */
   readonly rlcRatio?: number;
   readonly dramAccessesCompressed?: number;
 }
 
-/** Off-chip words of a result once activations and weights are run-length coded (the sparse estimate's rules). */
-export function compressedDramAccesses(r: Result, d: Densities): number {
-  const rlc = (x: number | undefined, bits: number) => rlcWordsPerWord(x ?? 1, bits);
+/** Off-chip words of a result, metadata words included (at each level's word width), all instances. */
+export function offChipWords(r: Result, arch: BuiltinArch['arch'], spec?: { levels: readonly { metadataWordBits: number }[] }, only?: 'input'): number {
   let n = 0;
-  for (const l of r.levels.slice(1)) {
-    if (!l.offChip) continue;
+  r.levels.slice(1).forEach((l, k) => {
+    if (!l.offChip) return;
     for (const t of l.dataSpaces) {
-      const bits = 16;
-      const words = t.role === 'weight' ? (t.reads + t.fills) * rlc(d.weights, bits)
-        : t.role === 'input' ? t.reads * rlc(d.inputs, bits) + t.fills
-          : Math.max(0, t.updates - t.reads) * rlc(d.outputs, bits) + Math.min(t.updates, t.reads) + t.reads + t.fills;
-      n += words * l.utilizedInstances;
+      if (only && t.role !== only) continue;
+      let md = 0;
+      if (t.sparse && spec) for (const kind of ['actual', 'gated'] as const) for (const op of ['reads', 'fills', 'updates'] as const) for (const u of t.sparse.metadata[kind][op]) md += ((u[0] ?? 0) + (u[1] ?? 0)) * spec.levels[k].metadataWordBits;
+      n += (t.reads + t.fills + t.updates + md / arch.storage[k].wordBits) * l.utilizedInstances;
     }
-  }
-  return Math.round(n);
+  });
+  return n;
 }
 
 /** A network on one chip. */
@@ -139,38 +137,43 @@ function accesses(r: Result, pick: (offChip: boolean, isBuffer: boolean) => bool
   return n;
 }
 
-/** The network on each chip, every layer with MACs mapped by the mapper under the chip's constraints and limits. */
+/** The network on each chip, every layer with MACs mapped by the mapper under the chip's constraints and limits (each distinct shape once). */
 export async function compareChips(net: Network, chips: readonly Chip[], o: ChipsOptions): Promise<ChipRun[]> {
   const runs: ChipRun[] = [];
   for (const chip of chips) {
     const d = chip.design;
-    const report = await analyzeNetwork(net, d.arch, d.energy, {
-      batch: o.batch, objective: o.objective, evaluations: o.evaluations, seed: o.seed, threads: o.threads, pool: o.pool,
-      constraints: (w) => d.constraints(w), source: d.name, onLayer: o.onLayer ? (k, n) => o.onLayer!(d.name, k, n) : undefined,
-    });
-    const plan = planStorageEnergy(d.arch, d.energy);
     const stalling = new Set((d.arch.networks ?? []).filter((n) => n.stalls).map((n) => n.name));
     const buffers = new Set(d.arch.storage.filter((l) => !l.offChip && !l.isDummy && l.instances === 1).map((l) => l.name));
     // A PE's MACs share its innermost scratchpad (v2: two, SIMD); v1 has one per PE.
     const macsPerPE = Math.max(1, d.arch.compute.instances / d.arch.storage[0].instances);
+    const mapped = new Map<string, { mapping: Mapping; result: Result }>();
     const layers: ChipLayer[] = [];
-    for (const lr of report.layers) {
-      const r = lr.result;
-      if (!r) continue;
-      const dens = o.densities?.(lr.layer) ?? (lr.layer.kind !== 'other' && lr.layer.weightDensity !== undefined && lr.layer.weightDensity < 1 ? { weights: lr.layer.weightDensity } : undefined);
-      const sparse = dens ? sparseEnergy(r, d.arch, plan, dens) : undefined;
-      // Skipping saves the time of the skipped MACs (ideal balance); gating only their energy.
-      const cycles = sparse && chip.zeros === 'skip' ? Math.max(1, Math.ceil(r.cycles * dens!.weights * (dens!.inputs ?? 1))) : r.cycles;
-      const levelEnergy = sparse ? sparse.levelEnergyPJ : r.levels.map((l) => l.energyPJ);
-      const offChip = r.levels.reduce((t, l, i) => t + (l.offChip ? levelEnergy[i] : 0), 0);
-      const energy = sparse?.energyPJ ?? r.energyPJ;
+    for (const [k, layer] of net.layers.entries()) {
+      if (layer.kind === 'other') { o.onLayer?.(d.name, k + 1, net.layers.length); continue; }
+      const w = layerWorkload(layer, o.batch);
+      const key = shapeKey(layer);
+      let m = mapped.get(key);
+      if (!m) {
+        m = await mapLayer(w, d.arch, d.energy, d.constraints(w), { objective: o.objective, seed: o.seed, threads: o.threads, evaluations: o.evaluations, pool: o.pool, source: d.name });
+        mapped.set(key, m);
+      }
+      const dens = o.densities?.(layer) ?? (layer.weightDensity !== undefined && layer.weightDensity < 1 ? { weights: layer.weightDensity } : undefined);
+      const spec = dens ? chip.sparsity.spec(w, dens) : undefined;
+      const r = spec ? evaluateChip(w, d.arch, m.mapping, chip.sparsity.energy, d.energy, spec, chip.zeros) : m.result;
+      const macs = layerMacs(layer) * o.batch;
+      const effectual = r.levels[0].computeCounts?.actual ?? macs;
+      const offChip = r.levels.reduce((t, l) => t + (l.offChip ? l.energyPJ : 0), 0);
+      const energy = r.energyPJ, cycles = r.cycles;
+      const inputsDense = dens ? offChipWords(m.result, d.arch, undefined, 'input') : 0;
       layers.push({
-        name: lr.layer.name, macs: lr.macs, cycles, energy, onChipEnergy: energy - offChip, powerMW: ((energy - offChip) * PJ_PER_MAC_EQ * 1e-9) / (cycles / d.clockHz), busy: (lr.macs * (dens ? dens.weights * (dens.inputs ?? 1) : 1)) / (cycles * d.arch.compute.instances), utilization: r.utilization,
+        name: layer.name, macs, cycles, energy, onChipEnergy: energy - offChip, powerMW: ((energy - offChip) * PJ_PER_MAC_EQ * 1e-9) / (cycles / d.clockHz),
+        busy: effectual / (cycles * d.arch.compute.instances), utilization: r.utilization,
         activePEs: Math.ceil(r.levels[0].utilizedInstances / macsPerPE), limit: limitingResource(r, stalling),
-        dramAccesses: accesses(r, (off) => off, () => false), bufferAccesses: accesses(r, (_off, buf) => buf, (n) => buffers.has(n)),
+        dramAccesses: accesses(m.result, (off) => off, () => false), bufferAccesses: accesses(r, (_off, buf) => buf, (n) => buffers.has(n)),
         modes: Object.fromEntries((r.networks ?? []).flatMap((n) => (n.mode !== undefined && (d.arch.networks ?? []).find((x) => x.name === n.name)?.modes ? [[n.name, n.mode]] : []))),
-        ...(dens ? { densities: dens, rlcRatio: rlcWordsPerWord(dens.inputs ?? 1), dramAccessesCompressed: compressedDramAccesses(r, dens) } : {}),
+        ...(dens && spec ? { densities: dens, rlcRatio: inputsDense > 0 ? offChipWords(r, d.arch, spec, 'input') / inputsDense : 1, dramAccessesCompressed: Math.round(offChipWords(r, d.arch, spec)) } : {}),
       });
+      o.onLayer?.(d.name, k + 1, net.layers.length);
     }
     const sum = (f: (l: ChipLayer) => number) => layers.reduce((t, l) => t + f(l), 0);
     const macs = sum((l) => l.macs), cycles = sum((l) => l.cycles), energy = sum((l) => l.energy), onChipEnergy = sum((l) => l.onChipEnergy);

@@ -4,11 +4,16 @@
  * as it was, a layer's cycles are made of its limits as docs/model.md says,
  * and depthwise layers keep more of v2's PEs busy than v1's.
  */
+import { eyerissV1Sparsity } from '../../src/designs/eyeriss-v1-sparse.js';
+import { eyerissV2Sparsity } from '../../src/designs/eyeriss-v2-sparse.js';
 import { describe, expect, it } from 'vitest';
 import { builtinArch } from '../../src/designs/builtin.js';
 import { withDramBandwidth } from '../../src/designs/build.js';
 import { mapLayer } from '../../src/mapper/map.js';
-import { rlcWordsPerWord } from '../../src/model/sparse.js';
+import { evaluate } from '../../src/model/model.js';
+import { evaluateChip, withEnoughRanks } from '../../src/studies/chip-eval.js';
+import { conv2dWorkload } from '../../src/workload/conv.js';
+import type { SparseSpec } from '../../src/sparse/spec.js';
 import { layerWorkload, type MacLayer, type Network } from '../../src/network/network.js';
 import { zooNetwork } from '../../src/network/zoo.js';
 import { chipsToJSON, formatChips } from '../../src/report/chips.js';
@@ -80,7 +85,8 @@ describe('compareChips on MobileNet layers', async () => {
   const mobilenet = zooNetwork('mobilenet_v1')!;
   const net: Network = { ...mobilenet, layers: mobilenet.layers.filter((l) => l.name === 'conv2_dw' || l.name === 'conv2_pw') };
   // Off-chip bandwidth unlimited on both: depthwise layers are DRAM-bound on any link of v1's width, and this is about the array.
-  const chips: Chip[] = [{ design: withDramBandwidth(v1, null), zeros: 'gate' }, { design: v2, zeros: 'skip' }];
+  const v1u = withDramBandwidth(v1, null);
+  const chips: Chip[] = [{ design: v1u, zeros: 'gate', sparsity: eyerissV1Sparsity(v1u) }, { design: v2, zeros: 'skip', sparsity: eyerissV2Sparsity(v2) }];
   const opts = { batch: 1, objective: 'edp' as const, evaluations: 1500, seed: 1 };
   const [a, b] = await compareChips(net, chips, opts);
   const sparse = await compareChips(net, chips, { ...opts, densities: () => ({ weights: 0.5, inputs: 0.5 }) });
@@ -101,13 +107,14 @@ describe('compareChips on MobileNet layers', async () => {
     }
   });
 
-  it('densities: v1 gates zeros (energy only), v2 skips them (time too); RLC ratio from the sparse estimate', () => {
+  it('densities: v1 gates zeros (no cycle saved), v2 skips them (fewer cycles); both spend less energy; RLC/CSC ratios from the engine', () => {
     const [sa, sb] = sparse;
+    // Off-chip bandwidth is unlimited here, so RLC cannot speed v1 up either.
     expect(sa.layers.map((l) => l.cycles)).toEqual(a.layers.map((l) => l.cycles));
-    sb.layers.forEach((l, i) => expect(l.cycles).toBe(Math.max(1, Math.ceil(b.layers[i].cycles * 0.25))));
+    sb.layers.forEach((l, i) => expect(l.cycles).toBeLessThan(b.layers[i].cycles));
     sa.layers.forEach((l, i) => expect(l.energy).toBeLessThan(a.layers[i].energy));
-    expect(sa.layers[0].rlcRatio).toBe(rlcWordsPerWord(0.5));
-    expect(sa.layers[0].dramAccessesCompressed!).toBeLessThan(sa.layers[0].dramAccesses);
+    sb.layers.forEach((l, i) => expect(l.energy).toBeLessThan(b.layers[i].energy));
+    expect(sa.layers[1].rlcRatio!).toBeLessThan(1);
   });
 
   it('reports both chips side by side, the second against the first', () => {
@@ -124,11 +131,78 @@ describe('compareChips on MobileNet layers', async () => {
 describe('--sparse', () => {
   it('reads densities for every layer or per layer from JSON; anything else is one user error', () => {
     expect(densitiesFlag('weights=0.4,inputs=0.5')).toEqual({ weights: 0.4, inputs: 0.5 });
-    expect(densitiesFlag('inputs=0.3')).toEqual({ weights: 1, inputs: 0.3 });
+    expect(densitiesFlag('inputs=0.3')).toEqual({ inputs: 0.3 });
     for (const bad of ['weights=1.5', 'zeros=0.3', 'weights']) expect(() => densitiesFlag(bad)).toThrow(SpecError);
     const per = sparseFlag('d.json', () => '{"conv2": {"inputs": 0.613}}');
-    expect(per('conv2')).toEqual({ weights: 1, inputs: 0.613 });
+    expect(per('conv2')).toEqual({ inputs: 0.613 });
     expect(per('conv1')).toBeUndefined();
     for (const bad of ['[1]', '{"conv2": {"inputs": 2}}', '{"conv2": {"zeros": 0.1}}', 'not json']) expect(() => sparseFlag('d.json', () => bad)).toThrow(SpecError);
+  });
+});
+
+describe('the chips on the sparse engine', async () => {
+  // A tiny layer: 2 → 4 channels, 3×3 filters, 4×4 outputs, batch 1 (72 input words).
+  const w = conv2dWorkload('tiny', { inC: 2, outC: 4, kH: 3, kW: 3, outH: 4, outW: 4, strideH: 1, strideW: 1, dilH: 1, dilW: 1, groups: 1, batch: 1 });
+  const v1u = withDramBandwidth(v1, null);
+  const s1 = eyerissV1Sparsity(v1u), s2 = eyerissV2Sparsity(v2);
+  const m1 = (await mapLayer(w, v1u.arch, v1u.energy, v1u.constraints(w), { objective: 'edp', seed: 1, evaluations: 800 })).mapping;
+  const m2 = (await mapLayer(w, v2.arch, v2.energy, v2.constraints(w), { objective: 'edp', seed: 1, evaluations: 800 })).mapping;
+  const noFormats = (s: SparseSpec): SparseSpec => ({ ...s, levels: s.levels.map((l) => ({ ...l, formats: l.formats.map(() => null), metadataWidth: 0 })) });
+
+  it('with every density 1 and no formats, the engine path is the dense run exactly (cycles, energy, networks)', () => {
+    for (const [d, sp, m, z] of [[v1u, s1, m1, 'gate'], [v2, s2, m2, 'skip']] as const) {
+      const dense = evaluate(w, d.arch, m, d.energy);
+      const r = evaluateChip(w, d.arch, m, sp.energy, d.energy, noFormats(sp.spec(w, {})), z);
+      expect(r.cycles).toBe(dense.cycles);
+      expect(r.energyPJ).toBeCloseTo(dense.energyPJ, 6);
+      expect(r.networks!.map((n) => [n.name, n.cycles])).toEqual(dense.networks!.map((n) => [n.name, n.cycles]));
+    }
+  });
+
+  it('with every density 1 and the formats, every data count is the dense one and the energy rises by the metadata alone', () => {
+    for (const [d, sp, m] of [[v1u, s1, m1], [v2, s2, m2]] as const) {
+      const dense = evaluate(w, d.arch, m, d.energy);
+      const [, r] = withEnoughRanks(w, d.arch, m, sp.energy, sp.spec(w, {}));
+      r.levels.forEach((l, i) => l.dataSpaces.forEach((t) => {
+        const u = dense.levels[i].dataSpaces.find((x) => x.name === t.name)!;
+        expect([t.reads, t.fills, t.updates]).toEqual([u.reads, u.fills, u.updates]);
+      }));
+      expect(r.levels[0].computeCounts!.actual).toBe(dense.computes);
+      expect(r.energyPJ).toBeGreaterThan(dense.energyPJ);
+    }
+  });
+
+  it("v1's RLC at DRAM: the non-zero input words alone are read, with 5-bit runs in proportion, priced per bit of a DRAM word", () => {
+    const dram = v1u.arch.storage.findIndex((l) => l.offChip);
+    const dense = evaluate(w, v1u.arch, m1, v1u.energy).levels[dram + 1].dataSpaces.find((t) => t.role === 'input')!;
+    const at = (d: number) => evaluateChip(w, v1u.arch, m1, s1.energy, v1u.energy, s1.spec(w, { inputs: d }), 'gate').levels[dram + 1].dataSpaces.find((x) => x.role === 'input')!;
+    // Hand count: the 72 input words are read once (DRAM → buffer); at density d, 72 − ⌊72(1 − d)⌋ of them.
+    expect(dense.reads).toBe(72);
+    expect(at(0.5).reads).toBe(36);
+    expect(at(0.25).reads).toBe(18);
+    // RLE keeps no ceiling (formats.ts): its runs scale with the density exactly.
+    const runs = (d: number) => at(d).sparse!.metadata.actual.reads.at(-1)![0];
+    expect(runs(0.25) * 2).toBe(runs(0.5));
+    expect(runs(0.5)).toBeGreaterThanOrEqual(36);
+    // A 15-bit run word (three 5-bit runs) costs 15/16 of a 16-bit DRAM word: 200 × 15/16.
+    expect(s1.energy.components.get('DRAM')!.metadata_read).toBe(187.5);
+  });
+
+  it("v2's CSC: a coordinate per non-zero weight at the weight scratchpad, an offset per column; skipping cuts the MACs and the cycles", () => {
+    const W = v2.arch.storage.findIndex((l) => l.name === 'weights_spad');
+    const dense = evaluate(w, v2.arch, m2, v2.energy);
+    const r = evaluateChip(w, v2.arch, m2, s2.energy, v2.energy, s2.spec(w, { weights: 0.5, inputs: 0.5 }), 'skip');
+    const t = r.levels[W + 1].dataSpaces.find((x) => x.role === 'weight')!;
+    const fills = t.sparse!.metadata.actual.fills;
+    // The weights fill the spad compressed: the CP rank holds one coordinate per non-zero weight filled.
+    expect(fills.at(-1)![0]).toBe(t.fills);
+    expect(t.fills).toBe(Math.ceil(dense.levels[W + 1].dataSpaces.find((x) => x.role === 'weight')!.fills / 2));
+    expect(r.levels[0].computeCounts!.actual).toBe(dense.computes / 4);
+    expect(r.cycles).toBeLessThan(dense.cycles);
+    // Gating on v1 at the same densities keeps the dense cycles.
+    const g = evaluateChip(w, v1u.arch, m1, s1.energy, v1u.energy, s1.spec(w, { weights: 0.5, inputs: 0.5 }), 'gate');
+    expect(g.cycles).toBe(evaluate(w, v1u.arch, m1, v1u.energy).cycles);
+    // v1's weights are not compressed: weight zeros change nothing there, ifmap zeros gate the weight reads and MACs.
+    expect(g.levels[0].computeCounts!.actual).toBe(dense.computes / 2);
   });
 });
