@@ -7,8 +7,9 @@
  * innermost keeper when nothing below it fans out, one access per
  * operation; leakage over the fewest cycles; cycles from the most compute
  * units the fanouts and constraints allow and from the compulsory traffic
- * over each level's bandwidth. Cheap: a few loops over levels and tensors,
- * no enumeration of the mapspace.
+ * over each level's bandwidth; and the backing-store traffic that what the
+ * chip can hold forces on any chain of loop segments (an enumeration of
+ * tile shapes, cached per capacity). No enumeration of the mapspace.
  */
 import { fanout, type Arch } from '../arch/arch.js';
 import type { EnergyPlan } from '../model/cost.js';
@@ -99,10 +100,8 @@ export interface BoundContext {
   readonly netUpdate: Float64Array;
   readonly fanX: Int32Array;
   readonly fanY: Int32Array;
-  /** Per level and set of kept tensors: the fewest read-only fills per operation (see {@link fillsPerOp}). */
-  readonly capacity: Map<number, number>;
-  /** Per set of levels that may hold each tensor and most compute units: the fewest backing-store pJ (see {@link backingPerOp}). */
-  readonly backingPerOp: Map<string, number>;
+  /** Per set of levels that may hold each tensor and most compute units: the fewest backing-store pJ (see {@link backingStoreLeast}). */
+  readonly backingStoreLeast: Map<string, number>;
 }
 
 /** Precompute what {@link boundOf} needs for layer `w` on `arch`, priced by `plan`. */
@@ -118,7 +117,7 @@ export function boundContext(w: Workload, arch: Arch, plan: EnergyPlan, objectiv
   const fanX = new Int32Array(L), fanY = new Int32Array(L);
   for (let l = 0; l < L; l++) { const f = fanout(arch, l); fanX[l] = f.x; fanY[l] = f.y; }
   const words = Float64Array.from(w.dataSpaces, (ds) => usedWords(ds, w.bounds));
-  return { w, arch, plan, objective, ops: operationCount(w), words, netRead, netUpdate, fanX, fanY, capacity: new Map(), backingPerOp: new Map() };
+  return { w, arch, plan, objective, ops: operationCount(w), words, netRead, netUpdate, fanX, fanY, backingStoreLeast: new Map() };
 }
 
 /**
@@ -219,32 +218,6 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
     for (let l = 0; l < L; l++) { minRead[l] += rd[l]; minWrite[l] += wr[l]; }
   }
 
-  // Capacity: the read-only tensors a level surely keeps must be refilled
-  // as often as its small tiles force (docs/mapper.md, "Capacity bounds");
-  // the excess over one fill per used word is added at the level's price.
-  for (let l = 0; l < top; l++) {
-    const cap = arch.storage[l].sizeWords;
-    if (cap === null || arch.storage[l].isDummy) continue;
-    let mask = 0, used = 0;
-    for (let s = 0; s < S; s++) {
-      if (space.keepFixed[l * S + s] !== 1 || space.keepFixed[top * S + s] !== 1) continue;
-      mask |= 1 << s;
-      if (!w.dataSpaces[s].readWrite) used += usedW[s];
-    }
-    if (used === 0) continue;
-    const key = l * 1024 + mask;
-    let rho = ctx.capacity.get(key);
-    if (rho === undefined) { rho = fillsPerOp(w, mask, Math.floor(cap / arch.storage[l].multipleBuffering)); ctx.capacity.set(key, rho); }
-    const extra = ops * rho - used;
-    if (!(extra > 0)) continue;
-    const lv = arch.storage[l];
-    const slack = lv.instances === 1 ? S : 0;
-    const extraBlocks = Math.max(0, extra / lv.blockSize - slack) / Math.max(1, lv.clusterSize);
-    onChip += extraBlocks * (plan.combinedBlocks ? plan.read[l] : plan.write[l]);
-    restMin += extraBlocks * (plan.combinedBlocks ? plan.read[l] : plan.write[l]);
-    minWrite[l] += extra;
-  }
-
   // The backing store: each period of its loops must bring in what the
   // chip cannot hold from the last (docs/mapper.md, "Capacity bounds");
   // a bound on storage energy that replaces its own traffic term.
@@ -266,10 +239,10 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
     for (let s = 0; s < S; s++) held[s] = up(held[s]);
     const pe = up(maxPE);
     const key = `${held.join(',')}/${pe}`;
-    let least = ctx.backingPerOp.get(key);
+    let least = ctx.backingStoreLeast.get(key);
     const lv = arch.storage[top];
     const price = Float64Array.from(w.dataSpaces, (ds) => (ds.readWrite ? plan.update[top] : plan.read[top]) / lv.blockSize / Math.max(1, lv.clusterSize));
-    if (least === undefined) { least = backingPerOp(w, held, price, pe); ctx.backingPerOp.set(key, least); }
+    if (least === undefined) { least = backingStoreLeast(w, held, price, pe); ctx.backingStoreLeast.set(key, least); }
     let slack = 0;
     if (lv.instances === 1) for (let s = 0; s < S; s++) slack += price[s] * lv.blockSize;
     const x = least - slack;
@@ -305,58 +278,8 @@ function divisors(n: number): number[] {
   return out;
 }
 
-/** Most tile shapes {@link fillsPerOp} enumerates; a larger space gives no capacity bound (0). */
+/** Most segment shapes {@link backingStoreLeast} enumerates; a larger space gives no capacity bound (0). */
 const MAX_TILES = 100_000;
-
-/**
- * The fewest fills of read-only tensors per operation any mapping can
- * achieve at a level of `cap` words (per instance) that keeps the tensors
- * in `mask`: the minimum over every tile (a box of factors dividing the
- * bounds) whose kept tensors fit, of the read-only words it must receive
- * per period over the operations of one period. A period ends when some
- * loop above the level steps a dimension d that the tile does not span
- * whole; a read-only kept tensor with a rank indexed by d alone then gets a
- * tile disjoint from the last (proof in docs/mapper.md, "Capacity bounds").
- */
-export function fillsPerOp(w: Workload, mask: number, cap: number): number {
-  const D = w.bounds.length, S = w.dataSpaces.length;
-  const divs = w.bounds.map(divisors);
-  let count = 1;
-  for (const d of divs) count *= d.length;
-  if (count > MAX_TILES) return 0;
-  const pure = pureRanks(w);
-  const box = new Array<number>(D).fill(1);
-  const tile = new Float64Array(S);
-  let best = Infinity;
-  const visit = (d: number, vol: number): void => {
-    if (d === D) {
-      let used = 0, all = 0;
-      for (let s = 0; s < S; s++) {
-        if (!(mask & (1 << s))) continue;
-        tile[s] = usedWords(w.dataSpaces[s], box);
-        used += tile[s];
-        if (!w.dataSpaces[s].readWrite) all += tile[s];
-      }
-      if (used > cap) return;
-      let m = all;
-      for (let e = 0; e < D && m > 0; e++) {
-        if (box[e] === w.bounds[e]) continue;
-        let me = 0;
-        for (let s = 0; s < S; s++) {
-          if (!(mask & (1 << s)) || w.dataSpaces[s].readWrite || !pure[s * D + e]) continue;
-          me = me === 0 ? tile[s] : Math.min(me, tile[s]);
-        }
-        m = Math.min(m, me);
-      }
-      best = Math.min(best, m / vol);
-      return;
-    }
-    for (const f of divs[d]) { box[d] = f; visit(d + 1, vol * f); }
-    box[d] = 1;
-  };
-  visit(0, 1);
-  return best === Infinity ? 0 : best;
-}
 
 /**
  * The least backing-store energy any mapping can spend, in pJ, when at most `held[s]` words of tensor s fit on chip: the minimum over
@@ -369,7 +292,7 @@ export function fillsPerOp(w: Workload, mask: number, cap: number): number {
  * disjoint from the last one and is read whole (proof in docs/mapper.md,
  * "Capacity bounds").
  */
-export function backingPerOp(w: Workload, held: Float64Array, price: Float64Array, maxPE: number): number {
+export function backingStoreLeast(w: Workload, held: Float64Array, price: Float64Array, maxPE: number): number {
   const D = w.bounds.length, S = w.dataSpaces.length;
   const divs = w.bounds.map(divisors);
   let count = 1;
