@@ -102,10 +102,12 @@ export interface BoundContext {
   readonly fanY: Int32Array;
   /** Per set of levels that may hold each tensor and most compute units: the fewest backing-store pJ (see {@link backingStoreLeast}). */
   readonly backingStoreLeast: Map<string, number>;
+  /** Whether the capacity rule applies (the exact search; it costs an enumeration of tile shapes per capacity). */
+  readonly useCapacity: boolean;
 }
 
 /** Precompute what {@link boundOf} needs for layer `w` on `arch`, priced by `plan`. */
-export function boundContext(w: Workload, arch: Arch, plan: EnergyPlan, objective: Objective): BoundContext {
+export function boundContext(w: Workload, arch: Arch, plan: EnergyPlan, objective: Objective, capacity = false): BoundContext {
   const L = arch.storage.length, S = w.dataSpaces.length;
   const netRead = new Float64Array(L * S), netUpdate = new Float64Array(L * S);
   for (const n of plan.networks) {
@@ -117,16 +119,18 @@ export function boundContext(w: Workload, arch: Arch, plan: EnergyPlan, objectiv
   const fanX = new Int32Array(L), fanY = new Int32Array(L);
   for (let l = 0; l < L; l++) { const f = fanout(arch, l); fanX[l] = f.x; fanY[l] = f.y; }
   const words = Float64Array.from(w.dataSpaces, (ds) => usedWords(ds, w.bounds));
-  return { w, arch, plan, objective, ops: operationCount(w), words, netRead, netUpdate, fanX, fanY, backingStoreLeast: new Map() };
+  return { w, arch, plan, objective, ops: operationCount(w), words, netRead, netUpdate, fanX, fanY, backingStoreLeast: new Map(), useCapacity: capacity };
 }
 
 /**
  * The lower bound for layer `w` on `arch` with energies `plan`, under
  * `objective`; `constraints` (default: none) fix keeps, bypasses and
- * factors, which tighten it.
+ * factors, which tighten it;
+ * `capacity` adds the capacity rule (docs/mapper.md, "Capacity bounds"):
+ * tighter once keeps are fixed, at the cost of enumerating tile shapes.
  */
-export function lowerBound(w: Workload, arch: Arch, plan: EnergyPlan, objective: Objective, constraints?: Constraints): LowerBound {
-  return boundOf(boundContext(w, arch, plan, objective), new MapSpace(w, arch, constraints ?? emptyConstraints(arch)));
+export function lowerBound(w: Workload, arch: Arch, plan: EnergyPlan, objective: Objective, constraints?: Constraints, capacity = false): LowerBound {
+  return boundOf(boundContext(w, arch, plan, objective, capacity), new MapSpace(w, arch, constraints ?? emptyConstraints(arch)));
 }
 
 /** The lower bound over every mapping `space` allows (a whole mapspace or a partial mapping's view of it). */
@@ -232,7 +236,7 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
       held[s] += c === null ? Infinity : Math.floor(c / arch.storage[l].multipleBuffering) * Math.max(1, arch.storage[l].instances);
     }
   }
-  if (held.some((h) => h < Infinity)) {
+  if (ctx.useCapacity && held.some((h) => h < Infinity)) {
     // Rounded up to powers of two (more room, more parallel units: a weaker
     // bound, still valid) so that the search's many keep choices share a few.
     const up = (x: number) => (x === Infinity ? x : 2 ** Math.ceil(Math.log2(x)));
