@@ -5,7 +5,8 @@ import { importOnnx } from '../network/onnx/import.js';
 import { threadPool } from '../io/threadPool.js';
 import { isArchFile, resolveDesign } from '../designs/resolve.js';
 import { filesLabel } from '../spec/load.js';
-import { analyzeNetwork } from '../network/analyze.js';
+import { analyzeNetwork, type NetworkReport } from '../network/analyze.js';
+import { score, type Objective } from '../model/objective.js';
 import { zooNames, zooNetwork } from '../network/zoo.js';
 import { reportHtml } from '../report/html.js';
 import { formatNetworkReport, networkReportToJSON } from '../report/network.js';
@@ -14,7 +15,7 @@ import { objective, onnxImportFlags, outputTargets, positiveNumber, threadsFlag,
 import { progressBar } from './progress.js';
 
 /** Flags of `dnnergy analyze`, as commander hands them over. */
-export interface AnalyzeOpts { html?: string; ert?: string; clock?: string; inputShape?: string; dim?: string; strict?: boolean; if?: string; arch: string; batch: string; evaluations: string; seed: string; threads: string; objective: string; json?: boolean; out?: string }
+export interface AnalyzeOpts { html?: string; ert?: string; clock?: string; inputShape?: string; dim?: string; strict?: boolean; if?: string; arch: string; batch: string; evaluations: string; seed: string; threads: string; objective: string; json?: boolean; out?: string; exact?: string }
 
 /** Run `dnnergy analyze` on a network (ONNX file or zoo name). */
 export async function runAnalyze(name: string, opts: AnalyzeOpts): Promise<void> {
@@ -35,15 +36,34 @@ export async function runAnalyze(name: string, opts: AnalyzeOpts): Promise<void>
     seed: wholeNumber(opts.seed, '--seed', 0), threads, pool: threads > 1 ? threadPool(threads) : undefined, constraints: (w) => design.constraints(w),
     source: isArchFile(opts.arch) ? filesLabel(opts.arch.split(',').map((p) => p.trim())) : opts.arch,
     onLayer: bar ? (d) => bar.update(d) : undefined,
+    ...(opts.exact !== undefined ? { exactTimeLimitMs: positiveNumber(opts.exact, '--exact') * 1000 } : {}),
   });
   bar?.stop();
-  const json = JSON.stringify(networkReportToJSON(report, clockHz), null, 2) + '\n';
+  const proven = opts.exact === undefined ? undefined : provenTotal(report, goal);
+  const json = JSON.stringify({ ...(networkReportToJSON(report, clockHz) as object), ...(proven ? { proven } : {}) }, null, 2) + '\n';
   await OutputSet.run((out) => {
     if (opts.out) out.add(opts.out, json);
     if (opts.html) out.add(opts.html, reportHtml(report, clockHz));
   });
   for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
   process.stdout.write(opts.json ? json : formatNetworkReport(report, clockHz));
+  if (proven && !opts.json) process.stdout.write(`exact search per layer: Σ ${goal} over layers ${proven.score.toPrecision(5)}, proven bound ${proven.bound.toPrecision(5)}, gap ${proven.gap.toFixed(3)}× (${proven.optimal} of ${proven.layers} layers optimal)\n`);
+}
+
+/**
+ * The network's proven gap: the layers' objectives summed (each repeated
+ * layer counted) over their proven bounds summed — a bound on the sum
+ * because each layer's is a bound on its own.
+ */
+function provenTotal(r: NetworkReport, goal: Objective): { score: number; bound: number; gap: number; layers: number; optimal: number } {
+  let sc = 0, bound = 0, layers = 0, optimal = 0;
+  for (const l of r.layers) {
+    if (!l.result || l.proven === undefined) continue;
+    const s = score(goal, l.result.energyPJ, l.result.cycles);
+    sc += s; bound += l.proven; layers++;
+    if (l.proven >= s) optimal++;
+  }
+  return { score: sc, bound, gap: bound > 0 ? sc / bound : 1, layers, optimal };
 }
 
 /** The fastest clock `--clock` takes (1 THz): beyond it frames/s lose meaning, and near 1e308 MHz they overflow. */

@@ -80,6 +80,7 @@ export function registerCommands(program: Command): void {
     .option('--json', 'print JSON (stable keys) instead of a table')
     .option('--out <file>', 'also write the JSON report to this file (atomically)')
     .option('--html <file>', 'also write an HTML report with stacked bars of energy per layer by level')
+    .option('--exact <seconds>', 'map each distinct layer shape with the exact search for up to this long (instead of --evaluations): per-layer and network proven gaps')
     .action(async (name: string, opts: AnalyzeOpts) => (await import('./analyze.js')).runAnalyze(name, opts));
 
   program
@@ -99,6 +100,7 @@ export function registerCommands(program: Command): void {
     .option('--seed <n>', 'mapper seed', '1')
     .option('--threads <n>', 'mapper threads (capped at the cores, with a warning; ~35 MB each)', '1')
     .option('--only <list>', `some of the dataflows, comma-separated (${ISCA16_DATAFLOWS.join(',')})`)
+    .option('--exact <seconds>', 'map each distinct layer shape with the exact search for up to this long (instead of --evaluations): proven gaps per dataflow')
     .option('--json', 'print JSON (stable keys) instead of tables')
     .option('--out <file>', 'also write the JSON report to this file (atomically)')
     .option('--html <file>', 'also write an HTML report with the stacked-bar plot')

@@ -7,8 +7,9 @@
  * innermost keeper when nothing below it fans out, one access per
  * operation; leakage over the fewest cycles; cycles from the most compute
  * units the fanouts and constraints allow and from the compulsory traffic
- * over each level's bandwidth. Cheap: a few loops over levels and tensors,
- * no enumeration of the mapspace.
+ * over each level's bandwidth; and the backing-store traffic that what the
+ * chip can hold forces on any chain of loop segments (an enumeration of
+ * tile shapes, cached per capacity). No enumeration of the mapspace.
  */
 import { fanout, type Arch } from '../arch/arch.js';
 import type { EnergyPlan } from '../model/cost.js';
@@ -99,10 +100,14 @@ export interface BoundContext {
   readonly netUpdate: Float64Array;
   readonly fanX: Int32Array;
   readonly fanY: Int32Array;
+  /** Per set of levels that may hold each tensor and most compute units: the fewest backing-store pJ (see {@link backingStoreLeast}). */
+  readonly backingStoreLeast: Map<string, number>;
+  /** Whether the capacity rule applies (the exact search; it costs an enumeration of tile shapes per capacity). */
+  readonly useCapacity: boolean;
 }
 
 /** Precompute what {@link boundOf} needs for layer `w` on `arch`, priced by `plan`. */
-export function boundContext(w: Workload, arch: Arch, plan: EnergyPlan, objective: Objective): BoundContext {
+export function boundContext(w: Workload, arch: Arch, plan: EnergyPlan, objective: Objective, capacity = false): BoundContext {
   const L = arch.storage.length, S = w.dataSpaces.length;
   const netRead = new Float64Array(L * S), netUpdate = new Float64Array(L * S);
   for (const n of plan.networks) {
@@ -114,16 +119,18 @@ export function boundContext(w: Workload, arch: Arch, plan: EnergyPlan, objectiv
   const fanX = new Int32Array(L), fanY = new Int32Array(L);
   for (let l = 0; l < L; l++) { const f = fanout(arch, l); fanX[l] = f.x; fanY[l] = f.y; }
   const words = Float64Array.from(w.dataSpaces, (ds) => usedWords(ds, w.bounds));
-  return { w, arch, plan, objective, ops: operationCount(w), words, netRead, netUpdate, fanX, fanY };
+  return { w, arch, plan, objective, ops: operationCount(w), words, netRead, netUpdate, fanX, fanY, backingStoreLeast: new Map(), useCapacity: capacity };
 }
 
 /**
  * The lower bound for layer `w` on `arch` with energies `plan`, under
  * `objective`; `constraints` (default: none) fix keeps, bypasses and
- * factors, which tighten it.
+ * factors, which tighten it;
+ * `capacity` adds the capacity rule (docs/mapper.md, "Capacity bounds"):
+ * tighter once keeps are fixed, at the cost of enumerating tile shapes.
  */
-export function lowerBound(w: Workload, arch: Arch, plan: EnergyPlan, objective: Objective, constraints?: Constraints): LowerBound {
-  return boundOf(boundContext(w, arch, plan, objective), new MapSpace(w, arch, constraints ?? emptyConstraints(arch)));
+export function lowerBound(w: Workload, arch: Arch, plan: EnergyPlan, objective: Objective, constraints?: Constraints, capacity = false): LowerBound {
+  return boundOf(boundContext(w, arch, plan, objective, capacity), new MapSpace(w, arch, constraints ?? emptyConstraints(arch)));
 }
 
 /** The lower bound over every mapping `space` allows (a whole mapspace or a partial mapping's view of it). */
@@ -161,7 +168,7 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
   // Per tensor: the cheapest choice of innermost and outermost keepers
   // consistent with the fixed keeps; per level, the fewest words read and
   // written over all such choices (for the bandwidth bound).
-  let onChip = 0, backing = 0;
+  let onChip = 0, backing = 0, restMin = 0;
   const minRead = new Float64Array(L).fill(0), minWrite = new Float64Array(L).fill(0);
   for (let s = 0; s < S; s++) {
     const ds = w.dataSpaces[s];
@@ -169,7 +176,7 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
     const kf = (l: number) => space.keepFixed[l * S + s];
     let firstMust = L, lastMust = -1;
     for (let l = 0; l < L; l++) if (kf(l) === 1) { firstMust = Math.min(firstMust, l); lastMust = l; }
-    let best = Infinity, bestBacking = 0;
+    let best = Infinity, bestBacking = 0, bestRest = Infinity;
     const rd = new Float64Array(L).fill(Infinity), wr = new Float64Array(L).fill(Infinity);
     let any = false;
     for (let k = 0; k < L; k++) {
@@ -204,13 +211,46 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
           if (l === top) eTop += el;
         }
         if (e < best) { best = e; bestBacking = eTop; }
+        bestRest = Math.min(bestRest, e - eTop);
         for (let l = 0; l < L; l++) { rd[l] = Math.min(rd[l], r[l]); wr[l] = Math.min(wr[l], u[l]); }
       }
     }
     if (!any) continue;
     backing += bestBacking;
     onChip += best - bestBacking;
+    restMin += bestRest;
     for (let l = 0; l < L; l++) { minRead[l] += rd[l]; minWrite[l] += wr[l]; }
+  }
+
+  // The backing store: each period of its loops must bring in what the
+  // chip cannot hold from the last (docs/mapper.md, "Capacity bounds");
+  // a bound on storage energy that replaces its own traffic term.
+  let storage = backing + onChip;
+  // Each compute unit holds one word of each operand between operations
+  // (the model reuses an operand across consecutive operations that share it).
+  const held = new Float64Array(S).fill(Math.max(1, arch.compute.instances));
+  for (let s = 0; s < S; s++) {
+    for (let l = 0; l < top; l++) {
+      if (space.keepFixed[l * S + s] === 0 || arch.storage[l].isDummy) continue;
+      const c = arch.storage[l].sizeWords;
+      held[s] += c === null ? Infinity : Math.floor(c / arch.storage[l].multipleBuffering) * Math.max(1, arch.storage[l].instances);
+    }
+  }
+  if (ctx.useCapacity && held.some((h) => h < Infinity)) {
+    // Rounded up to powers of two (more room, more parallel units: a weaker
+    // bound, still valid) so that the search's many keep choices share a few.
+    const up = (x: number) => (x === Infinity ? x : 2 ** Math.ceil(Math.log2(x)));
+    for (let s = 0; s < S; s++) held[s] = up(held[s]);
+    const pe = up(maxPE);
+    const key = `${held.join(',')}/${pe}`;
+    let least = ctx.backingStoreLeast.get(key);
+    const lv = arch.storage[top];
+    const price = Float64Array.from(w.dataSpaces, (ds) => (ds.readWrite ? plan.update[top] : plan.read[top]) / lv.blockSize / Math.max(1, lv.clusterSize));
+    if (least === undefined) { least = backingStoreLeast(w, held, price, pe); ctx.backingStoreLeast.set(key, least); }
+    let slack = 0;
+    if (lv.instances === 1) for (let s = 0; s < S; s++) slack += price[s] * lv.blockSize;
+    const x = least - slack;
+    if (restMin + x > storage) storage = restMin + x;
   }
 
   // Cycles: at least the operations over the most compute units any
@@ -231,6 +271,141 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
   for (let l = 0; l < L; l++) if (!arch.storage[l].isDummy) leakage += plan.leak[l] * cycles;
 
   const compute = ops * plan.compute;
-  const energyPJ = compute + backing + onChip + leakage;
-  return { energyPJ, cycles, score: score(objective, energyPJ, cycles), parts: { compute, backingStore: backing, onChip, leakage } };
+  const energyPJ = compute + storage + leakage;
+  return { energyPJ, cycles, score: score(objective, energyPJ, cycles), parts: { compute, backingStore: storage - onChip, onChip, leakage } };
+}
+
+/** Divisors of n, ascending. */
+function divisors(n: number): number[] {
+  const out: number[] = [];
+  for (let i = 1; i <= n; i++) if (n % i === 0) out.push(i);
+  return out;
+}
+
+/** Most segment shapes {@link backingStoreLeast} enumerates; a larger space gives no capacity bound (0). */
+const MAX_TILES = 100_000;
+
+/**
+ * The least backing-store energy any mapping can spend, in pJ, when at most `held[s]` words of tensor s fit on chip: the minimum over
+ * every tile the backing store's loops can step (a box of factors dividing
+ * the bounds) of the least one period of those loops must move, over the
+ * period's operations. In each period every word of a tensor's tile not
+ * already on chip is read (inputs) or every word of the output's tile that
+ * cannot stay is written back; when the period began by stepping a
+ * dimension d that indexes a rank of an input alone, that input's tile is
+ * disjoint from the last one and is read whole (proof in docs/mapper.md,
+ * "Capacity bounds").
+ */
+export function backingStoreLeast(w: Workload, held: Float64Array, price: Float64Array, maxPE: number): number {
+  const D = w.bounds.length, S = w.dataSpaces.length;
+  const divs = w.bounds.map(divisors);
+  let count = 1;
+  for (const d of divs) count *= d.length;
+  if (count > MAX_TILES) return 0;
+  const pure = pureRanks(w);
+  // Boxes indexed in mixed radix over each dimension's divisor index.
+  const stride = new Array<number>(D);
+  for (let d = 0, m = 1; d < D; d++) { stride[d] = m; m *= divs[d].length; }
+  const box = new Array<number>(D).fill(1);
+  const tile = new Float64Array(S);
+  const ops = w.bounds.reduce((a, b) => a * b, 1);
+  // The least the backing store moves over the whole run when one of its
+  // segments spans `box`: the first segment starts with nothing on chip,
+  // the last must write back its whole output tile, every other one moves
+  // what the chip cannot hold plus, after a step of a dimension that
+  // alone indexes a rank of an input, that input's whole new tile.
+  const total = (): number => {
+    let vol = 1, whole = 0, base = 0, first = 0, last = 0;
+    for (let d = 0; d < D; d++) vol *= box[d];
+    for (let s = 0; s < S; s++) {
+      tile[s] = spreadWords(w.dataSpaces[s], box);
+      const over = Math.max(0, tile[s] - held[s]) * price[s];
+      whole += tile[s] * price[s];
+      base += over;
+      if (w.dataSpaces[s].readWrite) { first += over; last += Math.min(tile[s], held[s]) * price[s]; }
+      else first += tile[s] * price[s];
+    }
+    if (vol >= ops) return whole;
+    let m = Infinity;
+    for (let e = 0; e < D; e++) {
+      if (box[e] === w.bounds[e]) continue;
+      let me = base;
+      for (let s = 0; s < S; s++) {
+        if (w.dataSpaces[s].readWrite || !pure[s * D + e]) continue;
+        me += Math.min(tile[s], held[s]) * price[s];
+      }
+      m = Math.min(m, me);
+    }
+    return (ops / vol - 1) * m + first + last;
+  };
+  // value(B): the most any chain of the backing store's loops from B out
+  // to the whole layer must pay per operation at its worst step, at best.
+  const value = new Float64Array(count).fill(-1);
+  const idx = new Array<number>(D).fill(0);
+  const solve = (at: number): number => {
+    if (value[at] >= 0) return value[at];
+    for (let d = 0; d < D; d++) box[d] = divs[d][idx[d]];
+    const here = total();
+    let next = Infinity;
+    for (let d = 0; d < D; d++) {
+      const was = idx[d];
+      for (let i = was + 1; i < divs[d].length; i++) {
+        idx[d] = i;
+        next = Math.min(next, solve(at + (i - was) * stride[d]));
+      }
+      idx[d] = was;
+    }
+    const v = next === Infinity ? here : Math.max(here, next);
+    value[at] = v;
+    return v;
+  };
+  let best = Infinity;
+  const visit = (d: number, at: number, vol: number): void => {
+    if (d === D) { best = Math.min(best, solve(at)); return; }
+    for (let i = 0; i < divs[d].length && vol * divs[d][i] <= maxPE; i++) { idx[d] = i; visit(d + 1, at + i * stride[d], vol * divs[d][i]); }
+    idx[d] = 0;
+  };
+  visit(0, 0, 1);
+  return best === Infinity ? 0 : best;
+}
+
+/**
+ * The fewest distinct points of a tensor a set of iterations can touch
+ * when it takes n[d] distinct values of each dimension d, in any pattern
+ * (not only a box): per rank, one term gives its count, several give at
+ * least Σ n − (terms − 1) (a sum of integer sets is at least that large);
+ * the product over ranks, or the largest rank when a dimension moves two.
+ */
+export function spreadWords(ds: DataSpace, n: readonly number[]): number {
+  let prod = 1, most = 1, shared = false;
+  const seen = new Set<number>();
+  for (const rank of ds.ranks) {
+    const coef = new Map<number, number>();
+    for (const t of rank) coef.set(t.dim, (coef.get(t.dim) ?? 0) + t.coef);
+    let sum = 0, k = 0;
+    for (const [d, c] of coef) {
+      if (c === 0 || n[d] <= 1) continue;
+      if (seen.has(d)) shared = true;
+      seen.add(d);
+      sum += n[d]; k++;
+    }
+    const r = k === 0 ? 1 : sum - (k - 1);
+    prod *= r; most = Math.max(most, r);
+  }
+  return shared ? most : prod;
+}
+
+/** pure[s * D + d]: a rank of tensor s is indexed by dimension d alone. */
+function pureRanks(w: Workload): Uint8Array {
+  const D = w.bounds.length, S = w.dataSpaces.length;
+  const pure = new Uint8Array(S * D);
+  for (let s = 0; s < S; s++) {
+    for (const rank of w.dataSpaces[s].ranks) {
+      const coef = new Map<number, number>();
+      for (const t of rank) coef.set(t.dim, (coef.get(t.dim) ?? 0) + t.coef);
+      const live = [...coef].filter(([, c]) => c !== 0);
+      if (live.length === 1) pure[s * D + live[0][0]] = 1;
+    }
+  }
+  return pure;
 }

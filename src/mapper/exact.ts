@@ -96,7 +96,7 @@ const NODES_PER_SEARCH = 256;
  */
 export function exactSearch(w: Workload, arch: Arch, space: MapSpace, plan: EnergyPlan, o: ExactOptions): ExactResult {
   const { L, D, S, torder } = space;
-  const ctx = boundContext(w, arch, plan, o.objective);
+  const ctx = boundContext(w, arch, plan, o.objective, true);
   const ev = new Evaluator(compileProblem(w, arch), o.analysis);
   const ops = operationCount(w);
   const cm = new CompiledBuffer(space.maxLoops, L * S);

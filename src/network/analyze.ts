@@ -23,6 +23,8 @@ export interface LayerReport {
   readonly result: Result | null;
   /** Whether this shape was mapped before (cache hit). */
   readonly cached: boolean;
+  /** With {@link AnalyzeOptions.exactTimeLimitMs}: the proven lower bound on the layer's objective (the exact search's). */
+  readonly proven?: number;
   /**
    * For a layer with known weight density below 1 (a pruned model): its
    * energy with zero weights skipped and weights compressed (model/sparse.ts).
@@ -68,10 +70,17 @@ export interface AnalyzeOptions {
   readonly source?: string;
   /** Called after each layer with the number done. */
   readonly onLayer?: (done: number, total: number) => void;
+  /**
+   * Map each distinct shape with the exact search for up to this long
+   * (ms) instead of `evaluations` of annealing: each layer then carries a
+   * proven bound on its objective (`proven`).
+   */
+  readonly exactTimeLimitMs?: number;
 }
 
 export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTable, o: AnalyzeOptions): Promise<NetworkReport> {
   const cache = new Map<string, Result>();
+  const bounds = new Map<string, number>();
   const layers: LayerReport[] = [];
   let energyTotal = 0, cycles = 0, macs = 0, dram = 0;
   const plan = planStorageEnergy(arch, energy);
@@ -86,16 +95,19 @@ export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTab
     const cached = result !== undefined;
     if (!result) {
       const w = layerWorkload(layer, o.batch);
+      const exact = o.exactTimeLimitMs === undefined ? {} : { strategy: 'exact' as const, timeLimitMs: o.exactTimeLimitMs, evaluations: Infinity };
       const mapped = await mapLayer(w, arch, energy, o.constraints(w), {
-        objective: o.objective, seed: o.seed, threads: o.threads, evaluations: o.evaluations, pool: o.pool, source: o.source,
+        objective: o.objective, seed: o.seed, threads: o.threads, evaluations: o.evaluations, pool: o.pool, source: o.source, ...exact,
       });
       result = mapped.result;
       cache.set(key, result);
+      bounds.set(key, mapped.proven);
     }
+    const proven = o.exactTimeLimitMs === undefined ? undefined : bounds.get(key);
     const m = layerMacs(layer) * o.batch;
     const d = layer.weightDensity;
     const sparse = d !== undefined && d < 1 ? sparseEnergy(result, arch, plan, { weights: d }) : undefined;
-    const report: LayerReport = { layer, macs: m, result, cached, ...(sparse ? { sparse } : {}) };
+    const report: LayerReport = { layer, macs: m, result, cached, ...(sparse ? { sparse } : {}), ...(proven !== undefined ? { proven } : {}) };
     layers.push(report);
     energyTotal += layerEnergy(report);
     cycles += result.cycles;

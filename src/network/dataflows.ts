@@ -8,7 +8,7 @@ import { isca16, ISCA16_DATAFLOWS, type Isca16Dataflow } from '../designs/isca16
 import type { Result } from '../model/result.js';
 import { offChipAccesses } from '../model/accesses.js';
 import type { Objective } from '../mapper/search.js';
-import { analyzeNetwork, type NetworkReport } from './analyze.js';
+import { analyzeNetwork, type AnalyzeOptions, type NetworkReport } from './analyze.js';
 import type { Pool } from '../util/pool.js';
 import type { Network } from './network.js';
 
@@ -61,6 +61,8 @@ export interface CompareOptions {
   readonly dataflows?: readonly Isca16Dataflow[];
   /** Called after each layer of each dataflow. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Exact search per distinct layer shape for up to this long (ms): see {@link AnalyzeOptions.exactTimeLimitMs}. */
+  readonly exactTimeLimitMs?: number;
 }
 
 function scale(b: Breakdown, f: number): Breakdown {
@@ -76,6 +78,7 @@ export async function compareDataflows(net: Network, o: CompareOptions): Promise
     const report = await analyzeNetwork(net, b.arch, b.energy, {
       batch: o.batch, objective: o.objective, evaluations: o.evaluations, seed: o.seed, threads: o.threads, pool: o.pool, constraints: b.constraints,
       onLayer: o.onProgress ? (done) => o.onProgress!(k * net.layers.length + done, total) : undefined,
+      ...(o.exactTimeLimitMs !== undefined ? { exactTimeLimitMs: o.exactTimeLimitMs } : {}),
     });
     const acc = { conv: { macs: 0, energy: 0, sum: zero(), dram: 0 }, fc: { macs: 0, energy: 0, sum: zero(), dram: 0 } };
     const layers: DataflowSummary['layers'][number][] = [];

@@ -23,17 +23,21 @@ import { rng } from '../helpers/random.js';
 import { randomBoundCase } from './cases.js';
 
 describe('lower bound', () => {
-  it('never exceeds the cost of any evaluated mapping: 240 random layers, designs, constraints, conventions, objectives', () => {
+  it("never exceeds the cost of any evaluated mapping (capacity rule on): 240 random layers, designs, constraints, conventions, objectives", () => {
     const r = rng(19);
-    let checked = 0, cases = 0;
+    let checked = 0, cases = 0, tighter = 0;
     for (let i = 0; i < 240; i++) {
       const { w, arch, energy, c, convention, objective } = randomBoundCase(r, i);
       const plan = planEnergy(arch, energy, convention);
       const space = new MapSpace(w, arch, c);
       const p = compileProblem(w, arch);
       const ev = new Evaluator(p, { convention });
-      const lb = lowerBound(w, arch, plan, objective, c);
+      const lb = lowerBound(w, arch, plan, objective, c, true);
       expect(lb.energyPJ).toBeGreaterThan(0);
+      // The capacity rule only ever adds (docs/mapper.md, "Capacity bounds").
+      const plain = lowerBound(w, arch, plan, objective, c);
+      expect(lb.energyPJ).toBeGreaterThanOrEqual(plain.energyPJ);
+      if (lb.energyPJ > plain.energyPJ * (1 + 1e-9)) tighter++;
       const g = space.newGenome();
       const rr = new Rng(1000 + i);
       let legal = 0;
@@ -57,6 +61,8 @@ describe('lower bound', () => {
     }
     expect(cases).toBeGreaterThanOrEqual(200);
     expect(checked).toBeGreaterThan(4000);
+    // Small inner levels (16-1024 words) make the capacity rule bind in some cases, which are then checked above.
+    expect(tighter).toBeGreaterThan(0);
   });
 
   it('never exceeds the true optimum of small mapspaces enumerated whole', () => {
@@ -75,7 +81,7 @@ describe('lower bound', () => {
       expect(all.stats.exhaustive).toBe(true);
       enumerated++;
       if (!all.best) continue;
-      const lb = lowerBound(w, arch, plan, objective, c);
+      const lb = lowerBound(w, arch, plan, objective, c, true);
       expect(lb.score, `case ${i}`).toBeLessThanOrEqual(score(objective, all.energyPJ, all.cycles) * (1 + 1e-12));
     }
     expect(enumerated).toBeGreaterThanOrEqual(20);

@@ -55,7 +55,7 @@ describe('exact search', () => {
       expect(x.best, label).not.toBeNull();
       expect(score(objective, x.energyPJ, x.cycles), label).toBe(score(objective, all.energyPJ, all.cycles));
       expect(x.energyPJ, label).toBe(all.energyPJ);
-      const lb = lowerBound(w, arch, plan, objective, c);
+      const lb = lowerBound(w, arch, plan, objective, c, true);
       expect(lb.score, label).toBeLessThanOrEqual(score(objective, all.energyPJ, all.cycles) * tol);
       // Everything counted: evaluated, over capacity or in a pruned subtree (upper counts), never fewer than the legal leaves.
       expect(x.evaluated + x.illegal + x.prunedByBound, label).toBeGreaterThanOrEqual(1);
