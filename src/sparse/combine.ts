@@ -35,13 +35,27 @@ function zeros(n: number): [number, number][] {
 // Tensors without metadata share these: nothing ever writes into them (writes are guarded by rank).
 const NONE: [number, number][] = [];
 
-/** Initial fine-grained counts: the dense ones, metadata as implied, compressed tiles scaled by their density. */
-export function initialFine(t: TileState, reads: number, fills: number, updates: number, tr: number, readWrite: boolean): Fine {
-  const fine: Fine = {
-    actual: [reads, fills, updates], gated: [0, 0, 0], skipped: [0, 0, 0], temporalReductions: tr,
-    fmt: { actual: [NONE, NONE, NONE], gated: [NONE, NONE, NONE], skipped: [NONE, NONE, NONE] },
-    decompression: 0, compression: 0,
-  };
+/** Initial fine-grained counts: the dense ones, metadata as implied, compressed tiles scaled by their density (written into `into` when given). */
+export function initialFine(t: TileState, reads: number, fills: number, updates: number, tr: number, readWrite: boolean, into?: Fine): Fine {
+  let fine: Fine;
+  if (into) {
+    fine = into;
+    const a = fine.actual, g = fine.gated, k = fine.skipped;
+    a[0] = reads; a[1] = fills; a[2] = updates;
+    g[0] = 0; g[1] = 0; g[2] = 0;
+    k[0] = 0; k[1] = 0; k[2] = 0;
+    fine.temporalReductions = tr;
+    // Replaced, never cleared: a finished result may still hold the old ones.
+    const m = fine.fmt;
+    m.actual = [NONE, NONE, NONE]; m.gated = [NONE, NONE, NONE]; m.skipped = [NONE, NONE, NONE];
+    fine.decompression = 0; fine.compression = 0;
+  } else {
+    fine = {
+      actual: [reads, fills, updates], gated: [0, 0, 0], skipped: [0, 0, 0], temporalReductions: tr,
+      fmt: { actual: [NONE, NONE, NONE], gated: [NONE, NONE, NONE], skipped: [NONE, NONE, NONE] },
+      decompression: 0, compression: 0,
+    };
+  }
   if (t.hasMetadata) {
     const n = t.formatReads.length;
     fine.fmt.gated = [zeros(n), zeros(n), zeros(n)];

@@ -62,7 +62,7 @@ export function pEmpty(shape: number, density: number, cond?: { shape: number; o
  * ranks, outer to inner (Timeloop's ApplyRanksOuterToInner). Returns
  * whether non-trivial loops are left over (more ranks needed).
  */
-function applyRanksOuterToInner(t: TileState, innerRank: number, nest: NestLoop[], subtiles: number[]): boolean {
+function applyRanksOuterToInner(t: TileState, innerRank: number, nest: NestLoop[], subtile: (k: number) => number): boolean {
   const hasMd = t.hasMetadata;
   const numRanks = hasMd ? t.ranks.length : 1;
   let loopId = nest.length - 1;
@@ -89,13 +89,13 @@ function applyRanksOuterToInner(t: TileState, innerRank: number, nest: NestLoop[
           if (found) { inFlattened = true; rule = found; } else {
             // Timeloop appends an empty rank here and tries the same loop again.
             t.subnest.push([]);
-            t.pointSets.push(subtiles[0]);
+            t.pointSets.push(subtile(0));
             continue;
           }
         }
         if (!hasMd) inFlattened = true;
         flat.push(loop);
-        tileSet = subtiles[loopId];
+        tileSet = subtile(loopId);
       }
       loopId--;
       if (loopId >= 0 && (!hasMd || inFlattened)) {
@@ -117,7 +117,7 @@ function applyRanksOuterToInner(t: TileState, innerRank: number, nest: NestLoop[
   while (r > innerRank) {
     r--;
     t.subnest.unshift([]);
-    t.pointSets.unshift(subtiles.length > 0 ? subtiles[0] : 1);
+    t.pointSets.unshift(nest.length > 0 ? subtile(0) : 1);
   }
   for (; loopId >= 0; loopId--) if (!trivial(nest[loopId])) return true;
   return false;
@@ -150,6 +150,7 @@ export function defineFormats(w: Workload, nest: CompleteNest, tiles: TileState[
         if (c.compressed) for (let r = 0; r < childRanks; r++) if (t.ranks[r].format !== c.ranks[r].format) throw new RepresentationError(`pre-tiling of ${ds.name}: formats of levels ${level} and ${child} do not align`);
       }
       const sub: NestLoop[] = [];
+      // Mold offsets, not tile sizes: only a few of the tiles are ever read.
       const subtiles: number[] = [];
       // Collected outermost first, then reversed once: innermost first, as Timeloop's singleton nest.
       for (let l = level; l >= innerMost; l--) {
@@ -158,7 +159,7 @@ export function defineFormats(w: Workload, nest: CompleteNest, tiles: TileState[
         for (let i = loops.length - 1; i >= 0; i--) {
           if (!relevant[loops[i].dim]) continue;
           sub.push(loops[i]);
-          subtiles.push(tileOf(ds, nest.molds, at[i]));
+          subtiles.push(at[i]);
         }
       }
       sub.reverse();
@@ -174,7 +175,7 @@ export function defineFormats(w: Workload, nest: CompleteNest, tiles: TileState[
       }
       t.subnest = [];
       t.pointSets = [];
-      const more = applyRanksOuterToInner(t, preTiling ? childRanks : 0, sub, subtiles);
+      const more = applyRanksOuterToInner(t, preTiling ? childRanks : 0, sub, (k) => tileOf(ds, nest.molds, subtiles[k]));
       if (more && t.hasMetadata) throw new RepresentationError(`${ds.name} at level ${level} needs more ranks than its format has`);
       if (preTiling && c) {
         for (let i = c.subnest.length - 1; i >= 0; i--) { t.subnest.unshift(c.subnest[i]); t.pointSets.unshift(c.pointSets[i + 1]); }
