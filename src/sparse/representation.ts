@@ -165,7 +165,7 @@ export function defineFormats(w: Workload, nest: CompleteNest, tiles: TileState[
       sub.reverse();
       subtiles.reverse();
       if (!preTiling && innerMost > 0) {
-        const sizes = new Float64Array(D).fill(1);
+        const sizes = scratchExtents(D);
         for (let l = 0; l < innerMost; l++) for (const lp of nest.levels[l]) sizes[lp.dim] *= lp.factor;
         for (let i = 0; i < sub.length; i++) {
           const lp = sub[i];
@@ -183,13 +183,21 @@ export function defineFormats(w: Workload, nest: CompleteNest, tiles: TileState[
       } else t.pointSets.unshift(1);
       if (t.hasMetadata && t.subnest.length !== numRanks) throw new RepresentationError(`${ds.name} at level ${level}: ${t.subnest.length} ranks of loops for a ${numRanks}-rank format`);
       t.fiberShape = t.subnest.map((loops) => {
-        const ext = new Float64Array(D).fill(1);
+        const ext = scratchExtents(D);
         for (const lp of loops) ext[lp.dim] *= lp.factor;
         return tileOf(ds, ext);
       });
       level = t.parent < 0 ? L : t.parent;
     }
   });
+}
+
+// Extents used and dropped within one call: one buffer serves them all.
+let EXTENTS = new Float64Array(0);
+function scratchExtents(D: number): Float64Array {
+  if (EXTENTS.length < D) EXTENTS = new Float64Array(D);
+  EXTENTS.fill(1, 0, D);
+  return EXTENTS;
 }
 
 /** Metadata occupancy of a tile of (shape, occupancy), per rank innermost first (Timeloop's GetMetaDataTileOccupancyGivenDataTile). */

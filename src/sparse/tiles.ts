@@ -42,10 +42,12 @@ export function completeNest(w: Workload, m: Mapping, spatialLevels: readonly bo
   const ext = EXT.length >= D ? EXT : (EXT = new Float64Array(D));
   ext.fill(1, 0, D);
   const seen = SEEN.length >= D ? SEEN : (SEEN = new Uint8Array(D));
-  const total = m.levels.length * 2 * D * D;
+  const total = (m.levels.length * 2 * D + 1) * D;
   // The molds live only as long as the pass that asked for them: one buffer, grown, serves every call.
   const molds = MOLDS.length >= total ? MOLDS : (MOLDS = new Float64Array(total));
-  let at = 0;
+  // A trivial loop closes the same mold as the loop before it: it points at that one, so only non-trivial loops write.
+  for (let d = 0; d < D; d++) molds[d] = 1;
+  let at = D, last = 0;
   for (let l = 0; l < m.levels.length; l++) {
     const lm = m.levels[l];
     const loops: NestLoop[] = [];
@@ -59,10 +61,13 @@ export function completeNest(w: Workload, m: Mapping, spatialLevels: readonly bo
     const ms: number[] = new Array(loops.length);
     for (let i = 0; i < loops.length; i++) {
       const lp = loops[i];
-      ext[lp.dim] *= lp.factor;
-      ms[i] = at;
-      for (let d = 0; d < D; d++) molds[at + d] = ext[d];
-      at += D;
+      if (lp.factor !== 1) {
+        ext[lp.dim] *= lp.factor;
+        for (let d = 0; d < D; d++) molds[at + d] = ext[d];
+        last = at;
+        at += D;
+      }
+      ms[i] = last;
     }
     levels.push(loops);
     moldAt.push(ms);
