@@ -220,6 +220,10 @@ export function metadataGivenTile(t: TileState, occupancy: number): RankOccupanc
   return out;
 }
 
+// Occupancy probabilities of one tile at a time: one buffer serves every tile.
+let PROBS = new Float64Array(0);
+let EXISTS = new Uint8Array(0);
+
 /**
  * Expected occupancy (data and metadata) of every kept tile (Timeloop's
  * CalculateExpectedOccupancy). `emptyTilesIdle`: empty tiles under a
@@ -234,32 +238,35 @@ export function expectedOccupancy(spec: SparseSpec, tiles: TileState[][], emptyT
     if (t.shape !== 0) {
       const maxOcc = fixedMaxOccupancy(t.shape, d);
       const minOcc = fixedMinOccupancy(t.shape, d);
-      const probs: number[] = [];
-      const exists: boolean[] = [];
+      const n = maxOcc - minOcc + 1;
+      if (PROBS.length < n) { PROBS = new Float64Array(n); EXISTS = new Uint8Array(n); }
+      const probs = PROBS, exists = EXISTS;
+      let np = 0;
       for (let k = minOcc; k <= maxOcc; k++) {
         const p = fixedProbability(t.shape, d, k);
-        exists.push(p !== 0);
-        if (p !== 0) probs.push(p);
+        exists[k - minOcc] = p !== 0 ? 1 : 0;
+        if (p !== 0) probs[np++] = p;
       }
       if (t.parent >= 0 && tiles[t.parent][t.ds].hasMetadata && minOcc === 0) {
         if (emptyTilesIdle) t.avgReplication *= 1 - probs[0];
         const scale = (1 - probs[0]) / 1;
-        for (let i = 0; i < probs.length; i++) probs[i] /= scale;
+        for (let i = 0; i < np; i++) probs[i] /= scale;
         probs[0] = 0;
       }
       let j = 0;
-      for (let i = 0; i < exists.length; i++) {
+      for (let i = 0; i < n; i++) {
         if (!exists[i]) continue;
         const p = probs[j++];
         const occ = minOcc + i;
         total += p * occ;
         if (t.hasMetadata) {
           const occs = metadataGivenTile(t, occ);
-          occs.forEach((o, r) => {
-            const sc = { ...o, metadataUnits: o.metadataUnits * p, payloadUnits: o.payloadUnits * p };
-            if (md.length === r) md.push(sc);
-            else { md[r].metadataUnits += sc.metadataUnits; md[r].payloadUnits += sc.payloadUnits; if (sc.metadataBits) md[r].metadataBits = sc.metadataBits; if (sc.payloadBits) md[r].payloadBits = sc.payloadBits; }
-          });
+          for (let r = 0; r < occs.length; r++) {
+            const o = occs[r];
+            const mu = o.metadataUnits * p, pu = o.payloadUnits * p;
+            if (md.length === r) md.push({ metadataUnits: mu, payloadUnits: pu, metadataBits: o.metadataBits, payloadBits: o.payloadBits });
+            else { md[r].metadataUnits += mu; md[r].payloadUnits += pu; if (o.metadataBits) md[r].metadataBits = o.metadataBits; if (o.payloadBits) md[r].payloadBits = o.payloadBits; }
+          }
         }
       }
     }
