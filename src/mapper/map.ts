@@ -62,6 +62,9 @@ export interface MapLayerOptions {
   readonly sparse?: SparseSpec | null;
 }
 
+/** The annealing budget of a sparse run asked for without one (the exact search's unlimited budget). */
+const SPARSE_ANNEAL = 200_000;
+
 /** The random baseline's budget beside an exact search (whose budget may be unlimited). */
 const BASELINE_EXACT = 20_000;
 
@@ -140,7 +143,9 @@ export async function mapLayer(w: Workload, arch: Arch, energy: EnergyTable, con
     objective: o.objective, seed: o.seed, threads: o.threads ?? 1, evaluations, deadline,
     analysis: { convention }, pool: o.pool, onProgress, strategy, sparse,
   }).catch((e: unknown) => { throw asUserError(e, w, source); });
-  const found = await run(exact ? 'exact' : 'anneal', o.evaluations, o.onProgress && o.baseline ? (d) => o.onProgress!(Math.floor(d / 2)) : o.onProgress);
+  // An exact run asked for under sparsity anneals; an unlimited budget then gets the annealer's default (the time limit still stops it).
+  const evaluations = sparse && !Number.isFinite(o.evaluations) ? SPARSE_ANNEAL : o.evaluations;
+  const found = await run(exact ? 'exact' : 'anneal', evaluations, o.onProgress && o.baseline ? (d) => o.onProgress!(Math.floor(d / 2)) : o.onProgress);
   if (!found.best) {
     const why = found.stats.exact?.complete ? 'the whole mapspace holds no legal mapping' : 'capacity or fanout too small; raise --evaluations or --time-limit, or relax the constraints or capacities';
     throw new SpecError(source, `layer ${w.name}`, `a legal mapping within ${found.stats.evaluated} evaluations (${why})`, 'none');
@@ -153,7 +158,7 @@ export async function mapLayer(w: Workload, arch: Arch, energy: EnergyTable, con
   const s = score(o.objective, result.energyPJ, result.cycles);
   let baseline: Baseline | null | undefined;
   if (o.baseline) {
-    const budget = exact ? Math.min(o.evaluations, BASELINE_EXACT) : o.evaluations;
+    const budget = exact ? Math.min(o.evaluations, BASELINE_EXACT) : evaluations;
     const half = Math.floor(budget / 2);
     if (limit !== undefined) deadline = exact ? t0 + limit : Math.min(t0 + limit, Date.now() + (Date.now() - t0));
     const r = await run('random', budget, o.onProgress ? (d) => o.onProgress!(half + Math.floor(d / 2)) : undefined);
