@@ -74,7 +74,8 @@ measure('sparse estimate (one layer at weight/input/output densities, from the d
   const { existsSync } = await import('node:fs');
   const dir = `${REFERENCE_DIR}/cases/v4-ex-sparseloop-04.2.1-eyeriss-like-gating/ref/`;
   if (existsSync(dir)) {
-    const { sparseCounts } = await import('../src/sparse/analysis.js');
+    const { sparseCounts, SparseScratch } = await import('../src/sparse/analysis.js');
+    const scratch = new SparseScratch();
     const { planSparseEnergy, sparseTotals } = await import('../src/sparse/cost.js');
     const g = loadInputs([`${dir}parsed-processed-input.yaml`, `${dir}timeloop-mapper.map.yaml`], `${dir}timeloop-mapper.ERT.yaml`);
     const gp = compileProblem(g.workload, g.arch);
@@ -90,10 +91,31 @@ measure('sparse estimate (one layer at weight/input/output densities, from the d
     measure('sparse evaluations, Eyeriss-like gating layer (counts + sparse pass + energy + cycles)', (n) => {
       for (let i = 0; i < n; i++) {
         const c = gev.run(gcm);
-        const sc = sparseCounts(g.workload, g.arch, g.mapping!, c, g.sparse!, { read: gplan.read });
+        const sc = sparseCounts(g.workload, g.arch, g.mapping!, c, g.sparse!, { read: gplan.read }, scratch);
         sink += sparseTotals(g.arch, g.sparse!, c, sc, gplan, gsp, gS, tot).energyPJ;
       }
     }, 1, 3);
+  }
+  // The mapper under sparsity on Sparseloop's mapspace-search case: annealing ranked by the sparse cost vs by the dense one.
+  const sdir = `${REFERENCE_DIR}/cases/v4-ex-sparseloop-04.2.2-eyeriss-like-gating-mapspace-search/ref/`;
+  if (existsSync(sdir)) {
+    const { search } = await import('../src/mapper/search.js');
+    const { MapSpace } = await import('../src/mapper/space.js');
+    const { constraintsFrom } = await import('../src/interop/timeloop/constraints.js');
+    const { sparseObjective } = await import('../src/sparse/objective.js');
+    const m = loadInputs([`${sdir}parsed-processed-input.yaml`], `${sdir}timeloop-mapper.ERT.yaml`);
+    const space = new MapSpace(m.workload, m.arch, constraintsFrom(m.sections, m.workload, m.arch));
+    const mplan = planEnergy(m.arch, m.energy!);
+    const obj = sparseObjective(m.workload, m.arch, m.energy!, m.sparse);
+    for (const [label, sp] of [['dense ranking', null], ['sparse ranking', obj]] as const) {
+      const rates: number[] = [];
+      for (let r = 0; r < 3; r++) {
+        const res = search(m.workload, m.arch, space, mplan, { objective: 'edp', seed: r, evaluations: 20_000, strategy: 'anneal', sparse: sp });
+        rates.push(res.stats.evaluated / (res.stats.timeMs / 1000));
+      }
+      rates.sort((a, b) => a - b);
+      console.log(`mapper, Eyeriss-like mapspace search (annealing, ${label}): ${Math.round(rates[1]).toLocaleString('en-US')} mappings/s (rounds ${rates.map((x) => Math.round(x / 1000) + 'k').join(' ')})`);
+    }
   }
 }
 if (!Number.isFinite(sink)) console.log('unexpected');

@@ -10,7 +10,7 @@ import { formatMapReport, mapReportToJSON, type MapReport } from '../report/mapp
 import { noErtWhy } from '../energy/ert.js';
 import { SpecError } from '../spec/errors.js';
 import { chooseConvention, filesLabel } from '../spec/load.js';
-import { evaluateSparse } from '../sparse/evaluate.js';
+import { hasOptimizations } from '../sparse/spec.js';
 import { withDensities } from '../sparse/override.js';
 import { convention as conventionFlag, densityFlag, jinjaFlag, objective as objectiveFlag, outputTargets, threadsFlag, wholeNumber } from './flags.js';
 import { progressBar } from './progress.js';
@@ -46,15 +46,16 @@ export async function runMap(inputs: string[], opts: MapOpts): Promise<void> {
   bar?.start(barTotal, 0);
   const found = await mapLayer(inp.workload, inp.arch, inp.energy, constraints, {
     objective, seed, threads, evaluations, strategy, timeLimitMs: timeLimitMs === undefined ? undefined : searchTime(timeLimitMs, start), convention, source: filesLabel(inputs),
-    pool: threads > 1 ? threadPool(threads) : undefined, baseline: true,
+    pool: threads > 1 ? threadPool(threads) : undefined, baseline: true, sparse,
     onProgress: bar ? (d) => bar.update(Math.min(d, barTotal)) : undefined,
   });
   bar?.update(barTotal);
   bar?.stop();
   const { mapping, bound: lb, score: best, gap, stats, baseline, proven, optimal, size } = found;
-  // The search ranks mappings on dense counts; the winner is reported under sparsity.
-  const result = sparse ? evaluateSparse(inp.workload, inp.arch, mapping, inp.energy, sparse, { convention }) : found.result;
-  if (sparse) process.stderr.write('warning: the mapper searched on dense counts; the mapping found is evaluated under sparsity (score, bound and gap are dense)\n');
+  const result = found.result;
+  if (sparse && hasOptimizations(sparse) && !opts.json) {
+    process.stderr.write(`warning: no lower bound under sparsity (skipping and compression cut below the dense one): bound 0, gap unknown${strategy === 'exact' ? '; the exact search prunes by dense bounds, so this run annealed' : ''}\n`);
+  }
   if (opts.out) writeFileAtomic(opts.out, mappingToYaml(inp.workload, inp.arch, mapping));
   const report: MapReport = { workload: inp.workload, arch: inp.arch, objective, seed, mapping, result, score: best, bound: lb, gap, stats, baseline, proven, optimal, size };
   for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);

@@ -21,6 +21,9 @@ import { runMapper, type RunResult } from './run.js';
 import { score, type Objective } from './search.js';
 import { UnmappableError } from './errors.js';
 import { MapSpace } from './space.js';
+import { evaluateSparse } from '../sparse/evaluate.js';
+import { sparseObjective } from '../sparse/objective.js';
+import type { SparseSpec } from '../sparse/spec.js';
 
 /** How to map a layer. */
 export interface MapLayerOptions {
@@ -50,7 +53,17 @@ export interface MapLayerOptions {
    * baseline every search result is shown against (doubles the time).
    */
   readonly baseline?: boolean;
+  /**
+   * Rank mappings by their sparse cost (Sparseloop's counts, compressed
+   * capacities). The dense lower bound does not hold under sparsity
+   * (skipping and compression cut below it): a sparse run reports no bound
+   * (0) and the exact strategy, which prunes by dense bounds, anneals instead.
+   */
+  readonly sparse?: SparseSpec | null;
 }
+
+/** The annealing budget of a sparse run asked for without one (the exact search's unlimited budget). */
+const SPARSE_ANNEAL = 200_000;
 
 /** The random baseline's budget beside an exact search (whose budget may be unlimited). */
 const BASELINE_EXACT = 20_000;
@@ -122,26 +135,30 @@ export async function mapLayer(w: Workload, arch: Arch, energy: EnergyTable, con
   const t0 = Date.now();
   const limit = o.timeLimitMs;
   let deadline = limit === undefined ? undefined : t0 + (o.baseline ? limit / 2 : limit);
-  const exact = o.strategy === 'exact';
+  const sparse = sparseObjective(w, arch, energy, o.sparse, convention);
+  const exact = o.strategy === 'exact' && !sparse;
   // The exact search keeps most of the time; the baseline gets a tenth (at most 2 s) and a fixed budget.
   if (exact && limit !== undefined && o.baseline) deadline = t0 + limit - Math.min(limit / 10, 2000);
   const run = (strategy: 'anneal' | 'random' | 'exact', evaluations: number, onProgress?: (done: number) => void) => runMapper(w, arch, constraints, plan, {
     objective: o.objective, seed: o.seed, threads: o.threads ?? 1, evaluations, deadline,
-    analysis: { convention }, pool: o.pool, onProgress, strategy,
+    analysis: { convention }, pool: o.pool, onProgress, strategy, sparse,
   }).catch((e: unknown) => { throw asUserError(e, w, source); });
-  const found = await run(exact ? 'exact' : 'anneal', o.evaluations, o.onProgress && o.baseline ? (d) => o.onProgress!(Math.floor(d / 2)) : o.onProgress);
+  // An exact run asked for under sparsity anneals; an unlimited budget then gets the annealer's default (the time limit still stops it).
+  const evaluations = sparse && !Number.isFinite(o.evaluations) ? SPARSE_ANNEAL : o.evaluations;
+  const found = await run(exact ? 'exact' : 'anneal', evaluations, o.onProgress && o.baseline ? (d) => o.onProgress!(Math.floor(d / 2)) : o.onProgress);
   if (!found.best) {
     const why = found.stats.exact?.complete ? 'the whole mapspace holds no legal mapping' : 'capacity or fanout too small; raise --evaluations or --time-limit, or relax the constraints or capacities';
     throw new SpecError(source, `layer ${w.name}`, `a legal mapping within ${found.stats.evaluated} evaluations (${why})`, 'none');
   }
   const mapping = space.toMapping(found.best);
-  validateMapping(w, arch, mapping, '<found mapping>');
-  const result = evaluate(w, arch, mapping, energy, { convention });
-  const bound = lowerBound(w, arch, plan, o.objective, constraints);
+  validateMapping(w, arch, mapping, '<found mapping>', { capacity: !sparse });
+  const result = o.sparse ? evaluateSparse(w, arch, mapping, energy, o.sparse, { convention }) : evaluate(w, arch, mapping, energy, { convention });
+  const dense = lowerBound(w, arch, plan, o.objective, constraints);
+  const bound = sparse ? { energyPJ: 0, cycles: 0, score: 0, parts: { compute: 0, backingStore: 0, onChip: 0, leakage: 0 } } : dense;
   const s = score(o.objective, result.energyPJ, result.cycles);
   let baseline: Baseline | null | undefined;
   if (o.baseline) {
-    const budget = exact ? Math.min(o.evaluations, BASELINE_EXACT) : o.evaluations;
+    const budget = exact ? Math.min(o.evaluations, BASELINE_EXACT) : evaluations;
     const half = Math.floor(budget / 2);
     if (limit !== undefined) deadline = exact ? t0 + limit : Math.min(t0 + limit, Date.now() + (Date.now() - t0));
     const r = await run('random', budget, o.onProgress ? (d) => o.onProgress!(half + Math.floor(d / 2)) : undefined);

@@ -18,6 +18,7 @@ import type { Constraints } from '../mapping/constraints.js';
 import { MapSpace, type Genome } from './space.js';
 import { better, search, type Objective, type SearchStats } from './search.js';
 import { exactSearch, exactShared } from './exact.js';
+import type { SparseObjective } from '../sparse/objective.js';
 
 /** How a mapper run searches. */
 export interface RunOptions {
@@ -41,6 +42,8 @@ export interface RunOptions {
   readonly strategy?: 'anneal' | 'random' | 'exact';
   /** Total evaluations done so far across searches. */
   readonly onProgress?: (done: number) => void;
+  /** Rank by the sparse cost (not with the exact strategy, whose bounds and pruning are dense). */
+  readonly sparse?: SparseObjective | null;
 }
 
 /** What the exact strategy adds to a run's statistics. */
@@ -81,6 +84,7 @@ export interface ThreadJob {
   readonly deadline?: number;
   readonly analysis?: AnalysisOptions;
   readonly strategy?: 'anneal' | 'random' | 'exact';
+  readonly sparse?: SparseObjective | null;
   /** Exact strategy: the annealing's budget and stop, and the run's shared queue and incumbent. */
   readonly exact?: { readonly annealEvaluations: number; readonly annealUntil?: number; readonly shared: SharedArrayBuffer | ArrayBuffer };
 }
@@ -109,7 +113,7 @@ export const mapperSearchTask: PoolTask<ThreadJob, ThreadResult> = {
     if (job.strategy === 'exact' && job.exact) return exactJob(job, job.exact, space, progress);
     return search(job.w, job.arch, space, job.plan, {
       objective: job.objective, seed: job.seed, evaluations: job.evaluations, deadline: job.deadline, analysis: job.analysis, strategy: job.strategy === 'exact' ? 'anneal' : job.strategy,
-      onProgress: (done) => progress(done),
+      sparse: job.sparse, onProgress: (done) => progress(done),
     });
   },
 };
@@ -150,6 +154,7 @@ const EXACT_ANNEAL_SMALL = 2000, EXACT_ANNEAL = 200_000, SMALL_SPACE = 1e6;
 /** Search the mapspace of `w` on `arch` under `constraints`; the best of all searches. */
 export async function runMapper(w: Workload, arch: Arch, constraints: Constraints, plan: EnergyPlan, o: RunOptions): Promise<RunResult> {
   const size = new MapSpace(w, arch, constraints).size();
+  if (o.sparse && o.strategy === 'exact') throw new Error('the exact search prunes by dense bounds and capacities: it cannot rank under sparsity');
   const exact = o.strategy === 'exact';
   // A mapspace small enough to enumerate is enumerated once.
   const small = !exact && o.strategy !== 'random' && size <= o.evaluations;
@@ -163,6 +168,7 @@ export async function runMapper(w: Workload, arch: Arch, constraints: Constraint
   for (let i = 0; i < threads; i++) {
     jobs.push({
       w, arch, constraints, plan, objective: o.objective, seed: threadSeed(o.seed, i), evaluations: o.evaluations, ...(deadline !== Infinity ? { deadline } : {}), analysis: o.analysis, strategy: o.strategy,
+      ...(o.sparse ? { sparse: o.sparse } : {}),
       ...(shared ? { exact: { annealEvaluations: size <= SMALL_SPACE ? EXACT_ANNEAL_SMALL : EXACT_ANNEAL, ...(annealUntil !== undefined ? { annealUntil } : {}), shared } } : {}),
     });
   }

@@ -17,6 +17,7 @@ import { exhaustiveStrategy } from './exhaustive.js';
 import { randomStrategy } from './random-search.js';
 import type { MapSpace, Genome } from './space.js';
 import type { Incumbent, Strategy, StrategyContext, StrategyName } from './strategy.js';
+import { SparseRanker, type SparseObjective } from '../sparse/objective.js';
 
 export { type Objective, score, better } from '../model/objective.js';
 
@@ -46,6 +47,11 @@ export interface SearchOptions {
    * annealed; `random` always samples, so it stays a baseline.
    */
   readonly strategy?: 'anneal' | 'random';
+  /**
+   * Rank candidates by their sparse cost (Sparseloop's), with the capacity
+   * check on compressed tiles (a mapping that fits only compressed is legal).
+   */
+  readonly sparse?: SparseObjective | null;
   /** Stop as soon as the best mapping satisfies this (for time-to-target measurements). */
   readonly stopWhen?: (energyPJ: number, cycles: number) => boolean;
   /** Called every ~2,000 evaluations with the numbers so far. */
@@ -99,6 +105,7 @@ export function searchWith(w: Workload, arch: Arch, space: MapSpace, plan: Energ
   const ops = operationCount(w);
   const S = w.dataSpaces.length;
   const cm = new CompiledBuffer(space.maxLoops, space.L * space.S);
+  const ranker = opts.sparse ? new SparseRanker(w, arch, opts.sparse) : null;
   const t0 = Date.now();
   const inc: { -readonly [K in keyof Incumbent]: Incumbent[K] } = { evaluated: 0, found: false, best: space.newGenome(), energyPJ: Infinity, cycles: Infinity };
   const strategy = make({ space, rng: new Rng(opts.seed), objective: opts.objective, budget: opts.evaluations, incumbent: inc });
@@ -118,8 +125,8 @@ export function searchWith(w: Workload, arch: Arch, space: MapSpace, plan: Energ
     space.compile(g, cm);
     const counts = ev.run(cm);
     inc.evaluated++;
-    if (!space.fits(counts.utilizedCapacity, counts.kept)) { stats.pruned++; strategy.report('illegal', 0, 0); continue; }
-    const t = totals(arch, counts, plan, S, ops);
+    const t = ranker ? ranker.cost(space.toMapping(g), counts) : space.fits(counts.utilizedCapacity, counts.kept) ? totals(arch, counts, plan, S, ops) : null;
+    if (t === null) { stats.pruned++; strategy.report('illegal', 0, 0); continue; }
     const e = t.energyPJ, c = t.cycles;
     if (!inc.found || better(opts.objective, e, c, inc.energyPJ, inc.cycles)) {
       space.copy(g, inc.best);

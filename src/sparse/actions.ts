@@ -67,49 +67,52 @@ export function readImpact(w: Workload, spec: SparseSpec, nest: CompleteNest, ti
     tId = loops[tl].length - 1;
     target = loops[tl][tId];
   }
-  const moldHigh = scalar ? new Float64Array(D).fill(1) : nest.molds.slice(nest.moldAt[tLevel][tId], nest.moldAt[tLevel][tId] + D);
+  // Molds and factors live only in this call: one buffer, [moldHigh | condMold | cMold | coFactors], serves every call.
+  if (BUF.length < 4 * D) { BUF = new Float64Array(4 * D); CO = new Uint8Array(D); }
+  const B = BUF, HI = 0, CM = D, CC = 2 * D, CF = 3 * D;
+  if (scalar) B.fill(1, HI, HI + D);
+  else { const at = nest.moldAt[tLevel][tId]; for (let d = 0; d < D; d++) B[HI + d] = nest.molds[at + d]; }
   const isSpatial = target!.spatial;
   const relevantLoops: NestLoop[] = [target!];
-  const condMold = Float64Array.from(moldHigh);
+  for (let d = 0; d < D; d++) B[CM + d] = B[HI + d];
   let locate = !isSpatial;
   for (let l = tLevel; l <= tl; l++) {
     for (let i = l === tLevel ? tId + 1 : 0; i < loops[l].length; i++) {
       const u = loops[l][i];
       if (u.factor <= 1) continue;
       const aboveSpatial = !locate && !u.spatial && child !== -1 && !tdims[u.dim];
-      if (u.spatial || aboveSpatial) { condMold[u.dim] *= u.factor; relevantLoops.push(u); }
+      if (u.spatial || aboveSpatial) { B[CM + u.dim] *= u.factor; relevantLoops.push(u); }
       if (isSpatial && !u.spatial && (child === -1 || tdims[u.dim])) locate = true;
     }
   }
   const targetDs = w.dataSpaces[tgt];
+  const granularity = tileOf(targetDs, B, HI);
   let effectual = 1;
   for (const c of opt.conditionOn) {
     const cdims = dimsOf(w.dataSpaces[c], D);
-    const co = tdims.map((x, d) => x && cdims[d]);
-    const tMold = Float64Array.from(moldHigh);
-    const cMold = Float64Array.from(condMold);
+    for (let d = 0; d < D; d++) { B[CC + d] = B[CM + d]; B[CF + d] = 1; CO[d] = 0; }
     let ineffective = false, isCo = false;
-    const coFactors = new Map<number, number>();
     let agg = 1;
     if (!scalar) for (const r of relevantLoops) {
       if (isSpatial && isCo && cdims[r.dim]) { ineffective = true; break; }
-      if (co[r.dim]) {
-        coFactors.set(r.dim, (coFactors.get(r.dim) ?? 1) * r.factor);
+      if (tdims[r.dim] && cdims[r.dim]) {
+        B[CF + r.dim] *= r.factor; CO[r.dim] = 1;
         agg *= r.factor;
         isCo = true;
       }
     }
     if (ineffective) continue;
-    const granularity = tileOf(targetDs, moldHigh);
     let scaling = Math.ceil(blockSize(tl) / (granularity / agg));
-    for (const [dim, f] of [...coFactors].sort((a, b) => a[0] - b[0])) {
+    // Co-iterated dimensions in ascending order, as Timeloop's ordered map.
+    for (let dim = 0; dim < D; dim++) {
+      if (!CO[dim]) continue;
+      const f = B[CF + dim];
       const eff = f / scaling;
-      tMold[dim] = Math.ceil(tMold[dim] / eff);
-      cMold[dim] = Math.ceil(cMold[dim] / eff);
+      B[CC + dim] = Math.ceil(B[CC + dim] / eff);
       scaling = scaling / f;
     }
-    if (scaling > 1) { cMold[target!.dim] *= scaling; tMold[target!.dim] *= scaling; }
-    const cg = tileOf(w.dataSpaces[c], cMold);
+    if (scaling > 1) B[CC + target!.dim] *= scaling;
+    const cg = tileOf(w.dataSpaces[c], B, CC);
     effectual *= 1 - fixedProbability(cg, spec.densities[c].density, 0);
   }
   const t = tiles[tl][tgt];
@@ -119,6 +122,9 @@ export function readImpact(w: Workload, spec: SparseSpec, nest: CompleteNest, ti
   if (ct.hasMetadata) for (const o of ct.expectedMetadata) mdOcc += o.metadataUnits + o.payloadUnits;
   return { target: tgt, level: tl, probability: 1 - effectual, expectedTargetOccupancy: t.expectedOccupancy + mdOcc * mdRatio(tl) };
 }
+
+let BUF = new Float64Array(0);
+let CO = new Uint8Array(0);
 
 /** Apply one group: keep the option that saves the most; a stronger later optimization of the same tensor and level replaces a weaker one. */
 export function applyGroup(masks: Masks, S: number, impacts: readonly ReadImpact[], readEnergy: (l: number) => number, blockSize: (l: number) => number, kind: 'gate' | 'skip'): void {

@@ -35,13 +35,27 @@ function zeros(n: number): [number, number][] {
 // Tensors without metadata share these: nothing ever writes into them (writes are guarded by rank).
 const NONE: [number, number][] = [];
 
-/** Initial fine-grained counts: the dense ones, metadata as implied, compressed tiles scaled by their density. */
-export function initialFine(t: TileState, reads: number, fills: number, updates: number, tr: number, readWrite: boolean): Fine {
-  const fine: Fine = {
-    actual: [reads, fills, updates], gated: [0, 0, 0], skipped: [0, 0, 0], temporalReductions: tr,
-    fmt: { actual: [NONE, NONE, NONE], gated: [NONE, NONE, NONE], skipped: [NONE, NONE, NONE] },
-    decompression: 0, compression: 0,
-  };
+/** Initial fine-grained counts: the dense ones, metadata as implied, compressed tiles scaled by their density (written into `into` when given). */
+export function initialFine(t: TileState, reads: number, fills: number, updates: number, tr: number, readWrite: boolean, into?: Fine): Fine {
+  let fine: Fine;
+  if (into) {
+    fine = into;
+    const a = fine.actual, g = fine.gated, k = fine.skipped;
+    a[0] = reads; a[1] = fills; a[2] = updates;
+    g[0] = 0; g[1] = 0; g[2] = 0;
+    k[0] = 0; k[1] = 0; k[2] = 0;
+    fine.temporalReductions = tr;
+    // Replaced, never cleared: a finished result may still hold the old ones.
+    const m = fine.fmt;
+    m.actual = [NONE, NONE, NONE]; m.gated = [NONE, NONE, NONE]; m.skipped = [NONE, NONE, NONE];
+    fine.decompression = 0; fine.compression = 0;
+  } else {
+    fine = {
+      actual: [reads, fills, updates], gated: [0, 0, 0], skipped: [0, 0, 0], temporalReductions: tr,
+      fmt: { actual: [NONE, NONE, NONE], gated: [NONE, NONE, NONE], skipped: [NONE, NONE, NONE] },
+      decompression: 0, compression: 0,
+    };
+  }
   if (t.hasMetadata) {
     const n = t.formatReads.length;
     fine.fmt.gated = [zeros(n), zeros(n), zeros(n)];
@@ -104,27 +118,31 @@ function applyLocal(inp: CombineInput, p: number, s: number, l: number, kind: 'g
   if (t.shape !== 0 && inp.readWrite[s]) f.temporalReductions = Math.ceil(f.temporalReductions * f.actual[U] / denseUpd);
 }
 
+// Per-call counts of the propagation: one set of buffers, grown, serves every call.
+let MAX_R = new Float64Array(0), MAX_F = new Float64Array(0), MAX_U = new Float64Array(0);
+let DONE = new Uint8Array(0);
+
 /** Timeloop's PropagateImpactOfExplicitlyOptimizedRead. */
 export function propagate(inp: CombineInput, masks: Masks, S: number, computes: number): ComputeState {
   const { fine, tiles } = inp;
   const L = tiles.length;
-  const maxR: number[][] = [], maxF: number[][] = [], maxU: number[][] = [];
-  const mfR: [number, number][][][] = [], mfF: [number, number][][][] = [], mfU: [number, number][][][] = [];
-  const done: boolean[][] = [];
+  const n = L * S;
+  if (MAX_R.length < n) { MAX_R = new Float64Array(n); MAX_F = new Float64Array(n); MAX_U = new Float64Array(n); DONE = new Uint8Array(n); }
+  const maxR = MAX_R, maxF = MAX_F, maxU = MAX_U, done = DONE;
+  const mfR: [number, number][][] = new Array(n), mfF: [number, number][][] = new Array(n), mfU: [number, number][][] = new Array(n);
   for (let l = 0; l < L; l++) {
-    maxR.push([]); maxF.push([]); maxU.push([]); mfR.push([]); mfF.push([]); mfU.push([]); done.push([]);
     for (let s = 0; s < S; s++) {
-      const f = fine[l][s], t = tiles[l][s];
-      maxR[l][s] = f.actual[R]; maxF[l][s] = f.actual[F]; maxU[l][s] = f.actual[U];
-      mfR[l][s] = copyFmt(t.formatReads); mfF[l][s] = copyFmt(t.formatFills); mfU[l][s] = copyFmt(t.formatUpdates);
-      done[l][s] = false;
+      const f = fine[l][s], t = tiles[l][s], i = l * S + s;
+      maxR[i] = f.actual[R]; maxF[i] = f.actual[F]; maxU[i] = f.actual[U];
+      mfR[i] = copyFmt(t.formatReads); mfF[i] = copyFmt(t.formatFills); mfU[i] = copyFmt(t.formatUpdates);
+      done[i] = 0;
     }
   }
   const state: ComputeState = { maxComputes: computes, storageSaf: new Array<boolean>(S).fill(false), innermostEmpty: new Array<number>(S).fill(0) };
   const setFrom = (l: number, s: number, readFmt: [number, number][]) => {
     const f = fine[l][s];
-    f.actual[F] = maxF[l][s]; f.actual[R] = maxR[l][s]; f.actual[U] = maxU[l][s];
-    f.fmt.actual[F] = mfF[l][s]; f.fmt.actual[R] = readFmt; f.fmt.actual[U] = mfU[l][s];
+    f.actual[F] = maxF[l * S + s]; f.actual[R] = maxR[l * S + s]; f.actual[U] = maxU[l * S + s];
+    f.fmt.actual[F] = mfF[l * S + s]; f.fmt.actual[R] = readFmt; f.fmt.actual[U] = mfU[l * S + s];
   };
   const opt = (l: number, s: number) => masks.gate[l * S + s] === 1 || masks.skip[l * S + s] === 1;
   for (let s = 0; s < S; s++) {
@@ -133,30 +151,30 @@ export function propagate(inp: CombineInput, masks: Masks, S: number, computes: 
       const p = masks.prob[l * S + s];
       let im = l - 1;
       while (im >= 0) {
-        maxF[im][s] -= Math.floor(maxF[im][s] * p);
-        maxR[im][s] -= Math.floor(maxR[im][s] * p);
-        maxU[im][s] -= Math.floor(maxU[im][s] * p);
+        maxF[im * S + s] -= Math.floor(maxF[im * S + s] * p);
+        maxR[im * S + s] -= Math.floor(maxR[im * S + s] * p);
+        maxU[im * S + s] -= Math.floor(maxU[im * S + s] * p);
         if (tiles[im][s].hasMetadata) {
-          const top = mfR[l][s].length - 1;
-          scaleFmt(mfF[im][s], p, Math.min(mfF[im][s].length, top), 0);
-          scaleFmt(mfR[im][s], p, Math.min(mfR[im][s].length, top), 0);
-          scaleFmt(mfU[im][s], p, mfU[im][s].length, 0);
+          const top = mfR[l * S + s].length - 1;
+          scaleFmt(mfF[im * S + s], p, Math.min(mfF[im * S + s].length, top), 0);
+          scaleFmt(mfR[im * S + s], p, Math.min(mfR[im * S + s].length, top), 0);
+          scaleFmt(mfU[im * S + s], p, mfU[im * S + s].length, 0);
         }
         if (opt(im, s)) {
           const kind = masks.gate[im * S + s] ? 'gated' : 'skipped';
           const local = masks.prob[im * S + s];
           const eff = 1 - (1 - local) / (1 - p);
           // Timeloop stores the metadata updates as the metadata reads here; kept.
-          setFrom(im, s, copyFmt(mfU[im][s]));
+          setFrom(im, s, copyFmt(mfU[im * S + s]));
           applyLocal(inp, eff, s, im, kind);
-          done[im][s] = true;
+          done[im * S + s] = 1;
           break;
         }
         im--;
       }
-      if (!done[l][s]) {
-        done[l][s] = true;
-        setFrom(l, s, mfR[l][s]);
+      if (!done[l * S + s]) {
+        done[l * S + s] = 1;
+        setFrom(l, s, mfR[l * S + s]);
         applyLocal(inp, p, s, l, masks.gate[l * S + s] ? 'gated' : 'skipped');
       }
       if (im < 0 && !inp.readWrite[s]) {
@@ -168,7 +186,7 @@ export function propagate(inp: CombineInput, masks: Masks, S: number, computes: 
   }
   for (let l = 0; l < L; l++) for (let s = 0; s < S; s++) {
     if (opt(l, s)) continue;
-    setFrom(l, s, mfR[l][s]);
+    setFrom(l, s, mfR[l * S + s]);
     const f = fine[l][s];
     const du = inp.dense.updates(l, s);
     f.temporalReductions = du === 0 ? 0 : Math.ceil(f.temporalReductions * f.actual[U] / du);

@@ -9,7 +9,8 @@ import type { Mapping } from '../mapping/mapping.js';
 import { validateMapping } from '../mapping/validate.js';
 import { compileMapping, compileProblem } from '../model/compile.js';
 import { planEnergy } from '../model/cost.js';
-import { evaluate } from '../model/model.js';
+import { evaluate, MAX_OPERATIONS } from '../model/model.js';
+import { SpecError } from '../spec/errors.js';
 import { Evaluator, type AnalysisOptions } from '../model/nest.js';
 import { checkResult, type Result } from '../model/result.js';
 import { operationCount, type Workload } from '../workload/workload.js';
@@ -27,8 +28,10 @@ export function evaluateSparse(
     const r = evaluate(w, arch, mapping, energy, options);
     return spec && spec.warnings.length > 0 ? { ...r, warnings: [...r.warnings, ...spec.warnings] } : r;
   }
-  evaluate(w, arch, mapping, energy, options); // validation and the dense checks
-  validateMapping(w, arch, mapping, options.mappingFile ?? '<mapping>');
+  const ops = operationCount(w);
+  if (!(ops <= MAX_OPERATIONS)) throw new SpecError(options.workloadFile ?? '<workload>', 'bounds', 'a workload of at most 2^50 operations', String(ops));
+  // A mapping whose tiles fit only compressed is legal: capacity is checked on the compressed tiles below.
+  validateMapping(w, arch, mapping, options.mappingFile ?? '<mapping>', { capacity: false });
   // Sparseloop's Timeloop priced every action at its own ERT energy, also on
   // v0.3 inputs: the 2020 largest-access rule of the v3 convention is dense-only.
   const plan = planEnergy(arch, energy, 'v4', w.dataSpaces.map((d) => d.name));
@@ -36,7 +39,9 @@ export function evaluateSparse(
   const ev = new Evaluator(p, options);
   const counts = ev.run(compileMapping(p, mapping));
   const sc = sparseCounts(w, arch, mapping, counts, spec, { read: plan.read, convention: options.convention });
-  const result = sparseCostOf(w, arch, spec, counts, sc, plan, planSparseEnergy(arch, energy, options.convention), operationCount(w));
+  // Overflowing even compressed: the dense check's error, as before (a metadata overflow alone stays a warning).
+  if (sc.capacityErrors.length > 0) validateMapping(w, arch, mapping, options.mappingFile ?? '<mapping>');
+  const result = sparseCostOf(w, arch, spec, counts, sc, plan, planSparseEnergy(arch, energy, options.convention), ops);
   checkResult(result);
   return result;
 }

@@ -62,7 +62,7 @@ export function pEmpty(shape: number, density: number, cond?: { shape: number; o
  * ranks, outer to inner (Timeloop's ApplyRanksOuterToInner). Returns
  * whether non-trivial loops are left over (more ranks needed).
  */
-function applyRanksOuterToInner(t: TileState, innerRank: number, nest: NestLoop[], subtiles: number[]): boolean {
+function applyRanksOuterToInner(t: TileState, innerRank: number, nest: NestLoop[], subtile: (k: number) => number): boolean {
   const hasMd = t.hasMetadata;
   const numRanks = hasMd ? t.ranks.length : 1;
   let loopId = nest.length - 1;
@@ -89,13 +89,13 @@ function applyRanksOuterToInner(t: TileState, innerRank: number, nest: NestLoop[
           if (found) { inFlattened = true; rule = found; } else {
             // Timeloop appends an empty rank here and tries the same loop again.
             t.subnest.push([]);
-            t.pointSets.push(subtiles[0]);
+            t.pointSets.push(subtile(0));
             continue;
           }
         }
         if (!hasMd) inFlattened = true;
         flat.push(loop);
-        tileSet = subtiles[loopId];
+        tileSet = subtile(loopId);
       }
       loopId--;
       if (loopId >= 0 && (!hasMd || inFlattened)) {
@@ -117,7 +117,7 @@ function applyRanksOuterToInner(t: TileState, innerRank: number, nest: NestLoop[
   while (r > innerRank) {
     r--;
     t.subnest.unshift([]);
-    t.pointSets.unshift(subtiles.length > 0 ? subtiles[0] : 1);
+    t.pointSets.unshift(nest.length > 0 ? subtile(0) : 1);
   }
   for (; loopId >= 0; loopId--) if (!trivial(nest[loopId])) return true;
   return false;
@@ -150,6 +150,7 @@ export function defineFormats(w: Workload, nest: CompleteNest, tiles: TileState[
         if (c.compressed) for (let r = 0; r < childRanks; r++) if (t.ranks[r].format !== c.ranks[r].format) throw new RepresentationError(`pre-tiling of ${ds.name}: formats of levels ${level} and ${child} do not align`);
       }
       const sub: NestLoop[] = [];
+      // Mold offsets, not tile sizes: only a few of the tiles are ever read.
       const subtiles: number[] = [];
       // Collected outermost first, then reversed once: innermost first, as Timeloop's singleton nest.
       for (let l = level; l >= innerMost; l--) {
@@ -158,13 +159,13 @@ export function defineFormats(w: Workload, nest: CompleteNest, tiles: TileState[
         for (let i = loops.length - 1; i >= 0; i--) {
           if (!relevant[loops[i].dim]) continue;
           sub.push(loops[i]);
-          subtiles.push(tileOf(ds, nest.molds, at[i]));
+          subtiles.push(at[i]);
         }
       }
       sub.reverse();
       subtiles.reverse();
       if (!preTiling && innerMost > 0) {
-        const sizes = new Float64Array(D).fill(1);
+        const sizes = scratchExtents(D);
         for (let l = 0; l < innerMost; l++) for (const lp of nest.levels[l]) sizes[lp.dim] *= lp.factor;
         for (let i = 0; i < sub.length; i++) {
           const lp = sub[i];
@@ -174,7 +175,7 @@ export function defineFormats(w: Workload, nest: CompleteNest, tiles: TileState[
       }
       t.subnest = [];
       t.pointSets = [];
-      const more = applyRanksOuterToInner(t, preTiling ? childRanks : 0, sub, subtiles);
+      const more = applyRanksOuterToInner(t, preTiling ? childRanks : 0, sub, (k) => tileOf(ds, nest.molds, subtiles[k]));
       if (more && t.hasMetadata) throw new RepresentationError(`${ds.name} at level ${level} needs more ranks than its format has`);
       if (preTiling && c) {
         for (let i = c.subnest.length - 1; i >= 0; i--) { t.subnest.unshift(c.subnest[i]); t.pointSets.unshift(c.pointSets[i + 1]); }
@@ -182,13 +183,21 @@ export function defineFormats(w: Workload, nest: CompleteNest, tiles: TileState[
       } else t.pointSets.unshift(1);
       if (t.hasMetadata && t.subnest.length !== numRanks) throw new RepresentationError(`${ds.name} at level ${level}: ${t.subnest.length} ranks of loops for a ${numRanks}-rank format`);
       t.fiberShape = t.subnest.map((loops) => {
-        const ext = new Float64Array(D).fill(1);
+        const ext = scratchExtents(D);
         for (const lp of loops) ext[lp.dim] *= lp.factor;
         return tileOf(ds, ext);
       });
       level = t.parent < 0 ? L : t.parent;
     }
   });
+}
+
+// Extents used and dropped within one call: one buffer serves them all.
+let EXTENTS = new Float64Array(0);
+function scratchExtents(D: number): Float64Array {
+  if (EXTENTS.length < D) EXTENTS = new Float64Array(D);
+  EXTENTS.fill(1, 0, D);
+  return EXTENTS;
 }
 
 /** Metadata occupancy of a tile of (shape, occupancy), per rank innermost first (Timeloop's GetMetaDataTileOccupancyGivenDataTile). */
@@ -211,6 +220,10 @@ export function metadataGivenTile(t: TileState, occupancy: number): RankOccupanc
   return out;
 }
 
+// Occupancy probabilities of one tile at a time: one buffer serves every tile.
+let PROBS = new Float64Array(0);
+let EXISTS = new Uint8Array(0);
+
 /**
  * Expected occupancy (data and metadata) of every kept tile (Timeloop's
  * CalculateExpectedOccupancy). `emptyTilesIdle`: empty tiles under a
@@ -225,32 +238,35 @@ export function expectedOccupancy(spec: SparseSpec, tiles: TileState[][], emptyT
     if (t.shape !== 0) {
       const maxOcc = fixedMaxOccupancy(t.shape, d);
       const minOcc = fixedMinOccupancy(t.shape, d);
-      const probs: number[] = [];
-      const exists: boolean[] = [];
+      const n = maxOcc - minOcc + 1;
+      if (PROBS.length < n) { PROBS = new Float64Array(n); EXISTS = new Uint8Array(n); }
+      const probs = PROBS, exists = EXISTS;
+      let np = 0;
       for (let k = minOcc; k <= maxOcc; k++) {
         const p = fixedProbability(t.shape, d, k);
-        exists.push(p !== 0);
-        if (p !== 0) probs.push(p);
+        exists[k - minOcc] = p !== 0 ? 1 : 0;
+        if (p !== 0) probs[np++] = p;
       }
       if (t.parent >= 0 && tiles[t.parent][t.ds].hasMetadata && minOcc === 0) {
         if (emptyTilesIdle) t.avgReplication *= 1 - probs[0];
         const scale = (1 - probs[0]) / 1;
-        for (let i = 0; i < probs.length; i++) probs[i] /= scale;
+        for (let i = 0; i < np; i++) probs[i] /= scale;
         probs[0] = 0;
       }
       let j = 0;
-      for (let i = 0; i < exists.length; i++) {
+      for (let i = 0; i < n; i++) {
         if (!exists[i]) continue;
         const p = probs[j++];
         const occ = minOcc + i;
         total += p * occ;
         if (t.hasMetadata) {
           const occs = metadataGivenTile(t, occ);
-          occs.forEach((o, r) => {
-            const sc = { ...o, metadataUnits: o.metadataUnits * p, payloadUnits: o.payloadUnits * p };
-            if (md.length === r) md.push(sc);
-            else { md[r].metadataUnits += sc.metadataUnits; md[r].payloadUnits += sc.payloadUnits; if (sc.metadataBits) md[r].metadataBits = sc.metadataBits; if (sc.payloadBits) md[r].payloadBits = sc.payloadBits; }
-          });
+          for (let r = 0; r < occs.length; r++) {
+            const o = occs[r];
+            const mu = o.metadataUnits * p, pu = o.payloadUnits * p;
+            if (md.length === r) md.push({ metadataUnits: mu, payloadUnits: pu, metadataBits: o.metadataBits, payloadBits: o.payloadBits });
+            else { md[r].metadataUnits += mu; md[r].payloadUnits += pu; if (o.metadataBits) md[r].metadataBits = o.metadataBits; if (o.payloadBits) md[r].payloadBits = o.payloadBits; }
+          }
         }
       }
     }

@@ -22,6 +22,7 @@ export interface NestLoop {
  * The complete nest: loops per level (innermost first) and each loop's
  * mold (extent per dimension, inclusive of the loop), flat: the mold of
  * loop i of level l starts at `moldAt[l][i]` in `molds` (D entries).
+ * `molds` is a scratch buffer the next call overwrites: read it before then.
  */
 export interface CompleteNest {
   readonly levels: readonly (readonly NestLoop[])[];
@@ -38,39 +39,63 @@ export function completeNest(w: Workload, m: Mapping, spatialLevels: readonly bo
   const D = w.dims.length;
   const levels: NestLoop[][] = [];
   const moldAt: number[][] = [];
-  const ext = new Float64Array(D).fill(1);
-  let total = 0;
-  for (let l = 0; l < m.levels.length; l++) total += 2 * D;
-  const molds = new Float64Array(total * D);
-  let at = 0;
-  m.levels.forEach((lm, l) => {
+  const ext = EXT.length >= D ? EXT : (EXT = new Float64Array(D));
+  ext.fill(1, 0, D);
+  const seen = SEEN.length >= D ? SEEN : (SEEN = new Uint8Array(D));
+  const total = (m.levels.length * 2 * D + 1) * D;
+  // The molds live only as long as the pass that asked for them: one buffer, grown, serves every call.
+  const molds = MOLDS.length >= total ? MOLDS : (MOLDS = new Float64Array(total));
+  // A trivial loop closes the same mold as the loop before it: it points at that one, so only non-trivial loops write.
+  for (let d = 0; d < D; d++) molds[d] = 1;
+  let at = D, last = 0;
+  for (let l = 0; l < m.levels.length; l++) {
+    const lm = m.levels[l];
     const loops: NestLoop[] = [];
     const part = (given: readonly { dim: number; factor: number }[], spatial: boolean) => {
-      const seen = new Set<number>();
-      for (const g of given) { loops.push({ dim: g.dim, factor: g.factor, spatial, level: l }); seen.add(g.dim); }
-      for (let d = 0; d < D; d++) if (!seen.has(d)) loops.push({ dim: d, factor: 1, spatial, level: l });
+      seen.fill(0, 0, D);
+      for (const g of given) { loops.push({ dim: g.dim, factor: g.factor, spatial, level: l }); seen[g.dim] = 1; }
+      for (let d = 0; d < D; d++) if (!seen[d]) loops.push(trivialLoop(l, spatial, d));
     };
     if (spatialLevels[l] || lm.spatial.length > 0) part(lm.spatial, true);
     part(lm.temporal, false);
-    const ms: number[] = [];
-    for (const lp of loops) {
-      ext[lp.dim] *= lp.factor;
-      ms.push(at);
-      for (let d = 0; d < D; d++) molds[at + d] = ext[d];
-      at += D;
+    const ms: number[] = new Array(loops.length);
+    for (let i = 0; i < loops.length; i++) {
+      const lp = loops[i];
+      if (lp.factor !== 1) {
+        ext[lp.dim] *= lp.factor;
+        for (let d = 0; d < D; d++) molds[at + d] = ext[d];
+        last = at;
+        at += D;
+      }
+      ms[i] = last;
     }
     levels.push(loops);
     moldAt.push(ms);
-  });
+  }
   return { levels, molds, moldAt };
 }
 
-/** Dimensions a data space's coordinates depend on. */
+let MOLDS = new Float64Array(0);
+let EXT = new Float64Array(0);
+let SEEN = new Uint8Array(0);
+// Trivial loops are immutable and the same in every nest: made once.
+const TRIVIAL: NestLoop[][][] = [];
+function trivialLoop(level: number, spatial: boolean, dim: number): NestLoop {
+  const byLevel = TRIVIAL[level] ?? (TRIVIAL[level] = [[], []]);
+  const row = byLevel[spatial ? 1 : 0];
+  return row[dim] ?? (row[dim] = { dim, factor: 1, spatial, level });
+}
+
+/** Dimensions a data space's coordinates depend on (computed once per data space; do not mutate). */
 export function dimsOf(ds: DataSpace, D: number): boolean[] {
-  const out = new Array<boolean>(D).fill(false);
+  let out = DIMS.get(ds);
+  if (out && out.length === D) return out;
+  out = new Array<boolean>(D).fill(false);
   for (const r of ds.ranks) for (const t of r) if (t.coef !== 0) out[t.dim] = true;
+  DIMS.set(ds, out);
   return out;
 }
+const DIMS = new WeakMap<DataSpace, boolean[]>();
 
 /** Size of a data space's tile over an operation box of the given extents (Timeloop's AAHR projection), read at `offset`. */
 export function tileOf(ds: DataSpace, ext: ArrayLike<number>, offset = 0): number {

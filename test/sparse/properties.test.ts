@@ -21,7 +21,7 @@ import type { SparseSpec } from '../../src/sparse/spec.js';
 import { compileMapping, compileProblem } from '../../src/model/compile.js';
 import { planEnergy } from '../../src/model/cost.js';
 import { Evaluator } from '../../src/model/nest.js';
-import { sparseCounts } from '../../src/sparse/analysis.js';
+import { sparseCounts, SparseScratch } from '../../src/sparse/analysis.js';
 import { planSparseEnergy, sparseCostOf, sparseTotals } from '../../src/sparse/cost.js';
 import { operationCount } from '../../src/workload/workload.js';
 import { caseInputs, loadRefs, referenceAvailable } from '../helpers/reference.js';
@@ -35,6 +35,23 @@ const OPS = ['reads', 'fills', 'updates'] as const;
 
 describe.runIf(referenceAvailable())('sparse engine properties', () => {
   it('has the sparse designs', () => { expect(cases.length).toBe(10); });
+  it("a recycled scratch gives the same totals as fresh objects, case after case", () => {
+    const scratch = new SparseScratch();
+    for (let round = 0; round < 2; round++) for (const c of cases) {
+      const { workload: w, arch, mapping, energy } = c.inp;
+      const p = compileProblem(w, arch);
+      const counts = new Evaluator(p).run(compileMapping(p, mapping!));
+      const plan = planEnergy(arch, energy!);
+      const sp = planSparseEnergy(arch, energy!);
+      for (const d of [0.2, 1, 0.55]) {
+        const s = withDensity(c.inp.sparse!, (i) => (i === 1 ? d : c.inp.sparse!.densities[i].density));
+        const fresh = sparseTotals(arch, s, counts, sparseCounts(w, arch, mapping!, counts, s, { read: plan.read }), plan, sp, w.dataSpaces.length);
+        const again = sparseTotals(arch, s, counts, sparseCounts(w, arch, mapping!, counts, s, { read: plan.read }, scratch), plan, sp, w.dataSpaces.length);
+        expect(again.energyPJ, c.name).toBe(fresh.energyPJ);
+        expect(again.cycles, c.name).toBe(fresh.cycles);
+      }
+    }
+  });
   for (const c of cases) {
     it(`${c.name}: the search's totals equal the report's`, () => {
       const { workload: w, arch, mapping, energy } = c.inp;
