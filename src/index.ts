@@ -17,6 +17,7 @@ export { sparseEnergy, rlcWordsPerWord, type Densities, type SparseResult } from
 export { fixedStructured, hypergeometric, banded, actualData, tileSize, type DensityModel, type TileShape } from './sparse/density.js';
 export { evaluateSparse } from './sparse/evaluate.js';
 export { withDensities } from './sparse/override.js';
+export { designSparsity, evaluateLayerSparse, isSparse, SPARSITY_ASSUMPTION, type LayerDensities, type SparseLayerResult } from './network/sparsity.js';
 export { readSparse } from './interop/timeloop/sparse.js';
 export type { SparseSpec, LevelSparsity, TensorFormat, RankFormat, DensitySpec } from './sparse/spec.js';
 
