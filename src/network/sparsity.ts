@@ -53,10 +53,10 @@ export function isSparse(d: LayerDensities | undefined): boolean {
 /**
  * The sparse spec of a layer on a design under a mapping (which levels keep
  * which tensor) at the given densities (the rule in the module comment), or
- * null when every density is 1.
+ * null when every density is 1 (unless `always`: a study comparing formats on dense data).
  */
-export function designSparsity(w: Workload, arch: Arch, mapping: Mapping, d: LayerDensities): SparseSpec | null {
-  if (!isSparse(d)) return null;
+export function designSparsity(w: Workload, arch: Arch, mapping: Mapping, d: LayerDensities, o: { always?: boolean } = {}): SparseSpec | null {
+  if (!isSparse(d) && !o.always) return null;
   const density = (role: TensorRole) => d[ROLE_KEY[role]] ?? 1;
   const allDims = [w.dims.map((_, i) => i)];
   const rlc: TensorFormat = {

@@ -65,7 +65,7 @@ export async function dramCompressionStudy(
     const w = layerWorkload(layer, 1);
     const { mapping } = await mapLayer(w, design.arch, design.energy, design.constraints(w), { objective: 'energy', seed: o.seed, evaluations: o.evaluations });
     const d: LayerDensities = { weights: 1, inputs: densities[name]?.inputs ?? 1, outputs: densities[name]?.outputs ?? 1 };
-    const spec = designSparsity(w, design.arch, mapping, d)!;
+    const spec = designSparsity(w, design.arch, mapping, d, { always: true })!;
     // Uncompressed: the same densities and gating, no format at DRAM.
     const plain = { ...spec, levels: spec.levels.map((lv) => ({ ...lv, formats: lv.formats.map(() => null) })) };
     const dense = dram(evaluateSparse(w, design.arch, mapping, design.energy, plain));
