@@ -5,6 +5,7 @@ import { analyzeNetwork, layerEnergy } from '../../src/network/analyze.js';
 import { layerWorkload, NetworkBuilder, type ConvLayer, type FcLayer } from '../../src/network/network.js';
 import { designSparsity, SPARSITY_ASSUMPTION } from '../../src/network/sparsity.js';
 import { evaluateSparse } from '../../src/sparse/evaluate.js';
+import { runCli } from '../helpers/cli.js';
 
 const b = builtinArch('eyeriss')!;
 const net = new NetworkBuilder('small', [3, 16, 16]).conv('conv1', 16, 3, 1, 1).conv('conv2', 16, 3, 1, 1).pool('pool', 'maxpool', 2, 2).fc('fc', 10).build();
@@ -52,4 +53,25 @@ describe('analyze with densities', () => {
     const roles = layerWorkload(l.layer as ConvLayer, 1).dataSpaces.map((d) => d.role);
     expect(spec.levels[dram].formats.map((f, s) => [roles[s], f !== null])).toEqual(roles.map((role) => [role, role !== 'weight']));
   }, 60_000);
+
+  it('CLI: --density by role lowers the energy and says the representation; a tensor name or bad value exits 2', async () => {
+    const args = ['analyze', 'alexnet', '--arch', 'eyeriss', '--evaluations', '200', '--json'];
+    // One at a time: the CLI runs in this process.
+    const dense = await runCli(args);
+    const sparse = await runCli([...args, '--density', 'Weights=0.3,Inputs=0.5']);
+    const name = await runCli([...args, '--density', 'Ifmap=0.5']);
+    const bad = await runCli([...args, '--density', 'Inputs=2']);
+    expect(dense.code).toBe(0);
+    expect(sparse.code).toBe(0);
+    const d = JSON.parse(dense.stdout), s = JSON.parse(sparse.stdout);
+    expect(s.totals.energy).toBeLessThan(d.totals.energy);
+    expect(s.warnings).toContain(SPARSITY_ASSUMPTION);
+    expect(d.warnings ?? []).not.toContain(SPARSITY_ASSUMPTION);
+    const l = s.layers.find((x: { modelled: boolean }) => x.modelled);
+    expect([l.weight_density, l.input_density, l.output_density]).toEqual([0.3, 0.5, 1]);
+    expect(name.code).toBe(2);
+    expect(name.stderr).toMatch(/--density Ifmap/);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--density/);
+  }, 120_000);
 });
