@@ -13,10 +13,10 @@ export { planEnergy, planStorageEnergy, totals, type EnergyPlan, type StoragePla
 export { resultToJSON, checkResult, type Result, type LevelResult, type DataSpaceResult, type NetworkResult } from './model/result.js';
 export type { Counts, LevelCounts, DataSpaceCounts } from './model/counts.js';
 export { score, better, type Objective } from './model/objective.js';
-export { sparseEnergy, rlcWordsPerWord, type Densities, type SparseResult } from './model/sparse.js';
 export { fixedStructured, hypergeometric, banded, actualData, tileSize, type DensityModel, type TileShape } from './sparse/density.js';
 export { evaluateSparse } from './sparse/evaluate.js';
 export { withDensities } from './sparse/override.js';
+export { designSparsity, evaluateLayerSparse, isSparse, SPARSITY_ASSUMPTION, type LayerDensities, type SparseLayerResult } from './network/sparsity.js';
 export { readSparse } from './interop/timeloop/sparse.js';
 export type { SparseSpec, LevelSparsity, TensorFormat, RankFormat, DensitySpec } from './sparse/spec.js';
 

@@ -11,11 +11,12 @@ import { zooNames, zooNetwork } from '../network/zoo.js';
 import { reportHtml } from '../report/html.js';
 import { formatNetworkReport, networkReportToJSON } from '../report/network.js';
 import { SpecError } from '../spec/errors.js';
-import { objective, onnxImportFlags, outputTargets, positiveNumber, threadsFlag, wholeNumber } from './flags.js';
+import type { LayerDensities } from '../network/sparsity.js';
+import { densityFlag, objective, onnxImportFlags, outputTargets, positiveNumber, threadsFlag, wholeNumber } from './flags.js';
 import { progressBar } from './progress.js';
 
 /** Flags of `dnnergy analyze`, as commander hands them over. */
-export interface AnalyzeOpts { html?: string; ert?: string; clock?: string; inputShape?: string; dim?: string; strict?: boolean; if?: string; arch: string; batch: string; evaluations: string; seed: string; threads: string; objective: string; json?: boolean; out?: string; exact?: string }
+export interface AnalyzeOpts { html?: string; ert?: string; clock?: string; inputShape?: string; dim?: string; strict?: boolean; if?: string; arch: string; batch: string; evaluations: string; seed: string; threads: string; objective: string; json?: boolean; out?: string; exact?: string; density?: string }
 
 /** Run `dnnergy analyze` on a network (ONNX file or zoo name). */
 export async function runAnalyze(name: string, opts: AnalyzeOpts): Promise<void> {
@@ -31,11 +32,12 @@ export async function runAnalyze(name: string, opts: AnalyzeOpts): Promise<void>
   const bar = progressBar(`${net.name} {bar} {value}/{total} layers`, opts.json);
   bar?.start(net.layers.length, 0);
   const threads = threadsFlag(opts.threads);
+  const densities = roleDensities(densityFlag(opts.density));
   const report = await analyzeNetwork(net, design.arch, design.energy, {
     batch, objective: goal, evaluations: wholeNumber(opts.evaluations, '--evaluations', 1),
     seed: wholeNumber(opts.seed, '--seed', 0), threads, pool: threads > 1 ? threadPool(threads) : undefined, constraints: (w) => design.constraints(w),
     source: isArchFile(opts.arch) ? filesLabel(opts.arch.split(',').map((p) => p.trim())) : opts.arch,
-    onLayer: bar ? (d) => bar.update(d) : undefined,
+    onLayer: bar ? (d) => bar.update(d) : undefined, ...(densities ? { densities } : {}),
     ...(opts.exact !== undefined ? { exactTimeLimitMs: positiveNumber(opts.exact, '--exact') * 1000 } : {}),
   });
   bar?.stop();
@@ -64,6 +66,18 @@ function provenTotal(r: NetworkReport, goal: Objective): { score: number; bound:
     if (l.proven >= s) optimal++;
   }
   return { score: sc, bound, gap: bound > 0 ? sc / bound : 1, layers, optimal };
+}
+
+/** `--density` on a network: by role (a network's layers share roles, not tensor names). */
+function roleDensities(m: ReadonlyMap<string, number> | undefined): LayerDensities | undefined {
+  if (!m) return undefined;
+  const out: Record<string, number> = {};
+  for (const [k, d] of m) {
+    const role = ({ weight: 'weights', weights: 'weights', input: 'inputs', inputs: 'inputs', output: 'outputs', outputs: 'outputs' } as Record<string, string>)[k.toLowerCase()];
+    if (!role) throw new SpecError('<command line>', `--density ${k}`, 'a role: Weights, Inputs or Outputs', k);
+    out[role] = d;
+  }
+  return out as LayerDensities;
 }
 
 /** The fastest clock `--clock` takes (1 THz): beyond it frames/s lose meaning, and near 1e308 MHz they overflow. */

@@ -7,6 +7,7 @@ import { loadArchitecture } from '../io/inputs.js';
 import { OutputSet } from '../io/files.js';
 import { exportSequentialOnnx } from '../network/onnx/export.js';
 import { formatPrune, pruneReport } from '../report/prune.js';
+import { SPARSITY_ASSUMPTION } from '../network/sparsity.js';
 import { SpecError } from '../spec/errors.js';
 import { SHIPPED_MODELS } from './commands.js';
 import { numberIn, outputTargets, wholeNumber } from './flags.js';
@@ -52,6 +53,7 @@ export async function runPrune(o: PruneOpts): Promise<void> {
   const silent = quiet(o.json);
   const log = (s: string) => { if (!silent) process.stderr.write(s + '\n'); };
   log(`mapping ${net.layers.filter((l) => l.kind !== 'other').length} layers of ${net.name} on ${o.arch}...`);
+  log(SPARSITY_ASSUMPTION);
   const em = await energyModel(net, arch, { evaluations, seed });
   const trainSet = loadMnist('train', 0, 55000);
   const validation = loadMnist('train', 55000, validationImages);

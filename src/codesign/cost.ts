@@ -3,15 +3,16 @@
  * variant of a layer (another shape, other densities), in one metric —
  * energy, latency, or anything a measurement gives. The dnnergy model on a
  * design is one provider: it maps each distinct layer shape once (cached by
- * shape) and prices densities with the sparse estimate, cheap enough for a
- * pruning loop. A real measurement (onnxruntime on this machine) is another.
+ * shape) and prices densities by evaluating that mapping with the sparse
+ * engine under the design's sparsity (network/sparsity.ts), cheap enough for
+ * a pruning loop. A real measurement (onnxruntime on this machine) is another.
  */
 import type { Design } from '../designs/design.js';
-import { planStorageEnergy } from '../model/cost.js';
+import type { Mapping } from '../mapping/mapping.js';
 import type { Result } from '../model/result.js';
-import { sparseEnergy, type Densities } from '../model/sparse.js';
 import { analyzeNetwork } from '../network/analyze.js';
-import { layerMacs, shapeKey, type ConvLayer, type FcLayer, type Network } from '../network/network.js';
+import { layerMacs, layerWorkload, shapeKey, type ConvLayer, type FcLayer, type Network } from '../network/network.js';
+import { evaluateLayerSparse, type LayerDensities } from '../network/sparsity.js';
 
 /** What a cost measures. */
 export type CostMetric = 'energy' | 'latency' | (string & {});
@@ -61,7 +62,7 @@ export interface CostProvider {
   readonly metric: CostMetric;
   readonly unit: string;
   /** Cost of one layer variant (any shape; densities absent are dense). */
-  layerCost(layer: ConvLayer | FcLayer, densities?: Densities): Promise<number>;
+  layerCost(layer: ConvLayer | FcLayer, densities?: LayerDensities): Promise<number>;
   /** Prepares the cost of a network's layers with MACs. */
   network(net: Network): Promise<NetworkCost>;
 }
@@ -71,7 +72,7 @@ export type ModelDesign = Pick<Design, 'arch' | 'energy' | 'constraints'>;
 
 /** How the model prices: the metric, the batch, and the mapper's budget and seed per shape. */
 export interface ModelCostOptions {
-  /** 'energy' (default; densities priced by the sparse estimate) or 'latency' (cycles: zeros are gated, not skipped). */
+  /** 'energy' (default) or 'latency' (cycles); densities below 1 are priced by the sparse engine (zeros gated: compression may still shorten bandwidth-bound layers). */
   readonly metric?: 'energy' | 'latency';
   readonly batch?: number;
   /** Mapper budget per layer shape. */
@@ -105,8 +106,8 @@ function weightCount(l: ConvLayer | FcLayer): number {
  */
 export function modelCost(design: ModelDesign, o: ModelCostOptions = {}): ModelCostProvider {
   const metric = o.metric ?? 'energy';
-  const plan = planStorageEnergy(design.arch, design.energy);
-  const cache = new Map<string, Result>();
+  const batch = o.batch ?? 1;
+  const cache = new Map<string, { result: Result; mapping: Mapping }>();
   const unit = metric === 'latency' ? 'cycles' : design.energy.unit ?? 'pJ';
 
   /** Maps the shapes not seen yet, through the whole-network path (one shape, one mapping). */
@@ -114,37 +115,42 @@ export function modelCost(design: ModelDesign, o: ModelCostOptions = {}): ModelC
     const fresh = layers.filter((l, i) => !cache.has(shapeKey(l)) && layers.findIndex((x) => shapeKey(x) === shapeKey(l)) === i);
     if (fresh.length === 0) return;
     const net: Network = { name: 'shapes', input: [0, 0, 0], layers: fresh, inputTensor: '', tensors: new Map(), edges: fresh.map((l) => ({ inputs: [], output: l.name })) };
+    // The layers' own weight densities are not used here: `at` prices them.
     const report = await analyzeNetwork(net, design.arch, design.energy, {
-      batch: o.batch ?? 1, objective: 'energy', evaluations: o.evaluations ?? 20000, seed: o.seed ?? 1, threads: 1, constraints: design.constraints,
+      batch, objective: 'energy', evaluations: o.evaluations ?? 20000, seed: o.seed ?? 1, threads: 1, constraints: design.constraints,
+      densities: { weights: 1 },
     });
-    report.layers.forEach((r, i) => cache.set(shapeKey(fresh[i]), r.result!));
+    report.layers.forEach((r, i) => cache.set(shapeKey(fresh[i]), { result: r.result!, mapping: r.mapping! }));
   };
   const dense = async (l: ConvLayer | FcLayer): Promise<Result> => {
     await map([l]);
-    return cache.get(shapeKey(l))!;
+    return cache.get(shapeKey(l))!.result;
   };
-  const price = (r: Result, d: Densities): { cost: number; effectualMacs: number } => {
-    const s = sparseEnergy(r, design.arch, plan, d);
-    return { cost: metric === 'latency' ? r.cycles : s.energyPJ, effectualMacs: s.effectualMacs };
+  const price = (l: ConvLayer | FcLayer, d: LayerDensities): { cost: number; effectualMacs: number } => {
+    const hit = cache.get(shapeKey(l))!;
+    const s = evaluateLayerSparse(layerWorkload(l, batch), design.arch, hit.mapping, design.energy, d);
+    const r = s ?? { energyPJ: hit.result.energyPJ, cycles: hit.result.cycles, effectualMacs: hit.result.computes };
+    return { cost: metric === 'latency' ? r.cycles : r.energyPJ, effectualMacs: r.effectualMacs };
   };
   return {
     metric,
     unit,
     dense,
-    async layerCost(l, d = { weights: 1 }) {
-      return price(await dense(l), d).cost;
+    async layerCost(l, d = {}) {
+      await dense(l);
+      return price(l, d).cost;
     },
     async network(net) {
       const withMacs = net.layers.filter((l): l is ConvLayer | FcLayer => l.kind !== 'other');
       await map(withMacs);
-      const layers = withMacs.map((l) => ({ name: l.name, kind: l.kind, macs: layerMacs(l) * (o.batch ?? 1), weights: weightCount(l), dense: cache.get(shapeKey(l))! }));
+      const layers = withMacs.map((l) => ({ layer: l, name: l.name, kind: l.kind, macs: layerMacs(l) * batch, weights: weightCount(l), dense: cache.get(shapeKey(l))!.result }));
       return {
         metric, unit, layers,
         at(weights, activations = new Map()) {
           const rows = layers.map((l) => {
             const d = weights.get(l.name) ?? 1;
             const a = activations.get(l.name) ?? DENSE;
-            const p = price(l.dense, { weights: d, inputs: a.inputs, outputs: a.outputs });
+            const p = price(l.layer, { weights: d, inputs: a.inputs, outputs: a.outputs });
             return { name: l.name, density: d, activations: a, cost: p.cost, denseCost: metric === 'latency' ? l.dense.cycles : l.dense.energyPJ, macs: l.macs, effectualMacs: p.effectualMacs };
           });
           return { total: rows.reduce((a, l) => a + l.cost, 0), layers: rows };

@@ -7,13 +7,13 @@ import type { EnergyTable } from '../energy/table.js';
 import type { Constraints } from '../mapping/constraints.js';
 import { mapLayer } from '../mapper/map.js';
 import type { Objective } from '../mapper/search.js';
-import { planStorageEnergy } from '../model/cost.js';
-import { sparseEnergy, type SparseResult } from '../model/sparse.js';
 import type { Result } from '../model/result.js';
 import { offChipAccesses } from '../model/accesses.js';
 import type { Pool } from '../util/pool.js';
 import type { Workload } from '../workload/workload.js';
+import type { Mapping } from '../mapping/mapping.js';
 import { layerMacs, layerWorkload, shapeKey, type Layer, type Network } from './network.js';
+import { evaluateLayerSparse, isSparse, SPARSITY_ASSUMPTION, type LayerDensities, type SparseLayerResult } from './sparsity.js';
 
 export interface LayerReport {
   readonly layer: Layer;
@@ -25,13 +25,14 @@ export interface LayerReport {
   readonly cached: boolean;
   /** With {@link AnalyzeOptions.exactTimeLimitMs}: the proven lower bound on the layer's objective (the exact search's). */
   readonly proven?: number;
+  /** The best mapping found (with `result`), for re-evaluating the layer at other densities. */
+  readonly mapping?: Mapping;
   /**
-   * For a layer with known weight density below 1 (a pruned model): its
-   * energy with zero weights skipped and weights compressed (model/sparse.ts).
-   * Cycles stay the dense ones: Eyeriss-class chips gate zeros, saving
-   * energy, not time.
+   * For a layer with a density below 1 (a pruned model's weights, or
+   * `densities`): the sparse engine's evaluation of the same mapping under
+   * the design's sparsity (network/sparsity.ts: RLC off chip, zero gating).
    */
-  readonly sparse?: SparseResult;
+  readonly sparse?: SparseLayerResult;
 }
 
 /** The energy a layer report counts: sparse when the weights are, else dense. */
@@ -68,6 +69,11 @@ export interface AnalyzeOptions {
   readonly constraints: (w: Workload) => Constraints;
   /** Names the design (a file or a built-in) in errors; default the architecture's name. */
   readonly source?: string;
+  /**
+   * Densities for every layer by role (`--density`); a role not given takes
+   * the layer's own (a pruned model's weight density), else 1.
+   */
+  readonly densities?: LayerDensities;
   /** Called after each layer with the number done. */
   readonly onLayer?: (done: number, total: number) => void;
   /**
@@ -79,11 +85,10 @@ export interface AnalyzeOptions {
 }
 
 export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTable, o: AnalyzeOptions): Promise<NetworkReport> {
-  const cache = new Map<string, Result>();
+  const cache = new Map<string, { result: Result; mapping: Mapping }>();
   const bounds = new Map<string, number>();
   const layers: LayerReport[] = [];
   let energyTotal = 0, cycles = 0, macs = 0, dram = 0;
-  const plan = planStorageEnergy(arch, energy);
   for (const [i, layer] of net.layers.entries()) {
     if (layer.kind === 'other') {
       layers.push({ layer, macs: 0, result: null, cached: false });
@@ -91,28 +96,29 @@ export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTab
       continue;
     }
     const key = shapeKey(layer);
-    let result = cache.get(key);
-    const cached = result !== undefined;
-    if (!result) {
-      const w = layerWorkload(layer, o.batch);
+    let hit = cache.get(key);
+    const cached = hit !== undefined;
+    const w = layerWorkload(layer, o.batch);
+    if (!hit) {
       const exact = o.exactTimeLimitMs === undefined ? {} : { strategy: 'exact' as const, timeLimitMs: o.exactTimeLimitMs, evaluations: Infinity };
       const mapped = await mapLayer(w, arch, energy, o.constraints(w), {
         objective: o.objective, seed: o.seed, threads: o.threads, evaluations: o.evaluations, pool: o.pool, source: o.source, ...exact,
       });
-      result = mapped.result;
-      cache.set(key, result);
+      hit = { result: mapped.result, mapping: mapped.mapping };
+      cache.set(key, hit);
       bounds.set(key, mapped.proven);
     }
+    const result = hit.result;
     const proven = o.exactTimeLimitMs === undefined ? undefined : bounds.get(key);
     const m = layerMacs(layer) * o.batch;
-    const d = layer.weightDensity;
-    const sparse = d !== undefined && d < 1 ? sparseEnergy(result, arch, plan, { weights: d }) : undefined;
-    const report: LayerReport = { layer, macs: m, result, cached, ...(sparse ? { sparse } : {}), ...(proven !== undefined ? { proven } : {}) };
+    const d: LayerDensities = { ...(layer.weightDensity !== undefined ? { weights: layer.weightDensity } : {}), ...o.densities };
+    const sparse = isSparse(d) ? evaluateLayerSparse(w, arch, hit.mapping, energy, d) ?? undefined : undefined;
+    const report: LayerReport = { layer, macs: m, result, cached, mapping: hit.mapping, ...(sparse ? { sparse } : {}), ...(proven !== undefined ? { proven } : {}) };
     layers.push(report);
     energyTotal += layerEnergy(report);
-    cycles += result.cycles;
+    cycles += sparse?.cycles ?? result.cycles;
     macs += m;
-    dram += offChipAccesses(result);
+    dram += offChipAccesses(sparse?.result ?? result);
     o.onLayer?.(i + 1, net.layers.length);
   }
   return {
@@ -122,7 +128,10 @@ export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTab
       macLayersLeftOut: net.layers.filter((l) => l.kind === 'other' && l.macsLeftOut).length,
       unknownOps: net.layers.filter((l) => l.kind === 'other' && l.unknown).length,
     },
-    warnings: [...new Set([...layers.flatMap((l) => l.result?.warnings ?? []), ...wordWarnings(net, arch)])],
+    warnings: [...new Set([
+      ...layers.flatMap((l) => l.sparse?.result.warnings ?? l.result?.warnings ?? []), ...wordWarnings(net, arch),
+      ...(layers.some((l) => l.sparse) ? [SPARSITY_ASSUMPTION] : []),
+    ])],
   };
 }
 

@@ -52,7 +52,8 @@ export function networkReportToJSON(r: NetworkReport, clockHz: number): unknown 
     },
     layers: r.layers.map((l) => {
       if (!l.result) return { name: l.layer.name, kind: l.layer.kind, op: l.layer.kind === 'other' ? l.layer.op : undefined, modelled: false };
-      const res = l.result;
+      // A sparse layer reports the sparse engine's evaluation of the same mapping.
+      const res = l.sparse?.result ?? l.result;
       const dram = offChipAccesses(res);
       const byTensor: Record<string, number> = {};
       for (const lv of res.levels) for (const ds of lv.dataSpaces) byTensor[ds.name] = (byTensor[ds.name] ?? 0) + ds.energyPJ;
@@ -62,7 +63,7 @@ export function networkReportToJSON(r: NetworkReport, clockHz: number): unknown 
         modelled: true,
         macs: l.macs,
         energy: layerEnergy(l),
-        ...(l.sparse ? { weight_density: l.layer.kind === 'other' ? 1 : l.layer.weightDensity, dense_energy: res.energyPJ } : {}),
+        ...(l.sparse ? { weight_density: l.sparse.densities.weights ?? 1, input_density: l.sparse.densities.inputs ?? 1, output_density: l.sparse.densities.outputs ?? 1, dense_energy: l.result.energyPJ, dense_cycles: l.result.cycles } : {}),
         cycles: res.cycles,
         utilization: res.utilization,
         active_pes: res.levels[0].utilizedInstances,
@@ -85,7 +86,7 @@ export function formatNetworkReport(r: NetworkReport, clockHz: number): string {
   const rows: string[][] = [['layer', 'MACs', `energy (${unit})`, `/MAC`, ...names.map((n) => `${n} %`), 'cycles', 'util', 'PEs', 'DRAM/MAC']];
   for (const l of r.layers) {
     if (!l.result) { rows.push([l.layer.name, '-', `not modelled (${l.layer.kind === 'other' ? l.layer.op : ''})`, '', ...names.map(() => ''), '', '', '', '']); continue; }
-    const res = l.result;
+    const res = l.sparse?.result ?? l.result;
     const dram = offChipAccesses(res);
     rows.push([
       l.layer.name, fmt(l.macs), layerEnergy(l).toExponential(3), (layerEnergy(l) / l.macs).toFixed(2),

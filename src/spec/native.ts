@@ -11,7 +11,11 @@ import type { LevelMapping, Loop, Mapping, SpatialLoop } from '../mapping/mappin
 import { conv2dWorkload, convWorkload } from '../workload/conv.js';
 import { assignRoles } from '../workload/roles.js';
 import type { DataSpace, ProjectionTerm, Workload } from '../workload/workload.js';
+import { readSparse } from '../interop/timeloop/sparse.js';
+import type { Merged } from '../interop/timeloop/v4.js';
+import type { SparseSpec } from '../sparse/spec.js';
 import { SpecError } from './errors.js';
+import { At } from './read.js';
 
 const posInt = z.number().int().positive();
 const nonNeg = z.number().nonnegative();
@@ -43,6 +47,8 @@ const WorkloadSpec = z.strictObject({
   conv2d: Conv2d.optional(),
   dims: z.record(z.string(), posInt).optional(),
   tensors: z.array(Tensor).min(1).optional(),
+  /** Tensor → density, or { distribution, density }: Timeloop's `problem.instance.densities`. */
+  densities: z.record(z.string(), z.union([z.number().min(0).max(1), z.record(z.string(), z.unknown())])).optional(),
 });
 
 const Level = z.strictObject({
@@ -63,6 +69,10 @@ const Level = z.strictObject({
   multiple_buffering: z.number().positive().optional(),
   /** Whether the level is off-chip memory; default: its class (or name) says DRAM. */
   off_chip: z.boolean().optional(),
+  /** Metadata storage (sparse formats): width in bits, default metadata word bits, depth; Timeloop's metadata_storage_width, metadata_datawidth, metadata_storage_depth. */
+  metadata_width: z.number().int().nonnegative().optional(),
+  metadata_word_bits: z.number().int().nonnegative().optional(),
+  metadata_depth: z.number().int().nonnegative().optional(),
 });
 
 const Compute = z.strictObject({
@@ -95,6 +105,8 @@ const Doc = z.strictObject({
   workload: WorkloadSpec.optional(),
   arch: ArchSpec.optional(),
   mapping: z.array(MapLevel).optional(),
+  /** Timeloop's `sparse_optimizations` (`targets`: formats, gating/skipping, compute optimizations), same spellings and meaning. */
+  sparse_optimizations: z.unknown().optional(),
 });
 
 type DocT = z.infer<typeof Doc>;
@@ -134,16 +146,21 @@ function parseLoop(tok: string, dims: readonly string[], file: string, field: st
 }
 
 /** Read native documents (merged by section, later winning). */
+/**
+ * Read native documents: workload, architecture, mapping, energies, and the
+ * sparse spec when densities or `sparse_optimizations` are given.
+ */
 export function readNative(docs: readonly { file: string; value: unknown }[]): {
-  workload: Workload; arch: Arch; mapping: Mapping | null; energy: EnergyTable | null;
+  workload: Workload; arch: Arch; mapping: Mapping | null; energy: EnergyTable | null; sparse?: SparseSpec;
 } {
-  const sections: { [K in 'workload' | 'arch' | 'mapping']?: { file: string; value: NonNullable<DocT[K]> } } = {};
+  const sections: { [K in 'workload' | 'arch' | 'mapping' | 'sparse_optimizations']?: { file: string; value: NonNullable<DocT[K]> } } = {};
   for (const d of docs) {
     const r = Doc.safeParse(d.value);
     if (!r.success) throw zodError(d.file, r.error);
     if (r.data.workload) sections.workload = { file: d.file, value: r.data.workload };
     if (r.data.arch) sections.arch = { file: d.file, value: r.data.arch };
     if (r.data.mapping) sections.mapping = { file: d.file, value: r.data.mapping };
+    if (r.data.sparse_optimizations !== undefined && r.data.sparse_optimizations !== null) sections.sparse_optimizations = { file: d.file, value: r.data.sparse_optimizations };
   }
   const files = docs.map((d) => d.file).join(', ');
   if (!sections.workload) throw new SpecError(files, 'workload', 'a `workload` section');
@@ -258,5 +275,33 @@ export function readNative(docs: readonly { file: string; value: unknown }[]): {
     });
     mapping = { levels };
   }
-  return { workload, arch, mapping, energy };
+  const sparse = nativeSparse(sections.workload, as, sections.sparse_optimizations, workload, arch);
+  return { workload, arch, mapping, energy, ...(sparse ? { sparse } : {}) };
+}
+
+/** The problem's `instance` of Timeloop is the native workload itself: errors name `workload.densities`. */
+class WorkloadAt extends At {
+  override key(k: string | number): At {
+    return k === 'instance' ? new At(this.file, 'workload') : super.key(k);
+  }
+}
+
+/**
+ * The sparse spec of native documents, read by the Timeloop reader (one
+ * semantics) from sections shaped as Timeloop's, with field paths of the
+ * native file.
+ */
+function nativeSparse(
+  ws: { file: string; value: z.infer<typeof WorkloadSpec> }, as: { file: string; value: z.infer<typeof ArchSpec> },
+  so: { file: string; value: unknown } | undefined, workload: Workload, arch: Arch,
+): SparseSpec | null {
+  if (ws.value.densities === undefined && so === undefined) return null;
+  const merged: Merged = new Map();
+  if (ws.value.densities !== undefined) merged.set('problem', { value: { instance: { densities: ws.value.densities } }, at: new WorkloadAt(ws.file, 'problem') });
+  merged.set('architecture', {
+    value: { nodes: as.value.levels.map((l) => ({ name: l.name, attributes: { metadata_storage_width: l.metadata_width, metadata_datawidth: l.metadata_word_bits, metadata_storage_depth: l.metadata_depth } })) },
+    at: new At(as.file, 'arch'),
+  });
+  if (so) merged.set('sparse_optimizations', { value: so.value, at: new At(so.file, 'sparse_optimizations') });
+  return readSparse(merged, workload, arch);
 }

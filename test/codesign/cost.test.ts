@@ -4,11 +4,11 @@ import { builtinArch } from '../../src/designs/builtin.js';
 import { modelCost } from '../../src/codesign/cost.js';
 import { energyModel, networkEnergy } from '../../src/codesign/energy.js';
 import type { Design } from '../../src/designs/design.js';
-import { planEnergy } from '../../src/model/cost.js';
-import { sparseEnergy } from '../../src/model/sparse.js';
+import { evaluateLayerSparse } from '../../src/network/sparsity.js';
+import { layerWorkload } from '../../src/network/network.js';
 import { analyzeNetwork } from '../../src/network/analyze.js';
 import { shrink } from '../../src/network/graph.js';
-import { NetworkBuilder, type ConvLayer } from '../../src/network/network.js';
+import { NetworkBuilder, type ConvLayer, type FcLayer } from '../../src/network/network.js';
 
 const b = builtinArch('eyeriss')!;
 const design: Design = { name: 'eyeriss', description: b.description, arch: b.arch, energy: b.energy, constraints: b.constraints, clockHz: b.clockHz, warnings: [] };
@@ -32,12 +32,19 @@ describe('model cost provider', () => {
     expect(c.layers[0].weights).toBe(16 * 3 * 9);
   }, 60_000);
 
-  it('prices densities with the sparse estimate; lower weight density costs less', async () => {
+  it('prices densities with the sparse engine on the dense mapping; lower weight density costs less', async () => {
     const c = await energyModel(net, design, o);
-    const plan = planEnergy(b.arch, b.energy);
+    const a = await analyzeNetwork(net, b.arch, b.energy, { batch: 1, objective: 'energy', evaluations: 400, seed: 1, threads: 1, constraints: b.constraints });
+    const modelled = a.layers.filter((l) => l.result);
     const w = new Map([['conv2', 0.3]]), act = new Map([['conv3', { inputs: 0.5, outputs: 0.6 }]]);
     const at = c.at(w, act);
-    const expected = c.layers.map((l) => sparseEnergy(l.dense, b.arch, plan, { weights: w.get(l.name) ?? 1, inputs: act.get(l.name)?.inputs ?? 1, outputs: act.get(l.name)?.outputs ?? 1 }).energyPJ);
+    const expected = modelled.map((l) => {
+      const d = { weights: w.get(l.layer.name) ?? 1, inputs: act.get(l.layer.name)?.inputs ?? 1, outputs: act.get(l.layer.name)?.outputs ?? 1 };
+      return evaluateLayerSparse(layerWorkload(l.layer as ConvLayer | FcLayer, 1), b.arch, l.mapping!, b.energy, d)?.energyPJ ?? l.result!.energyPJ;
+    });
+    // Dense layers keep the dense model's figure; sparse ones differ from it.
+    expect(at.layers[0].cost).toBe(modelled[0].result!.energyPJ);
+    expect(at.layers[2].cost).toBeLessThan(modelled[2].result!.energyPJ);
     expect(at.layers.map((l) => l.cost)).toEqual(expected);
     expect(at.total).toBe(expected.reduce((s, x) => s + x, 0));
     expect(networkEnergy(c, w, act).total).toBe(at.total);
