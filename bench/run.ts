@@ -12,7 +12,6 @@ import { planEnergy, totals } from '../src/model/cost.js';
 import { compileMapping, compileProblem } from '../src/model/compile.js';
 import { Evaluator } from '../src/model/nest.js';
 import { evaluate } from '../src/model/model.js';
-import { sparseEnergy } from '../src/model/sparse.js';
 
 /** `batch(n)` runs n evaluations in its own loop, as a search's inner loop does. */
 function measure(label: string, batch: (n: number) => void, seconds = 1, rounds = 7): number {
@@ -62,11 +61,6 @@ measure('counts only (nest analysis)', (n) => {
 });
 measure('full evaluate() (validation + per-level report + checks)', (n) => {
   for (let i = 0; i < n; i++) sink += evaluate(w, arch, mapping!, energy!).energyPJ;
-}, 1, 3);
-// The pruning loop's estimate: one layer's energy at given densities, from its dense result.
-const denseResult = evaluate(w, arch, mapping!, energy!);
-measure('sparse estimate (one layer at weight/input/output densities, from the dense result)', (n) => {
-  for (let i = 0; i < n; i++) sink += sparseEnergy(denseResult, arch, plan, { weights: 0.3 + (i % 7) * 0.1, inputs: 0.5, outputs: 0.4 }).energyPJ;
 }, 1, 3);
 // The sparse engine on Sparseloop's Eyeriss-like gating case (its reference mapping): dense counts, the sparse pass, energy and cycles.
 {
