@@ -11,6 +11,8 @@ const BIN = resolve(__dirname, '../../bin/dnnergy.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'dnnergy-sweep-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+// Budget large enough that the sweep outlasts the store's first flush (1 s) even on a fast, quiet machine:
+// the interrupted run must be interrupted, not finished.
 const SPEC = `name: store-test
 base: eyeriss
 parameters:
@@ -19,7 +21,7 @@ parameters:
 networks:
   - { zoo: alexnet, layers: [conv2, conv3, conv4, conv5, fc6, fc8] }
   - { zoo: mobilenet_v1, layers: [conv1_pw, conv2_pw, conv13_pw, fc] }
-evaluations: 400
+evaluations: 8000
 `;
 
 async function jobCount(db: string): Promise<number> {
