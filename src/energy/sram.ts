@@ -10,20 +10,24 @@ import { SRAM_POINTS_45NM, SRAM_POINTS_V04, type SramPoint, type SramPointV04 } 
 import type { Args, Attrs } from './aladdin.js';
 import { UnsupportedError } from './aladdin.js';
 
-interface Fit { readonly point: SramPoint; readonly width: number; readonly depth: number; readonly banks: number }
+interface Shape { readonly width: number; readonly depth: number; readonly banks: number }
+interface Fit<P> extends Shape { readonly point: P }
 
-function fit(attrs: Attrs): Fit {
+/** The nearest point (by |log| distance in width, depth, banks) to an SRAM's attributes; `banks` when n_banks is absent. */
+function nearest<P extends Shape>(points: readonly P[], attrs: Attrs, banksDefault: number, techs: string): Fit<P> {
   const t = String(attrs.technology ?? '');
-  if (!['40', '40nm', '45', '45nm'].includes(t)) throw new UnsupportedError(`SRAM needs CACTI, and the CACTI-derived points are 45nm only (technology ${t || 'missing'})`);
+  if (!['40', '40nm', '45', '45nm'].includes(t)) throw new UnsupportedError(`SRAM needs CACTI, and the CACTI-derived points are ${techs} only (technology ${t || 'missing'})`);
   const width = Number(attrs.width);
   const depth = Number(attrs.depth);
-  const banks = Number(attrs.n_banks ?? 1);
+  const banks = Number(attrs.n_banks ?? banksDefault);
   if (![width, depth, banks].every((x) => Number.isFinite(x) && x > 0)) throw new UnsupportedError('SRAM needs width, depth and n_banks as positive numbers');
-  const dist = (p: SramPoint): number => Math.abs(Math.log(width / p.width)) + Math.abs(Math.log(depth / p.depth)) + Math.abs(Math.log(banks / p.banks));
-  let best = SRAM_POINTS_45NM[0]!;
-  for (const p of SRAM_POINTS_45NM) if (dist(p) < dist(best)) best = p;
+  const dist = (p: P): number => Math.abs(Math.log(width / p.width)) + Math.abs(Math.log(depth / p.depth)) + Math.abs(Math.log(banks / p.banks));
+  let best = points[0]!;
+  for (const p of points) if (dist(p) < dist(best)) best = p;
   return { point: best, width, depth, banks };
 }
+
+const fit = (attrs: Attrs): Fit<SramPoint> => nearest(SRAM_POINTS_45NM, attrs, 1, '45nm');
 
 /** What the approximation was scaled from (for the loud warning). */
 export function sramApproxSource(attrs: Attrs): string {
@@ -50,19 +54,8 @@ export function sramArea(attrs: Attrs): number {
   return (p.area * width * depth) / (p.width * p.depth);
 }
 
-function fitV04(attrs: Attrs): { point: SramPointV04; width: number; depth: number; banks: number } {
-  const t = String(attrs.technology ?? '');
-  if (!['40', '40nm', '45', '45nm'].includes(t)) throw new UnsupportedError(`SRAM needs CACTI, and the CACTI-derived points are 40/45nm only (technology ${t || 'missing'})`);
-  const width = Number(attrs.width);
-  const depth = Number(attrs.depth);
-  // timeloopfe's default for storage is 2 banks.
-  const banks = Number(attrs.n_banks ?? 2);
-  if (![width, depth, banks].every((x) => Number.isFinite(x) && x > 0)) throw new UnsupportedError('SRAM needs width, depth and n_banks as positive numbers');
-  const dist = (p: SramPointV04): number => Math.abs(Math.log(width / p.width)) + Math.abs(Math.log(depth / p.depth)) + Math.abs(Math.log(banks / p.banks));
-  let best = SRAM_POINTS_V04[0]!;
-  for (const p of SRAM_POINTS_V04) if (dist(p) < dist(best)) best = p;
-  return { point: best, width, depth, banks };
-}
+// timeloopfe's default for storage is 2 banks.
+const fitV04 = (attrs: Attrs): Fit<SramPointV04> => nearest(SRAM_POINTS_V04, attrs, 2, '40/45nm');
 
 /** What the Accelergy 0.4 approximation was scaled from (for the loud warning). */
 export function sramApproxSourceV04(attrs: Attrs): string {
