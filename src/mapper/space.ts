@@ -340,20 +340,32 @@ export class MapSpace {
     return true;
   }
 
+  /** Factor distributions over the free slots: the first term of both sizes. */
+  private factorChoices(): number {
+    let n = 1;
+    for (let d = 0; d < this.D; d++) {
+      const free = this.free[d].length;
+      const counts = new Map<number, number>();
+      for (const p of this.primes[d]) counts.set(p, (counts.get(p) ?? 0) + 1);
+      for (const e of counts.values()) n *= binomial(e + free - 1, free - 1);
+    }
+    return n;
+  }
+
+  /** `n` × 2 for every free keep/bypass choice: the last term of both sizes (same multiplication order as before). */
+  private timesBypassChoices(n: number): number {
+    for (let i = 0; i < this.L * this.S; i++) if (this.keepFixed[i] === 255) n *= 2;
+    return n;
+  }
+
   /**
    * An upper bound on the number of distinct mappings: factor
    * distributions × orders of the loops that can be non-trivial at each
    * level × free bypass choices (spatial orders are not varied).
    */
   size(): number {
-    const { L, D, S } = this;
-    let n = 1;
-    for (let d = 0; d < D; d++) {
-      const free = this.free[d].length;
-      const counts = new Map<number, number>();
-      for (const p of this.primes[d]) counts.set(p, (counts.get(p) ?? 0) + 1);
-      for (const e of counts.values()) n *= binomial(e + free - 1, free - 1);
-    }
+    const { L, D } = this;
+    let n = this.factorChoices();
     for (let l = 0; l < L; l++) {
       let k = 0;
       for (let d = 0; d < D; d++) {
@@ -362,8 +374,7 @@ export class MapSpace {
       }
       for (let i = 2; i <= k; i++) n *= i;
     }
-    for (let i = 0; i < L * S; i++) if (this.keepFixed[i] === 255) n *= 2;
-    return n;
+    return this.timesBypassChoices(n);
   }
 
   /**
@@ -372,17 +383,10 @@ export class MapSpace {
    * loops, unit ones included × free bypass choices.
    */
   rawSize(): number {
-    const { L, D, S } = this;
-    let n = 1;
-    for (let d = 0; d < D; d++) {
-      const free = this.free[d].length;
-      const counts = new Map<number, number>();
-      for (const p of this.primes[d]) counts.set(p, (counts.get(p) ?? 0) + 1);
-      for (const e of counts.values()) n *= binomial(e + free - 1, free - 1);
-    }
+    const { L, D } = this;
+    let n = this.factorChoices();
     for (let l = 0; l < L; l++) for (let i = 2; i <= D - this.torder[l].length; i++) n *= i;
-    for (let i = 0; i < L * S; i++) if (this.keepFixed[i] === 255) n *= 2;
-    return n;
+    return this.timesBypassChoices(n);
   }
 
   /** The genome as a plain mapping (for output and validation). */
