@@ -152,7 +152,7 @@ describe('the chips on the sparse engine', async () => {
   it('with every density 1 and no formats, the engine path is the dense run exactly (cycles, energy, networks)', () => {
     for (const [d, sp, m, z] of [[v1u, s1, m1, 'gate'], [v2, s2, m2, 'skip']] as const) {
       const dense = evaluate(w, d.arch, m, d.energy);
-      const r = evaluateChip(w, d.arch, m, sp.energy, d.energy, noFormats(sp.spec(w, {})), z);
+      const r = evaluateChip(w, d.arch, m, sp.energy, noFormats(sp.spec(w, {})), z);
       expect(r.cycles).toBe(dense.cycles);
       expect(r.energyPJ).toBeCloseTo(dense.energyPJ, 6);
       expect(r.networks!.map((n) => [n.name, n.cycles])).toEqual(dense.networks!.map((n) => [n.name, n.cycles]));
@@ -175,7 +175,7 @@ describe('the chips on the sparse engine', async () => {
   it("v1's RLC at DRAM: the non-zero input words alone are read, with 5-bit runs in proportion, priced per bit of a DRAM word", () => {
     const dram = v1u.arch.storage.findIndex((l) => l.offChip);
     const dense = evaluate(w, v1u.arch, m1, v1u.energy).levels[dram + 1].dataSpaces.find((t) => t.role === 'input')!;
-    const at = (d: number) => evaluateChip(w, v1u.arch, m1, s1.energy, v1u.energy, s1.spec(w, { inputs: d }), 'gate').levels[dram + 1].dataSpaces.find((x) => x.role === 'input')!;
+    const at = (d: number) => evaluateChip(w, v1u.arch, m1, s1.energy, s1.spec(w, { inputs: d }), 'gate').levels[dram + 1].dataSpaces.find((x) => x.role === 'input')!;
     // Hand count: the 72 input words are read once (DRAM → buffer); at density d, 72 − ⌊72(1 − d)⌋ of them.
     expect(dense.reads).toBe(72);
     expect(at(0.5).reads).toBe(36);
@@ -191,7 +191,7 @@ describe('the chips on the sparse engine', async () => {
   it("v2's CSC: a coordinate per non-zero weight at the weight scratchpad, an offset per column; skipping cuts the MACs and the cycles", () => {
     const W = v2.arch.storage.findIndex((l) => l.name === 'weights_spad');
     const dense = evaluate(w, v2.arch, m2, v2.energy);
-    const r = evaluateChip(w, v2.arch, m2, s2.energy, v2.energy, s2.spec(w, { weights: 0.5, inputs: 0.5 }), 'skip');
+    const r = evaluateChip(w, v2.arch, m2, s2.energy, s2.spec(w, { weights: 0.5, inputs: 0.5 }), 'skip');
     const t = r.levels[W + 1].dataSpaces.find((x) => x.role === 'weight')!;
     const fills = t.sparse!.metadata.actual.fills;
     // The weights fill the spad compressed: the CP rank holds one coordinate per non-zero weight filled.
@@ -200,7 +200,7 @@ describe('the chips on the sparse engine', async () => {
     expect(r.levels[0].computeCounts!.actual).toBe(dense.computes / 4);
     expect(r.cycles).toBeLessThan(dense.cycles);
     // Gating on v1 at the same densities keeps the dense cycles.
-    const g = evaluateChip(w, v1u.arch, m1, s1.energy, v1u.energy, s1.spec(w, { weights: 0.5, inputs: 0.5 }), 'gate');
+    const g = evaluateChip(w, v1u.arch, m1, s1.energy, s1.spec(w, { weights: 0.5, inputs: 0.5 }), 'gate');
     expect(g.cycles).toBe(evaluate(w, v1u.arch, m1, v1u.energy).cycles);
     // v1's weights are not compressed: weight zeros change nothing there, ifmap zeros gate the weight reads and MACs.
     expect(g.levels[0].computeCounts!.actual).toBe(dense.computes / 2);
