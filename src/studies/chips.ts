@@ -144,8 +144,10 @@ function accesses(r: Result, pick: (offChip: boolean, isBuffer: boolean) => bool
 }
 
 /** A layer's mapping on a chip: the chip's evaluation of it, the dense model's, and which search found it. */
-interface ChipMapping {
+export interface ChipMapping {
   readonly mapping: Mapping;
+  /** The chip's sparse spec for this mapping (absent: dense). */
+  readonly spec?: SparseSpec;
   readonly chip: Result;
   /** The same mapping's dense result (data without zeros: the RLC ratio's denominator). */
   readonly dense: Result;
@@ -161,12 +163,13 @@ interface ChipMapping {
  * cycles); each winner is evaluated as the chip runs it (evaluateChip) and
  * the better under the objective is kept.
  */
-async function chipMapping(w: Workload, chip: Chip, spec: SparseSpec | undefined, o: ChipsOptions): Promise<ChipMapping> {
+export async function chipMapping(w: Workload, chip: Chip, dens: TensorDensities | undefined, o: Pick<ChipsOptions, 'objective' | 'seed' | 'threads' | 'evaluations' | 'pool'>): Promise<ChipMapping> {
   const d = chip.design;
   const base = { objective: o.objective, seed: o.seed, threads: o.threads, evaluations: o.evaluations, pool: o.pool, source: d.name };
   const m = await mapLayer(w, d.arch, d.energy, d.constraints(w), base);
-  if (!spec) return { mapping: m.mapping, chip: m.result, dense: m.result, rankedBy: 'dense' };
-  const denseFound: ChipMapping = { mapping: m.mapping, chip: evaluateChip(w, d.arch, m.mapping, chip.sparsity.energy, spec, chip.zeros), dense: m.result, rankedBy: 'dense' };
+  if (!dens) return { mapping: m.mapping, chip: m.result, dense: m.result, rankedBy: 'dense' };
+  const spec = chip.sparsity.spec(w, dens, m.mapping);
+  const denseFound: ChipMapping = { mapping: m.mapping, spec, chip: evaluateChip(w, d.arch, m.mapping, chip.sparsity.energy, spec, chip.zeros), dense: m.result, rankedBy: 'dense' };
   // The engine refuses a format with fewer ranks than a candidate's loops need: rank by the spec
   // the dense winner needed, with outer ranks to spare (an empty outer rank holds nothing).
   const [ranked] = withEnoughRanks(w, d.arch, m.mapping, chip.sparsity.energy, spec);
@@ -177,7 +180,8 @@ async function chipMapping(w: Workload, chip: Chip, spec: SparseSpec | undefined
     if (e instanceof SpecError) return denseFound;
     throw e;
   }
-  const sparseFound: ChipMapping = { mapping: s.mapping, chip: evaluateChip(w, d.arch, s.mapping, chip.sparsity.energy, spec, chip.zeros), dense: denseCost(w, d.arch, s.mapping, d.energy), rankedBy: 'sparse' };
+  const spec2 = chip.sparsity.spec(w, dens, s.mapping);
+  const sparseFound: ChipMapping = { mapping: s.mapping, spec: spec2, chip: evaluateChip(w, d.arch, s.mapping, chip.sparsity.energy, spec2, chip.zeros), dense: denseCost(w, d.arch, s.mapping, d.energy), rankedBy: 'sparse' };
   const sc = (x: ChipMapping) => [x.chip.energyPJ, x.chip.cycles] as const;
   return better(o.objective, ...sc(sparseFound), ...sc(denseFound)) ? sparseFound : denseFound;
 }
@@ -197,11 +201,10 @@ export async function compareChips(net: Network, chips: readonly Chip[], o: Chip
       if (layer.kind === 'other') { o.onLayer?.(d.name, k + 1, net.layers.length); continue; }
       const w = layerWorkload(layer, o.batch);
       const dens = o.densities?.(layer) ?? (layer.weightDensity !== undefined && layer.weightDensity < 1 ? { weights: layer.weightDensity } : undefined);
-      const spec = dens ? chip.sparsity.spec(w, dens) : undefined;
       const key = `${shapeKey(layer)} ${dens ? JSON.stringify(dens) : ''}`;
       let m = mapped.get(key);
       if (!m) {
-        m = await chipMapping(w, chip, spec, o);
+        m = await chipMapping(w, chip, dens, o);
         mapped.set(key, m);
       }
       const r = m.chip;
@@ -217,7 +220,7 @@ export async function compareChips(net: Network, chips: readonly Chip[], o: Chip
         dramAccesses: accesses(m.dense, (off) => off, () => false), bufferAccesses: accesses(r, (_off, buf) => buf, (n) => buffers.has(n)),
         rankedBy: m.rankedBy,
         modes: Object.fromEntries((r.networks ?? []).flatMap((n) => (n.mode !== undefined && (d.arch.networks ?? []).find((x) => x.name === n.name)?.modes ? [[n.name, n.mode]] : []))),
-        ...(dens && spec ? { densities: dens, rlcRatio: inputsDense > 0 ? offChipWords(r, d.arch, spec, 'input') / inputsDense : 1, dramAccessesCompressed: Math.round(offChipWords(r, d.arch, spec)) } : {}),
+        ...(dens && m.spec ? { densities: dens, rlcRatio: inputsDense > 0 ? offChipWords(r, d.arch, m.spec, 'input') / inputsDense : 1, dramAccessesCompressed: Math.round(offChipWords(r, d.arch, m.spec)) } : {}),
       });
       o.onLayer?.(d.name, k + 1, net.layers.length);
     }
