@@ -121,6 +121,8 @@ export interface ChipsOptions {
   readonly threads?: number;
   readonly pool?: Pool;
   readonly densities?: LayerDensities;
+  /** With densities, also search ranked by the sparse cost and keep the better (default true); false: the dense-ranked mapping only. */
+  readonly sparseRanked?: boolean;
   readonly onLayer?: (chip: string, done: number, total: number) => void;
 }
 
@@ -163,13 +165,14 @@ export interface ChipMapping {
  * cycles); each winner is evaluated as the chip runs it (evaluateChip) and
  * the better under the objective is kept.
  */
-export async function chipMapping(w: Workload, chip: Chip, dens: TensorDensities | undefined, o: Pick<ChipsOptions, 'objective' | 'seed' | 'threads' | 'evaluations' | 'pool'>): Promise<ChipMapping> {
+export async function chipMapping(w: Workload, chip: Chip, dens: TensorDensities | undefined, o: Pick<ChipsOptions, 'objective' | 'seed' | 'threads' | 'evaluations' | 'pool' | 'sparseRanked'>): Promise<ChipMapping> {
   const d = chip.design;
   const base = { objective: o.objective, seed: o.seed, threads: o.threads, evaluations: o.evaluations, pool: o.pool, source: d.name };
   const m = await mapLayer(w, d.arch, d.energy, d.constraints(w), base);
   if (!dens) return { mapping: m.mapping, chip: m.result, dense: m.result, rankedBy: 'dense' };
   const spec = chip.sparsity.spec(w, dens, m.mapping);
   const denseFound: ChipMapping = { mapping: m.mapping, spec, chip: evaluateChip(w, d.arch, m.mapping, chip.sparsity.energy, spec, chip.zeros), dense: m.result, rankedBy: 'dense' };
+  if (o.sparseRanked === false) return denseFound;
   // The engine refuses a format with fewer ranks than a candidate's loops need: rank by the spec
   // the dense winner needed, with outer ranks to spare (an empty outer rank holds nothing).
   const [ranked] = withEnoughRanks(w, d.arch, m.mapping, chip.sparsity.energy, spec);
