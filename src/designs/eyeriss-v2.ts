@@ -24,16 +24,16 @@
  *   the SIMD pair takes two filters;
  * - energies are the normalised ones of `eyeriss` per bit (an 8-bit word
  *   at half a 16-bit one, a 20-bit psum at 20/16) and the MAC at 0.32 of
- *   v1's ({@link EYERISS_V2_MAC_PER_V1_MAC}); the paper gives no energy
- *   per action (none was found by search); networks cost nothing of their
+ *   v1's ({@link EYERISS_V2_MAC_PER_V1_MAC}); no energy per action of the
+ *   paper was found by search; networks cost nothing of their
  *   own (the array hop is on the scratchpad fills, as in `eyeriss`);
  * - off-chip bandwidth is unlimited: no off-chip interface figure of the
  *   paper was found (and on v1's link, 3.6 8-bit words per cycle, every
  *   depthwise layer of MobileNet waits on DRAM: its compulsory traffic
  *   alone is 0.2–0.6 words per MAC); `withDramBandwidth` (and `dnnergy
  *   chips --dram-bandwidth`) sets one.
- * CSC compression and zero skipping need the sparsity engine: densities per
- * tensor plug in through `LayerDensities` (chips.ts) once it lands.
+ * CSC compression and zero skipping are its sparse spec for the sparse
+ * engine (eyeriss-v2-sparse.ts), used with densities (studies/chips.ts).
  */
 import type { Arch, StorageLevel } from '../arch/arch.js';
 import type { NocLink } from '../arch/network.js';
@@ -55,7 +55,8 @@ export const EYERISS_V2_BITS = { data: 8, psum: 20 } as const;
  * multiply 0.2 pJ, 8-bit add 0.03 pJ; a multiplier's energy grows with the
  * square of its width (16 bits: 0.8 pJ, which the 32-bit figure of 3.1 pJ
  * confirms: 3.1 / 4), an adder's with its width. (0.2 + 0.03 × 20/8) /
- * (0.8 + 0.03 × 16/8) = 0.32. The JETCAS paper gives no energy per action.
+ * (0.8 + 0.03 × 16/8) = 0.32. No energy per action of the JETCAS paper
+ * was found (docs/chips.md).
  */
 export const EYERISS_V2_MAC_PER_V1_MAC = (0.2 + (0.03 * EYERISS_V2_BITS.psum) / 8) / (0.2 * 4 + 0.03 * 2);
 
