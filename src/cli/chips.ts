@@ -13,7 +13,7 @@ import { threadPool } from '../io/threadPool.js';
 import { numberIn, objective, positiveNumber, onnxImportFlags, outputTargets, threadsFlag, wholeNumber } from './flags.js';
 
 /** Flags of `dnnergy chips`, as commander hands them over. */
-export interface ChipsOpts { network: string; sparse?: string; batch: string; evaluations: string; seed: string; threads: string; objective: string; json?: boolean; convOnly?: boolean; dramBandwidth?: string; html?: string; out?: string; inputShape?: string; dim?: string; strict?: boolean }
+export interface ChipsOpts { network: string; sparse?: string; batch: string; evaluations: string; seed: string; threads: string; objective: string; json?: boolean; convOnly?: boolean; search?: string; dramBandwidth?: string; html?: string; out?: string; inputShape?: string; dim?: string; strict?: boolean }
 
 /** `--sparse weights=0.4,inputs=0.5,outputs=0.5`: one density per tensor role, for every layer. */
 export function densitiesFlag(v: string): Densities {
@@ -76,10 +76,12 @@ export async function runChips(opts: ChipsOpts): Promise<void> {
     { design: v2, zeros: 'skip', sparsity: eyerissV2Sparsity(v2) },
   ];
   const batch = wholeNumber(opts.batch, '--batch', 1);
+  const search = opts.search ?? 'both';
+  if (search !== 'both' && search !== 'dense') throw new SpecError('<command line>', '--search', 'both or dense', search);
   const threads = threadsFlag(opts.threads);
   const runs = await compareChips(net, chips, {
     batch, objective: objective(opts.objective), evaluations: wholeNumber(opts.evaluations, '--evaluations', 1), seed: wholeNumber(opts.seed, '--seed', 0),
-    threads, pool: threads > 1 ? threadPool(threads) : undefined, ...(densities ? { densities: (l) => densities(l.name) } : {}),
+    threads, pool: threads > 1 ? threadPool(threads) : undefined, sparseRanked: search === 'both', ...(densities ? { densities: (l) => densities(l.name) } : {}),
   });
   const json = JSON.stringify(chipsToJSON(net.name, batch, runs), null, 2) + '\n';
   await OutputSet.run((out) => {

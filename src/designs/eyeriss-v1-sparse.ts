@@ -2,28 +2,28 @@
  * How the chips as built treat zeros, as sparse specs of the sparse engine
  * (src/sparse: Sparseloop's rules), by tensor role, never by name.
  *
- * `eyeriss-v1` (JSSC 2017, Sec. IV-D/E):
- * - run-length coding of activations between layers: every ifmap read
- *   from and ofmap written to DRAM is coded as (5-bit run of zeros, 16-bit
- *   value) pairs, three pairs to a 64-bit word. Sparseloop rule: the DRAM
- *   level keeps the input and output tensors in one `RLE` rank flattening
- *   every dimension (5-bit metadata words, metadata storage 15 bits wide:
- *   the three runs of a 64-bit bus word), as Sparseloop's own Eyeriss-like
- *   compression example (04.2.3) codes its DRAM tensors; the buffer keeps
- *   them uncompressed (the chip decodes on the way in: decompression
- *   counts), so no outer offset ranks are needed;
- * - zero gating in the PE: a zero ifmap turns off the filter scratchpad
- *   read and the MAC (energy, not time). Sparseloop rule: `gating` at the
- *   weight scratchpad (target: the weight tensor, condition on: the input
- *   tensor), which reaches the MACs below it (Sparseloop removes their
- *   computes); no compute-level `gateOnZeroOperand`, which would gate zero
- *   weights too — v1 only checks ifmaps. Sparseloop lowers the compute
- *   cycles by those computes; the chip spends them (clock gating), which
- *   studies/chip-eval.ts restores: gating lowers no cycle count.
+ * `eyeriss-v1` (JSSC 2017, Sec. IV-D/E) is the project's one role-built
+ * Eyeriss v1 rule, `designSparsity` (network/sparsity.ts: activations
+ * run-length coded at the off-chip level, weight reads gated on zero
+ * inputs at the innermost level keeping the weights, which reaches the
+ * MACs), with what the chip as built does differently from that rule's
+ * generic form:
+ * - the chip packs three (5-bit run, 16-bit value) pairs into a 64-bit
+ *   word: 15 metadata bits per off-chip access, not as many 5-bit runs as
+ *   fit in a block;
+ * - the chip codes activations only: a pruned layer's weights go off chip
+ *   uncompressed;
+ * - the chip checks ifmaps only: no compute-level `gateOnZeroOperand`
+ *   (which would gate zero weights too).
+ * Sparseloop lowers the compute cycles by the computes the gating removes;
+ * the chip spends them (clock gating), which studies/chip-eval.ts restores.
  */
+import type { Arch } from '../arch/arch.js';
 import type { EnergyTable } from '../energy/table.js';
+import type { Mapping } from '../mapping/mapping.js';
+import { designSparsity } from '../network/sparsity.js';
 import type { LevelSparsity, OptimizationGroup, SparseSpec, TensorFormat } from '../sparse/spec.js';
-import { roleIndex, type TensorRole, type Workload } from '../workload/workload.js';
+import { roleIndex, type Workload } from '../workload/workload.js';
 import { NORMALISED as E, type BuiltinArch } from './build.js';
 
 /** Densities of a layer's tensors by role (1 when absent). */
@@ -37,8 +37,8 @@ export interface TensorDensities {
 export interface ChipSparsity {
   /** The design's table plus the energies of gated/skipped/metadata actions (dense actions unchanged). */
   readonly energy: EnergyTable;
-  /** The sparse spec of one layer at the given densities. */
-  spec(w: Workload, d: TensorDensities): SparseSpec;
+  /** The sparse spec of one layer at the given densities under a mapping (which levels keep which tensor). */
+  spec(w: Workload, d: TensorDensities, mapping: Mapping): SparseSpec;
 }
 
 /** One level's sparsity, empty. */
@@ -46,10 +46,9 @@ export function emptyLevel(S: number): LevelSparsity {
   return { formats: new Array<TensorFormat | null>(S).fill(null), gating: [], skipping: [], spatialSkipping: [], metadataWidth: 0, metadataWordBits: 0, metadataDepth: null };
 }
 
-/** The densities of a workload's tensors, by role. */
-export function roleDensities(w: Workload, d: TensorDensities): SparseSpec['densities'] {
-  const by: Record<TensorRole, number | undefined> = { weight: d.weights, input: d.inputs, output: d.outputs };
-  return w.dataSpaces.map((ds) => ({ distribution: 'fixed_structured', density: by[ds.role] ?? 1 }));
+/** The densities of a workload's tensors, by role: the role-built rule's (`designSparsity`), so both chips read densities alike. */
+export function roleDensities(w: Workload, arch: Arch, mapping: Mapping, d: TensorDensities): SparseSpec['densities'] {
+  return designSparsity(w, arch, mapping, d, { always: true })!.densities;
 }
 
 /** A group of one option: `target` gated or skipped when `on` is zero (role indices). */
@@ -60,18 +59,6 @@ export function when(target: number, on: readonly number[]): OptimizationGroup {
 /** The dimensions a tensor's coordinates depend on (its ranks' terms), one flattening group. */
 export function tensorDims(w: Workload, s: number): number[][] {
   return [[...new Set(w.dataSpaces[s].ranks.flatMap((r) => r.map((t) => t.dim)))].sort((a, b) => a - b)];
-}
-
-/** Run-length coding as Sparseloop writes it: UOP outer ranks over an RLE rank, the tensor's dimensions flattened. */
-function rlc(w: Workload, s: number, outerRanks: number, runBits: number, valueBits: number): TensorFormat {
-  const all = tensorDims(w, s);
-  return {
-    ranks: [
-      ...Array.from({ length: outerRanks }, () => ({ format: 'UOP' as const, flattened: all })),
-      { format: 'RLE', metadataWordBits: runBits, payloadWordBits: valueBits, flattened: all },
-    ],
-    innerToOuter: false,
-  };
 }
 
 /** Bits of one RLC run (JSSC'17: 5). */
@@ -94,16 +81,14 @@ export function eyerissV1Sparsity(design: BuiltinArch): ChipSparsity {
   for (const l of storage) if (!l.offChip && components.has(l.name)) components.set(l.name, { decompression_count: 0, compression_count: 0, ...components.get(l.name)! });
   return {
     energy: { ...design.energy, components },
-    spec(w, d) {
-      const S = w.dataSpaces.length;
-      const I = roleIndex(w, 'input'), O = roleIndex(w, 'output'), W = roleIndex(w, 'weight');
-      const levels = storage.map(() => emptyLevel(S));
-      const formats = new Array<TensorFormat | null>(S).fill(null);
-      formats[I] = rlc(w, I, 0, EYERISS_V1_RUN_BITS, 16);
-      formats[O] = rlc(w, O, 0, EYERISS_V1_RUN_BITS, 16);
-      levels[DRAM] = { ...levels[DRAM], formats, metadataWidth: EYERISS_V1_RUN_WORD_BITS, metadataWordBits: EYERISS_V1_RUN_BITS };
-      levels[WEIGHTS] = { ...levels[WEIGHTS], gating: [when(W, [I])] };
-      return { densities: roleDensities(w, d), levels, compute: { gateOnZeroOperand: false, skipOnNotAlignedOperands: false }, warnings: [] };
+    spec(w, d, mapping) {
+      const base = designSparsity(w, design.arch, mapping, d, { always: true })!;
+      const W = roleIndex(w, 'weight');
+      const levels = base.levels.map((l, i) => (i !== DRAM ? l : {
+        ...l, metadataWidth: EYERISS_V1_RUN_WORD_BITS, metadataWordBits: EYERISS_V1_RUN_BITS,
+        formats: l.formats.map((f, s) => (s === W ? null : f)),
+      }));
+      return { ...base, levels, compute: { ...base.compute, gateOnZeroOperand: false } };
     },
   };
 }

@@ -62,7 +62,7 @@ export function eyerissV2Sparsity(design: BuiltinArch): ChipSparsity {
   components.set(design.arch.compute.name, { ...components.get(design.arch.compute.name)!, mac_gated: 0, mac_skipped: 0 });
   return {
     energy: { ...design.energy, components },
-    spec(w, d): SparseSpec {
+    spec(w, d, mapping): SparseSpec {
       const S = w.dataSpaces.length;
       const I = roleIndex(w, 'input'), O = roleIndex(w, 'output'), W = roleIndex(w, 'weight');
       const levels = storage.map(() => emptyLevel(S));
@@ -78,7 +78,7 @@ export function eyerissV2Sparsity(design: BuiltinArch): ChipSparsity {
       compress(DRAM, [I], 1);
       levels[WEIGHTS] = { ...levels[WEIGHTS], skipping: [when(W, [I])] };
       levels[PSUM] = { ...levels[PSUM], skipping: [when(O, [W, I])] };
-      return { densities: roleDensities(w, d), levels, compute: { gateOnZeroOperand: false, skipOnNotAlignedOperands: true }, warnings: [] };
+      return { densities: roleDensities(w, design.arch, mapping, d), levels, compute: { gateOnZeroOperand: false, skipOnNotAlignedOperands: true }, warnings: [] };
     },
   };
 }

@@ -22,17 +22,18 @@
  *   take filter rows or channels, PE columns output rows or filters;
  *   across clusters channels, filters, groups (depthwise) or output rows;
  *   the SIMD pair takes two filters;
- * - energies are the normalised ones of `eyeriss` per 16-bit word, halved
- *   for 8-bit words (an assumption: the paper gives no per-access
- *   energies); networks cost nothing of their own (the array hop is on the
- *   scratchpad fills, as in `eyeriss`);
+ * - energies are the normalised ones of `eyeriss` per bit (an 8-bit word
+ *   at half a 16-bit one, a 20-bit psum at 20/16) and the MAC at 0.32 of
+ *   v1's ({@link EYERISS_V2_MAC_PER_V1_MAC}); no energy per action of the
+ *   paper was found by search; networks cost nothing of their
+ *   own (the array hop is on the scratchpad fills, as in `eyeriss`);
  * - off-chip bandwidth is unlimited: no off-chip interface figure of the
  *   paper was found (and on v1's link, 3.6 8-bit words per cycle, every
  *   depthwise layer of MobileNet waits on DRAM: its compulsory traffic
  *   alone is 0.2–0.6 words per MAC); `withDramBandwidth` (and `dnnergy
  *   chips --dram-bandwidth`) sets one.
- * CSC compression and zero skipping need the sparsity engine: densities per
- * tensor plug in through `LayerDensities` (chips.ts) once it lands.
+ * CSC compression and zero skipping are its sparse spec for the sparse
+ * engine (eyeriss-v2-sparse.ts), used with densities (studies/chips.ts).
  */
 import type { Arch, StorageLevel } from '../arch/arch.js';
 import type { NocLink } from '../arch/network.js';
@@ -46,6 +47,18 @@ export const EYERISS_V2_GLB_WORDS = CLUSTERS * (3 * 1536 + Math.floor((4 * 2304 
 /** Words per cycle of one cluster's routers, per data type (one word per port). */
 export const EYERISS_V2_PORTS = { iact: 3, weight: 3, psum: 4 } as const;
 const CLOCK_HZ = 200e6;
+/** Bits of v2's iacts and weights, and of its partial sums (JETCAS'19 Table II: 20-bit psum spads and GLB). */
+export const EYERISS_V2_BITS = { data: 8, psum: 20 } as const;
+/**
+ * One v2 MAC (8-bit multiply, 20-bit accumulate) in v1 MACs (16-bit
+ * multiply, 16-bit accumulate), from Horowitz (ISSCC 2014, 45 nm): 8-bit
+ * multiply 0.2 pJ, 8-bit add 0.03 pJ; a multiplier's energy grows with the
+ * square of its width (16 bits: 0.8 pJ, which the 32-bit figure of 3.1 pJ
+ * confirms: 3.1 / 4), an adder's with its width. (0.2 + 0.03 × 20/8) /
+ * (0.8 + 0.03 × 16/8) = 0.32. No energy per action of the JETCAS paper
+ * was found (docs/chips.md).
+ */
+export const EYERISS_V2_MAC_PER_V1_MAC = (0.2 + (0.03 * EYERISS_V2_BITS.psum) / 8) / (0.2 * 4 + 0.03 * 2);
 
 const PSUM = 0, WEIGHTS = 1, IACT = 2, GLB = 4, DRAM = 5;
 
@@ -77,16 +90,19 @@ export function eyerissV2(): BuiltinArch {
     compute: { name: 'mac', className: 'intmac', instances: PES * SIMD, meshX: CLUSTERS_X * PE_X * SIMD, meshY: CLUSTERS_Y * PE_Y },
     storage, networks,
   };
-  const h = 0.5; // 8-bit words
+  // Energy per bit: an 8-bit word costs half a 16-bit one, a 20-bit psum 20/16 (EYERISS_V2_BITS).
+  const b = EYERISS_V2_BITS, h = b.data / 16, ps = b.psum / 16;
   const spad = { read: E.rf * h, write: (E.rf + E.array) * h, update: E.rf * h, leak: 0 };
+  const psumSpad = { read: E.rf * ps, write: (E.rf + E.array) * ps, update: E.rf * ps, leak: 0 };
   const energy: EnergyTable = {
-    source: 'built-in eyeriss-v2 (normalised: 1 = one 16-bit MAC; 8-bit words at half)',
+    source: 'built-in eyeriss-v2 (normalised: 1 = one 16-bit MAC; storage per bit, 8-bit MAC from Horowitz ISSCC 2014)',
     unit: 'MAC',
     components: new Map<string, Record<string, number>>([
-      ['psum_spad', spad], ['weights_spad', spad], ['iact_spad', spad],
-      ['glb', { read: E.buffer * h, write: E.buffer * h, update: E.buffer * h, leak: 0 }],
+      ['psum_spad', psumSpad], ['weights_spad', spad], ['iact_spad', spad],
+      // The GLB's updates are psums (20 bits); its reads and writes are priced at 8 bits (iacts, and psums read back: under-priced).
+      ['glb', { read: E.buffer * h, write: E.buffer * h, update: E.buffer * ps, leak: 0 }],
       ['DRAM', { read: E.dram * h, write: E.dram * h, update: E.dram * h, leak: 0 }],
-      ['mac', { compute: E.mac * h }],
+      ['mac', { compute: E.mac * EYERISS_V2_MAC_PER_V1_MAC }],
       ...networks.map((n): [string, Record<string, number>] => [n.name, { transfer: 0 }]),
     ]),
   };
@@ -94,7 +110,7 @@ export function eyerissV2(): BuiltinArch {
     ['mac', 'ALU'], ['psum_spad', 'RF'], ['weights_spad', 'RF'], ['iact_spad', 'RF'], ['glb', 'buffer'], ['DRAM', 'DRAM'],
   ]);
   return {
-    name: 'eyeriss-v2', arch, energy, clockHz: CLOCK_HZ, warnings: [], categories, arrayHop: E.array * h, macEnergy: E.mac * h,
+    name: 'eyeriss-v2', arch, energy, clockHz: CLOCK_HZ, warnings: [], categories, arrayHop: E.array * h, macEnergy: E.mac * EYERISS_V2_MAC_PER_V1_MAC,
     description: 'Eyeriss v2 (JETCAS 2019): 16 clusters of 3×4 PEs, 2 MACs/PE, 8-bit, hierarchical mesh NoC (broadcast/multicast/unicast per data type), dense',
     constraints(w) {
       const levels = storage.map(() => freeLevel());

@@ -16,9 +16,9 @@
  *   column (neighbour links, 64 bits).
  * Networks cost no energy of their own here: as in `eyeriss`, the array hop
  * (2 MAC-equivalents per word) is charged on the scratchpad fills.
- * Zero gating and run-length compression between layers are not modelled
- * by this design: they need densities per tensor (`LayerDensities`,
- * `eyerissDensitySeam`), which the sparsity engine will supply.
+ * Zero gating and run-length compression between layers are its sparse
+ * spec for the sparse engine (eyeriss-v1-sparse.ts), used with densities
+ * (studies/chips.ts).
  */
 import type { NocLink } from '../arch/network.js';
 import type { EnergyTable } from '../energy/table.js';

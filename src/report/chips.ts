@@ -20,7 +20,7 @@ export function chipsToJSON(network: string, batch: number, runs: readonly ChipR
       layers: r.layers.map((l) => ({
         name: l.name, macs: l.macs, cycles: l.cycles, energy_mac_eq: l.energy, on_chip_energy_mac_eq: l.onChipEnergy,
         active_pes: l.activePEs, utilization: l.utilization, power_mW: l.powerMW, busy: l.busy, limit: l.limit,
-        dram_accesses: l.dramAccesses, buffer_accesses: l.bufferAccesses, modes: l.modes,
+        dram_accesses: l.dramAccesses, buffer_accesses: l.bufferAccesses, modes: l.modes, mapping_ranked_by: l.rankedBy,
         ...(l.densities ? { densities: l.densities, rlc_ratio: l.rlcRatio, dram_accesses_compressed: l.dramAccessesCompressed } : {}),
       })),
     })),

@@ -5,7 +5,8 @@
  * mapping is evaluated by the sparse engine under the chip's sparse spec
  * (designs/eyeriss-v1-sparse.ts: RLC between layers and zero gating;
  * designs/eyeriss-v2-sparse.ts: CSC and zero skipping), through
- * chip-eval.ts; the mapping itself is searched dense.
+ * chip-eval.ts; the mapping is searched twice, ranked dense and ranked by
+ * the sparse cost, and the better as the chip runs it is kept.
  */
 import type { BuiltinArch } from '../designs/build.js';
 import type { ChipSparsity, TensorDensities } from '../designs/eyeriss-v1-sparse.js';
@@ -14,9 +15,12 @@ import { mapLayer } from '../mapper/map.js';
 import type { NocMode } from '../arch/network.js';
 import type { Result } from '../model/result.js';
 import { layerMacs, layerWorkload, shapeKey, type Layer, type Network } from '../network/network.js';
-import type { Objective } from '../model/objective.js';
 import type { Pool } from '../util/pool.js';
-import { evaluateChip, type ZeroHandling } from './chip-eval.js';
+import { better, type Objective } from '../model/objective.js';
+import type { SparseSpec } from '../sparse/spec.js';
+import { SpecError } from '../spec/errors.js';
+import type { Workload } from '../workload/workload.js';
+import { denseCost, evaluateChip, withEnoughRanks, type ZeroHandling } from './chip-eval.js';
 
 export type { ZeroHandling } from './chip-eval.js';
 
@@ -67,6 +71,8 @@ export interface ChipLayer {
   readonly modes: Readonly<Record<string, NocMode>>;
   /** The densities used (absent: dense). */
   readonly densities?: TensorDensities;
+  /** Which search found the mapping kept (with densities: the better, as the chip runs it, of the dense-ranked and the sparse-ranked search's winners). */
+  readonly rankedBy: 'dense' | 'sparse';
   /**
    * With densities, from the sparse engine's counts: off-chip words per
    * dense word of the layer's input activations as stored (data + metadata:
@@ -115,6 +121,8 @@ export interface ChipsOptions {
   readonly threads?: number;
   readonly pool?: Pool;
   readonly densities?: LayerDensities;
+  /** With densities, also search ranked by the sparse cost and keep the better (default true); false: the dense-ranked mapping only. */
+  readonly sparseRanked?: boolean;
   readonly onLayer?: (chip: string, done: number, total: number) => void;
 }
 
@@ -137,6 +145,50 @@ function accesses(r: Result, pick: (offChip: boolean, isBuffer: boolean) => bool
   return n;
 }
 
+/** A layer's mapping on a chip: the chip's evaluation of it, the dense model's, and which search found it. */
+export interface ChipMapping {
+  readonly mapping: Mapping;
+  /** The chip's sparse spec for this mapping (absent: dense). */
+  readonly spec?: SparseSpec;
+  readonly chip: Result;
+  /** The same mapping's dense result (data without zeros: the RLC ratio's denominator). */
+  readonly dense: Result;
+  readonly rankedBy: 'dense' | 'sparse';
+}
+
+/**
+ * Map a layer onto a chip. Dense, the mapper's mapping. With a sparse spec,
+ * two searches of the same budget and seed: one ranking candidates by the
+ * dense model (which sees the networks' limits), one by the sparse cost
+ * (the mapper's `sparse` option: SparseRanker, compressed tiles checked
+ * against the capacities, but no network limits and gating's removed
+ * cycles); each winner is evaluated as the chip runs it (evaluateChip) and
+ * the better under the objective is kept.
+ */
+export async function chipMapping(w: Workload, chip: Chip, dens: TensorDensities | undefined, o: Pick<ChipsOptions, 'objective' | 'seed' | 'threads' | 'evaluations' | 'pool' | 'sparseRanked'>): Promise<ChipMapping> {
+  const d = chip.design;
+  const base = { objective: o.objective, seed: o.seed, threads: o.threads, evaluations: o.evaluations, pool: o.pool, source: d.name };
+  const m = await mapLayer(w, d.arch, d.energy, d.constraints(w), base);
+  if (!dens) return { mapping: m.mapping, chip: m.result, dense: m.result, rankedBy: 'dense' };
+  const spec = chip.sparsity.spec(w, dens, m.mapping);
+  const denseFound: ChipMapping = { mapping: m.mapping, spec, chip: evaluateChip(w, d.arch, m.mapping, chip.sparsity.energy, spec, chip.zeros), dense: m.result, rankedBy: 'dense' };
+  if (o.sparseRanked === false) return denseFound;
+  // The engine refuses a format with fewer ranks than a candidate's loops need: rank by the spec
+  // the dense winner needed, with outer ranks to spare (an empty outer rank holds nothing).
+  const [ranked] = withEnoughRanks(w, d.arch, m.mapping, chip.sparsity.energy, spec);
+  let s;
+  try {
+    s = await mapLayer(w, d.arch, chip.sparsity.energy, d.constraints(w), { ...base, sparse: ranked });
+  } catch (e) {
+    if (e instanceof SpecError) return denseFound;
+    throw e;
+  }
+  const spec2 = chip.sparsity.spec(w, dens, s.mapping);
+  const sparseFound: ChipMapping = { mapping: s.mapping, spec: spec2, chip: evaluateChip(w, d.arch, s.mapping, chip.sparsity.energy, spec2, chip.zeros), dense: denseCost(w, d.arch, s.mapping, d.energy), rankedBy: 'sparse' };
+  const sc = (x: ChipMapping) => [x.chip.energyPJ, x.chip.cycles] as const;
+  return better(o.objective, ...sc(sparseFound), ...sc(denseFound)) ? sparseFound : denseFound;
+}
+
 /** The network on each chip, every layer with MACs mapped by the mapper under the chip's constraints and limits (each distinct shape once). */
 export async function compareChips(net: Network, chips: readonly Chip[], o: ChipsOptions): Promise<ChipRun[]> {
   const runs: ChipRun[] = [];
@@ -146,32 +198,32 @@ export async function compareChips(net: Network, chips: readonly Chip[], o: Chip
     const buffers = new Set(d.arch.storage.filter((l) => !l.offChip && !l.isDummy && l.instances === 1).map((l) => l.name));
     // A PE's MACs share its innermost scratchpad (v2: two, SIMD); v1 has one per PE.
     const macsPerPE = Math.max(1, d.arch.compute.instances / d.arch.storage[0].instances);
-    const mapped = new Map<string, { mapping: Mapping; result: Result }>();
+    const mapped = new Map<string, ChipMapping>();
     const layers: ChipLayer[] = [];
     for (const [k, layer] of net.layers.entries()) {
       if (layer.kind === 'other') { o.onLayer?.(d.name, k + 1, net.layers.length); continue; }
       const w = layerWorkload(layer, o.batch);
-      const key = shapeKey(layer);
+      const dens = o.densities?.(layer) ?? (layer.weightDensity !== undefined && layer.weightDensity < 1 ? { weights: layer.weightDensity } : undefined);
+      const key = `${shapeKey(layer)} ${dens ? JSON.stringify(dens) : ''}`;
       let m = mapped.get(key);
       if (!m) {
-        m = await mapLayer(w, d.arch, d.energy, d.constraints(w), { objective: o.objective, seed: o.seed, threads: o.threads, evaluations: o.evaluations, pool: o.pool, source: d.name });
+        m = await chipMapping(w, chip, dens, o);
         mapped.set(key, m);
       }
-      const dens = o.densities?.(layer) ?? (layer.weightDensity !== undefined && layer.weightDensity < 1 ? { weights: layer.weightDensity } : undefined);
-      const spec = dens ? chip.sparsity.spec(w, dens) : undefined;
-      const r = spec ? evaluateChip(w, d.arch, m.mapping, chip.sparsity.energy, d.energy, spec, chip.zeros) : m.result;
+      const r = m.chip;
       const macs = layerMacs(layer) * o.batch;
       const effectual = r.levels[0].computeCounts?.actual ?? macs;
       const offChip = r.levels.reduce((t, l) => t + (l.offChip ? l.energyPJ : 0), 0);
       const energy = r.energyPJ, cycles = r.cycles;
-      const inputsDense = dens ? offChipWords(m.result, d.arch, undefined, 'input') : 0;
+      const inputsDense = dens ? offChipWords(m.dense, d.arch, undefined, 'input') : 0;
       layers.push({
         name: layer.name, macs, cycles, energy, onChipEnergy: energy - offChip, powerMW: ((energy - offChip) * PJ_PER_MAC_EQ * 1e-9) / (cycles / d.clockHz),
         busy: effectual / (cycles * d.arch.compute.instances), utilization: r.utilization,
         activePEs: Math.ceil(r.levels[0].utilizedInstances / macsPerPE), limit: limitingResource(r, stalling),
-        dramAccesses: accesses(m.result, (off) => off, () => false), bufferAccesses: accesses(r, (_off, buf) => buf, (n) => buffers.has(n)),
+        dramAccesses: accesses(m.dense, (off) => off, () => false), bufferAccesses: accesses(r, (_off, buf) => buf, (n) => buffers.has(n)),
+        rankedBy: m.rankedBy,
         modes: Object.fromEntries((r.networks ?? []).flatMap((n) => (n.mode !== undefined && (d.arch.networks ?? []).find((x) => x.name === n.name)?.modes ? [[n.name, n.mode]] : []))),
-        ...(dens && spec ? { densities: dens, rlcRatio: inputsDense > 0 ? offChipWords(r, d.arch, spec, 'input') / inputsDense : 1, dramAccessesCompressed: Math.round(offChipWords(r, d.arch, spec)) } : {}),
+        ...(dens && m.spec ? { densities: dens, rlcRatio: inputsDense > 0 ? offChipWords(r, d.arch, m.spec, 'input') / inputsDense : 1, dramAccessesCompressed: Math.round(offChipWords(r, d.arch, m.spec)) } : {}),
       });
       o.onLayer?.(d.name, k + 1, net.layers.length);
     }

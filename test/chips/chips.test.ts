@@ -18,7 +18,8 @@ import { layerWorkload, type MacLayer, type Network } from '../../src/network/ne
 import { zooNetwork } from '../../src/network/zoo.js';
 import { chipsToJSON, formatChips } from '../../src/report/chips.js';
 import { SpecError } from '../../src/spec/errors.js';
-import { compareChips, limitingResource, type Chip } from '../../src/studies/chips.js';
+import { chipMapping, compareChips, limitingResource, type Chip } from '../../src/studies/chips.js';
+import { designSparsity } from '../../src/network/sparsity.js';
 import { densitiesFlag, sparseFlag } from '../../src/cli/chips.js';
 
 const v1 = builtinArch('eyeriss-v1')!, v2 = builtinArch('eyeriss-v2')!, base = builtinArch('eyeriss')!;
@@ -152,7 +153,7 @@ describe('the chips on the sparse engine', async () => {
   it('with every density 1 and no formats, the engine path is the dense run exactly (cycles, energy, networks)', () => {
     for (const [d, sp, m, z] of [[v1u, s1, m1, 'gate'], [v2, s2, m2, 'skip']] as const) {
       const dense = evaluate(w, d.arch, m, d.energy);
-      const r = evaluateChip(w, d.arch, m, sp.energy, d.energy, noFormats(sp.spec(w, {})), z);
+      const r = evaluateChip(w, d.arch, m, sp.energy, noFormats(sp.spec(w, {}, m)), z);
       expect(r.cycles).toBe(dense.cycles);
       expect(r.energyPJ).toBeCloseTo(dense.energyPJ, 6);
       expect(r.networks!.map((n) => [n.name, n.cycles])).toEqual(dense.networks!.map((n) => [n.name, n.cycles]));
@@ -162,7 +163,7 @@ describe('the chips on the sparse engine', async () => {
   it('with every density 1 and the formats, every data count is the dense one and the energy rises by the metadata alone', () => {
     for (const [d, sp, m] of [[v1u, s1, m1], [v2, s2, m2]] as const) {
       const dense = evaluate(w, d.arch, m, d.energy);
-      const [, r] = withEnoughRanks(w, d.arch, m, sp.energy, sp.spec(w, {}));
+      const [, r] = withEnoughRanks(w, d.arch, m, sp.energy, sp.spec(w, {}, m));
       r.levels.forEach((l, i) => l.dataSpaces.forEach((t) => {
         const u = dense.levels[i].dataSpaces.find((x) => x.name === t.name)!;
         expect([t.reads, t.fills, t.updates]).toEqual([u.reads, u.fills, u.updates]);
@@ -175,7 +176,7 @@ describe('the chips on the sparse engine', async () => {
   it("v1's RLC at DRAM: the non-zero input words alone are read, with 5-bit runs in proportion, priced per bit of a DRAM word", () => {
     const dram = v1u.arch.storage.findIndex((l) => l.offChip);
     const dense = evaluate(w, v1u.arch, m1, v1u.energy).levels[dram + 1].dataSpaces.find((t) => t.role === 'input')!;
-    const at = (d: number) => evaluateChip(w, v1u.arch, m1, s1.energy, v1u.energy, s1.spec(w, { inputs: d }), 'gate').levels[dram + 1].dataSpaces.find((x) => x.role === 'input')!;
+    const at = (d: number) => evaluateChip(w, v1u.arch, m1, s1.energy, s1.spec(w, { inputs: d }, m1), 'gate').levels[dram + 1].dataSpaces.find((x) => x.role === 'input')!;
     // Hand count: the 72 input words are read once (DRAM → buffer); at density d, 72 − ⌊72(1 − d)⌋ of them.
     expect(dense.reads).toBe(72);
     expect(at(0.5).reads).toBe(36);
@@ -191,7 +192,7 @@ describe('the chips on the sparse engine', async () => {
   it("v2's CSC: a coordinate per non-zero weight at the weight scratchpad, an offset per column; skipping cuts the MACs and the cycles", () => {
     const W = v2.arch.storage.findIndex((l) => l.name === 'weights_spad');
     const dense = evaluate(w, v2.arch, m2, v2.energy);
-    const r = evaluateChip(w, v2.arch, m2, s2.energy, v2.energy, s2.spec(w, { weights: 0.5, inputs: 0.5 }), 'skip');
+    const r = evaluateChip(w, v2.arch, m2, s2.energy, s2.spec(w, { weights: 0.5, inputs: 0.5 }, m2), 'skip');
     const t = r.levels[W + 1].dataSpaces.find((x) => x.role === 'weight')!;
     const fills = t.sparse!.metadata.actual.fills;
     // The weights fill the spad compressed: the CP rank holds one coordinate per non-zero weight filled.
@@ -200,9 +201,56 @@ describe('the chips on the sparse engine', async () => {
     expect(r.levels[0].computeCounts!.actual).toBe(dense.computes / 4);
     expect(r.cycles).toBeLessThan(dense.cycles);
     // Gating on v1 at the same densities keeps the dense cycles.
-    const g = evaluateChip(w, v1u.arch, m1, s1.energy, v1u.energy, s1.spec(w, { weights: 0.5, inputs: 0.5 }), 'gate');
+    const g = evaluateChip(w, v1u.arch, m1, s1.energy, s1.spec(w, { weights: 0.5, inputs: 0.5 }, m1), 'gate');
     expect(g.cycles).toBe(evaluate(w, v1u.arch, m1, v1u.energy).cycles);
     // v1's weights are not compressed: weight zeros change nothing there, ifmap zeros gate the weight reads and MACs.
     expect(g.levels[0].computeCounts!.actual).toBe(dense.computes / 2);
   });
+
+  it("v1's spec is the role-built rule (designSparsity) but for the chip's three differences: 15-bit run words, weights uncompressed, no compute gating", () => {
+    const d = { weights: 0.5, inputs: 0.4, outputs: 0.6 };
+    const rule = designSparsity(w, v1u.arch, m1, d)!;
+    const chip = s1.spec(w, d, m1);
+    const dram = v1u.arch.storage.findIndex((l) => l.offChip);
+    const W = w.dataSpaces.findIndex((t) => t.role === 'weight');
+    expect(chip.densities).toEqual(rule.densities);
+    chip.levels.forEach((l, i) => {
+      if (i !== dram) { expect(l).toEqual(rule.levels[i]); return; }
+      expect([l.metadataWidth, rule.levels[i].metadataWidth]).toEqual([15, 60]);
+      expect(rule.levels[i].formats[W]).not.toBeNull();
+      expect(l.formats.map((f, s) => (s === W ? null : f))).toEqual(l.formats);
+      expect(l.formats.filter((_, s) => s !== W)).toEqual(rule.levels[i].formats.filter((_, s) => s !== W));
+      expect(l.gating).toEqual(rule.levels[i].gating);
+    });
+    expect([chip.compute.gateOnZeroOperand, rule.compute.gateOnZeroOperand]).toEqual([false, true]);
+  });
+
+  it("a sparse run's networks carry what it moves: v2's iact mesh carries compressed iacts, fewer words than dense", () => {
+    const dense = evaluate(w, v2.arch, m2, v2.energy);
+    const r = evaluateChip(w, v2.arch, m2, s2.energy, s2.spec(w, { inputs: 0.25 }, m2), 'skip');
+    const words = (x: typeof r) => x.networks!.find((n) => n.name === 'HM_iact')!.dataSpaces.reduce((t, d) => t + d.transfers, 0);
+    expect(words(r)).toBeLessThan(words(dense));
+    // The psums travel uncompressed, and the skipped MACs send fewer of them, never more.
+    const psums = (x: typeof r) => x.networks!.find((n) => n.name === 'HM_psum')!.dataSpaces.reduce((t, d) => t + d.transfers, 0);
+    expect(psums(r)).toBeLessThanOrEqual(psums(dense));
+  });
 });
+
+describe('sparse-aware chip mapping', async () => {
+  const layer = zooNetwork('mobilenet_v1')!.layers.find((l) => l.name === 'conv13_pw') as MacLayer;
+  const w = layerWorkload(layer, 1);
+  const dens = { weights: 0.5, inputs: 0.3 };
+  const o = { batch: 1, objective: 'edp' as const, evaluations: 600, seed: 1 };
+
+  it('keeps the better, as the chip runs it, of the dense-ranked and the sparse-ranked searches', async () => {
+    for (const chip of [{ design: v1, zeros: 'gate' as const, sparsity: eyerissV1Sparsity(v1) }, { design: v2, zeros: 'skip' as const, sparsity: eyerissV2Sparsity(v2) }]) {
+      const d = chip.design;
+      const kept = await chipMapping(w, chip, dens, o);
+      const denseFound = (await mapLayer(w, d.arch, d.energy, d.constraints(w), { objective: 'edp', seed: 1, evaluations: 600, source: d.name })).mapping;
+      const ref = evaluateChip(w, d.arch, denseFound, chip.sparsity.energy, chip.sparsity.spec(w, dens, denseFound), chip.zeros);
+      expect(kept.chip.energyPJ * kept.chip.cycles).toBeLessThanOrEqual(ref.energyPJ * ref.cycles);
+      if (kept.rankedBy === 'dense') expect(kept.mapping).toEqual(denseFound);
+    }
+  });
+});
+
