@@ -57,10 +57,10 @@ function divDD(ah: number, al: number, bh: number, bl: number): number {
 }
 
 const SCALE_BITS = 600;
-const TINY = 2 ** -SCALE_BITS, BIG = 2 ** SCALE_BITS;
+const TINY = 2 ** -SCALE_BITS, BIG = 2 ** SCALE_BITS, FLUSH = 2 ** -1000;
 
-/** pmf of a tile of n points over k = lo..lo + p.length − 1 (0 outside). */
-export interface PmfTable { readonly lo: number; readonly p: Float64Array }
+/** pmf of a tile of n points over k = lo..lo + p.length − 1 (0 outside); non-zero (above double underflow) only on [first, last]. */
+export interface PmfTable { readonly lo: number; readonly p: Float64Array; readonly first: number; readonly last: number }
 
 /** Cached queries of one hypergeometric tensor (N points, r non-zeros). */
 export class HypergeometricTensor {
@@ -150,7 +150,7 @@ export function pmfTable(N: number, r: number, n: number): PmfTable {
   const lo = Math.max(0, n + r - N), hi = Math.min(n, r);
   const len = hi - lo + 1;
   const p = new Float64Array(len);
-  if (len === 1) { p[0] = 1; return { lo, p }; }
+  if (len === 1) { p[0] = 1; return { lo, p, first: lo, last: lo }; }
   if (W_HI.length < len) { W_HI = new Float64Array(len); W_LO = new Float64Array(len); W_SC = new Int32Array(len); }
   let mode = Math.floor(((n + 1) * (r + 1)) / (N + 2));
   if (mode < lo) mode = lo;
@@ -183,9 +183,14 @@ export function pmfTable(N: number, r: number, n: number): PmfTable {
     let s = W_SC[i];
     let v = q;
     while (s-- > 0) v *= TINY;
-    p[i] = v;
+    // Below 2^-1000 a probability changes no sum of the engine (they are dominated by values near 1) and would
+    // be a subnormal after a few more operations, which x86 computes a hundred times slower: kept as 0.
+    p[i] = v < FLUSH ? 0 : v;
   }
-  return { lo, p };
+  let first = 0, last = len - 1;
+  while (first < last && p[first] === 0) first++;
+  while (last > first && p[last] === 0) last--;
+  return { lo, p, first: lo + first, last: lo + last };
 }
 
 /**

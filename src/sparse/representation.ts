@@ -9,7 +9,7 @@
 import type { Workload } from '../workload/workload.js';
 import { adjustWordBits, rankCompressed, rankOccupancy, type RankOccupancy } from './formats.js';
 import type { DensitySpec, LevelSparsity, RankFormat, SparseSpec } from './spec.js';
-import { dimsOf, emptyProbability, fixedProbability, maxOccupancy, minOccupancy, tileOf, tileProbability, type CompleteNest, type NestLoop } from './tiles.js';
+import { dimsOf, emptyProbability, firstPossibleOccupancy, fixedProbability, lastPossibleOccupancy, maxOccupancy, minOccupancy, tileOf, tileProbability, type CompleteNest, type NestLoop } from './tiles.js';
 
 /** The sparse state of one tensor at one level (kept or not). */
 export interface TileState {
@@ -238,13 +238,15 @@ export function expectedOccupancy(spec: SparseSpec, tiles: TileState[][], emptyT
     if (t.shape !== 0) {
       const maxOcc = maxOccupancy(dm, t.shape);
       const minOcc = minOccupancy(dm, t.shape);
-      const n = maxOcc - minOcc + 1;
+      // Occupancies the model gives probability 0 are masked out: the loops visit only the others' range.
+      const from = Math.max(minOcc, firstPossibleOccupancy(dm, t.shape)), to = Math.min(maxOcc, lastPossibleOccupancy(dm, t.shape));
+      const n = to - from + 1;
       if (PROBS.length < n) { PROBS = new Float64Array(n); EXISTS = new Uint8Array(n); }
       const probs = PROBS, exists = EXISTS;
       let np = 0;
-      for (let k = minOcc; k <= maxOcc; k++) {
+      for (let k = from; k <= to; k++) {
         const p = tileProbability(dm, t.shape, k);
-        exists[k - minOcc] = p !== 0 ? 1 : 0;
+        exists[k - from] = p !== 0 ? 1 : 0;
         if (p !== 0) probs[np++] = p;
       }
       if (t.parent >= 0 && tiles[t.parent][t.ds].hasMetadata && minOcc === 0) {
@@ -257,7 +259,7 @@ export function expectedOccupancy(spec: SparseSpec, tiles: TileState[][], emptyT
       for (let i = 0; i < n; i++) {
         if (!exists[i]) continue;
         const p = probs[j++];
-        const occ = minOcc + i;
+        const occ = from + i;
         total += p * occ;
         if (t.hasMetadata) {
           const occs = metadataGivenTile(t, occ, dm);

@@ -10,7 +10,7 @@
 import type { Mapping } from '../mapping/mapping.js';
 import type { DataSpace, Workload } from '../workload/workload.js';
 import { ActualTensor, TimeloopBanded, type OccupancyTable } from './density.js';
-import { conditionedEmpty, HypergeometricTensor } from './hypergeometric.js';
+import { conditionedEmpty, HypergeometricTensor, type PmfTable } from './hypergeometric.js';
 import { sizeOnly, type DensitySpec, type SparseSpec } from './spec.js';
 
 /** One loop of the complete nest. */
@@ -215,6 +215,8 @@ export function bindExtents(spec: SparseSpec, w: Workload, nest: CompleteNest): 
   }
 }
 
+let LAST_D: DensitySpec | null = null, LAST_N = -1, LAST_T: PmfTable | null = null;
+
 function tableProbability(t: OccupancyTable, k: number): number {
   const i = t.keys.indexOf(k);
   return i < 0 ? 0 : t.probs[i];
@@ -228,8 +230,13 @@ function tableOf(d: DensitySpec, st: TimeloopBanded | ActualTensor, shape: numbe
 /** P(a tile of `shape` points holds `occupancy` non-zeros) (GetTileOccupancyProbability, unconditioned). */
 export function tileProbability(d: DensitySpec, shape: number, occupancy: number): number {
   if (d.distribution === 'fixed_structured') return fixedProbability(shape, d.density, occupancy);
+  // The occupancy loop asks one tile for every k in turn: its table is kept at hand.
+  if (d === LAST_D && shape === LAST_N) { const i = occupancy - LAST_T!.lo; return i < 0 || i >= LAST_T!.p.length ? 0 : LAST_T!.p[i]; }
   const st = stateOf(d);
-  if (st instanceof HypergeometricTensor) return st.probability(shape, occupancy);
+  if (st instanceof HypergeometricTensor) {
+    LAST_D = d; LAST_N = shape; LAST_T = st.table(shape);
+    return tileProbability(d, shape, occupancy);
+  }
   if (shape === 0) return occupancy === 0 ? 1 : 0;
   return tableProbability(tableOf(d, st, shape), occupancy);
 }
@@ -267,6 +274,24 @@ export function maxOccupancy(d: DensitySpec, shape: number): number {
   if (d.distribution === 'fixed_structured') return fixedMaxOccupancy(shape, d.density);
   const st = stateOf(d);
   if (st instanceof HypergeometricTensor) return st.maxOccupancy(shape);
+  if (shape === 0) return 0;
+  const t = tableOf(d, st, shape);
+  return t.keys[t.keys.length - 1];
+}
+
+/** An occupancy at or below every one the model gives a non-zero probability (the occupancy loop starts no lower). */
+export function firstPossibleOccupancy(d: DensitySpec, shape: number): number {
+  if (d.distribution === 'fixed_structured') return 0;
+  const st = stateOf(d);
+  if (st instanceof HypergeometricTensor) return st.table(shape).first;
+  return shape === 0 ? 0 : tableOf(d, st, shape).keys[0];
+}
+
+/** An occupancy at or above every one the model gives a non-zero probability. */
+export function lastPossibleOccupancy(d: DensitySpec, shape: number): number {
+  if (d.distribution === 'fixed_structured') return Infinity;
+  const st = stateOf(d);
+  if (st instanceof HypergeometricTensor) return st.table(shape).last;
   if (shape === 0) return 0;
   const t = tableOf(d, st, shape);
   return t.keys[t.keys.length - 1];
