@@ -5,7 +5,7 @@
  * under hypergeometric vs fixed-structured, Timeloop's banded table, and
  * actual data against counting the mask's tiles.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +16,10 @@ import { conditionedEmpty, emptyProduct, HypergeometricTensor } from '../../src/
 import type { DensitySpec, SparseSpec } from '../../src/sparse/spec.js';
 import { emptyProbability, maxOccupancy, minOccupancy, scalarDensity, tileProbability } from '../../src/sparse/tiles.js';
 import type { Result } from '../../src/model/result.js';
+import { withDensities } from '../../src/sparse/override.js';
+import { tileOf } from '../../src/sparse/tiles.js';
+import { loadModelInputs } from '../../src/spec/load.js';
+import { parseYamlText } from '../../src/spec/yaml.js';
 
 function choose(n: number, k: number): bigint {
   if (k < 0 || k > n) return 0n;
@@ -293,5 +297,34 @@ describe('the engine under each model', () => {
     // B is hypergeometric at 1/4 too now: its own reads are not optimized, A's gating is as above.
     expect(counts(common, 'Buffer', 'B').gatedReads).toBe(4);
     expect(() => run({ ...base, 'prob.yaml': problem(16, '{distribution: diagonal}') })).toThrow(/square matrix/);
+  });
+});
+
+describe('inputs', () => {
+  const FILE = 'examples/eyeriss_like_vgg_conv.yaml';
+  const base = parseYamlText(readFileSync(FILE, 'utf8'), FILE) as Record<string, any>;
+  const native = (densities: unknown) => {
+    const d = structuredClone(base);
+    d.workload.densities = densities;
+    return loadModelInputs([{ kind: 'yaml', file: 'sparse.yaml', value: d }]);
+  };
+
+  it('native YAML workload.densities takes Timeloop\'s models; the tensor size is the whole data space', () => {
+    const inp = native({ Inputs: { distribution: 'hypergeometric', density: 0.4 }, Weights: 0.6 });
+    const names = inp.workload.dataSpaces.map((d) => d.name);
+    const s = names.indexOf('Inputs');
+    expect(inp.sparse!.densities[s]).toEqual({ distribution: 'hypergeometric', density: 0.4, tensorSize: tileOf(inp.workload.dataSpaces[s], inp.workload.bounds) });
+    expect(inp.sparse!.densities[names.indexOf('Weights')]).toEqual({ distribution: 'fixed_structured', density: 0.6 });
+    expect(inp.sparse!.warnings.join()).not.toMatch(/modelled as fixed/);
+    expect(() => native({ Inputs: { distribution: 'uniform', density: 0.4 } })).toThrow(/workload\.densities\.Inputs\.distribution/);
+    // Weights are 4-D: a banded model needs a square matrix.
+    expect(() => native({ Weights: { distribution: 'banded', band_width: 1 } })).toThrow(/square matrix/);
+  });
+
+  it('--density replaces the density and keeps a hypergeometric model (and its tensor size)', () => {
+    const inp = native({ Inputs: { distribution: 'hypergeometric', density: 0.4 } });
+    const s = inp.workload.dataSpaces.findIndex((d) => d.name === 'Inputs');
+    const out = withDensities(inp.workload, inp.arch.storage.length, inp.sparse, new Map([['Inputs', 0.25]]));
+    expect(out.densities[s]).toEqual({ distribution: 'hypergeometric', density: 0.25, tensorSize: inp.sparse!.densities[s].tensorSize });
   });
 });
