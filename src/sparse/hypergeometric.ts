@@ -59,7 +59,7 @@ function divDD(ah: number, al: number, bh: number, bl: number): number {
 const SCALE_BITS = 600;
 const TINY = 2 ** -SCALE_BITS, BIG = 2 ** SCALE_BITS, FLUSH = 2 ** -1000;
 
-/** pmf of a tile of n points over k = lo..lo + p.length − 1 (0 outside); non-zero (above double underflow) only on [first, last]. */
+/** pmf of a tile of n points over k = lo..lo + p.length − 1, the window [first, last] where it is not 0 (0 outside). */
 export interface PmfTable { readonly lo: number; readonly p: Float64Array; readonly first: number; readonly last: number }
 
 /** Cached queries of one hypergeometric tensor (N points, r non-zeros). */
@@ -67,6 +67,7 @@ export class HypergeometricTensor {
   readonly N: number;
   readonly r: number;
   private readonly tables = new Map<number, PmfTable>();
+  private held = 0;
   private readonly empties = new Map<number, number>();
 
   constructor(density: number, tensorSize: number) {
@@ -79,8 +80,10 @@ export class HypergeometricTensor {
     if (n > this.N) n = this.N;
     let t = this.tables.get(n);
     if (!t) {
-      if (this.tables.size > 4096) this.tables.clear();
       t = pmfTable(this.N, this.r, n);
+      // Bounded by the values held, not the tables: a search meets many tile sizes.
+      this.held += t.p.length;
+      if (this.held > 1 << 23) { this.tables.clear(); this.held = t.p.length; }
       this.tables.set(n, t);
     }
     return t;
@@ -190,7 +193,8 @@ export function pmfTable(N: number, r: number, n: number): PmfTable {
   let first = 0, last = len - 1;
   while (first < last && p[first] === 0) first++;
   while (last > first && p[last] === 0) last--;
-  return { lo, p, first: lo + first, last: lo + last };
+  // Only the window of non-zero probabilities is kept: a few hundred standard deviations, not the whole support.
+  return { lo: lo + first, p: p.slice(first, last + 1), first: lo + first, last: lo + last };
 }
 
 /**
