@@ -300,6 +300,39 @@ describe('the engine under each model', () => {
   });
 });
 
+describe('banded in the engine', () => {
+  // Z[m] = Σ_k A[m,k] B[k] with A a 4×4 diagonal matrix (banded, band_width 0) and B's reads gated on A.
+  const arch = (width: number) => gatingArch.replace('width: 32', `width: ${width}`).replace(/        - type: gating\n          options:\n          - \{target: Z, condition_on: \[ A \]\}\n/, '');
+  const prob = `problem:
+  version: 0.4
+  shape:
+    name: MatVec
+    dimensions: [ K, M ]
+    data_spaces:
+    - {name: A, projection: [ [ [M] ], [ [K] ] ]}
+    - {name: B, projection: [ [ [K] ] ]}
+    - {name: Z, projection: [ [ [M] ] ], read_write: True}
+  instance:
+    M: 4
+    K: 4
+    densities:
+      A: {distribution: banded, band_width: 0}
+`;
+  const mapping = `mapping:
+  - {target: Buffer, type: temporal, factors: K=4 M=4, permutation: KM}
+`;
+  it('one-point condition tiles: Timeloop\'s table gives 12 of 16 empty, so 12 of B\'s 16 reads are gated and 4 MACs remain', () => {
+    const r = run({ 'arch.yaml': arch(8), 'map.yaml': mapping, 'prob.yaml': prob });
+    expect(counts(r, 'Buffer', 'B')).toEqual({ reads: 4, gatedReads: 12, updates: 0, gatedUpdates: 0 });
+    expect(r.levels[0].computeCounts!.actual).toBe(4);
+  });
+  it('four-point blocks along K: every row block of a diagonal holds its one non-zero, nothing is gated', () => {
+    const r = run({ 'arch.yaml': arch(32), 'map.yaml': mapping, 'prob.yaml': prob });
+    expect(counts(r, 'Buffer', 'B')).toEqual({ reads: 16, gatedReads: 0, updates: 0, gatedUpdates: 0 });
+    expect(r.levels[0].computeCounts!.actual).toBe(16);
+  });
+});
+
 describe('inputs', () => {
   const FILE = 'examples/eyeriss_like_vgg_conv.yaml';
   const base = parseYamlText(readFileSync(FILE, 'utf8'), FILE) as Record<string, any>;
