@@ -171,12 +171,30 @@ function stateOf(d: DensitySpec): ModelState {
 /** Per model needing a tile's extents: the extents of each tile size the current nest has (first wins). */
 const EXTENTS = new WeakMap<DensitySpec, Map<number, number[]>>();
 
-function extentsOf(d: DensitySpec, shape: number): number[] {
+function extentsOf(d: DensitySpec, shape: number): number[] | null {
   const e = EXTENTS.get(d)?.get(shape);
   if (e) return e;
-  const rank = d.shape?.length ?? 1;
-  if (shape === 1) return new Array<number>(rank).fill(1);
-  throw new RangeError(`${d.distribution} density: no tile of ${shape} points in the current loop nest (its extents are unknown)`);
+  return shape === 1 ? new Array<number>(d.shape?.length ?? 1).fill(1) : null;
+}
+
+// A tile size no mold of the nest has (not expected: every query comes from a mold) is answered as if the
+// tensor's non-zeros were placed at random (hypergeometric, same tensor and density) rather than failing.
+const FALLBACK = new WeakMap<DensitySpec, { h: HypergeometricTensor; tables: Map<number, OccupancyTable> }>();
+function fallbackTable(d: DensitySpec, st: TimeloopBanded | ActualTensor, shape: number): OccupancyTable {
+  let f = FALLBACK.get(d);
+  if (!f) {
+    let N = 1;
+    for (const x of d.shape ?? [shape]) N *= x;
+    f = { h: new HypergeometricTensor(st.density, N), tables: new Map() };
+    FALLBACK.set(d, f);
+  }
+  let t = f.tables.get(shape);
+  if (!t) {
+    const p = f.h.table(shape);
+    t = { keys: Array.from(p.p, (_, i) => p.lo + i), probs: Array.from(p.p) };
+    f.tables.set(shape, t);
+  }
+  return t;
 }
 
 /** Rank extents of a data space's tile over an operation-space box read at `offset`. */
@@ -224,6 +242,7 @@ function tableProbability(t: OccupancyTable, k: number): number {
 
 function tableOf(d: DensitySpec, st: TimeloopBanded | ActualTensor, shape: number): OccupancyTable {
   const e = extentsOf(d, shape);
+  if (!e) return fallbackTable(d, st, shape);
   return st instanceof TimeloopBanded ? st.table(e[0], e[1]) : st.table(e);
 }
 
@@ -253,9 +272,10 @@ export function emptyProbability(d: DensitySpec, shape: number, cond?: { shape: 
   if (st instanceof TimeloopBanded) {
     if (shape === 0) return 1;
     const e = extentsOf(d, shape), p = extentsOf(d, cond.shape);
-    return st.conditionedEmpty(e[0], e[1], p[0], p[1], cond.occupancy);
+    return e && p ? st.conditionedEmpty(e[0], e[1], p[0], p[1], cond.occupancy) : conditionedEmpty(cond.shape, cond.occupancy, shape);
   }
-  const v = st.conditionedEmpty(extentsOf(d, shape), extentsOf(d, cond.shape), cond.occupancy);
+  const e = extentsOf(d, shape), p = extentsOf(d, cond.shape);
+  const v = e && p ? st.conditionedEmpty(e, p, cond.occupancy) : null;
   return v ?? conditionedEmpty(cond.shape, cond.occupancy, shape);
 }
 

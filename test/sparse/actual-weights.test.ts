@@ -55,4 +55,25 @@ describe('actual weights from a pruned ONNX file', () => {
     expect(l.sparse!.effectualMacs).toBe(avg.layers[0].sparse!.effectualMacs);
     expect(l.sparse!.energyPJ).not.toBe(avg.layers[0].sparse!.energyPJ);
   }, 60_000);
+
+  it('a Gemm weight with transB = 1 ([N, K]) is transposed into the workload\'s [C = K, M = N]; analyze runs on it', async () => {
+    // 16 inputs → 10 outputs; outputs 0–4 pruned away.
+    const wt = Array.from({ length: 10 * 16 }, (_, i) => (Math.floor(i / 16) < 5 ? 0 : 1));
+    const fc = onnxModel({
+      inputs: [value('x', [1, 16])], inits: [floats('w', [10, 16], wt)],
+      nodes: [node('fc', 'Gemm', ['x', 'w'], { transB: 1 })],
+    });
+    const net = importOnnx(fc, 'fc.onnx', { weightMasks: true });
+    const layer = net.layers[0];
+    expect(layer.kind).toBe('fc');
+    const wl = layerWorkload(layer as never, 1);
+    const spec = actualWeights(wl, layer as never, net.weightMasks!.get(layer.name)!)!;
+    expect(spec.shape).toEqual([16, 10, 1, 1]);
+    // Value at (c, m) is the file's (m, c): one output feature's 16 weights are all zero or all one.
+    expect(new ActualTensor(spec.values!, spec.shape!).table([16, 1, 1, 1])).toEqual({ keys: [0, 16], probs: [0.5, 0.5] });
+    const b = builtinArch('eyeriss')!;
+    const r = await analyzeNetwork(net, b.arch, b.energy, { batch: 1, objective: 'energy', evaluations: 200, seed: 1, threads: 1, constraints: b.constraints });
+    expect(r.layers[0].sparse!.effectualMacs).toBeLessThan(r.layers[0].result!.computes);
+  }, 60_000);
 });
+

@@ -130,6 +130,13 @@ describe('actual data', () => {
     expect(a.conditionedEmpty([1, 1], [2, 2], 1)).toBe(0.75);
     expect(a.conditionedEmpty([1, 1], [2, 2], 2)).toBeNull();
   });
+
+  it('through the dispatch: a one-point tile is counted; a size no mold gave falls back to random placement of the same non-zeros', () => {
+    const d: DensitySpec = { distribution: 'actual', density: 0.25, values: [1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0], shape: [16] };
+    expect(tileProbability(d, 1, 0)).toBe(0.75);
+    expect(scalarDensity(d)).toBe(0.25);
+    expect(tileProbability(d, 4, 0)).toBe(495 / 1820);
+  });
 });
 
 // A dot product Z = Σ_k A[k] B[k], K = 16, on one buffer of 4-word blocks whose B and Z accesses are
