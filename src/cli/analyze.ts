@@ -16,12 +16,13 @@ import { densityFlag, objective, onnxImportFlags, outputTargets, positiveNumber,
 import { progressBar } from './progress.js';
 
 /** Flags of `dnnergy analyze`, as commander hands them over. */
-export interface AnalyzeOpts { html?: string; ert?: string; clock?: string; inputShape?: string; dim?: string; strict?: boolean; if?: string; arch: string; batch: string; evaluations: string; seed: string; threads: string; objective: string; json?: boolean; out?: string; exact?: string; density?: string }
+export interface AnalyzeOpts { html?: string; ert?: string; clock?: string; inputShape?: string; dim?: string; strict?: boolean; if?: string; arch: string; batch: string; evaluations: string; seed: string; threads: string; objective: string; json?: boolean; out?: string; exact?: string; density?: string; densityFrom?: string }
 
 /** Run `dnnergy analyze` on a network (ONNX file or zoo name). */
 export async function runAnalyze(name: string, opts: AnalyzeOpts): Promise<void> {
   outputTargets({ '--out': opts.out, '--html': opts.html });
-  const net = /\.onnx$/i.test(name) ? importOnnx(readBinaryFile(name), name, onnxImportFlags(opts)) : zooNetwork(name);
+  const actual = densityFromFlag(opts.densityFrom);
+  const net = /\.onnx$/i.test(name) ? importOnnx(readBinaryFile(name), name, { ...onnxImportFlags(opts), ...(actual ? { weightMasks: true } : {}) }) : zooNetwork(name);
   if (!net) throw new SpecError('<command line>', 'network', `an .onnx file or a zoo network (${zooNames.join(', ')})`, name);
   for (const w of net.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   const design = resolveDesign(opts.arch, opts.ert, loadArchitecture);
@@ -66,6 +67,17 @@ function provenTotal(r: NetworkReport, goal: Objective): { score: number; bound:
     if (l.proven >= s) optimal++;
   }
   return { score: sc, bound, gap: bound > 0 ? sc / bound : 1, layers, optimal };
+}
+
+/**
+ * `--density-from`: how a pruned ONNX model's weights enter the sparse
+ * engine — `average` (default: the fraction of non-zeros, fixed-structured)
+ * or `actual` (every weight tile counted on the file's zeros).
+ */
+function densityFromFlag(v: string | undefined): boolean {
+  if (v === undefined || v === 'average') return false;
+  if (v === 'actual') return true;
+  throw new SpecError('<command line>', '--density-from', 'actual or average', v);
 }
 
 /** `--density` on a network: by role (a network's layers share roles, not tensor names). */

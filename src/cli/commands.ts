@@ -78,6 +78,7 @@ export function registerCommands(program: Command): void {
     .option('--seed <n>', 'mapper seed', '1')
     .option('--threads <n>', 'mapper threads (capped at the cores, with a warning; ~35 MB each)', '1')
     .option('--density <role=d,...>', 'densities of every layer by role, e.g. Weights=0.3,Inputs=0.5 (a pruned ONNX model\'s weights: from its zeros); each layer\'s mapping is evaluated by the sparse engine under the design\'s sparsity (RLC off chip, zero gating)')
+    .option('--density-from <source>', 'a pruned ONNX model\'s weight densities: average (the fraction of non-zeros, fixed-structured; default) or actual (every weight tile counted on the file\'s zeros)')
     .option('--json', 'print JSON (stable keys) instead of a table')
     .option('--out <file>', 'also write the JSON report to this file (atomically)')
     .option('--html <file>', 'also write an HTML report with stacked bars of energy per layer by level')

@@ -13,7 +13,7 @@ import type { Pool } from '../util/pool.js';
 import type { Workload } from '../workload/workload.js';
 import type { Mapping } from '../mapping/mapping.js';
 import { layerMacs, layerWorkload, shapeKey, type Layer, type Network } from './network.js';
-import { evaluateLayerSparse, isSparse, SPARSITY_ASSUMPTION, type LayerDensities, type SparseLayerResult } from './sparsity.js';
+import { actualWeights, evaluateLayerSparse, isSparse, SPARSITY_ASSUMPTION, type LayerDensities, type SparseLayerResult } from './sparsity.js';
 
 export interface LayerReport {
   readonly layer: Layer;
@@ -112,7 +112,10 @@ export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTab
     const proven = o.exactTimeLimitMs === undefined ? undefined : bounds.get(key);
     const m = layerMacs(layer) * o.batch;
     const d: LayerDensities = { ...(layer.weightDensity !== undefined ? { weights: layer.weightDensity } : {}), ...o.densities };
-    const sparse = isSparse(d) ? evaluateLayerSparse(w, arch, hit.mapping, energy, d) ?? undefined : undefined;
+    // The file's weight masks (kept on import for `--density-from actual`) give every weight tile its real occupancy.
+    const mask = o.densities?.weights === undefined ? net.weightMasks?.get(layer.name) : undefined;
+    const actual = mask ? actualWeights(w, layer, mask) ?? undefined : undefined;
+    const sparse = isSparse(d) ? evaluateLayerSparse(w, arch, hit.mapping, energy, d, actual) ?? undefined : undefined;
     const report: LayerReport = { layer, macs: m, result, cached, mapping: hit.mapping, ...(sparse ? { sparse } : {}), ...(proven !== undefined ? { proven } : {}) };
     layers.push(report);
     energyTotal += layerEnergy(report);

@@ -119,6 +119,19 @@ export interface Network {
   readonly extraInputs?: readonly string[];
   /** What an importer could not model but kept going past (unknown ops), one line each. */
   readonly warnings?: readonly string[];
+  /** Zero masks of the weights by layer name, when the importer was asked to keep them (actual-data densities). */
+  readonly weightMasks?: ReadonlyMap<string, WeightMask>;
+}
+
+/**
+ * A layer's weight as a 0/1 mask in the file's layout: ONNX's [M, C/group,
+ * kH, kW] for a convolution (a 1-D one without kH), [K, N] for a MatMul's
+ * and a Gemm's weight, [N, K] when `transposed` (Gemm transB = 1).
+ */
+export interface WeightMask {
+  readonly mask: Uint8Array;
+  readonly dims: readonly number[];
+  readonly transposed: boolean;
 }
 
 /** MACs of one layer for one input (batch 1). */

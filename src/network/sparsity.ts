@@ -21,8 +21,10 @@ import type { EnergyTable } from '../energy/table.js';
 import type { Mapping } from '../mapping/mapping.js';
 import type { Result } from '../model/result.js';
 import { evaluateSparse } from '../sparse/evaluate.js';
-import type { LevelSparsity, OptimizationGroup, SparseSpec, TensorFormat } from '../sparse/spec.js';
+import type { DensitySpec, LevelSparsity, OptimizationGroup, SparseSpec, TensorFormat } from '../sparse/spec.js';
+import { rankExtents } from '../sparse/tiles.js';
 import type { TensorRole, Workload } from '../workload/workload.js';
+import type { MacLayer, WeightMask } from './network.js';
 
 /** Densities of a layer's tensors by role (fractions of non-zero values; absent: 1). */
 export interface LayerDensities {
@@ -55,7 +57,7 @@ export function isSparse(d: LayerDensities | undefined): boolean {
  * which tensor) at the given densities (the rule in the module comment), or
  * null when every density is 1 (unless `always`: a study comparing formats on dense data).
  */
-export function designSparsity(w: Workload, arch: Arch, mapping: Mapping, d: LayerDensities, o: { always?: boolean } = {}): SparseSpec | null {
+export function designSparsity(w: Workload, arch: Arch, mapping: Mapping, d: LayerDensities, o: { always?: boolean; weights?: DensitySpec } = {}): SparseSpec | null {
   if (!isSparse(d) && !o.always) return null;
   const density = (role: TensorRole) => d[ROLE_KEY[role]] ?? 1;
   const allDims = [w.dims.map((_, i) => i)];
@@ -76,7 +78,7 @@ export function designSparsity(w: Workload, arch: Arch, mapping: Mapping, d: Lay
     return { formats, gating, skipping: [], spatialSkipping: [], metadataWidth: width, metadataWordBits: lv.offChip ? RLC_RUN_BITS : 0, metadataDepth: null };
   });
   return {
-    densities: w.dataSpaces.map((ds) => ({ distribution: 'fixed_structured', density: clamp(density(ds.role), ds.name) })),
+    densities: w.dataSpaces.map((ds): DensitySpec => ds.role === 'weight' && o.weights ? o.weights : { distribution: 'fixed_structured', density: clamp(density(ds.role), ds.name) }),
     levels,
     compute: { gateOnZeroOperand: true, skipOnNotAlignedOperands: false },
     warnings: [],
@@ -97,8 +99,8 @@ export interface SparseLayerResult {
 }
 
 /** Evaluates a layer's (dense-found) mapping under the design's sparsity at these densities; null when dense. */
-export function evaluateLayerSparse(w: Workload, arch: Arch, mapping: Mapping, energy: EnergyTable, d: LayerDensities): SparseLayerResult | null {
-  const spec = designSparsity(w, arch, mapping, d);
+export function evaluateLayerSparse(w: Workload, arch: Arch, mapping: Mapping, energy: EnergyTable, d: LayerDensities, weights?: DensitySpec): SparseLayerResult | null {
+  const spec = designSparsity(w, arch, mapping, d, weights ? { weights } : {});
   if (!spec) return null;
   const result = evaluateSparse(w, arch, mapping, energy, spec);
   return {
@@ -109,4 +111,36 @@ export function evaluateLayerSparse(w: Workload, arch: Arch, mapping: Mapping, e
     effectualMacs: result.levels[0].computeCounts?.actual ?? result.computes,
     densities: d,
   };
+}
+
+/**
+ * A layer's weights as actual data for the engine: the file's zero mask
+ * laid out in the workload's Weights ranks (C, M, R = kernel width, S =
+ * kernel height, then G), so that every tile the engine asks about is
+ * counted on the real weights. Convolutions and fully connected layers;
+ * null for the others (matrix products, transposed convolutions: they keep
+ * their average density).
+ */
+export function actualWeights(w: Workload, layer: MacLayer, m: WeightMask): DensitySpec | null {
+  const ds = w.dataSpaces.find((x) => x.role === 'weight');
+  if (!ds) return null;
+  const shape = rankExtents(ds, w.bounds);
+  const total = shape.reduce((a, b) => a * b, 1);
+  if (m.mask.length !== total) return null;
+  const values = new Uint8Array(total);
+  if (layer.kind === 'conv' && !layer.transposed) {
+    const G = layer.groups, Cg = layer.inC / G, Mg = layer.outC / G, kH = layer.kH, kW = layer.kW;
+    // ONNX [G·Mg, Cg, kH, kW] → [C, M, R(kW), S(kH), G]
+    for (let mt = 0; mt < G * Mg; mt++) for (let c = 0; c < Cg; c++) for (let s = 0; s < kH; s++) for (let r = 0; r < kW; r++) {
+      const g = Math.floor(mt / Mg), mm = mt % Mg;
+      values[(((c * Mg + mm) * kW + r) * kH + s) * G + g] = m.mask[((mt * Cg + c) * kH + s) * kW + r];
+    }
+  } else if (layer.kind === 'fc') {
+    const K = layer.inFeatures, N = layer.outFeatures;
+    // [K, N] is the workload's [C, M] already; Gemm's transB gives [N, K].
+    for (let c = 0; c < K; c++) for (let mm = 0; mm < N; mm++) values[c * N + mm] = m.transposed ? m.mask[mm * K + c] : m.mask[c * N + mm];
+  } else return null;
+  let nnz = 0;
+  for (let i = 0; i < total; i++) nnz += values[i];
+  return { distribution: 'actual', density: nnz / total, values, shape };
 }

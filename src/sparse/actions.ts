@@ -9,7 +9,7 @@
 import type { Workload } from '../workload/workload.js';
 import type { ConditionedOn, SparseSpec } from './spec.js';
 import type { TileState } from './representation.js';
-import { dimsOf, fixedProbability, tileOf, type CompleteNest, type NestLoop } from './tiles.js';
+import { dimsOf, emptyProbabilityOfBox, tileOf, type CompleteNest, type NestLoop } from './tiles.js';
 
 /** The effect of one option: at which level it acts and on what share of the target's accesses. */
 export interface ReadImpact {
@@ -113,7 +113,7 @@ export function readImpact(w: Workload, spec: SparseSpec, nest: CompleteNest, ti
     }
     if (scaling > 1) B[CC + target!.dim] *= scaling;
     const cg = tileOf(w.dataSpaces[c], B, CC);
-    effectual *= 1 - fixedProbability(cg, spec.densities[c].density, 0);
+    effectual *= 1 - emptyProbabilityOfBox(spec.densities[c], cg, w.dataSpaces[c], B, CC);
   }
   const t = tiles[tl][tgt];
   const l = child === -1 ? tl : child;

@@ -15,7 +15,7 @@ import { applyGroup, readImpact, type Masks, type ReadImpact } from './actions.j
 import { computeCounts, decompression, initialFine, propagate, type ComputeCounts, type Fine } from './combine.js';
 import { defineFormats, expectedOccupancy, formatCompressed, levelRanks, metadataAccesses, metadataGivenTile, type TileState } from './representation.js';
 import { hasOptimizations, type SparseSpec } from './spec.js';
-import { completeNest, fixedMaxOccupancy, type NestLoop } from './tiles.js';
+import { bindExtents, completeNest, maxOccupancy, scalarDensity, type NestLoop } from './tiles.js';
 import type { RankOccupancy } from './formats.js';
 
 /** Sparse counts of one tensor at one level (per instance). */
@@ -106,6 +106,7 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
   const L = arch.storage.length;
   const warnings: string[] = [];
   const nest = completeNest(w, mapping, spatialLevelsOf(arch));
+  bindExtents(spec, w, nest);
   const { active, anyFormat } = specFlags(spec);
   const reuse = scratch !== undefined && scratch.tiles.length === L && scratch.tiles[0].length === S;
   const tiles: TileState[][] = reuse ? scratch.tiles : [];
@@ -181,7 +182,7 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
     const operands: { s: number; density: number; hasMetadata: boolean }[] = [];
     for (let s = 0; s < S; s++) {
       if (readWrite[s]) continue;
-      for (let l = 0; l < L; l++) if (tiles[l][s].shape !== 0) { operands.push({ s, density: spec.densities[s].density, hasMetadata: tiles[l][s].hasMetadata }); break; }
+      for (let l = 0; l < L; l++) if (tiles[l][s].shape !== 0) { operands.push({ s, density: scalarDensity(spec.densities[s]), hasMetadata: tiles[l][s].hasMetadata }); break; }
     }
     compute = computeCounts(st, operands, spec.compute.gateOnZeroOperand, spec.compute.skipOnNotAlignedOperands);
   }
@@ -198,9 +199,9 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
       let capacity = t.shape, metadataBits = 0;
       let metadataCapacity: readonly (readonly [number, number])[] = NO_CAPACITY;
       if (t.shape !== 0 && active && (t.compressed || t.hasMetadata)) {
-        const occ = fixedMaxOccupancy(t.shape, spec.densities[s].density);
+        const occ = maxOccupancy(spec.densities[s], t.shape);
         capacity = occ;
-        const md = metadataGivenTile(t, occ);
+        const md = metadataGivenTile(t, occ, spec.densities[s]);
         let b = 0;
         for (const o of md) b += o.metadataUnits * o.metadataBits + o.payloadUnits * o.payloadBits;
         metadataBits = Math.ceil(b);

@@ -15,7 +15,8 @@ import type { CountBuffers } from '../model/counts.js';
 import type { DataSpaceResult, LevelResult, Result, SparseDataSpaceResult } from '../model/result.js';
 import type { Workload } from '../workload/workload.js';
 import type { SparseCounts, SparseTile } from './analysis.js';
-import type { SparseSpec } from './spec.js';
+import type { DensitySpec, SparseSpec } from './spec.js';
+import { blockOccupancyTotal } from './tiles.js';
 
 const STORAGE_ACTIONS: Record<string, readonly string[]> = {
   gated_read: ['gated_read'],
@@ -111,19 +112,13 @@ const VECTOR_WIDTH_THRESHOLD: Readonly<Record<number, readonly number[]>> = {
 };
 
 /** Timeloop's block-occupancy ratio of a compressed tile: expected blocks over the naive count (1 when the tile is large or dense). */
-export function blockRatio(shape: number, density: number, expectedDensity: number, block: number, compressed: boolean): number {
+export function blockRatio(shape: number, density: DensitySpec, expectedDensity: number, block: number, compressed: boolean): number {
   if (!compressed || shape === 0 || block <= 1 || !(expectedDensity < 1)) return 1;
   const row = VECTOR_WIDTH_THRESHOLD[block];
   if (!row) return 1;
   const idx = expectedDensity >= 0.1 ? Math.floor(expectedDensity / 0.1) - 1 : 0;
   if (!(row[idx] > Math.floor(shape / block))) return 1;
-  let total = 0;
-  const exact = shape * density;
-  const fl = Math.floor(exact), ce = Math.ceil(exact);
-  const pc = exact - fl;
-  // Fixed-structured tiles hold floor or ceil(shape × density) non-zeros.
-  if (fl >= 1) total += Math.ceil(fl / block) * (fl === ce ? 1 - pc : 1 - pc);
-  if (ce !== fl && ce >= 1) total += Math.ceil(ce / block) * pc;
+  const total = blockOccupancyTotal(density, shape, block);
   const naive = shape * expectedDensity / block;
   return total / naive;
 }
@@ -194,7 +189,7 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
       const t = sc.tiles[l][s];
       const f = t.fine;
       const b = lv.blockSize;
-      const ratio = blockRatio(t.state.shape, spec.densities[s].density, t.state.expectedDensity, b, t.state.compressed);
+      const ratio = blockRatio(t.state.shape, spec.densities[s], t.state.expectedDensity, b, t.state.compressed);
       const blocks = (n: number) => (n === 0 ? 0 : Math.ceil(n / b) * ratio);
       const price = (op: string, n: number) => {
         if (n === 0) return 0;
@@ -296,7 +291,7 @@ export function sparseTotals(arch: Arch, spec: SparseSpec, counts: CountBuffers,
       any = true;
       const t = sc.tiles[l][s];
       const f = t.fine;
-      const ratio = blockRatio(t.state.shape, spec.densities[s].density, t.state.expectedDensity, b, t.state.compressed);
+      const ratio = blockRatio(t.state.shape, spec.densities[s], t.state.expectedDensity, b, t.state.compressed);
       let pi = 0;
       for (let k = 0; k < 3; k++) {
         const a = f.actual[k], g = f.gated[k], x = f.skipped[k];

@@ -246,3 +246,189 @@ export function actualData(values: ArrayLike<number>, shape: readonly number[]):
     return h;
   });
 }
+
+/** A tile occupancy histogram in ascending occupancy: keys[i] holds probs[i] of the tiles. */
+export interface OccupancyTable { readonly keys: readonly number[]; readonly probs: readonly number[] }
+
+function bandNnz(bw: number, r0: number, r1: number, c0: number, c1: number): number {
+  let nnz = 0;
+  for (let r = r0; r < r1; r++) {
+    const cs = Math.max(c0, Math.max(r - bw, 0)), ce = Math.min(c1, r + bw + 1);
+    nnz += cs < ce ? ce - cs : 0;
+  }
+  return nnz;
+}
+
+/**
+ * Timeloop's BandedDistribution (0fc43fb, banded-distribution.cpp) on a
+ * square `size` × `size` matrix: a tile mold's occupancy table from the
+ * warm-up row groups (counted twice, for the symmetric cool-down) and the
+ * first steady-state row group (counted once per steady group), as it
+ * does — not an exact count of every position; a tile conditioned on its
+ * parent's occupancy looks inside the first parent position with that
+ * occupancy, with Timeloop's offset arithmetic (it adds the position's
+ * origin twice to the start of each sub-tile).
+ */
+export class TimeloopBanded {
+  readonly size: number;
+  readonly bandWidth: number;
+  /** Non-zeros over points (Timeloop's global density). */
+  readonly density: number;
+  private readonly tables = new Map<string, OccupancyTable>();
+
+  constructor(size: number, bandWidth: number) {
+    this.size = size;
+    this.bandWidth = bandWidth;
+    let nnz = size;
+    for (let ud = 1; ud <= bandWidth; ud++) nnz += (size - ud) * 2;
+    this.density = nnz / (size * size);
+  }
+
+  /** Occupancy table of an R × C tile mold (GetProbabilityDistributionForTileMold). */
+  table(R: number, C: number): OccupancyTable {
+    const key = `${R}x${C}`;
+    let t = this.tables.get(key);
+    if (t) return t;
+    const bw = this.bandWidth;
+    const numCol = Math.trunc(this.size / C), numRow = Math.trunc(this.size / R);
+    const warm = Math.ceil(bw / R);
+    const steady = Math.max(numRow - 2 * warm, 0);
+    const counts = new Map<number, number>([[0, 0]]);
+    for (let g = 0, rowOff = 0; g < warm + 1 && g < numRow; g++, rowOff += R) {
+      for (let c = 0, colOff = 0; c < numCol; c++, colOff += C) {
+        if (colOff > rowOff + R - 1 + bw) {
+          counts.set(0, counts.get(0)! + (g >= warm ? (numCol - c) * steady : warm !== numRow ? (numCol - c) * 2 : numCol - c));
+          break;
+        }
+        const occ = bandNnz(bw, rowOff, rowOff + R, colOff, colOff + C);
+        counts.set(occ, (counts.get(occ) ?? 0) + (g >= warm ? steady : warm !== numRow ? 2 : 1));
+      }
+    }
+    const keys = [...counts.keys()].sort((a, b) => a - b);
+    const total = numRow * numCol;
+    t = { keys, probs: keys.map((k) => counts.get(k)! / total) };
+    this.tables.set(key, t);
+    return t;
+  }
+
+  /** P(an R × C tile is empty | its pR × pC parent holds `occupancy`) (GetReprPointSetForTileOccupancy + GetZeroOccupancyProbForConstrainedTileMold). */
+  conditionedEmpty(R: number, C: number, pR: number, pC: number, occupancy: number): number {
+    const bw = this.bandWidth;
+    const numCol = Math.trunc(this.size / pC), numRow = Math.trunc(this.size / pR);
+    const warm = Math.ceil(bw / pR);
+    let origin: [number, number] | null = null;
+    search: for (let g = 0, rowOff = 0; g < warm + 1 && g < numRow; g++, rowOff += pR) {
+      for (let c = 0, colOff = 0; c < numCol; c++, colOff += pC) {
+        if (colOff > rowOff + pR - 1 + bw) {
+          if (occupancy === 0) { origin = [rowOff, colOff]; break search; }
+          break;
+        }
+        if (bandNnz(bw, rowOff, rowOff + pR, colOff, colOff + pC) === occupancy) { origin = [rowOff, colOff]; break search; }
+      }
+    }
+    if (!origin) throw new RangeError(`banded: no ${pR}×${pC} tile holds ${occupancy} non-zeros (Timeloop stops here)`);
+    if (pR * pC === 0) return 1;
+    const groupsC = Math.trunc(pC / C), groupsR = Math.trunc(pR / R);
+    let empty = 0;
+    for (let g = 0, rowOff = origin[0]; g < groupsR; g++, rowOff += R) {
+      for (let c = 0, colOff = origin[1]; c < groupsC; c++, colOff += C) {
+        if (bandNnz(bw, origin[0] + rowOff, R + rowOff, origin[1] + colOff, C + colOff) === 0) empty++;
+      }
+    }
+    return empty / (groupsR * groupsC);
+  }
+}
+
+/**
+ * Actual data for the engine: the occupancy table of every tile extent
+ * over the real tensor (aligned positions; tiles at the far edges are cut
+ * where the extents do not divide the tensor), and a sub-tile's emptiness
+ * given its parent's occupancy as counted: among the parent positions
+ * holding exactly that many non-zeros, the fraction of their sub-tiles that
+ * are empty.
+ */
+export class ActualTensor {
+  readonly shape: readonly number[];
+  readonly density: number;
+  private readonly nz: Uint8Array;
+  private readonly tables = new Map<string, OccupancyTable>();
+  private readonly conditioned = new Map<string, Map<number, number>>();
+
+  constructor(values: ArrayLike<number>, shape: readonly number[]) {
+    const total = tileSize(shape);
+    if (values.length !== total) throw new RangeError(`${values.length} values for a tensor of shape ${shape.join('×')} (${total} points)`);
+    this.shape = [...shape];
+    this.nz = new Uint8Array(total);
+    let nnz = 0;
+    for (let i = 0; i < total; i++) if (values[i] !== 0) { this.nz[i] = 1; nnz++; }
+    this.density = nnz / total;
+  }
+
+  /** Non-zeros per aligned tile of extents `ext` (clamped to the tensor), tile-grid row-major, and the grid. */
+  private grid(ext: readonly number[]): { counts: Float64Array; groups: number[] } {
+    const R = this.shape.length;
+    const e = ext.map((x, d) => Math.max(1, Math.min(x, this.shape[d])));
+    const groups = this.shape.map((s, d) => Math.ceil(s / e[d]));
+    const counts = new Float64Array(tileSize(groups));
+    const idx = new Array<number>(R).fill(0);
+    for (let i = 0; i < this.nz.length; i++) {
+      if (this.nz[i]) {
+        let t = 0;
+        for (let d = 0; d < R; d++) t = t * groups[d] + Math.floor(idx[d] / e[d]);
+        counts[t]++;
+      }
+      for (let d = R - 1; d >= 0; d--) { if (++idx[d] < this.shape[d]) break; idx[d] = 0; }
+    }
+    return { counts, groups };
+  }
+
+  private check(ext: readonly number[]): void {
+    if (ext.length !== this.shape.length) throw new RangeError(`a tile of rank ${ext.length} for a tensor of rank ${this.shape.length}`);
+  }
+
+  /** Occupancy table of tiles with these extents. */
+  table(ext: readonly number[]): OccupancyTable {
+    this.check(ext);
+    const key = ext.join('x');
+    let t = this.tables.get(key);
+    if (t) return t;
+    const { counts } = this.grid(ext);
+    const h = new Map<number, number>();
+    for (const c of counts) h.set(c, (h.get(c) ?? 0) + 1);
+    const keys = [...h.keys()].sort((a, b) => a - b);
+    t = { keys, probs: keys.map((k) => h.get(k)! / counts.length) };
+    this.tables.set(key, t);
+    return t;
+  }
+
+  /** P(a sub-tile of extents `sub` is empty | its parent tile of extents `parent` holds `occupancy`); null when no parent holds that many. */
+  conditionedEmpty(sub: readonly number[], parent: readonly number[], occupancy: number): number | null {
+    this.check(sub); this.check(parent);
+    const key = `${sub.join('x')}|${parent.join('x')}`;
+    let byK = this.conditioned.get(key);
+    if (!byK) {
+      const R = this.shape.length;
+      const s = this.grid(sub), p = this.grid(parent);
+      const pe = parent.map((x, d) => Math.max(1, Math.min(x, this.shape[d])));
+      const se = sub.map((x, d) => Math.max(1, Math.min(x, this.shape[d])));
+      const empties = new Float64Array(p.counts.length), subs = new Float64Array(p.counts.length);
+      const idx = new Array<number>(R).fill(0);
+      for (let i = 0; i < s.counts.length; i++) {
+        let t = 0;
+        for (let d = 0; d < R; d++) t = t * p.groups[d] + Math.floor((idx[d] * se[d]) / pe[d]);
+        subs[t]++;
+        if (s.counts[i] === 0) empties[t]++;
+        for (let d = R - 1; d >= 0; d--) { if (++idx[d] < s.groups[d]) break; idx[d] = 0; }
+      }
+      const acc = new Map<number, [number, number]>();
+      for (let t = 0; t < p.counts.length; t++) {
+        const a = acc.get(p.counts[t]) ?? [0, 0];
+        a[0] += empties[t]; a[1] += subs[t];
+        acc.set(p.counts[t], a);
+      }
+      byK = new Map([...acc].map(([k, [e, n]]) => [k, e / n]));
+      this.conditioned.set(key, byK);
+    }
+    return byK.get(occupancy) ?? null;
+  }
+}

@@ -8,8 +8,8 @@
  */
 import type { Workload } from '../workload/workload.js';
 import { adjustWordBits, rankCompressed, rankOccupancy, type RankOccupancy } from './formats.js';
-import type { LevelSparsity, RankFormat, SparseSpec } from './spec.js';
-import { dimsOf, fixedMaxOccupancy, fixedMinOccupancy, fixedProbability, tileOf, type CompleteNest, type NestLoop } from './tiles.js';
+import type { DensitySpec, LevelSparsity, RankFormat, SparseSpec } from './spec.js';
+import { dimsOf, emptyProbability, firstPossibleOccupancy, fixedProbability, lastPossibleOccupancy, maxOccupancy, minOccupancy, tileOf, tileProbability, type CompleteNest, type NestLoop } from './tiles.js';
 
 /** The sparse state of one tensor at one level (kept or not). */
 export interface TileState {
@@ -201,7 +201,7 @@ function scratchExtents(D: number): Float64Array {
 }
 
 /** Metadata occupancy of a tile of (shape, occupancy), per rank innermost first (Timeloop's GetMetaDataTileOccupancyGivenDataTile). */
-export function metadataGivenTile(t: TileState, occupancy: number): RankOccupancy[] {
+export function metadataGivenTile(t: TileState, occupancy: number, density: DensitySpec): RankOccupancy[] {
   const R = t.ranks.length;
   const cond = { shape: t.shape, occupancy };
   const out: RankOccupancy[] = new Array(R);
@@ -212,7 +212,7 @@ export function metadataGivenTile(t: TileState, occupancy: number): RankOccupanc
     const next = t.pointSets[r];
     const rk = t.ranks[r];
     if (fs === 1 && r !== R - 1) out[r] = { metadataUnits: 0, payloadUnits: 0, metadataBits: 0, payloadBits: 0 };
-    else out[r] = rankOccupancy(rk.format, maxFibers, fs, pEmpty(cur, 0, cond), pEmpty(next, 0, cond), rk.mdBits, rk.plBits);
+    else out[r] = rankOccupancy(rk.format, maxFibers, fs, emptyProbability(density, cur, cond), emptyProbability(density, next, cond), rk.mdBits, rk.plBits);
     maxFibers *= fs;
     cur = next;
   }
@@ -232,19 +232,21 @@ let EXISTS = new Uint8Array(0);
  */
 export function expectedOccupancy(spec: SparseSpec, tiles: TileState[][], emptyTilesIdle = true): void {
   for (const row of tiles) for (const t of row) {
-    const d = spec.densities[t.ds].density;
+    const dm = spec.densities[t.ds];
     let total = 0;
     const md: RankOccupancy[] = [];
     if (t.shape !== 0) {
-      const maxOcc = fixedMaxOccupancy(t.shape, d);
-      const minOcc = fixedMinOccupancy(t.shape, d);
-      const n = maxOcc - minOcc + 1;
+      const maxOcc = maxOccupancy(dm, t.shape);
+      const minOcc = minOccupancy(dm, t.shape);
+      // Occupancies the model gives probability 0 are masked out: the loops visit only the others' range.
+      const from = Math.max(minOcc, firstPossibleOccupancy(dm, t.shape)), to = Math.min(maxOcc, lastPossibleOccupancy(dm, t.shape));
+      const n = to - from + 1;
       if (PROBS.length < n) { PROBS = new Float64Array(n); EXISTS = new Uint8Array(n); }
       const probs = PROBS, exists = EXISTS;
       let np = 0;
-      for (let k = minOcc; k <= maxOcc; k++) {
-        const p = fixedProbability(t.shape, d, k);
-        exists[k - minOcc] = p !== 0 ? 1 : 0;
+      for (let k = from; k <= to; k++) {
+        const p = tileProbability(dm, t.shape, k);
+        exists[k - from] = p !== 0 ? 1 : 0;
         if (p !== 0) probs[np++] = p;
       }
       if (t.parent >= 0 && tiles[t.parent][t.ds].hasMetadata && minOcc === 0) {
@@ -257,10 +259,10 @@ export function expectedOccupancy(spec: SparseSpec, tiles: TileState[][], emptyT
       for (let i = 0; i < n; i++) {
         if (!exists[i]) continue;
         const p = probs[j++];
-        const occ = minOcc + i;
+        const occ = from + i;
         total += p * occ;
         if (t.hasMetadata) {
-          const occs = metadataGivenTile(t, occ);
+          const occs = metadataGivenTile(t, occ, dm);
           for (let r = 0; r < occs.length; r++) {
             const o = occs[r];
             const mu = o.metadataUnits * p, pu = o.payloadUnits * p;

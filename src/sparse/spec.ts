@@ -49,10 +49,28 @@ export interface LevelSparsity {
   readonly metadataDepth: number | null;
 }
 
-/** A tensor's density model as the problem gives it. */
+/**
+ * A tensor's density model as the problem gives it (Timeloop's
+ * `density_distribution`s, plus actual data). The engine asks it through
+ * the dispatching queries of `tiles.ts`; `density` is always the tensor's
+ * overall density (for banded and actual data, the one they imply).
+ */
 export interface DensitySpec {
-  readonly distribution: 'fixed_structured' | 'hypergeometric' | 'banded';
+  readonly distribution: 'fixed_structured' | 'hypergeometric' | 'banded' | 'actual';
   readonly density: number;
+  /** hypergeometric: points of the whole tensor (Timeloop's `workload_tensor_size`; r = ceil(density × it) non-zeros). */
+  readonly tensorSize?: number;
+  /** banded: diagonals on either side of the main one (0: a diagonal matrix). */
+  readonly bandWidth?: number;
+  /** banded and actual: extents of the tensor's ranks (the data space's rank order). */
+  readonly shape?: readonly number[];
+  /** actual: the tensor's values (or a 0/1 mask), row-major over `shape`; non-zero counts. */
+  readonly values?: ArrayLike<number>;
+}
+
+/** Whether a density model answers from a tile's size alone (the others need its extents per rank). */
+export function sizeOnly(d: DensitySpec): boolean {
+  return d.distribution === 'fixed_structured' || d.distribution === 'hypergeometric';
 }
 
 /** Everything sparse about one evaluation. */

@@ -10,6 +10,7 @@ import type { Arch } from '../../arch/arch.js';
 import type { DensitySpec, LevelSparsity, OptimizationGroup, RankFormat, RankFormatName, SparseSpec, TensorFormat } from '../../sparse/spec.js';
 import type { Workload } from '../../workload/workload.js';
 import { At, isObj, list, num, obj, str, strList, type Obj } from '../../spec/read.js';
+import { rankExtents, tileOf } from '../../sparse/tiles.js';
 import type { Merged } from './v4.js';
 
 const FORMATS: Record<string, RankFormatName> = { uop: 'UOP', cp: 'CP', rle: 'RLE', b: 'B', ub: 'UB', bitmask: 'B', coordinate_payload: 'CP', run_length_encoding: 'RLE', uncompressed_offset_pair: 'UOP', uncompressed_bitmask: 'UB' };
@@ -40,6 +41,38 @@ function attrNum(a: Obj | undefined, ...names: string[]): number | undefined {
 }
 
 /**
+ * One tensor's density model as Timeloop's DensityDistributionFactory reads
+ * it (0fc43fb): `fixed`/`fixed_structured` (v4 front end: `fixed-structured`)
+ * and `hypergeometric` take `density`; `banded`/`diagonal` take `band_width`
+ * (default 0) on a square matrix and imply their density. A hypergeometric
+ * tensor's size is the whole data space's: Timeloop sets it from the
+ * workload before any analysis, over a `workload_tensor_size` given.
+ */
+export function densityOf(v: unknown, at: At, w: Workload, s: number): DensitySpec {
+  if (typeof v === 'number') {
+    if (!(v >= 0 && v <= 1)) at.fail('a density between 0 and 1', v);
+    return { distribution: 'fixed_structured', density: v };
+  }
+  const o = obj(v, at);
+  const dist = o.distribution === undefined ? 'fixed_structured' : str(o.distribution, at.key('distribution'));
+  const ds = w.dataSpaces[s];
+  if (dist === 'banded' || dist === 'diagonal') {
+    const bw = o.band_width === undefined || o.band_width === null ? 0 : num(o.band_width, at.key('band_width'));
+    if (!(Number.isSafeInteger(bw) && bw >= 0)) at.key('band_width').fail('a whole number of diagonals ≥ 0', bw);
+    const shape = rankExtents(ds, w.bounds);
+    if (shape.length !== 2 || shape[0] !== shape[1]) at.key('distribution').fail(`a square matrix for a banded density (Timeloop's rule; ${ds.name} is ${shape.join('×')})`, dist);
+    let nnz = shape[0];
+    for (let ud = 1; ud <= bw; ud++) nnz += (shape[0] - ud) * 2;
+    return { distribution: 'banded', density: nnz / (shape[0] * shape[1]), bandWidth: bw, shape };
+  }
+  const d = num(o.density, at.key('density'));
+  if (!(d >= 0 && d <= 1)) at.key('density').fail('a density between 0 and 1', d);
+  if (dist === 'fixed_structured' || dist === 'fixed-structured' || dist === 'fixed') return { distribution: 'fixed_structured', density: d };
+  if (dist === 'hypergeometric') return { distribution: 'hypergeometric', density: d, tensorSize: tileOf(ds, w.bounds) };
+  return at.key('distribution').fail('fixed_structured, fixed, hypergeometric, banded or diagonal', dist);
+}
+
+/**
  * The sparse spec of Timeloop inputs, or null when they give neither
  * optimizations nor densities. Unknown level or tensor names are errors.
  */
@@ -59,26 +92,18 @@ export function readSparse(sections: Merged, w: Workload, arch: Arch): SparseSpe
     const inst = prob.value.instance;
     const iat = prob.at.key('instance');
     const k = key(inst, 'densities', 'density_distribution', 'densities_distribution');
-    if (k) {
+    // Timeloop reads `commonDensity` (one model for every tensor) before `densities`.
+    if (inst.commonDensity !== undefined && inst.commonDensity !== null) {
+      w.dataSpaces.forEach((_, s) => { densities[s] = densityOf(inst.commonDensity, iat.key('commonDensity'), w, s); });
+      anyDensity = densities.some((d) => d.density !== 1 || d.distribution !== 'fixed_structured');
+    } else if (k) {
       const dens = obj(inst[k], iat.key(k));
       for (const [name, v] of Object.entries(dens)) {
         const at = iat.key(k).key(name);
         const s = dsIndex(name, at);
-        let spec: DensitySpec;
-        if (typeof v === 'number') spec = { distribution: 'fixed_structured', density: v };
-        else {
-          const o = obj(v, at);
-          const dist = o.distribution === undefined ? 'fixed_structured' : str(o.distribution, at.key('distribution'));
-          const d = num(o.density, at.key('density'));
-          if (!(d >= 0 && d <= 1)) at.key('density').fail('a density between 0 and 1', d);
-          if (dist !== 'fixed_structured' && dist !== 'fixed-structured') {
-            if (dist !== 'hypergeometric' && dist !== 'banded') at.key('distribution').fail('fixed_structured, hypergeometric or banded', dist);
-            warnings.push(`${name}: ${dist} density is modelled as fixed_structured (same density) by the sparse engine`);
-          }
-          spec = { distribution: dist === 'fixed-structured' ? 'fixed_structured' : (dist as DensitySpec['distribution']), density: d };
-        }
+        const spec = densityOf(v, at, w, s);
         densities[s] = spec;
-        if (spec.density !== 1) anyDensity = true;
+        if (spec.density !== 1 || spec.distribution !== 'fixed_structured') anyDensity = true;
       }
     }
   }

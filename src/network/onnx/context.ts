@@ -6,7 +6,7 @@
  */
 import type { AttributeProto, GraphProto, NodeProto, TensorProto } from 'onnx-buf';
 import { SpecError } from '../../spec/errors.js';
-import type { Layer } from '../network.js';
+import type { Layer, WeightMask } from '../network.js';
 
 /** A tensor's full ONNX shape (batch included). */
 export type Shape = number[];
@@ -25,6 +25,8 @@ export interface OnnxImportOptions {
   readonly conditions?: Readonly<Record<string, boolean>>;
   /** Refuse ops dnnergy does not know even when the file gives their output shapes. */
   readonly strict?: boolean;
+  /** Keep each weight's zero mask (a byte per weight) for actual-data densities (`analyze --density-from actual`). */
+  readonly weightMasks?: boolean;
 }
 
 /** The import's state, shared by every node (and by the nodes of an `If` branch taken). */
@@ -38,6 +40,8 @@ export interface ImportState {
   readonly constant: Set<string>;
   /** Tensors with data (initializers, Constant nodes), for weight densities. */
   readonly data: Map<string, TensorProto>;
+  /** Zero masks of the layers' weights, by layer name (only with `options.weightMasks`). */
+  readonly masks: Map<string, WeightMask>;
   readonly warnings: string[];
   /** Run a subgraph's nodes in this state (the branch an `If` takes). */
   runGraph(g: GraphProto): void;
@@ -153,9 +157,17 @@ export class OpNode {
   /** Whether input `i` is computed from constants alone (a weight). */
   isConstant(i: number): boolean { return this.has(i) && this.state.constant.has(this.node.input[i]); }
   /** Density of the weight at input `i`, when its data is in the file. */
-  density(i: number): { weightDensity?: number } {
-    const d = nonZeroFraction(this.state.data.get(this.node.input[i]));
-    return d === undefined ? {} : { weightDensity: d };
+  density(i: number, transposed = false): { weightDensity?: number } {
+    const t = this.state.data.get(this.node.input[i]);
+    const d = nonZeroFraction(t);
+    if (d === undefined) return {};
+    if (this.state.options.weightMasks && t) {
+      const v = tensorValues(t)!;
+      const mask = new Uint8Array(v.length);
+      for (let j = 0; j < v.length; j++) mask[j] = v[j] !== 0 ? 1 : 0;
+      this.state.masks.set(this.layerName(), { mask, dims: t.dims.map(Number), transposed });
+    }
+    return { weightDensity: d };
   }
 
   /** The attribute called `name`, if the node has it. */

@@ -118,7 +118,7 @@ function importGraph(bytes: Uint8Array, file: string, options: OnnxImportOptions
   let index = 0;
 
   const state: ImportState = {
-    file, options, shapes: new Map(), consts: new Map(), constant: new Set(), data: new Map(), warnings: [],
+    file, options, shapes: new Map(), consts: new Map(), constant: new Set(), data: new Map(), masks: new Map(), warnings: [],
     runGraph: (sub) => runGraph(sub),
     bind: (to, from) => {
       const s = state.shapes.get(from);
@@ -236,5 +236,6 @@ function importGraph(bytes: Uint8Array, file: string, options: OnnxImportOptions
   return {
     name, input: [inS[1] ?? 0, inS[2] ?? 0, inS[3] ?? 0], layers, inputTensor: first?.name ?? '', tensors, edges,
     ...(extra.length ? { extraInputs: extra } : {}), ...(state.warnings.length ? { warnings: state.warnings } : {}),
+    ...(state.masks.size ? { weightMasks: state.masks } : {}),
   };
 }

@@ -19,7 +19,7 @@ function gemm(node: OpNode): void {
     const c = node.shape(2);
     if (c.length > 2 || broadcast(c, [M, N]).join() !== [M, N].join()) node.fail('C', `a bias that broadcasts to [${M}, ${N}]`, `[${c.join(', ')}]`);
   }
-  if (node.isConstant(1)) node.emit({ kind: 'fc', name: node.layerName(), inFeatures: K, outFeatures: N, ...node.density(1) });
+  if (node.isConstant(1)) node.emit({ kind: 'fc', name: node.layerName(), inFeatures: K, outFeatures: N, ...node.density(1, transB === 1) });
   else node.emit({ kind: 'matmul', name: node.layerName(), groups: 1, rows: 1, inner: K, cols: N, activationOperand: true });
   node.out([M, N]);
 }
