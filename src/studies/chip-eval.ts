@@ -39,7 +39,9 @@ export type ZeroHandling = 'gate' | 'skip';
  */
 export function withEnoughRanks(w: Workload, arch: Arch, mapping: Mapping, energy: EnergyTable, spec: SparseSpec): [SparseSpec, Result] {
   let s = spec;
-  for (let tries = 0; tries < 8; tries++) {
+  // A rank per loop of the mapping at most: every dimension at every level.
+  const most = w.dims.length * arch.storage.length;
+  for (let tries = 0; tries < most; tries++) {
     try {
       return [s, evaluateSparse(w, arch, mapping, energy, s)];
     } catch (e) {
