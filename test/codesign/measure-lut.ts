@@ -17,7 +17,8 @@ import { shrinkableLayers } from '../../src/codesign/netadapt-channels.js';
 import { costTable, modelSource, type CostTable, type LayerCostSource } from '../../src/codesign/netadapt-lut.js';
 import { resolveDesign } from '../../src/designs/resolve.js';
 import { loadArchitecture } from '../../src/io/inputs.js';
-import { shapeKey, type ConvLayer, type FcLayer, type Network } from '../../src/network/network.js';
+import { layerMacs, shapeKey, type ConvLayer, type FcLayer, type Network } from '../../src/network/network.js';
+import { familyKey } from '../../src/codesign/netadapt-mapping.js';
 import { initTf } from '../../src/train/backend.js';
 import { loadModel } from '../../src/train/io.js';
 import { networkOf } from '../../src/train/network.js';
@@ -33,8 +34,11 @@ const tf = await initTf();
 const net0 = networkOf(await loadModel(tf, 'models/mobilenet'));
 const load0 = loadavg()[0];
 
+// ANCHORS=family: only the layer with the most MACs of each family is searched in full (the others re-fitted from it).
+const anchors = process.env.ANCHORS !== 'family' ? net0.layers : [...new Map(net0.layers.filter((l): l is ConvLayer | FcLayer => l.kind === 'conv' || l.kind === 'fc')
+  .sort((a, b) => layerMacs(b) - layerMacs(a)).reverse().map((l) => [familyKey(l), l])).values()];
 const asked: (ConvLayer | FcLayer)[] = [];
-const fast = modelSource(design, { metric: 'energy', evaluations, seed: 1, platform: arch, anchors: net0.layers, variantEvaluations });
+const fast = modelSource(design, { metric: 'energy', evaluations, seed: 1, platform: arch, anchors, variantEvaluations });
 const recording: LayerCostSource = { ...fast, layerCost: (l) => { asked.push(l); return fast.layerCost(l); } };
 const table = costTable(recording, { cpu });
 
@@ -60,7 +64,7 @@ const { walked, ratio } = await walk(table);
 const s = table.stats();
 const searches = fast.searches();
 // The same walk on a fresh table in this process, now that the evaluator is compiled (the steady state).
-const again = costTable(modelSource(design, { metric: 'energy', evaluations, seed: 1, platform: arch, anchors: net0.layers, variantEvaluations }), { cpu });
+const again = costTable(modelSource(design, { metric: 'energy', evaluations, seed: 1, platform: arch, anchors, variantEvaluations }), { cpu });
 await walk(again);
 const sAgain = again.stats();
 
@@ -77,6 +81,7 @@ for (const n of walked) nets.push((await table.cost(n)).total / (await alone.cos
 const sorted = [...ratios].sort((a, b) => a - b);
 const q = (f: number) => sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))];
 const mean = ratios.reduce((a, b) => a + b, 0) / ratios.length;
+console.log(`anchors: ${anchors.map((l) => l.name).join(', ')}`);
 console.log(`${arch}, mobilenet, full search ${evaluations} evaluations, variant search ${variantEvaluations}, reference full search ${reference}; load average ${load0.toFixed(2)} → ${loadavg()[0].toFixed(2)} on ${cpus().length} cores`);
 console.log(`table: ${s.entries} entries (${searches.fullSearches} full searches, ${searches.variantSearches} variant searches, ${searches.fallbacks} fell back), ${s.cpuMsPerEntry!.toFixed(3)} ms CPU per entry (${s.cpuMsTotal!.toFixed(0)} ms), ${s.msPerEntry.toFixed(3)} ms wall`);
 console.log(`the same table again in this process (evaluator compiled): ${sAgain.entries} entries, ${sAgain.cpuMsPerEntry!.toFixed(3)} ms CPU per entry (${sAgain.cpuMsTotal!.toFixed(0)} ms)`);
