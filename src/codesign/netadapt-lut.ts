@@ -203,7 +203,7 @@ export function modelSource(design: ModelDesign, o: ModelSourceOptions): ModelSo
       const anchor = await fullSearch(near.layer);
       const w = layerWorkload(l, 1);
       const space = new MapSpace(w, design.arch, design.constraints(w));
-      const starts = refitStarts(space, anchor.genome);
+      const starts = refitStarts(space, anchor.genome, design.arch);
       variantSearches++;
       const r = searchWith(w, design.arch, space, planFor(w), { objective, seed: o.seed, evaluations: variantBudget }, warmStartStrategy(starts));
       if (r.best) return costOf(r);

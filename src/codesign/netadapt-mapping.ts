@@ -13,9 +13,10 @@
  * Every candidate is compiled and evaluated by the model: an entry is the
  * cost of a real, legal mapping of the variant, never an interpolation.
  */
+import { fanout, type Arch } from '../arch/arch.js';
 import { ANNEAL_DEFAULTS } from '../mapper/anneal.js';
 import { MOVE_NAMES, movesOf, type Move } from '../mapper/moves.js';
-import { T, type Genome, type MapSpace } from '../mapper/space.js';
+import { smallestPrimeOf, SX, SY, T, type Genome, type MapSpace } from '../mapper/space.js';
 import type { Strategy, StrategyContext } from '../mapper/strategy.js';
 import type { ConvLayer, FcLayer } from '../network/network.js';
 
@@ -98,17 +99,63 @@ export function refit(space: MapSpace, from: Genome, order: RefitOrder, out: Gen
 }
 
 /**
+ * Fill the spatial slots a re-fit left idle: fewer channels leave part of
+ * the PE array unused (92 channels keep 4 of the 16 columns 128 had), and
+ * in cycles that costs up to the whole idle share. Each spatial slot, level
+ * by level, takes primes from its dimensions' temporal slots (the outermost
+ * first, the largest prime that still fits the fanout) until none fits.
+ * Returns true if `g` changed and is still within the fanouts and factor
+ * bounds (tile capacities are checked when it is evaluated).
+ */
+export function fillSpatial(space: MapSpace, arch: Arch, g: Genome): boolean {
+  const { L, D, free, primes } = space;
+  let moved = false;
+  for (let l = 0; l < L; l++) {
+    const f = fanout(arch, l);
+    for (const slot of [SX, SY]) {
+      const at = l * 3 + slot;
+      const cap = slot === SX ? f.x : f.y;
+      for (;;) {
+        let used = 1;
+        for (let d = 0; d < D; d++) used *= g.f[at * D + d];
+        let dim = -1, from = -1, prime = 1;
+        for (let d = 0; d < D; d++) {
+          if (!free[d].includes(at)) continue;
+          for (let i = free[d].length - 1; i >= 0; i--) {
+            const s = free[d][i];
+            const v = g.f[s * D + d];
+            if (s % 3 !== T || v === 1) continue;
+            const p = smallestPrimeOf(primes[d], v);
+            if (used * p <= cap && p > prime) { dim = d; from = s; prime = p; }
+          }
+        }
+        if (dim < 0) break;
+        g.f[from * D + dim] /= prime;
+        g.f[at * D + dim] *= prime;
+        moved = true;
+      }
+    }
+  }
+  return moved && space.fanoutOk(g);
+}
+
+/**
  * The starting genomes for a variant from an anchor's best mapping: both
  * orders of {@link refit}, with the rest at each level in turn (outermost
- * first). Each costs one evaluation.
+ * first), and each of them with its idle spatial slots filled
+ * ({@link fillSpatial}). Each costs one evaluation.
  */
-export function refitStarts(space: MapSpace, from: Genome): Genome[] {
+export function refitStarts(space: MapSpace, from: Genome, arch: Arch): Genome[] {
   const out: Genome[] = [];
+  const add = (g: Genome) => { if (!out.some((h) => h.f.every((v, i) => v === g.f[i]))) out.push(g); };
   for (let l = space.L - 1; l >= 0; l--) {
     for (const order of ['inner-first', 'spatial-first'] as const) {
       const g = space.newGenome();
       if (!refit(space, from, order, g, l)) continue;
-      if (!out.some((h) => h.f.every((v, i) => v === g.f[i]))) out.push(g);
+      add(g);
+      const filled = space.newGenome();
+      space.copy(g, filled);
+      if (fillSpatial(space, arch, filled)) add(filled);
     }
   }
   return out;

@@ -1,6 +1,6 @@
 /**
  * What the fast look-up table costs and loses (not a test: `npx tsx
- * test/codesign/measure-lut.ts [evaluations] [variant evaluations] [reference evaluations] [arch]`).
+ * test/codesign/measure-lut.ts [evaluations] [variant evaluations] [reference evaluations] [arch] [energy|latency]`).
  * It walks NetAdapt's schedule on the shipped MobileNet-style network (budget
  * reduction 0.05 of the original, decay 0.96, granularity 4, to 0.3 of the
  * cost) with a seeded choice among the proposals standing in for accuracy,
@@ -28,6 +28,7 @@ const evaluations = Number(process.argv[2] ?? 2000);
 const variantEvaluations = Number(process.argv[3] ?? 32);
 const reference = Number(process.argv[4] ?? evaluations);
 const arch = process.argv[5] ?? 'eyeriss';
+const metric = (process.argv[6] ?? 'energy') as 'energy' | 'latency';
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const design = resolveDesign(arch, undefined, loadArchitecture);
 const tf = await initTf();
@@ -38,7 +39,7 @@ const load0 = loadavg()[0];
 const anchors = process.env.ANCHORS !== 'family' ? net0.layers : [...new Map(net0.layers.filter((l): l is ConvLayer | FcLayer => l.kind === 'conv' || l.kind === 'fc')
   .sort((a, b) => layerMacs(b) - layerMacs(a)).reverse().map((l) => [familyKey(l), l])).values()];
 const asked: (ConvLayer | FcLayer)[] = [];
-const fast = modelSource(design, { metric: 'energy', evaluations, seed: 1, platform: arch, anchors, variantEvaluations });
+const fast = modelSource(design, { metric, evaluations, seed: 1, platform: arch, anchors, variantEvaluations });
 const recording: LayerCostSource = { ...fast, layerCost: (l) => { asked.push(l); return fast.layerCost(l); } };
 const table = costTable(recording, { cpu });
 
@@ -64,12 +65,12 @@ const { walked, ratio } = await walk(table);
 const s = table.stats();
 const searches = fast.searches();
 // The same walk on a fresh table in this process, now that the evaluator is compiled (the steady state).
-const again = costTable(modelSource(design, { metric: 'energy', evaluations, seed: 1, platform: arch, anchors, variantEvaluations }), { cpu });
+const again = costTable(modelSource(design, { metric, evaluations, seed: 1, platform: arch, anchors, variantEvaluations }), { cpu });
 await walk(again);
 const sAgain = again.stats();
 
 // The same entries, each by a full search of its own.
-const alone = costTable(modelSource(design, { metric: 'energy', evaluations: reference, seed: 1, platform: arch }), { cpu });
+const alone = costTable(modelSource(design, { metric, evaluations: reference, seed: 1, platform: arch }), { cpu });
 const ratios: number[] = [];
 for (const l of asked) {
   const a = (await alone.cost({ name: 'one', input: [0, 0, 0], inputTensor: '', layers: [l], tensors: new Map(), edges: [{ inputs: [], output: l.name }] })).total;
@@ -82,7 +83,7 @@ const sorted = [...ratios].sort((a, b) => a - b);
 const q = (f: number) => sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))];
 const mean = ratios.reduce((a, b) => a + b, 0) / ratios.length;
 console.log(`anchors: ${anchors.map((l) => l.name).join(', ')}`);
-console.log(`${arch}, mobilenet, full search ${evaluations} evaluations, variant search ${variantEvaluations}, reference full search ${reference}; load average ${load0.toFixed(2)} → ${loadavg()[0].toFixed(2)} on ${cpus().length} cores`);
+console.log(`${metric} on ${arch}, mobilenet, full search ${evaluations} evaluations, variant search ${variantEvaluations}, reference full search ${reference}; load average ${load0.toFixed(2)} → ${loadavg()[0].toFixed(2)} on ${cpus().length} cores`);
 console.log(`table: ${s.entries} entries (${searches.fullSearches} full searches, ${searches.variantSearches} variant searches, ${searches.fallbacks} fell back), ${s.cpuMsPerEntry!.toFixed(3)} ms CPU per entry (${s.cpuMsTotal!.toFixed(0)} ms), ${s.msPerEntry.toFixed(3)} ms wall`);
 console.log(`the same table again in this process (evaluator compiled): ${sAgain.entries} entries, ${sAgain.cpuMsPerEntry!.toFixed(3)} ms CPU per entry (${sAgain.cpuMsTotal!.toFixed(0)} ms)`);
 console.log(`full search per entry: ${sAlone.entries} entries, ${sAlone.cpuMsPerEntry!.toFixed(3)} ms CPU per entry (${sAlone.cpuMsTotal!.toFixed(0)} ms), ${sAlone.msPerEntry.toFixed(3)} ms wall`);

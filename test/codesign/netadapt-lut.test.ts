@@ -2,11 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { netAdapt, type Adaptable, type Checkpoint } from '../../src/codesign/netadapt.js';
 import { costTable, modelSource, type LayerCostSource } from '../../src/codesign/netadapt-lut.js';
-import { familyKey, refit, refitStarts } from '../../src/codesign/netadapt-mapping.js';
+import { familyKey, fillSpatial, refit, refitStarts } from '../../src/codesign/netadapt-mapping.js';
+import { fanout } from '../../src/arch/arch.js';
 import { builtinArch } from '../../src/designs/builtin.js';
 import { lowerBound } from '../../src/mapper/bound.js';
 import { runMapper } from '../../src/mapper/run.js';
-import { MapSpace, T } from '../../src/mapper/space.js';
+import { MapSpace, SX, SY, T } from '../../src/mapper/space.js';
 import { planEnergy } from '../../src/model/cost.js';
 import { layerMacs, layerWorkload, NetworkBuilder, type ConvLayer, type Network } from '../../src/network/network.js';
 
@@ -49,9 +50,38 @@ describe('re-fitting a full-width mapping to a variant', () => {
         }
       }
       // At least the outermost re-fit is legal for the fanouts; the starts are distinct.
-      const starts = refitStarts(space, a.genome);
+      const starts = refitStarts(space, a.genome, eyeriss.arch);
       expect(starts.length).toBeGreaterThan(0);
       for (let i = 0; i < starts.length; i++) for (let j = 0; j < i; j++) expect(Array.from(starts[i].f)).not.toEqual(Array.from(starts[j].f));
+    }
+  });
+});
+
+describe('filling the PEs a re-fit left idle', () => {
+  it('moves primes from temporal to spatial slots: bounds kept, fanouts respected, more of the array used', async () => {
+    const a = await best(pw);
+    const w = layerWorkload({ ...pw, outC: 92 }, 1);
+    const space = new MapSpace(w, eyeriss.arch, eyeriss.constraints(w));
+    const { L, D } = space;
+    const g = space.newGenome();
+    expect(refit(space, a.genome, 'inner-first', g)).toBe(true);
+    const h = space.newGenome();
+    space.copy(g, h);
+    const spatial = (x: typeof g) => { let p = 1; for (let l = 0; l < L; l++) for (const s of [SX, SY]) for (let d = 0; d < D; d++) p *= x.f[(l * 3 + s) * D + d]; return p; };
+    // 92 = 4 · 23 leaves most of the 16 columns 128 channels used idle.
+    expect(fillSpatial(space, eyeriss.arch, h)).toBe(true);
+    expect(spatial(h)).toBeGreaterThan(spatial(g));
+    for (let d = 0; d < D; d++) {
+      let p = 1;
+      for (let s = 0; s < L * 3; s++) p *= h.f[s * D + d];
+      expect(p).toBe(w.bounds[d]);
+    }
+    for (let l = 0; l < L; l++) {
+      const f = fanout(eyeriss.arch, l);
+      let x = 1, y = 1;
+      for (let d = 0; d < D; d++) { x *= h.f[(l * 3 + SX) * D + d]; y *= h.f[(l * 3 + SY) * D + d]; }
+      expect(x).toBeLessThanOrEqual(f.x);
+      expect(y).toBeLessThanOrEqual(f.y);
     }
   });
 });
