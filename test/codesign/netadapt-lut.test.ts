@@ -68,7 +68,7 @@ describe('filling the PEs a re-fit left idle', () => {
     const h = space.newGenome();
     space.copy(g, h);
     const spatial = (x: typeof g) => { let p = 1; for (let l = 0; l < L; l++) for (const s of [SX, SY]) for (let d = 0; d < D; d++) p *= x.f[(l * 3 + s) * D + d]; return p; };
-    // 92 = 4 · 23 leaves most of the 16 columns 128 channels used idle.
+    // 92 = 4 · 23: the re-fit's 2s go to inner temporal loops first, and M's spatial factors are lost.
     expect(fillSpatial(space, eyeriss.arch, h)).toBe(true);
     expect(spatial(h)).toBeGreaterThan(spatial(g));
     for (let d = 0; d < D; d++) {
