@@ -20,8 +20,8 @@ const interp = (pts, x, xk, yk) => {
   return NaN;
 };
 const pct = (x) => (x * 100).toFixed(2) + '%';
-console.log('| cost | seed | NetAdapt network | iterations | fine-tune images | cost (of original) | test acc. | width-mult. acc. at that cost | width-mult. cost at that acc. (of original) | cost lower by | channels (conv0, pw1–pw4) |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| cost | seed | held-out images | NetAdapt network | iterations | fine-tune images | cost (of original) | test acc. | width-mult. acc. at that cost | width-mult. cost at that acc. (of original) | cost lower by | channels (conv0, pw1–pw4) |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 const pruned = [];
 for (const arg of process.argv.slice(2)) {
   const [dir, base] = arg.split('=');
@@ -38,7 +38,7 @@ for (const arg of process.argv.slice(2)) {
     const hi = curve.findIndex((q) => q.acc >= p.acc);
     const costAt = hi < 0 ? NaN : hi === 0 ? curve[0].cost : interp([curve[hi - 1], curve[hi]], p.acc, 'acc', 'cost');
     const lower = Number.isNaN(costAt) ? (hi < 0 ? 'no α as accurate' : '—') : (costAt / p.ratio).toFixed(2) + '×' + (hi === 0 ? ' (cheapest α already as accurate)' : '');
-    console.log(`| ${r.cost} | ${r.seed} | ${p.name} | ${p.iterations} | ${p.images} | ${p.cost.toExponential(3)} (${p.ratio.toFixed(3)}) | ${pct(p.acc)} | ${Number.isNaN(accAt) ? '—' : pct(accAt)} | ${Number.isNaN(costAt) ? '—' : costAt.toFixed(3)} | ${lower} | ${Object.values(p.channels).join(', ')} |`);
+    console.log(`| ${r.cost} | ${r.seed} | ${r.settings.holdout_images} | ${p.name} | ${p.iterations} | ${p.images} | ${p.cost.toExponential(3)} (${p.ratio.toFixed(3)}) | ${pct(p.acc)} | ${Number.isNaN(accAt) ? '—' : pct(accAt)} | ${Number.isNaN(costAt) ? '—' : costAt.toFixed(3)} | ${lower} | ${Object.values(p.channels).join(', ')} |`);
   }
   for (const p of r.pruned ?? []) pruned.push({ r, p, curve });
 }
