@@ -9,9 +9,13 @@
  */
 import type { ModelDesign } from './cost.js';
 import { runMapper } from '../mapper/run.js';
-import { planEnergy } from '../model/cost.js';
+import { searchWith } from '../mapper/search.js';
+import { MapSpace, type Genome } from '../mapper/space.js';
+import { planEnergy, type EnergyPlan } from '../model/cost.js';
 import { SpecError } from '../spec/errors.js';
-import { layerWorkload, shapeKey, type ConvLayer, type FcLayer, type Network, type OtherLayer, type TensorShape } from '../network/network.js';
+import type { Workload } from '../workload/workload.js';
+import { layerWorkload, shapeKey, type ConvLayer, type FcLayer, type Layer, type Network, type OtherLayer, type TensorShape } from '../network/network.js';
+import { channelCounts, channelDistance, familyKey, refitStarts, warmStartStrategy } from './netadapt-mapping.js';
 
 /** Prices one layer variant for the table. */
 export interface LayerCostSource {
@@ -34,12 +38,21 @@ export interface TableCost {
   readonly layers: readonly { readonly name: string; readonly cost: number }[];
 }
 
-/** Statistics of the table: entries made and the time they took. */
+/** Statistics of the table: entries made and the time they took (wall clock, and CPU time if the table was given a CPU clock). */
 export interface TableStats {
   readonly entries: number;
   readonly lookups: number;
   readonly msTotal: number;
   readonly msPerEntry: number;
+  readonly cpuMsTotal?: number;
+  readonly cpuMsPerEntry?: number;
+}
+
+/** Clocks a table times its entries with, in ms: wall (default `performance.now`) and, optionally, this process's CPU time. */
+export interface TableClocks {
+  readonly wall?: () => number;
+  /** CPU time of the process (user + system): on a shared machine the entries' own cost, whatever the load. */
+  readonly cpu?: () => number;
 }
 
 /** The look-up table over a source. */
@@ -54,16 +67,18 @@ function otherKey(l: OtherLayer, input: TensorShape): string {
 }
 
 /** A look-up table over `source`: an entry per distinct layer shape, made on first use and timed. */
-export function costTable(source: LayerCostSource, now: () => number = () => performance.now()): CostTable {
+export function costTable(source: LayerCostSource, clocks: TableClocks = {}): CostTable {
+  const now = clocks.wall ?? (() => performance.now());
   const entries = new Map<string, number>();
-  let ms = 0, lookups = 0;
+  let ms = 0, cpuMs = 0, lookups = 0;
   const entry = async (key: string, make: () => Promise<number>): Promise<number> => {
     lookups++;
     const have = entries.get(key);
     if (have !== undefined) return have;
-    const t0 = now();
+    const t0 = now(), c0 = clocks.cpu?.() ?? 0;
     const v = await make();
     ms += now() - t0;
+    if (clocks.cpu) cpuMs += clocks.cpu() - c0;
     entries.set(key, v);
     return v;
   };
@@ -84,41 +99,117 @@ export function costTable(source: LayerCostSource, now: () => number = () => per
       }
       return { total, layers };
     },
-    stats: () => ({ entries: entries.size, lookups, msTotal: ms, msPerEntry: entries.size > 0 ? ms / entries.size : 0 }),
+    stats: () => ({
+      entries: entries.size, lookups, msTotal: ms, msPerEntry: entries.size > 0 ? ms / entries.size : 0,
+      ...(clocks.cpu ? { cpuMsTotal: cpuMs, cpuMsPerEntry: entries.size > 0 ? cpuMs / entries.size : 0 } : {}),
+    }),
   };
 }
 
 /** How the model prices a layer variant. */
 export interface ModelSourceOptions {
   readonly metric: 'energy' | 'latency';
-  /** Mapper budget per layer shape. */
+  /** Mapper budget of a full search (a full-width layer's shape, or any shape without one). */
   readonly evaluations: number;
   readonly seed: number;
   /** Label of the design in the report. */
   readonly platform: string;
+  /**
+   * The full-width layers (the original network's): their shapes get the
+   * full search, and any other member of their family (same shape but the
+   * channel counts) is mapped by a short search from the nearest one's best
+   * mapping re-fitted to it (codesign/netadapt-mapping.ts). Absent or empty:
+   * every shape gets the full search.
+   */
+  readonly anchors?: readonly Layer[];
+  /** Evaluations of the short search of a variant (default 32); 0: full searches only. */
+  readonly variantEvaluations?: number;
 }
 
+/** What the model source did: full searches, variant searches, and the variants that fell back to a full one. */
+export interface ModelSourceStats {
+  readonly fullSearches: number;
+  readonly variantSearches: number;
+  readonly fallbacks: number;
+}
+
+/** The model as a table source, with counts of the searches it ran. */
+export interface ModelSource extends LayerCostSource {
+  searches(): ModelSourceStats;
+}
+
+/** Default evaluations of a variant's short search (chosen by test/codesign/measure-lut.ts: cost within ~1% of a full search per entry). */
+export const VARIANT_EVALUATIONS = 32;
+
 /**
- * The dnnergy model on a design as a table source: each shape mapped once,
- * minimising what is priced (energy, or delay for latency), with one seed
- * and budget for every shape so an entry never depends on the order asked.
- * The search's best is the entry: `mapLayer`'s lower bound and re-validation
- * (which `analyze` and `map` report) would cost ~15 ms per entry, more than
- * a small search.
+ * The dnnergy model on a design as a table source, minimising what is
+ * priced (energy, or delay for latency), with one seed and budget for every
+ * search. A full-width layer's shape (an anchor) is mapped by the mapper's
+ * full search; a variant of it (fewer channels) by a short search from the
+ * nearest anchor's best mapping re-fitted to the variant, so an entry
+ * depends only on its shape and the anchors, never on the order asked. The
+ * search's best is the entry: `mapLayer`'s lower bound and re-validation
+ * (which `analyze` and `map` report) would cost more than the search.
  */
-export function modelSource(design: ModelDesign, o: ModelSourceOptions): LayerCostSource {
+export function modelSource(design: ModelDesign, o: ModelSourceOptions): ModelSource {
+  const objective = o.metric === 'latency' ? 'delay' : 'energy';
+  const variantBudget = o.variantEvaluations ?? VARIANT_EVALUATIONS;
+  const plans = new Map<string, EnergyPlan>();
+  const planFor = (w: Workload) => {
+    const names = w.dataSpaces.map((d) => d.name);
+    let p = plans.get(names.join('\0'));
+    if (!p) { p = planEnergy(design.arch, design.energy, 'v4', names); plans.set(names.join('\0'), p); }
+    return p;
+  };
+  // Anchors by family, in network order (the nearest wins; ties: the earlier).
+  const families = new Map<string, { key: string; layer: ConvLayer | FcLayer }[]>();
+  for (const l of o.anchors ?? []) {
+    if (l.kind !== 'conv' && l.kind !== 'fc') continue;
+    const f = familyKey(l);
+    const list = families.get(f) ?? [];
+    if (!list.some((a) => a.key === shapeKey(l))) list.push({ key: shapeKey(l), layer: l });
+    families.set(f, list);
+  }
+  const full = new Map<string, Promise<{ cost: number; genome: Genome }>>();
+  let fullSearches = 0, variantSearches = 0, fallbacks = 0;
+  const costOf = (r: { energyPJ: number; cycles: number }) => (o.metric === 'latency' ? r.cycles : r.energyPJ);
+  const fullSearch = (l: ConvLayer | FcLayer) => {
+    const key = shapeKey(l);
+    let p = full.get(key);
+    if (!p) {
+      p = (async () => {
+        fullSearches++;
+        const w = layerWorkload(l, 1);
+        const r = await runMapper(w, design.arch, design.constraints(w), planFor(w), { objective, seed: o.seed, evaluations: o.evaluations, threads: 1 });
+        if (!r.best) throw new SpecError(o.platform, `layer ${l.name}`, `a legal mapping within ${o.evaluations} evaluations (raise --evaluations)`, 'none');
+        return { cost: costOf(r), genome: r.best };
+      })();
+      full.set(key, p);
+    }
+    return p;
+  };
   return {
     metric: o.metric,
     unit: o.metric === 'latency' ? 'cycles' : design.energy.unit ?? 'pJ',
     platform: o.platform,
+    searches: () => ({ fullSearches, variantSearches, fallbacks }),
     async layerCost(l) {
+      const key = shapeKey(l);
+      const family = families.get(familyKey(l));
+      if (variantBudget <= 0 || !family || family.some((a) => a.key === key)) return (await fullSearch(l)).cost;
+      const ch = channelCounts(l);
+      let near = family[0];
+      for (const a of family) if (channelDistance(ch, channelCounts(a.layer)) < channelDistance(ch, channelCounts(near.layer))) near = a;
+      const anchor = await fullSearch(near.layer);
       const w = layerWorkload(l, 1);
-      const plan = planEnergy(design.arch, design.energy, 'v4', w.dataSpaces.map((d) => d.name));
-      const r = await runMapper(w, design.arch, design.constraints(w), plan, {
-        objective: o.metric === 'latency' ? 'delay' : 'energy', seed: o.seed, evaluations: o.evaluations, threads: 1,
-      });
-      if (!r.best) throw new SpecError(o.platform, `layer ${l.name}`, `a legal mapping within ${o.evaluations} evaluations (raise --evaluations)`, 'none');
-      return o.metric === 'latency' ? r.cycles : r.energyPJ;
+      const space = new MapSpace(w, design.arch, design.constraints(w));
+      const starts = refitStarts(space, anchor.genome, design.arch);
+      variantSearches++;
+      const r = searchWith(w, design.arch, space, planFor(w), { objective, seed: o.seed, evaluations: variantBudget }, warmStartStrategy(starts));
+      if (r.best) return costOf(r);
+      // Nothing legal near the anchor's mapping: this variant gets a search of its own.
+      fallbacks++;
+      return (await fullSearch(l)).cost;
     },
   };
 }

@@ -63,6 +63,8 @@ export function tfjsAdaptable(tf: typeof tfType, d: TfjsAdaptData): Adaptable<tf
     },
     accuracy: (m) => accuracy(tf, m, d.holdout),
     dispose: (m) => m.dispose(),
+    // Removing nothing rebuilds the model with every weight copied.
+    clone: (m) => removeChannels(tf, m, new Map()),
   };
 }
 

@@ -40,10 +40,12 @@ export interface Adaptable<M> {
   accuracy(m: M): Promise<number>;
   /** Free a model that is no longer needed. */
   dispose(m: M): void;
+  /** A copy of `m` (weights copied): needed only for checkpoints. */
+  clone?(m: M): Promise<M>;
 }
 
 /** The schedule, granularity and fine-tuning sizes of a run. */
-export interface NetAdaptOptions {
+export interface NetAdaptOptions<M = unknown> {
   /** Target cost as a fraction of the original network's, in (0, 1]. */
   readonly target: number;
   /** First iteration's reduction, as a fraction of the original cost. */
@@ -57,6 +59,15 @@ export interface NetAdaptOptions {
   /** Iterations at most (a budget no proposal meets ends the run earlier). */
   readonly maxIterations: number;
   readonly seed: number;
+  /**
+   * Intermediate targets (fractions of the original cost, above `target`):
+   * the first network of the run at or under each is copied, long-term
+   * fine-tuned as if the run ended there and handed to `onCheckpoint` —
+   * NetAdapt's accuracy-against-cost curve from one run. The run itself goes
+   * on from the copy's source, untouched.
+   */
+  readonly checkpoints?: readonly number[];
+  readonly onCheckpoint?: (c: Checkpoint<M>) => Promise<void>;
   /** Called after each proposal is fine-tuned and measured. */
   readonly onProposal?: (p: Proposal) => void;
   readonly onIteration?: (it: Iteration) => void;
@@ -81,6 +92,18 @@ export interface Iteration {
   readonly chosen: Proposal;
   /** Output channels of every shrinkable layer after the iteration. */
   readonly channels: Readonly<Record<string, number>>;
+}
+
+/** A checkpoint: the run's network at an intermediate target, long-term fine-tuned (the model is disposed after the callback). */
+export interface Checkpoint<M> {
+  readonly target: number;
+  readonly iteration: number;
+  readonly cost: number;
+  readonly network: Network;
+  readonly model: M;
+  readonly accuracyShortTerm: number;
+  readonly accuracyAfter: number;
+  readonly fineTuneImages: number;
 }
 
 /** What a run gives: the adapted model, its network, and its history. */
@@ -140,7 +163,7 @@ export async function propose(net: Network, layer: string, budget: number, table
 }
 
 /** Run NetAdapt on `model` against the cost in `table`. */
-export async function netAdapt<M>(a: Adaptable<M>, model: M, table: CostTable, o: NetAdaptOptions): Promise<NetAdaptResult<M>> {
+export async function netAdapt<M>(a: Adaptable<M>, model: M, table: CostTable, o: NetAdaptOptions<M>): Promise<NetAdaptResult<M>> {
   let net = a.network(model);
   const layers = shrinkableLayers(net);
   const originalCost = (await table.cost(net)).total;
@@ -151,6 +174,7 @@ export async function netAdapt<M>(a: Adaptable<M>, model: M, table: CostTable, o
   let reduction = o.initialReduction * originalCost;
   let stopped: NetAdaptResult<M>['stopped'] = 'iterations';
   let images = 0;
+  const pending = [...(o.checkpoints ?? [])].filter((t) => t > o.target && t < 1).sort((x, y) => y - x);
   for (let it = 1; it <= o.maxIterations; it++) {
     if (cost <= targetCost) { stopped = 'target'; break; }
     const budget = Math.max(cost - reduction, targetCost);
@@ -183,6 +207,15 @@ export async function netAdapt<M>(a: Adaptable<M>, model: M, table: CostTable, o
     iterations.push(step);
     o.onIteration?.(step);
     reduction *= o.decay;
+    for (const c of pending.filter((t) => cost <= t * originalCost)) {
+      pending.splice(pending.indexOf(c), 1);
+      if (!a.clone || !o.onCheckpoint) continue;
+      const copy = await a.clone(current);
+      // The same long-term fine-tune the run's end gets: as if the run had stopped here.
+      if (o.longTermImages > 0) await a.fineTune(copy, o.longTermImages, derive(o.seed, 0, layers.length + 1), true);
+      await o.onCheckpoint({ target: c, iteration: it, cost, network: net, model: copy, accuracyShortTerm: accuracy, accuracyAfter: await a.accuracy(copy), fineTuneImages: images + o.longTermImages });
+      a.dispose(copy);
+    }
     if (cost <= targetCost) { stopped = 'target'; break; }
   }
   const accuracyShortTerm = accuracy;

@@ -44,6 +44,14 @@ export interface PruneOptions {
   readonly firstStep: number;
   /** Steps smaller than this end the search for a layer (or, for magnitude, for the network). */
   readonly minStep: number;
+  /**
+   * Stop once the cost at the kept weight densities (activations dense, as
+   * NetAdapt's table prices) is at most this: pruning as a baseline at
+   * NetAdapt's target. Absent: prune until no step holds the accuracy.
+   */
+  readonly targetCost?: number;
+  /** Stop after this many kept steps (a fine-tuning budget shared with other methods: each kept step fine-tunes `stepImages`). */
+  readonly maxKeptSteps?: number;
   readonly onStep?: (s: PruneStep) => void;
 }
 
@@ -203,7 +211,8 @@ export async function prune(tf: typeof tfType, model: tfType.LayersModel, cost: 
   const energyNow = () => cost.at(densities(), activations);
   const before = await accuracy(tf, model, data.validation);
   const floor = before - o.maxAccuracyDrop / 100;
-  let stepNo = 0;
+  let stepNo = 0, keptSteps = 0;
+  const done = () => (o.targetCost !== undefined && cost.at(densities()).total <= o.targetCost) || (o.maxKeptSteps !== undefined && keptSteps >= o.maxKeptSteps);
 
   /**
    * Apply a step, fine-tune, and keep it only if validation accuracy holds
@@ -227,6 +236,7 @@ export async function prune(tf: typeof tfType, model: tfType.LayersModel, cost: 
       activations = oldActivations;
     }
     snapshot.forEach((t) => t.dispose());
+    if (accepted) keptSteps++;
     const s: PruneStep = { step: ++stepNo, layer, fraction, accepted, validationAccuracy: acc, energy: energyNow().total };
     steps.push(s);
     o.onStep?.(s);
@@ -236,7 +246,7 @@ export async function prune(tf: typeof tfType, model: tfType.LayersModel, cost: 
   if (o.method === 'energy-aware') {
     const step = new Map(layers.map((l) => [l.name, o.firstStep]));
     const inputRms = inputRmsMeter(tf, model, layers);
-    for (;;) {
+    while (!done()) {
       // Prune where the energy is: the step that saves the most energy, with the activations it
       // changes measured (a pruned layer's ReLU outputs can get denser, costing the next layer).
       const d = densities();
@@ -264,7 +274,7 @@ export async function prune(tf: typeof tfType, model: tfType.LayersModel, cost: 
   } else {
     let fraction = o.firstStep;
     let kept = 1;
-    while (fraction >= o.minStep) {
+    while (fraction >= o.minStep && !done()) {
       const target = kept * (1 - fraction);
       // One threshold for the whole network: rank every remaining weight by |w|.
       const all: number[] = [];

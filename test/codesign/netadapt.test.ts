@@ -198,6 +198,9 @@ describe('dnnergy adapt: bad inputs', () => {
       [['--cost', 'latency:eyeriss', '--model', dir], /model\.json: input shape: expected an image input \[28,28,1\] \(mnist\), found \[12,12,3\]/],
       [['--cost', 'latency:eyeriss', '--model', join(dir, 'nowhere')], /--model: expected .* a directory with model\.json/],
       [['--cost', 'latency:eyeriss', '--data', 'nowhere'], /--data: expected mnist, fashion-mnist or a directory of IDX files/],
+      [['--cost', 'energy:eyeriss', '--prune', 'magnitude,random'], /--prune: expected .*magnitude.*energy-aware.*found random/],
+      [['--cost', 'energy:eyeriss', '--target', '0.5', '--checkpoints', '0.7,0.4'], /--checkpoints: expected fractions between the target \(0\.5\) and 1, found 0\.4/],
+      [['--cost', 'energy:eyeriss', '--variant-evaluations', '-1'], /--variant-evaluations: expected/],
     ];
     for (const [args, re] of cases) {
       const full = ['adapt', '--model', 'lenet5', '--out', out, ...args];
