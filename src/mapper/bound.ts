@@ -13,7 +13,7 @@
  */
 import { fanout, type Arch } from '../arch/arch.js';
 import type { EnergyPlan } from '../model/cost.js';
-import { operationCount, type DataSpace, type Workload } from '../workload/workload.js';
+import { operationCount, projectedSize, type DataSpace, type Workload } from '../workload/workload.js';
 import { score, type Objective } from '../model/objective.js';
 import { emptyConstraints, type Constraints } from '../mapping/constraints.js';
 import { MapSpace, SX, SY, T } from './space.js';
@@ -115,6 +115,8 @@ export interface BoundContext {
   readonly positive: Uint8Array;
   /** Per tensor: every dimension of bound > 1 it depends on alone moves one of its ranks (role 1). */
   readonly allPure: Uint8Array;
+  /** Per tensor: the words of its bounding box over the whole layer (the backing store's tile). */
+  readonly box: Float64Array;
 }
 
 /** Precompute what {@link boundOf} needs for layer `w` on `arch`, priced by `plan`. */
@@ -149,7 +151,8 @@ export function boundContext(w: Workload, arch: Arch, plan: EnergyPlan, objectiv
     allPure[s] = positive[s];
     for (let d = 0; d < D; d++) if (w.bounds[d] > 1 && role[s * D + d] === 0) allPure[s] = 0;
   }
-  return { w, arch, plan, objective, ops: operationCount(w), words, netRead, netUpdate, fanX, fanY, backingStoreLeast: new Map(), useCapacity: capacity, role, positive, allPure };
+  const box = Float64Array.from(w.dataSpaces, (ds) => projectedSize(ds, w.bounds));
+  return { w, arch, plan, objective, ops: operationCount(w), words, netRead, netUpdate, fanX, fanY, backingStoreLeast: new Map(), useCapacity: capacity, role, positive, allPure, box };
 }
 
 /**
@@ -201,6 +204,10 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
       npMax[s * L + l] = Math.min(ctx.fanX[l], x) * Math.min(ctx.fanY[l], y);
     }
   }
+  // partUp[s * L + l]: the most children sharing a tile at every level above l.
+  const partUp = new Float64Array(S * L);
+  for (let s = 0; s < S; s++) for (let l = L - 1, a = 1; l >= 0; l--) { partUp[s * L + l] = a; a *= npMax[s * L + l]; }
+  const box = ctx.box;
 
   // Energy of n words of one action at level l: whole blocks when a single
   // instance does them all (else the block share), at the cheapest cluster
@@ -263,7 +270,15 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
           below = l; mult = 1;
           let el: number;
           if (ds.readWrite) {
-            el = blocks(l, n) * plan.update[l] + n * netUpdate[l * S + s];
+            // Every update but the first of each word of the level's
+            // partitions reads the partial sum back (docs/mapper.md,
+            // "Refetch bounds"): the partitions over all instances hold at
+            // most the tensor's box times the children sharing one tile.
+            const back = ctx.allPure[s] ? Math.max(0, n - box[s] * partUp[s * L + l]) : 0;
+            el = plan.combinedBlocks
+              ? blocks(l, n + back) * plan.update[l]
+              : blocks(l, n) * plan.update[l] + blocks(l, back) * plan.read[l];
+            el += n * netUpdate[l * S + s] + back * netRead[l * S + s];
             u[l] = n;
           } else {
             // Fills over links are not walked: only when l + 1 cannot pass tiles between neighbours.

@@ -33,7 +33,7 @@ function viewOf(space: MapSpace, g: Genome, set: readonly boolean[]): SpaceView 
 describe('bounds on partial mappings', () => {
   it('never exceed the cost of the mapping they fix part of: 240 random cases, full and partial views', () => {
     const r = rng(1919);
-    let checked = 0, tighter = 0, refetching = 0, pureChecked = 0;
+    let checked = 0, tighter = 0, refetching = 0, pureChecked = 0, readsChecked = 0;
     for (let i = 0; i < 240; i++) {
       const { w, arch, energy, c, convention, objective } = randomBoundCase(r, i);
       const plan = planEnergy(arch, energy, convention);
@@ -100,6 +100,20 @@ describe('bounds on partial mappings', () => {
             expect(n, `${label} innermost keeper ${k} of tensor ${s}`).toBeGreaterThanOrEqual((operationCount(w) / share) * (1 - 1e-12));
             if (share < counts.utilizedCompute) pureChecked++;
           }
+          // An output's reads at a keeper: its updates less the partitions, at most the box times the children sharing a tile above.
+          for (let s = 0; s < S; s++) {
+            if (!w.dataSpaces[s].readWrite || !ctx.allPure[s]) continue;
+            const D = space.D;
+            for (let l = 0; l < L; l++) {
+              const i = l * S + s;
+              if (!counts.kept[i]) continue;
+              let up = 1;
+              for (let f = l + 1; f < L; f++) for (let d = 0; d < D; d++) if (ctx.role[s * D + d] !== 1) up *= g.f[(f * 3 + SX) * D + d] * g.f[(f * 3 + SY) * D + d];
+              const u = counts.updates[i] * counts.utilizedInstances[l];
+              expect(counts.reads[i] * counts.utilizedInstances[l], `${label} output reads at ${l}`).toBeGreaterThanOrEqual(u - ctx.box[s] * up - 1e-6 * u);
+              readsChecked++;
+            }
+          }
           if (b.energyPJ > whole.energyPJ * (1 + 1e-9)) tighter++;
           checked++;
         }
@@ -109,5 +123,6 @@ describe('bounds on partial mappings', () => {
     expect(refetching).toBeGreaterThan(100);
     expect(tighter).toBeGreaterThan(100);
     expect(pureChecked).toBeGreaterThan(100);
+    expect(readsChecked).toBeGreaterThan(1000);
   });
 });
