@@ -117,6 +117,34 @@ export interface BoundContext {
   readonly allPure: Uint8Array;
   /** Per tensor: the words of its bounding box over the whole layer (the backing store's tile). */
   readonly box: Float64Array;
+  /** Reused buffers of {@link boundOf} (the exact search calls it at every node: no allocation). */
+  readonly scratch: BoundScratch;
+}
+
+/** The working buffers of one {@link BoundContext}'s bounds. */
+export interface BoundScratch {
+  readonly maxF: Float64Array;
+  readonly leastF: Float64Array;
+  readonly levelFan: Float64Array;
+  readonly npMax: Float64Array;
+  readonly partUp: Float64Array;
+  readonly r: Float64Array;
+  readonly u: Float64Array;
+  readonly rd: Float64Array;
+  readonly wr: Float64Array;
+  readonly minRead: Float64Array;
+  readonly minWrite: Float64Array;
+  readonly held: Float64Array;
+  readonly ext: Float64Array;
+  readonly refetch: Refetch;
+  /** Per tensor: the backing store's price of one word (reads of inputs, updates of outputs), per block and cluster. */
+  readonly priceTop: Float64Array;
+  /**
+   * Use only capacity results already cached (a capacity not met yet gets
+   * no capacity term: a weaker bound, still valid). The exact search sets
+   * it once stopped, so that bounding the open nodes takes no enumeration.
+   */
+  cacheOnly: boolean;
 }
 
 /** Precompute what {@link boundOf} needs for layer `w` on `arch`, priced by `plan`. */
@@ -152,7 +180,14 @@ export function boundContext(w: Workload, arch: Arch, plan: EnergyPlan, objectiv
     for (let d = 0; d < D; d++) if (w.bounds[d] > 1 && role[s * D + d] === 0) allPure[s] = 0;
   }
   const box = Float64Array.from(w.dataSpaces, (ds) => projectedSize(ds, w.bounds));
-  return { w, arch, plan, objective, ops: operationCount(w), words, netRead, netUpdate, fanX, fanY, backingStoreLeast: new Map(), useCapacity: capacity, role, positive, allPure, box };
+  const lt = arch.storage[L - 1];
+  const scratch: BoundScratch = {
+    maxF: new Float64Array(L * 3 * D), leastF: new Float64Array(L * 3 * D), levelFan: new Float64Array(L), npMax: new Float64Array(S * L), partUp: new Float64Array(S * L),
+    r: new Float64Array(L), u: new Float64Array(L), rd: new Float64Array(L), wr: new Float64Array(L), minRead: new Float64Array(L), minWrite: new Float64Array(L),
+    held: new Float64Array(S), ext: new Float64Array(L * D), refetch: newRefetch(L, S), cacheOnly: false,
+    priceTop: Float64Array.from(w.dataSpaces, (ds) => (ds.readWrite ? plan.update[L - 1] : plan.read[L - 1]) / lt.blockSize / Math.max(1, lt.clusterSize)),
+  };
+  return { w, arch, plan, objective, ops: operationCount(w), words, netRead, netUpdate, fanX, fanY, backingStoreLeast: new Map(), useCapacity: capacity, role, positive, allPure, box, scratch };
 }
 
 /**
@@ -175,13 +210,16 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
   // Largest spatial product each level can take: each axis is at most its
   // fanout and at most the product of the largest factor each dimension can
   // put on it (a fixed factor, or what is left of the bound on a free slot).
-  const rest = space.primes.map((ps) => ps.reduce((a, b) => a * b, 1));
-  const maxFactor = (l: number, slot: number, d: number): number => {
-    const f = space.fixed[(l * 3 + slot) * D + d];
-    if (f > 0) return f;
-    return space.free[d].includes(l * 3 + slot) ? rest[d] : 1;
-  };
-  const levelFan = new Float64Array(L);
+  const sc = ctx.scratch;
+  const maxF = sc.maxF, leastF = sc.leastF;
+  for (let i = 0; i < L * 3 * D; i++) { const f = space.fixed[i]; maxF[i] = f > 0 ? f : 1; leastF[i] = f > 0 ? f : 1; }
+  for (let d = 0; d < D; d++) {
+    let rest = 1;
+    for (const p of space.primes[d]) rest *= p;
+    for (const slot of space.free[d]) if (!(space.fixed[slot * D + d] > 0)) maxF[slot * D + d] = rest;
+  }
+  const maxFactor = (l: number, slot: number, d: number): number => maxF[(l * 3 + slot) * D + d];
+  const levelFan = sc.levelFan;
   let maxPE = 1;
   for (let l = 0; l < L; l++) {
     let x = 1, y = 1;
@@ -192,11 +230,11 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
 
   // The refetch rule (docs/mapper.md, "Refetch bounds"): per tensor, the
   // fewest fills each level can take given the factors already fixed.
-  const refill = refetchFills(ctx, space);
+  const refill = refetchFills(ctx, space, sc);
   // Per (tensor, level): the most children of one instance that can share
   // a tile of s, the largest spatial product over dimensions that do not
   // alone move a rank of s.
-  const npMax = new Float64Array(S * L);
+  const npMax = sc.npMax;
   for (let s = 0; s < S; s++) {
     for (let l = 0; l < L; l++) {
       let x = 1, y = 1;
@@ -205,7 +243,7 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
     }
   }
   // partUp[s * L + l]: the most children sharing a tile at every level above l.
-  const partUp = new Float64Array(S * L);
+  const partUp = sc.partUp;
   for (let s = 0; s < S; s++) for (let l = L - 1, a = 1; l >= 0; l--) { partUp[s * L + l] = a; a *= npMax[s * L + l]; }
   const box = ctx.box;
 
@@ -221,7 +259,7 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
   // consistent with the fixed keeps; per level, the fewest words read and
   // written over all such choices (for the bandwidth bound).
   let onChip = 0, backing = 0, restMin = 0;
-  const minRead = new Float64Array(L).fill(0), minWrite = new Float64Array(L).fill(0);
+  const minRead = sc.minRead.fill(0), minWrite = sc.minWrite.fill(0);
   for (let s = 0; s < S; s++) {
     const ds = w.dataSpaces[s];
     const words = usedW[s];
@@ -234,7 +272,7 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
     const distinct = refill.distinct.subarray(s * L, (s + 1) * L);
     const pureFan = refill.pureFan.subarray(s * L, (s + 1) * L);
     let best = Infinity, bestBacking = 0, bestRest = Infinity;
-    const rd = new Float64Array(L).fill(Infinity), wr = new Float64Array(L).fill(Infinity);
+    const rd = sc.rd.fill(Infinity), wr = sc.wr.fill(Infinity);
     let any = false;
     for (let k = 0; k < L; k++) {
       if (kf(k) === 0 || k > firstMust) continue;
@@ -252,7 +290,7 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
         if (kf(o) === 0) continue;
         any = true;
         let e = 0, eTop = 0;
-        const r = new Float64Array(L), u = new Float64Array(L);
+        const r = sc.r.fill(0), u = sc.u.fill(0);
         // below: the charged keeper under l, when every level between them
         // surely bypasses s: each instance of l reads (an input) or is
         // updated with (an output) at least one walk of below's fills.
@@ -311,7 +349,7 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
   let storage = backing + onChip;
   // Each compute unit holds one word of each operand between operations
   // (the model reuses an operand across consecutive operations that share it).
-  const held = new Float64Array(S).fill(Math.max(1, arch.compute.instances));
+  const held = sc.held.fill(Math.max(1, arch.compute.instances));
   for (let s = 0; s < S; s++) {
     for (let l = 0; l < top; l++) {
       if (space.keepFixed[l * S + s] === 0 || arch.storage[l].isDummy) continue;
@@ -328,12 +366,11 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
     const key = `${held.join(',')}/${pe}`;
     let least = ctx.backingStoreLeast.get(key);
     const lv = arch.storage[top];
-    const price = Float64Array.from(w.dataSpaces, (ds) => (ds.readWrite ? plan.update[top] : plan.read[top]) / lv.blockSize / Math.max(1, lv.clusterSize));
-    if (least === undefined) { least = backingStoreLeast(w, held, price, pe); ctx.backingStoreLeast.set(key, least); }
+    const price = sc.priceTop;
+    if (least === undefined && !sc.cacheOnly) { least = backingStoreLeast(w, Float64Array.from(held), price, pe); ctx.backingStoreLeast.set(key, least); }
     let slack = 0;
     if (lv.instances === 1) for (let s = 0; s < S; s++) slack += price[s] * lv.blockSize;
-    const x = least - slack;
-    if (restMin + x > storage) storage = restMin + x;
+    if (least !== undefined && restMin + least - slack > storage) storage = restMin + least - slack;
   }
 
   // Cycles: at least the operations over the most compute units any
@@ -356,6 +393,10 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
   const compute = ops * plan.compute;
   const energyPJ = compute + storage + leakage;
   return { energyPJ, cycles, score: score(objective, energyPJ, cycles), parts: { compute, backingStore: storage - onChip, onChip, leakage } };
+}
+
+function newRefetch(L: number, S: number): Refetch {
+  return { tiles: new Float64Array(L * S), fanLeast: new Float64Array(L), above: new Float64Array(L), sameTiles: new Uint8Array(L * S), distinct: new Float64Array(L * S), pureFan: new Uint8Array(L * S) };
 }
 
 /** What {@link refetchFills} finds. */
@@ -390,26 +431,31 @@ export interface Refetch {
  * with each factor not yet fixed at 1 (more only adds). Proof:
  * docs/mapper.md, "Refetch bounds".
  */
-export function refetchFills(ctx: BoundContext, space: SpaceView): Refetch {
+export function refetchFills(ctx: BoundContext, space: SpaceView, scratch?: BoundScratch): Refetch {
   const { w, role, positive, allPure } = ctx;
   const { L, D, S } = space;
-  const out: Refetch = { tiles: new Float64Array(L * S), fanLeast: new Float64Array(L), above: new Float64Array(L), sameTiles: new Uint8Array(L * S), distinct: new Float64Array(L * S), pureFan: new Uint8Array(L * S) };
+  const out = scratch ? scratch.refetch : newRefetch(L, S);
+  out.tiles.fill(0);
+  let leastF: Float64Array, maxF: Float64Array;
+  if (scratch) ({ leastF, maxF } = scratch);
+  else {
+    // Standalone: the least and largest factor of every slot (boundOf fills these itself).
+    leastF = new Float64Array(L * 3 * D); maxF = new Float64Array(L * 3 * D);
+    for (let i = 0; i < L * 3 * D; i++) { const f = space.fixed[i]; maxF[i] = leastF[i] = f > 0 ? f : 1; }
+    for (let d = 0; d < D; d++) { let rest = 1; for (const p of space.primes[d]) rest *= p; for (const slot of space.free[d]) if (!(space.fixed[slot * D + d] > 0)) maxF[slot * D + d] = rest; }
+  }
   // The smallest factor every completion has at (level, slot, dim): fixed, or 1.
-  const least = (l: number, slot: number, d: number) => { const f = space.fixed[(l * 3 + slot) * D + d]; return f > 0 ? f : 1; };
-  const ext = new Float64Array(L * D);
+  const least = (l: number, slot: number, d: number) => leastF[(l * 3 + slot) * D + d];
+  // A spatial slot still free (or fixed > 1) may fan out.
+  const fansOn = (l: number, d: number) => maxF[(l * 3 + SX) * D + d] > 1 || maxF[(l * 3 + SY) * D + d] > 1;
+  const ext = scratch ? scratch.ext : new Float64Array(L * D);
   const fan = out.fanLeast;
-  const fansOn = new Uint8Array(L * D);
   for (let l = 0; l < L; l++) {
     let f = 1;
     for (let d = 0; d < D; d++) {
       const e = least(l, T, d) * least(l, SX, d) * least(l, SY, d);
       ext[l * D + d] = (l > 0 ? ext[(l - 1) * D + d] : 1) * e;
       f *= least(l, SX, d) * least(l, SY, d);
-      // A spatial slot still free (or fixed > 1) may fan out.
-      for (const slot of [SX, SY]) {
-        const i = (l * 3 + slot) * D + d;
-        if (space.fixed[i] > 1 || (space.fixed[i] === 0 && space.free[d].includes(l * 3 + slot) && space.primes[d].length > 0)) fansOn[l * D + d] = 1;
-      }
     }
     fan[l] = f;
   }
@@ -422,8 +468,9 @@ export function refetchFills(ctx: BoundContext, space: SpaceView): Refetch {
     for (let l = 0; l < L; l++) {
       let rel = 0, impure = 0, g = 1;
       for (let d = 0; d < D; d++) {
-        if (fansOn[l * D + d] && role[s * D + d] !== 2) rel = 1;
-        if (fansOn[l * D + d] && role[s * D + d] !== 1) impure = 1;
+        const on = fansOn(l, d);
+        if (on && role[s * D + d] !== 2) rel = 1;
+        if (on && role[s * D + d] !== 1) impure = 1;
         if (role[s * D + d] === 1) g *= least(l, SX, d) * least(l, SY, d);
       }
       out.sameTiles[s * L + l] = rel ? 0 : 1;

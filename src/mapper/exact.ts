@@ -192,10 +192,10 @@ export function exactSearch(w: Workload, arch: Arch, space: MapSpace, plan: Ener
   };
   // A subtree is dropped when its bound is worse than the best: a higher
   // score, or (the tie-break) the same score and a higher energy.
-  let ticks = 0;
   const prune = (k: number): boolean => {
-    // A search that prunes much evaluates little: read the clock here too.
-    if ((++ticks & 63) === 0 && Date.now() >= deadline) stopped = true;
+    // A search that prunes much evaluates little: read the clock here too
+    // (a bound costs far more than reading it: up to a tile-shape enumeration).
+    if (Date.now() >= deadline) stopped = true;
     const b = boundOf(ctx, view);
     if (b.score > threshold() * SLACK || (b.score === bestScore && b.energyPJ > bestE * SLACK)) { prunedByBound += subtreeSize(k); return true; }
     return false;
@@ -299,9 +299,11 @@ export function exactSearch(w: Workload, arch: Arch, space: MapSpace, plan: Ener
     node = n; leaf = 0;
     if (enter(n) && !prune(top)) dfs(top);
     leave();
-    if (stopped) { openBound = Math.min(openBound, nodeBound(n)); break; }
+    if (stopped) { ctx.scratch.cacheOnly = true; openBound = Math.min(openBound, nodeBound(n)); break; }
   }
   if (stopped) {
+    // Past the deadline: no more tile-shape enumerations (valid bounds, a little weaker).
+    ctx.scratch.cacheOnly = true;
     // Nodes nobody took: their bounds stay open too (another search may
     // take some meanwhile; counting them open as well is still a bound).
     for (let n = Math.max(0, shared ? Atomics.load(queue, 0) : queue[0]); n < nodes; n++) openBound = Math.min(openBound, nodeBound(n));
