@@ -386,9 +386,15 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
     if (lv.sharedBandwidth !== null && lv.sharedBandwidth > 0) cycles = Math.max(cycles, Math.ceil((r + wv) / lv.sharedBandwidth));
   }
 
-  // Leakage: every non-dummy level leaks on at least one utilised instance.
+  // Leakage: every non-dummy level leaks on at least one utilised
+  // instance for the cycles; and the run takes at least T = ops / U cycles
+  // (U the utilised compute units) on U / Π_{f≤l} fanout_f utilised
+  // instances of level l: ≥ ops / Π_{f≤l} (largest fanout of f).
   let leakage = 0;
-  for (let l = 0; l < L; l++) if (!arch.storage[l].isDummy) leakage += plan.leak[l] * cycles;
+  for (let l = 0, below = 1; l < L; l++) {
+    below *= levelFan[l];
+    if (!arch.storage[l].isDummy) leakage += plan.leak[l] * Math.max(cycles, ops / below);
+  }
 
   const compute = ops * plan.compute;
   const energyPJ = compute + storage + leakage;
