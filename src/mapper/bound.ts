@@ -13,10 +13,10 @@
  */
 import { fanout, type Arch } from '../arch/arch.js';
 import type { EnergyPlan } from '../model/cost.js';
-import { operationCount, type DataSpace, type Workload } from '../workload/workload.js';
+import { operationCount, projectedSize, type DataSpace, type Workload } from '../workload/workload.js';
 import { score, type Objective } from '../model/objective.js';
 import { emptyConstraints, type Constraints } from '../mapping/constraints.js';
-import { MapSpace, SX, SY } from './space.js';
+import { MapSpace, SX, SY, T } from './space.js';
 
 /** A lower bound on the cost of any mapping: energy, cycles and the objective's score. */
 export interface LowerBound {
@@ -104,6 +104,47 @@ export interface BoundContext {
   readonly backingStoreLeast: Map<string, number>;
   /** Whether the capacity rule applies (the exact search; it costs an enumeration of tile shapes per capacity). */
   readonly useCapacity: boolean;
+  /**
+   * Per (tensor s, dimension d) at `s * D + d`: 1 when some rank of s is
+   * moved by d and by no other dimension of bound > 1 (a *pure* rank: a step
+   * of d moves the tile off itself), 2 when no rank of s depends on d
+   * (irrelevant), 0 otherwise; for the refetch rule ({@link refetchFills}).
+   */
+  readonly role: Uint8Array;
+  /** Per tensor: every coefficient is ≥ 1, so a tile's span only grows with extents (else no refetch rule). */
+  readonly positive: Uint8Array;
+  /** Per tensor: every dimension of bound > 1 it depends on alone moves one of its ranks (role 1). */
+  readonly allPure: Uint8Array;
+  /** Per tensor: the words of its bounding box over the whole layer (the backing store's tile). */
+  readonly box: Float64Array;
+  /** Reused buffers of {@link boundOf} (the exact search calls it at every node: no allocation). */
+  readonly scratch: BoundScratch;
+}
+
+/** The working buffers of one {@link BoundContext}'s bounds. */
+export interface BoundScratch {
+  readonly maxF: Float64Array;
+  readonly leastF: Float64Array;
+  readonly levelFan: Float64Array;
+  readonly npMax: Float64Array;
+  readonly partUp: Float64Array;
+  readonly r: Float64Array;
+  readonly u: Float64Array;
+  readonly rd: Float64Array;
+  readonly wr: Float64Array;
+  readonly minRead: Float64Array;
+  readonly minWrite: Float64Array;
+  readonly held: Float64Array;
+  readonly ext: Float64Array;
+  readonly refetch: Refetch;
+  /** Per tensor: the backing store's price of one word (reads of inputs, updates of outputs), per block and cluster. */
+  readonly priceTop: Float64Array;
+  /**
+   * Use only capacity results already cached (a capacity not met yet gets
+   * no capacity term: a weaker bound, still valid). The exact search sets
+   * it once stopped, so that bounding the open nodes takes no enumeration.
+   */
+  cacheOnly: boolean;
 }
 
 /** Precompute what {@link boundOf} needs for layer `w` on `arch`, priced by `plan`. */
@@ -119,7 +160,34 @@ export function boundContext(w: Workload, arch: Arch, plan: EnergyPlan, objectiv
   const fanX = new Int32Array(L), fanY = new Int32Array(L);
   for (let l = 0; l < L; l++) { const f = fanout(arch, l); fanX[l] = f.x; fanY[l] = f.y; }
   const words = Float64Array.from(w.dataSpaces, (ds) => usedWords(ds, w.bounds));
-  return { w, arch, plan, objective, ops: operationCount(w), words, netRead, netUpdate, fanX, fanY, backingStoreLeast: new Map(), useCapacity: capacity };
+  const D = w.bounds.length;
+  const role = new Uint8Array(S * D), positive = new Uint8Array(S);
+  for (let s = 0; s < S; s++) {
+    const ds = w.dataSpaces[s];
+    positive[s] = 1;
+    for (let d = 0; d < D; d++) role[s * D + d] = 2;
+    for (const rank of ds.ranks) {
+      const coef = new Map<number, number>();
+      for (const t of rank) { coef.set(t.dim, (coef.get(t.dim) ?? 0) + t.coef); if (!(t.coef >= 1 && Number.isInteger(t.coef))) positive[s] = 0; }
+      const live = [...coef].filter(([d, c]) => c !== 0 && w.bounds[d] > 1);
+      for (const [d, c] of coef) if (c !== 0 && role[s * D + d] === 2) role[s * D + d] = 0;
+      if (live.length === 1) role[s * D + live[0][0]] = 1;
+    }
+  }
+  const allPure = new Uint8Array(S);
+  for (let s = 0; s < S; s++) {
+    allPure[s] = positive[s];
+    for (let d = 0; d < D; d++) if (w.bounds[d] > 1 && role[s * D + d] === 0) allPure[s] = 0;
+  }
+  const box = Float64Array.from(w.dataSpaces, (ds) => projectedSize(ds, w.bounds));
+  const lt = arch.storage[L - 1];
+  const scratch: BoundScratch = {
+    maxF: new Float64Array(L * 3 * D), leastF: new Float64Array(L * 3 * D), levelFan: new Float64Array(L), npMax: new Float64Array(S * L), partUp: new Float64Array(S * L),
+    r: new Float64Array(L), u: new Float64Array(L), rd: new Float64Array(L), wr: new Float64Array(L), minRead: new Float64Array(L), minWrite: new Float64Array(L),
+    held: new Float64Array(S), ext: new Float64Array(L * D), refetch: newRefetch(L, S), cacheOnly: false,
+    priceTop: Float64Array.from(w.dataSpaces, (ds) => (ds.readWrite ? plan.update[L - 1] : plan.read[L - 1]) / lt.blockSize / Math.max(1, lt.clusterSize)),
+  };
+  return { w, arch, plan, objective, ops: operationCount(w), words, netRead, netUpdate, fanX, fanY, backingStoreLeast: new Map(), useCapacity: capacity, role, positive, allPure, box, scratch };
 }
 
 /**
@@ -142,13 +210,16 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
   // Largest spatial product each level can take: each axis is at most its
   // fanout and at most the product of the largest factor each dimension can
   // put on it (a fixed factor, or what is left of the bound on a free slot).
-  const rest = space.primes.map((ps) => ps.reduce((a, b) => a * b, 1));
-  const maxFactor = (l: number, slot: number, d: number): number => {
-    const f = space.fixed[(l * 3 + slot) * D + d];
-    if (f > 0) return f;
-    return space.free[d].includes(l * 3 + slot) ? rest[d] : 1;
-  };
-  const levelFan = new Float64Array(L);
+  const sc = ctx.scratch;
+  const maxF = sc.maxF, leastF = sc.leastF;
+  for (let i = 0; i < L * 3 * D; i++) { const f = space.fixed[i]; maxF[i] = f > 0 ? f : 1; leastF[i] = f > 0 ? f : 1; }
+  for (let d = 0; d < D; d++) {
+    let rest = 1;
+    for (const p of space.primes[d]) rest *= p;
+    for (const slot of space.free[d]) if (!(space.fixed[slot * D + d] > 0)) maxF[slot * D + d] = rest;
+  }
+  const maxFactor = (l: number, slot: number, d: number): number => maxF[(l * 3 + slot) * D + d];
+  const levelFan = sc.levelFan;
   let maxPE = 1;
   for (let l = 0; l < L; l++) {
     let x = 1, y = 1;
@@ -156,6 +227,25 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
     levelFan[l] = Math.min(ctx.fanX[l], x) * Math.min(ctx.fanY[l], y);
     maxPE *= levelFan[l];
   }
+
+  // The refetch rule (docs/mapper.md, "Refetch bounds"): per tensor, the
+  // fewest fills each level can take given the factors already fixed.
+  const refill = refetchFills(ctx, space, sc);
+  // Per (tensor, level): the most children of one instance that can share
+  // a tile of s, the largest spatial product over dimensions that do not
+  // alone move a rank of s.
+  const npMax = sc.npMax;
+  for (let s = 0; s < S; s++) {
+    for (let l = 0; l < L; l++) {
+      let x = 1, y = 1;
+      for (let d = 0; d < D; d++) if (ctx.role[s * D + d] !== 1) { x *= maxFactor(l, SX, d); y *= maxFactor(l, SY, d); }
+      npMax[s * L + l] = Math.min(ctx.fanX[l], x) * Math.min(ctx.fanY[l], y);
+    }
+  }
+  // partUp[s * L + l]: the most children sharing a tile at every level above l.
+  const partUp = sc.partUp;
+  for (let s = 0; s < S; s++) for (let l = L - 1, a = 1; l >= 0; l--) { partUp[s * L + l] = a; a *= npMax[s * L + l]; }
+  const box = ctx.box;
 
   // Energy of n words of one action at level l: whole blocks when a single
   // instance does them all (else the block share), at the cheapest cluster
@@ -169,37 +259,68 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
   // consistent with the fixed keeps; per level, the fewest words read and
   // written over all such choices (for the bandwidth bound).
   let onChip = 0, backing = 0, restMin = 0;
-  const minRead = new Float64Array(L).fill(0), minWrite = new Float64Array(L).fill(0);
+  const minRead = sc.minRead.fill(0), minWrite = sc.minWrite.fill(0);
   for (let s = 0; s < S; s++) {
     const ds = w.dataSpaces[s];
     const words = usedW[s];
     const kf = (l: number) => space.keepFixed[l * S + s];
     let firstMust = L, lastMust = -1;
     for (let l = 0; l < L; l++) if (kf(l) === 1) { firstMust = Math.min(firstMust, l); lastMust = l; }
+    const rf = refill.tiles.subarray(s * L, (s + 1) * L);
+    const same = refill.sameTiles.subarray(s * L, (s + 1) * L);
+    const inst = refill.above;
+    const distinct = refill.distinct.subarray(s * L, (s + 1) * L);
+    const pureFan = refill.pureFan.subarray(s * L, (s + 1) * L);
     let best = Infinity, bestBacking = 0, bestRest = Infinity;
-    const rd = new Float64Array(L).fill(Infinity), wr = new Float64Array(L).fill(Infinity);
+    const rd = sc.rd.fill(Infinity), wr = sc.wr.fill(Infinity);
     let any = false;
     for (let k = 0; k < L; k++) {
       if (kf(k) === 0 || k > firstMust) continue;
       // One access per operation at the innermost keeper when no level at
       // or below it can fan out (links and multicast need a fanout).
-      let fan = 1;
-      for (let j = 0; j <= k; j++) fan *= levelFan[j];
-      const innermost = fan <= 1 ? Math.max(words, ops) : words;
+      // Fanouts between: when the innermost level cannot pass operands
+      // between neighbours (no fanout, or only over dimensions that alone
+      // move a rank of s, s depending on no other), each level up to k
+      // divides the operation stream only by its children that share a
+      // tile (docs/mapper.md, "Refetch bounds").
+      let share = 1;
+      for (let j = 0; j <= k; j++) share *= npMax[s * L + j];
+      const innermost = levelFan[0] <= 1 || pureFan[0] ? Math.max(words, ops / share) : words;
       for (let o = Math.max(k, lastMust); o < L; o++) {
         if (kf(o) === 0) continue;
         any = true;
         let e = 0, eTop = 0;
-        const r = new Float64Array(L), u = new Float64Array(L);
+        const r = sc.r.fill(0), u = sc.u.fill(0);
+        // below: the charged keeper under l, when every level between them
+        // surely bypasses s: each instance of l reads (an input) or is
+        // updated with (an output) at least one walk of below's fills.
+        // Each bypassed level passes up at least its demand times the
+        // distinct child tiles of the level above it (mult).
+        let below = -1, mult = 1;
         for (let l = k; l <= o; l++) {
-          if (l !== k && l !== o && kf(l) !== 1) continue;
-          const n = l === k ? innermost : words;
+          if (l !== k && l !== o && kf(l) !== 1) {
+            if (kf(l) !== 0) below = -1;
+            else if (l > below + 1) mult *= distinct[l];
+            continue;
+          }
+          let n = l === k ? innermost : words;
+          if (below >= 0) { if (l > below + 1) mult *= distinct[l]; const m = rf[below] * mult * inst[l]; if (m > n) n = m; }
+          below = l; mult = 1;
           let el: number;
           if (ds.readWrite) {
-            el = blocks(l, n) * plan.update[l] + n * netUpdate[l * S + s];
+            // Every update but the first of each word of the level's
+            // partitions reads the partial sum back (docs/mapper.md,
+            // "Refetch bounds"): the partitions over all instances hold at
+            // most the tensor's box times the children sharing one tile.
+            const back = ctx.allPure[s] ? Math.max(0, n - box[s] * partUp[s * L + l]) : 0;
+            el = plan.combinedBlocks
+              ? blocks(l, n + back) * plan.update[l]
+              : blocks(l, n) * plan.update[l] + blocks(l, back) * plan.read[l];
+            el += n * netUpdate[l * S + s] + back * netRead[l * S + s];
             u[l] = n;
           } else {
-            const fills = l < o ? words : 0;
+            // Fills over links are not walked: only when l + 1 cannot pass tiles between neighbours.
+            const fills = l < o ? Math.max(words, same[l + 1] ? rf[l] * inst[l] : 0) : 0;
             el = plan.combinedBlocks
               ? blocks(l, n + fills) * plan.read[l]
               : blocks(l, n) * plan.read[l] + blocks(l, fills) * plan.write[l];
@@ -228,7 +349,7 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
   let storage = backing + onChip;
   // Each compute unit holds one word of each operand between operations
   // (the model reuses an operand across consecutive operations that share it).
-  const held = new Float64Array(S).fill(Math.max(1, arch.compute.instances));
+  const held = sc.held.fill(Math.max(1, arch.compute.instances));
   for (let s = 0; s < S; s++) {
     for (let l = 0; l < top; l++) {
       if (space.keepFixed[l * S + s] === 0 || arch.storage[l].isDummy) continue;
@@ -245,12 +366,11 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
     const key = `${held.join(',')}/${pe}`;
     let least = ctx.backingStoreLeast.get(key);
     const lv = arch.storage[top];
-    const price = Float64Array.from(w.dataSpaces, (ds) => (ds.readWrite ? plan.update[top] : plan.read[top]) / lv.blockSize / Math.max(1, lv.clusterSize));
-    if (least === undefined) { least = backingStoreLeast(w, held, price, pe); ctx.backingStoreLeast.set(key, least); }
+    const price = sc.priceTop;
+    if (least === undefined && !sc.cacheOnly) { least = backingStoreLeast(w, Float64Array.from(held), price, pe); ctx.backingStoreLeast.set(key, least); }
     let slack = 0;
     if (lv.instances === 1) for (let s = 0; s < S; s++) slack += price[s] * lv.blockSize;
-    const x = least - slack;
-    if (restMin + x > storage) storage = restMin + x;
+    if (least !== undefined && restMin + least - slack > storage) storage = restMin + least - slack;
   }
 
   // Cycles: at least the operations over the most compute units any
@@ -266,13 +386,128 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
     if (lv.sharedBandwidth !== null && lv.sharedBandwidth > 0) cycles = Math.max(cycles, Math.ceil((r + wv) / lv.sharedBandwidth));
   }
 
-  // Leakage: every non-dummy level leaks on at least one utilised instance.
+  // Leakage: every non-dummy level leaks on at least one utilised
+  // instance for the cycles; and the run takes at least T = ops / U cycles
+  // (U the utilised compute units) on U / Π_{f≤l} fanout_f utilised
+  // instances of level l: ≥ ops / Π_{f≤l} (largest fanout of f).
   let leakage = 0;
-  for (let l = 0; l < L; l++) if (!arch.storage[l].isDummy) leakage += plan.leak[l] * cycles;
+  for (let l = 0, below = 1; l < L; l++) {
+    below *= levelFan[l];
+    if (!arch.storage[l].isDummy) leakage += plan.leak[l] * Math.max(cycles, ops / below);
+  }
 
   const compute = ops * plan.compute;
   const energyPJ = compute + storage + leakage;
   return { energyPJ, cycles, score: score(objective, energyPJ, cycles), parts: { compute, backingStore: storage - onChip, onChip, leakage } };
+}
+
+function newRefetch(L: number, S: number): Refetch {
+  return { tiles: new Float64Array(L * S), fanLeast: new Float64Array(L), above: new Float64Array(L), sameTiles: new Uint8Array(L * S), distinct: new Float64Array(L * S), pureFan: new Uint8Array(L * S) };
+}
+
+/** What {@link refetchFills} finds. */
+export interface Refetch {
+  /**
+   * Per (tensor s, level l) at `s * L + l`: the fewest words one instance
+   * of l is filled with, walked as the model walks it (0: no rule) — also
+   * the fewest its next keeper above, per instance, reads (an input) or is
+   * updated with (an output) for it, when the levels between bypass s.
+   */
+  readonly tiles: Float64Array;
+  /** Per level: the least fanout of every completion (its fixed spatial factors). */
+  readonly fanLeast: Float64Array;
+  /** Per level: the least utilised instances (the product of the least fanouts above it). */
+  readonly above: Float64Array;
+  /** Per (s, l): level l can fan out only over dimensions s does not depend on (or not at all). */
+  readonly sameTiles: Uint8Array;
+  /** Per (s, l): the fewest distinct tiles of s among level l's children (the product of its fixed spatial factors on dimensions that alone move a rank of s). */
+  readonly distinct: Float64Array;
+  /** Per (s, l): every dimension s depends on moves a rank of s alone, and level l fans out, if at all, only over such dimensions. */
+  readonly pureFan: Uint8Array;
+}
+
+/**
+ * For every mapping of `space` where level l keeps s and some level above
+ * keeps it too: `tiles` (see {@link Refetch}). The model
+ * keeps one tile per level: each step of a loop above l on a dimension
+ * that alone moves a rank of s shifts the tile off itself, and so does
+ * each step of a loop that does not move s at all once such a loop runs
+ * inside it; either brings a whole tile. Over every order of each level's
+ * loops (orders are not fixed here): tile × the factors of those loops,
+ * with each factor not yet fixed at 1 (more only adds). Proof:
+ * docs/mapper.md, "Refetch bounds".
+ */
+export function refetchFills(ctx: BoundContext, space: SpaceView, scratch?: BoundScratch): Refetch {
+  const { w, role, positive, allPure } = ctx;
+  const { L, D, S } = space;
+  const out = scratch ? scratch.refetch : newRefetch(L, S);
+  out.tiles.fill(0);
+  let leastF: Float64Array, maxF: Float64Array;
+  if (scratch) ({ leastF, maxF } = scratch);
+  else {
+    // Standalone: the least and largest factor of every slot (boundOf fills these itself).
+    leastF = new Float64Array(L * 3 * D); maxF = new Float64Array(L * 3 * D);
+    for (let i = 0; i < L * 3 * D; i++) { const f = space.fixed[i]; maxF[i] = leastF[i] = f > 0 ? f : 1; }
+    for (let d = 0; d < D; d++) { let rest = 1; for (const p of space.primes[d]) rest *= p; for (const slot of space.free[d]) if (!(space.fixed[slot * D + d] > 0)) maxF[slot * D + d] = rest; }
+  }
+  // The smallest factor every completion has at (level, slot, dim): fixed, or 1.
+  const least = (l: number, slot: number, d: number) => leastF[(l * 3 + slot) * D + d];
+  // A spatial slot still free (or fixed > 1) may fan out.
+  const fansOn = (l: number, d: number) => maxF[(l * 3 + SX) * D + d] > 1 || maxF[(l * 3 + SY) * D + d] > 1;
+  const ext = scratch ? scratch.ext : new Float64Array(L * D);
+  const fan = out.fanLeast;
+  for (let l = 0; l < L; l++) {
+    let f = 1;
+    for (let d = 0; d < D; d++) {
+      const e = least(l, T, d) * least(l, SX, d) * least(l, SY, d);
+      ext[l * D + d] = (l > 0 ? ext[(l - 1) * D + d] : 1) * e;
+      f *= least(l, SX, d) * least(l, SY, d);
+    }
+    fan[l] = f;
+  }
+  for (let l = L - 1, a = 1; l >= 0; l--) { out.above[l] = a; a *= fan[l]; }
+  for (let s = 0; s < S; s++) {
+    if (!positive[s]) continue;
+    const ds = w.dataSpaces[s];
+    // A level that can fan out only over dimensions s does not depend on
+    // gives every child the same tile of s: no neighbour can pass one on.
+    for (let l = 0; l < L; l++) {
+      let rel = 0, impure = 0, g = 1;
+      for (let d = 0; d < D; d++) {
+        const on = fansOn(l, d);
+        if (on && role[s * D + d] !== 2) rel = 1;
+        if (on && role[s * D + d] !== 1) impure = 1;
+        if (role[s * D + d] === 1) g *= least(l, SX, d) * least(l, SY, d);
+      }
+      out.sameTiles[s * L + l] = rel ? 0 : 1;
+      out.pureFan[s * L + l] = impure || !allPure[s] ? 0 : 1;
+      out.distinct[s * L + l] = g;
+    }
+    for (let c = 0; c < L - 1; c++) {
+      if (space.keepFixed[c * S + s] === 0) continue;
+      // The tile of c: Π over ranks of 1 + Σ coef·(extent − 1), at its least.
+      let size = 1;
+      for (const rank of ds.ranks) {
+        let span = 1;
+        for (const t of rank) span += t.coef * (ext[c * D + t.dim] - 1);
+        size *= span;
+      }
+      let mult = 1, moved = false;
+      for (let j = c + 1; j < L; j++) {
+        let movesHere = false;
+        for (let d = 0; d < D; d++) {
+          const f = least(j, T, d);
+          if (f <= 1) continue;
+          const r = role[s * D + d];
+          if (r === 1) { mult *= f; movesHere = true; }
+          else if (r === 2 && moved) mult *= f;
+        }
+        if (movesHere) moved = true;
+      }
+      out.tiles[s * L + c] = size * mult;
+    }
+  }
+  return out;
 }
 
 /** Divisors of n, ascending. */

@@ -192,10 +192,10 @@ export function exactSearch(w: Workload, arch: Arch, space: MapSpace, plan: Ener
   };
   // A subtree is dropped when its bound is worse than the best: a higher
   // score, or (the tie-break) the same score and a higher energy.
-  let ticks = 0;
   const prune = (k: number): boolean => {
-    // A search that prunes much evaluates little: read the clock here too.
-    if ((++ticks & 63) === 0 && Date.now() >= deadline) stopped = true;
+    // A search that prunes much evaluates little: read the clock here too
+    // (a bound costs far more than reading it: up to a tile-shape enumeration).
+    if (Date.now() >= deadline) stopped = true;
     const b = boundOf(ctx, view);
     if (b.score > threshold() * SLACK || (b.score === bestScore && b.energyPJ > bestE * SLACK)) { prunedByBound += subtreeSize(k); return true; }
     return false;
@@ -292,19 +292,42 @@ export function exactSearch(w: Workload, arch: Arch, space: MapSpace, plan: Ener
     leave();
     return s;
   };
+  // Best first: every search bounds every node (the same numbers, so the
+  // same order), cheaply (capacity results already cached only), and
+  // takes them in ascending bound, ties by index. Finishing the nodes of
+  // least bound first is what raises the proven bound of a stopped search:
+  // the untaken nodes' least bound is then the next one in the order.
+  const nb = new Float64Array(nodes);
+  let rootBound = -1;
+  ctx.scratch.cacheOnly = true;
+  for (let n = 0; n < nodes; n++) {
+    if ((n & 15) === 0 && Date.now() >= deadline) { stopped = true; break; }
+    nb[n] = nodeBound(n);
+  }
+  ctx.scratch.cacheOnly = false;
+  const byBound = Int32Array.from({ length: nodes }, (_, i) => i);
+  if (!stopped) byBound.sort((a, b) => nb[a] - nb[b] || a - b);
+  else rootBound = boundOf(ctx, space).score;
   for (;;) {
     if (stopped || evaluated >= cap || Date.now() >= deadline) { stopped = true; break; }
-    const n = take();
-    if (n >= nodes) break;
+    const pos = take();
+    if (pos >= nodes) break;
+    const n = byBound[pos];
     node = n; leaf = 0;
-    if (enter(n) && !prune(top)) dfs(top);
+    if (nb[n] !== Infinity && enter(n) && !prune(top)) dfs(top);
     leave();
-    if (stopped) { openBound = Math.min(openBound, nodeBound(n)); break; }
+    if (stopped) { openBound = Math.min(openBound, nb[n]); break; }
   }
   if (stopped) {
     // Nodes nobody took: their bounds stay open too (another search may
     // take some meanwhile; counting them open as well is still a bound).
-    for (let n = Math.max(0, shared ? Atomics.load(queue, 0) : queue[0]); n < nodes; n++) openBound = Math.min(openBound, nodeBound(n));
+    // Sorted, the first untaken one has the least; unsorted (stopped while
+    // bounding them), the whole space's bound stands for them.
+    if (rootBound >= 0) openBound = Math.min(openBound, rootBound);
+    else {
+      const first = Math.max(0, shared ? Atomics.load(queue, 0) : queue[0]);
+      if (first < nodes) openBound = Math.min(openBound, nb[byBound[first]]);
+    }
   }
   return { best: found ? best : null, energyPJ: bestE, cycles: bestC, bestNode, bestLeaf, complete: !stopped, evaluated, prunedByBound, illegal, openBound };
 }

@@ -16,7 +16,7 @@ import { inThreadPool, type Pool, type PoolTask } from '../util/pool.js';
 import type { Workload } from '../workload/workload.js';
 import type { Constraints } from '../mapping/constraints.js';
 import { MapSpace, type Genome } from './space.js';
-import { better, search, type Objective, type SearchStats } from './search.js';
+import { better, search, type Objective, type SearchResult, type SearchStats } from './search.js';
 import { exactSearch, exactShared } from './exact.js';
 import type { SparseObjective } from '../sparse/objective.js';
 
@@ -122,10 +122,25 @@ export const mapperSearchTask: PoolTask<ThreadJob, ThreadResult> = {
 function exactJob(job: ThreadJob, x: NonNullable<ThreadJob['exact']>, space: MapSpace, progress: (done: number) => void): ThreadResult {
   const t0 = Date.now();
   const annealStop = Math.min(job.deadline ?? Infinity, x.annealUntil ?? Infinity);
-  const a = search(job.w, job.arch, space, job.plan, {
-    objective: job.objective, seed: job.seed, evaluations: Math.min(x.annealEvaluations, job.evaluations), analysis: job.analysis, strategy: 'anneal',
-    ...(annealStop !== Infinity ? { deadline: annealStop } : {}), onProgress: (done) => progress(done),
+  const anneal = (evaluations: number, offset: number, seed: number) => search(job.w, job.arch, space, job.plan, {
+    objective: job.objective, seed, evaluations, analysis: job.analysis, strategy: 'anneal',
+    ...(annealStop !== Infinity ? { deadline: annealStop } : {}), onProgress: (done) => progress(offset + done),
   });
+  let budget = Math.min(x.annealEvaluations, job.evaluations);
+  // Under a time limit, a budget the annealing cannot finish in its time
+  // never leaves its random-sampling phase (slow layers: ~11 ms a mapping):
+  // a short probe measures the rate, and the annealing gets what fits.
+  let probe: SearchResult | null = null;
+  if (annealStop !== Infinity && budget > 4 * EXACT_PROBE) {
+    const tp = Date.now();
+    probe = anneal(EXACT_PROBE, 0, threadSeed(job.seed, 1 << 20));
+    const rate = probe.stats.evaluated / Math.max(1, Date.now() - tp);
+    budget = Math.max(EXACT_PROBE, Math.min(budget, Math.floor(rate * Math.max(0, annealStop - Date.now()) * 0.9)));
+  }
+  const main = anneal(budget, probe?.stats.evaluated ?? 0, job.seed);
+  const a = probe && probe.best && (!main.best || better(job.objective, probe.energyPJ, probe.cycles, main.energyPJ, main.cycles))
+    ? { ...probe, stats: { ...probe.stats, evaluated: probe.stats.evaluated + main.stats.evaluated } }
+    : { ...main, stats: { ...main.stats, evaluated: main.stats.evaluated + (probe?.stats.evaluated ?? 0) } };
   const e = exactSearch(job.w, job.arch, space, job.plan, {
     objective: job.objective, deadline: job.deadline, evaluations: Math.max(0, job.evaluations - a.stats.evaluated), analysis: job.analysis,
     incumbent: a.best ? { genome: a.best, energyPJ: a.energyPJ, cycles: a.cycles } : null, shared: x.shared,
@@ -150,6 +165,9 @@ function wins(objective: Objective, a: ThreadResult, b: ThreadResult): boolean {
 
 /** Evaluations of the annealing before an exact search: a short one on a space this small, the default budget above. */
 const EXACT_ANNEAL_SMALL = 2000, EXACT_ANNEAL = 200_000, SMALL_SPACE = 1e6;
+
+/** Evaluations of the probe that measures how fast a time-limited exact run's annealing goes. */
+const EXACT_PROBE = 400;
 
 /** Search the mapspace of `w` on `arch` under `constraints`; the best of all searches. */
 export async function runMapper(w: Workload, arch: Arch, constraints: Constraints, plan: EnergyPlan, o: RunOptions): Promise<RunResult> {
