@@ -308,7 +308,7 @@ export class MapSpace {
   /** Write the genome as a compiled mapping. */
   compile(g: Genome, out: CompiledBuffer): void {
     const { L, D, S } = this;
-    out.n = 0;
+    out.clear();
     for (let l = 0; l < L; l++) {
       for (const slot of [SX, SY]) {
         for (let i = 0; i < D; i++) {
