@@ -81,6 +81,8 @@ class ImperfectWalker {
     }
     this.firstAbove[0] = 0;
     this.idx = new Int32Array(n);
+    this.base = new Float64Array(D);
+    this.lastFlag = new Uint8Array(D);
     // The largest tile: full along d if some loop of d above can be off its
     // last pass (a residual of 2 or more), else the last-pass extent.
     this.maxExt = new Float64Array(L * D);
@@ -108,12 +110,6 @@ class ImperfectWalker {
   /** Iterations loop j runs at the current indices of the loops above it. */
   private range(j: number): number {
     return this.lastFrom(j + 1, this.m.dim[j]) ? this.m.residual[j] : this.m.factor[j];
-  }
-
-  /** Whether the loops from index `from` up are all within their ranges. */
-  private valid(from: number): boolean {
-    for (let j = from; j < this.n; j++) if (this.idx[j] >= this.range(j)) return false;
-    return true;
   }
 
   run(out: CountBuffers, opCount: number): ImperfectInfo {
@@ -412,53 +408,102 @@ class ImperfectWalker {
     const pa = this.above(parent);
     const tl: number[] = [];
     const sl: number[] = [];
-    for (let j = this.n - 1; j >= a; j--) (m.spatial[j] ? sl : tl).push(j);
-    // Instance numbering: mixed radix over sl (outermost first); parent instance over sl with index >= pa.
+    // A perfect spatial loop over a dimension the tensor does not depend on,
+    // with no imperfect loop of that dimension inside, makes exact copies:
+    // simulate index 0 and weigh (fills by its factor, the parent's reads
+    // too when the copies have different parents).
+    let fillCopies = 1, contentCopies = 1;
+    for (let j = this.n - 1; j >= a; j--) {
+      if (!m.spatial[j]) { tl.push(j); continue; }
+      const d = m.dim[j];
+      let copies = m.residual[j] === m.factor[j] && p.ranksTouched[s * p.D + d] === 0;
+      for (let i = 0; i < j && copies; i++) if (m.dim[i] === d && m.residual[i] < m.factor[i]) copies = false;
+      if (copies && this.mode === 'exact') { fillCopies *= m.factor[j]; if (j >= pa) contentCopies *= m.factor[j]; continue; }
+      sl.push(j);
+    }
+    // Instances: mixed radix over sl (outermost first); a parent instance over the loops of sl above the parent.
     let nInst = 1;
     for (const j of sl) nInst *= m.factor[j];
     const timeloop = this.mode === 'timeloop';
     const point = c < 0;
     const st = new State(nInst, R);
-    const lo = new Float64Array(R), hi = new Float64Array(R), base = new Float64Array(p.D);
+    const lo = new Float64Array(R), hi = new Float64Array(R);
     const acc = (this.acc = { fills: 0, content: 0 });
-    const groups = new Map<string, number>();
+    const nsl = sl.length;
+    const digit = new Int32Array(nsl);
+    const table = new GroupTable(R);
+    const t0 = p.termStart[s], t1 = p.termStart[s + 1];
+    const ext = c < 0 ? null : this.fullExt.subarray(c * p.D, (c + 1) * p.D);
+    const rext = c < 0 ? null : this.residExt.subarray(c * p.D, (c + 1) * p.D);
+    const base = this.base, last = this.lastFlag;
     // One time step: place every instance, apply the reuse rule, group deltas per parent instance.
     const leaf = (w: number) => {
-      groups.clear();
-      let inst = 0;
-      // Timeloop: instance 0 stands for the others (only parent instance 0 is counted).
+      table.clear();
       let d0 = -1;
-      const rec = (k: number, id: number, pid: number) => {
-        if (k === sl.length) {
-          inst = id;
-          if (timeloop && pid !== 0) return;
-          if (!this.valid(a)) return;
-          this.box(s, c, a, lo, hi, base);
-          let d: number;
-          if (point) d = 1;
-          else if (timeloop) {
-            if (d0 < 0) { d0 = st.step(0, lo, hi, R); }
-            d = d0;
-          } else d = st.step(inst, lo, hi, R);
-          if (!timeloop || inst === 0) acc.fills += w * d;
-          if (d === 0) return;
-          // The delta's identity: for Timeloop the translated full tile (its corner); exactly, the delta box.
-          const key = timeloop || point ? `${pid}|${lo.join(',')}` : `${pid}|${st.deltaKey(inst, R)}`;
-          if (!groups.has(key)) { groups.set(key, d); acc.content += w * d; }
-          return;
+      digit.fill(0);
+      for (let j = 0; j < nsl; j++) this.idx[sl[j]] = 0;
+      for (let inst = 0; inst < nInst; inst++) {
+        if (inst > 0) {
+          // Next instance: increment the mixed-radix counter (innermost loop fastest).
+          for (let k = nsl - 1; k >= 0; k--) {
+            const j = sl[k];
+            if (++digit[k] < m.factor[j]) { this.idx[j] = digit[k]; break; }
+            digit[k] = 0; this.idx[j] = 0;
+          }
         }
-        const j = sl[k];
-        for (let q = 0; q < m.factor[j]; q++) {
-          this.idx[j] = q;
-          rec(k + 1, id * m.factor[j] + q, j >= pa ? pid * m.factor[j] + q : pid);
+        let pid = 0;
+        for (let k = 0; k < nsl; k++) if (sl[k] >= pa) pid = pid * m.factor[sl[k]] + digit[k];
+        // Timeloop: instance 0 stands for the others (only parent instance 0 is counted).
+        if (timeloop && pid !== 0) continue;
+        if (!this.place(a)) continue;
+        // The tile: per rank, from each dimension's base and its full or last-pass extent.
+        for (let k = 0; k < R; k++) { lo[k] = 0; hi[k] = 0; }
+        for (let t = t0; t < t1; t++) {
+          const k = p.termRank[t], d = p.termDim[t], co = p.termCoef[t];
+          const e = ext === null ? 1 : last[d] ? rext![d] : ext[d];
+          lo[k] += co * base[d] + (co < 0 ? co * (e - 1) : 0);
+          hi[k] += co * base[d] + (co > 0 ? co * (e - 1) : 0);
         }
-        this.idx[j] = 0;
-      };
-      rec(0, 0, 0);
+        let d: number;
+        if (point) d = 1;
+        else if (timeloop) {
+          if (d0 < 0) d0 = st.step(0, lo, hi, R);
+          d = d0;
+        } else d = st.step(inst, lo, hi, R);
+        if (!timeloop || inst === 0) acc.fills += w * d;
+        if (d === 0) continue;
+        // A parent serves each distinct delta once: for Timeloop the moved full tile (its corner); exactly, the delta box.
+        const added = timeloop || point ? table.add(pid, lo, lo) : table.add(pid, st.dlo.subarray(inst * R, inst * R + R), st.dhi.subarray(inst * R, inst * R + R));
+        if (added) acc.content += w * d;
+      }
+      for (let j = 0; j < nsl; j++) this.idx[sl[j]] = 0;
     };
     this.time(tl, 0, 1, leaf, st, s, a, timeloop);
-    return acc;
+    return { fills: acc.fills * fillCopies, content: acc.content * contentCopies };
   }
+
+  /**
+   * One pass over the loops from `a` up (outermost first) at the current
+   * indices: whether each is within its range, and per dimension its base
+   * index and whether every loop of it is on its last iteration (O(loops)).
+   */
+  private place(a: number): boolean {
+    const m = this.m;
+    const base = this.base, last = this.lastFlag;
+    base.fill(0);
+    last.fill(1);
+    for (let j = this.n - 1; j >= a; j--) {
+      const d = m.dim[j];
+      const x = this.idx[j];
+      if (x >= (last[d] ? m.residual[j] : m.factor[j])) return false;
+      if (x + 1 < m.residual[j]) last[d] = 0;
+      base[d] += x * this.stride[j];
+    }
+    return true;
+  }
+
+  private readonly base: Float64Array;
+  private readonly lastFlag: Uint8Array;
 
   /**
    * Visit the time steps of the temporal loops `tl` (outermost first).
@@ -509,23 +554,31 @@ class ImperfectWalker {
     }
     const nMin = temporalLast ? m.residual[j] : m.factor[j];
     const nMax = !temporalLast || spatialOff ? m.factor[j] : m.residual[j];
+    // With no imperfect loop of the dimension inside and one range for all
+    // instances, the last pass is a middle one too.
+    let lastLikeMiddle = nMin === nMax;
+    for (let i = 0; i < j && lastLikeMiddle; i++) if (m.dim[i] === d && m.residual[i] < m.factor[i]) lastLikeMiddle = false;
+    const middleEnd = lastLikeMiddle ? nMin - 1 : nMin - 2;
     const shift = this.shiftOf(s, j);
     for (let q = 0; q < nMax; q++) {
       this.idx[j] = q;
-      if (q === 0 || q > nMin - 2) { this.time(tl, k + 1, w, leaf, st, s, a, false); continue; }
-      const before = st.snapshot();
+      if (q === 0 || q > middleEnd) { this.time(tl, k + 1, w, leaf, st, s, a, false); continue; }
+      // One saved state per loop depth, reused.
+      const before = (this.saved[k] && this.saved[k].n === st.n && this.saved[k].R === st.R) ? st.copyInto(this.saved[k]) : (this.saved[k] = st.snapshot());
       const f0 = this.acc.fills, c0 = this.acc.content;
       this.time(tl, k + 1, w, leaf, st, s, a, false);
-      const rest = nMin - 2 - q;
+      const rest = middleEnd - q;
       if (rest > 0 && st.sameMoved(before, shift)) {
         this.acc.fills += (this.acc.fills - f0) * rest;
         this.acc.content += (this.acc.content - c0) * rest;
         st.move(shift, rest);
-        q = nMin - 2;
+        q = middleEnd;
       }
     }
     this.idx[j] = 0;
   }
+
+  private readonly saved: State[] = [];
 
   /** Running totals of the current walk. */
   private acc = { fills: 0, content: 0 };
@@ -579,6 +632,62 @@ class ImperfectWalker {
       total += words;
     });
     return instances > 0 ? total / instances : 0;
+  }
+}
+
+/**
+ * The distinct (parent instance, box) pairs of one time step: open
+ * addressing on a hash of the numbers, checked exactly.
+ */
+class GroupTable {
+  private size = 64;
+  private used = new Int32Array(64);
+  private keys: Float64Array;
+  private n = 0;
+  private readonly slots: number[] = [];
+  constructor(readonly R: number) {
+    this.keys = new Float64Array(64 * (2 * R + 1));
+  }
+
+  clear(): void {
+    for (const i of this.slots) this.used[i] = 0;
+    this.slots.length = 0;
+    this.n = 0;
+  }
+
+  /** Add (pid, lo, hi); true if it was not there. */
+  add(pid: number, lo: ArrayLike<number>, hi: ArrayLike<number>): boolean {
+    if (2 * (this.n + 1) > this.size) this.grow();
+    const R = this.R, W = 2 * R + 1;
+    let h = pid * 2654435761;
+    for (let k = 0; k < R; k++) h = (h ^ (lo[k] * 40503 + hi[k] * 97)) * 16777619 % 4294967291;
+    let i = Math.abs(h | 0) % this.size;
+    for (;;) {
+      if (!this.used[i]) break;
+      const o = i * W;
+      let same = this.keys[o] === pid;
+      for (let k = 0; same && k < R; k++) same = this.keys[o + 1 + k] === lo[k] && this.keys[o + 1 + R + k] === hi[k];
+      if (same) return false;
+      i = (i + 1) % this.size;
+    }
+    const o = i * W;
+    this.used[i] = 1;
+    this.keys[o] = pid;
+    for (let k = 0; k < R; k++) { this.keys[o + 1 + k] = lo[k]; this.keys[o + 1 + R + k] = hi[k]; }
+    this.slots.push(i);
+    this.n++;
+    return true;
+  }
+
+  private grow(): void {
+    const R = this.R, W = 2 * R + 1;
+    const old = this.slots.map((i) => Array.from(this.keys.subarray(i * W, i * W + W)));
+    this.size *= 2;
+    this.used = new Int32Array(this.size);
+    this.keys = new Float64Array(this.size * W);
+    this.slots.length = 0;
+    this.n = 0;
+    for (const k of old) this.add(k[0], k.slice(1, 1 + R), k.slice(1 + R));
   }
 }
 
@@ -670,11 +779,10 @@ class State {
     return (size / (hi[k] - lo[k] + 1)) * (nhi - nlo + 1);
   }
 
-  deltaKey(i: number, R: number): string {
-    const o = i * R;
-    let s = '';
-    for (let k = 0; k < R; k++) s += `${this.dlo[o + k]}:${this.dhi[o + k]},`;
-    return s;
+  /** Copy this state into `c` (same shape); returns `c`. */
+  copyInto(c: State): State {
+    c.has.set(this.has); c.lo.set(this.lo); c.hi.set(this.hi); c.hasT.set(this.hasT); c.t.set(this.t);
+    return c;
   }
 
   snapshot(): State {
