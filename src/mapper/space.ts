@@ -138,9 +138,9 @@ export class MapSpace {
   readonly scratch: Float64Array;
   /**
    * Per dimension, the bounds its factors may multiply to: [0] is its own
-   * bound; with `constraints.imperfect`, an awkward bound (a prime factor of
-   * 11 or more, no fixed factor) also gets the 7-smooth numbers up to 15%
-   * above it, nearest first (at most {@link MAX_PADS}). The residuals that
+   * bound; with `constraints.imperfect`, a bound of 8 or more with no fixed
+   * factor also gets the 7-smooth numbers up to 15% above it, nearest first
+   * (at most {@link MAX_PADS}): 197 → 200, 210, 216, 224, 225; 64 → 70, 72. The residuals that
    * make such a split cover the bound exactly are the mixed-radix digits of
    * bound − 1 over the dimension's loops (innermost first): a ceil split,
    * whose last pass is partial.
@@ -235,7 +235,7 @@ export class MapSpace {
     for (let d = 0; d < D; d++) {
       const n = w.bounds[d];
       const own = primes[d].reduce((a, b) => a * b, 1) === n;
-      pads.push(c.imperfect === true && own && primes[d].some((q) => q >= 11) ? [n, ...smoothAbove(n)] : [n]);
+      pads.push(c.imperfect === true && own && n >= 8 ? [n, ...smoothAbove(n)] : [n]);
     }
     this.pads = pads;
     this.padPrimes = pads.map((ps, d) => ps.map((n, k) => (k === 0 ? primes[d] : primeFactors(n))));

@@ -33,7 +33,7 @@ describe('imperfect mapspace', () => {
   const c = { ...emptyConstraints(arch), imperfect: true };
   const space = new MapSpace(w, arch, c);
 
-  it('pads only the awkward bound, with 7-smooth numbers within 15%', () => {
+  it('pads bounds of 8 or more with the 7-smooth numbers within 15% above them', () => {
     expect(space.pads[5]).toEqual([37, 40, 42]);
     for (let d = 0; d < w.dims.length; d++) if (d !== 5) expect(space.pads[d]).toEqual([w.bounds[d]]);
     expect(new MapSpace(w, arch, emptyConstraints(arch)).imperfect).toBe(false);
