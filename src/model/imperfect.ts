@@ -250,9 +250,27 @@ class ImperfectWalker {
 
   /** Loops of dimension d from index `from` up, outermost first, split into temporal and spatial. */
   private loopsOf(d: number, from: number): { t: number[]; sp: number[] } {
+    const key = from * this.p.D + d;
+    const hit = this.loopsCache.get(key);
+    if (hit) return hit;
     const t: number[] = [], sp: number[] = [];
     for (let j = this.n - 1; j >= from; j--) if (this.m.dim[j] === d) (this.m.spatial[j] ? sp : t).push(j);
+    this.loopsCache.set(key, { t, sp });
     return { t, sp };
+  }
+
+  private readonly loopsCache = new Map<number, { t: number[]; sp: number[] }>();
+
+  /**
+   * Whether the spatial indices set make dimension d's loops from `from`
+   * up valid for some temporal indices: exactly when they are at temporal
+   * indices 0 (a temporal loop at 0 is off its last pass unless its
+   * residual is 1, and then it can be nothing else).
+   */
+  private activeDim(d: number, from: number): boolean {
+    const { t } = this.loopsOf(d, from);
+    for (const j of t) this.idx[j] = 0;
+    return this.validDim(d, from);
   }
 
   /** Whether the loops of dimension d from `from` up are within their ranges. */
@@ -276,11 +294,8 @@ class ImperfectWalker {
       for (let d = 0; d < this.p.D; d++) {
         const { t, sp } = this.loopsOf(d, a);
         let nd = 0;
-        this.forEach(sp, () => {
-          let any = false;
-          this.forEach(t, () => { if (!any && this.validDim(d, a)) any = true; }, () => !any);
-          if (any) nd++;
-        });
+        void t;
+        this.forEach(sp, () => { if (this.activeDim(d, a)) nd++; });
         count *= nd;
       }
       outp[c + 1] = count;
@@ -610,15 +625,25 @@ class ImperfectWalker {
     let total = 0;
     this.forEach(sl, () => {
       let active = true;
-      for (let d = 0; d < D && active; d++) {
-        const { t } = this.loopsOf(d, a);
-        let any = false;
-        this.forEach(t, () => { if (!any && this.validDim(d, a)) any = true; }, () => !any);
-        active = any;
-      }
+      for (let d = 0; d < D && active; d++) active = this.activeDim(d, a);
       if (!active) return;
       let words = 1;
       for (let k = 0; k < R; k++) {
+        // One dimension with coefficient ±1 (an output rank): tiles along it never
+        // overlap, so the coordinates are the sum of the tiles' extents.
+        let single = -1, terms = 0;
+        for (let t = p.termStart[s]; t < p.termStart[s + 1]; t++) if (p.termRank[t] === k) { terms++; if (Math.abs(p.termCoef[t]) === 1) single = p.termDim[t]; }
+        if (terms === 1 && single >= 0) {
+          const d = single;
+          const { t } = this.loopsOf(d, a);
+          let covered = 0;
+          this.forEach(t, () => {
+            if (!this.validDim(d, a)) return;
+            covered += this.lastFrom(a, d) ? this.residExt[l * D + d] : this.fullExt[l * D + d];
+          });
+          words *= covered;
+          continue;
+        }
         const tl: number[] = [];
         for (let j = this.n - 1; j >= a; j--) if (!m.spatial[j] && p.coef[(s * RM + k) * D + m.dim[j]] !== 0) tl.push(j);
         const covered = new Set<number>();
