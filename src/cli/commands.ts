@@ -41,6 +41,7 @@ export function registerCommands(program: Command): void {
     .option('--json', 'print the results JSON (stable keys) instead of a table')
     .option('--out <file>', 'also write the results JSON to this file (atomically)')
     .option('--density <name=d,...>', 'tensor densities by name or role (weight, input, output), e.g. Weights=0.3,Inputs=0.5; they act through the design\'s sparse optimizations')
+    .option('--partial-tiles <timeloop|exact>', "imperfect factors (P=9,2): count partial tiles as Timeloop does (default: its Computes, cycles and averaged instances) or exactly (the true iteration space); both are printed")
     .action(async (inputs: string[], opts: ModelOpts) => (await import('./model.js')).runModel(inputs, opts));
 
   program
@@ -59,6 +60,8 @@ export function registerCommands(program: Command): void {
     .option('--json', 'print JSON (stable keys, no timings) instead of text')
     .option('--out <file>', 'write the best mapping as Timeloop mapping YAML (dnnergy model reads it)')
     .option('--density <name=d,...>', 'tensor densities by name or role, e.g. Weights=0.3,Inputs=0.5: the mapping found is evaluated under sparsity (the search itself is dense)')
+    .option('--imperfect', 'also propose imperfect factors (ceil splits of awkward bounds such as 197: the last pass is partial), ranked by their exact cost; anneals')
+    .option('--partial-tiles <timeloop|exact>', "imperfect factors (P=9,2): count partial tiles as Timeloop does (default: its Computes, cycles and averaged instances) or exactly (the true iteration space); both are printed")
     .action(async (inputs: string[], opts: MapOpts) => (await import('./map.js')).runMap(inputs, opts));
 
   program

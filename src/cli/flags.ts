@@ -54,6 +54,11 @@ export function convention(v: string): ConventionFlag {
   return oneOf(v, '--convention', ['v4', 'v3'] as const);
 }
 
+/** `--partial-tiles`: how an imperfect mapping's partial tiles are counted (Timeloop's rule, the default, or the true ones). */
+export function partialTilesFlag(v: string | undefined): 'timeloop' | 'exact' {
+  return v === undefined ? 'timeloop' : oneOf(v, '--partial-tiles', ['timeloop', 'exact'] as const);
+}
+
 /** A C×H×W input shape, e.g. `3x224x224`. */
 export function shapeCHW(v: string, flag: string): [number, number, number] {
   const m = /^(\d+)x(\d+)x(\d+)$/.exec(v);

@@ -12,13 +12,13 @@ import { SpecError } from '../spec/errors.js';
 import { chooseConvention, filesLabel } from '../spec/load.js';
 import { hasOptimizations } from '../sparse/spec.js';
 import { withDensities } from '../sparse/override.js';
-import { convention as conventionFlag, densityFlag, jinjaFlag, objective as objectiveFlag, outputTargets, threadsFlag, wholeNumber } from './flags.js';
+import { convention as conventionFlag, densityFlag, jinjaFlag, objective as objectiveFlag, outputTargets, partialTilesFlag, threadsFlag, wholeNumber } from './flags.js';
 import { progressBar } from './progress.js';
 
 /** Flags of `dnnergy map`, as commander hands them over. */
 export interface MapOpts {
   ert?: string; objective?: string; seed: string; threads: string; evaluations?: string; timeLimit?: string; search?: string;
-  convention?: string; jinja?: string[]; json?: boolean; out?: string; density?: string;
+  convention?: string; jinja?: string[]; json?: boolean; out?: string; density?: string; imperfect?: boolean; partialTiles?: string;
 }
 
 /** Run `dnnergy map` on its input files. */
@@ -37,7 +37,9 @@ export async function runMap(inputs: string[], opts: MapOpts): Promise<void> {
   const { convention, notes } = chooseConvention(inp, given);
   const sparse = dens ? withDensities(inp.workload, inp.arch.storage.length, inp.sparse, dens) : inp.sparse;
   if (!inp.energy) throw new SpecError(filesLabel(inputs), 'ERT', `energies: --ert <ERT.yaml>, an input with an \`ERT\` section, \`arch.energy\` in a native spec, or component specs Accelergy's tables price${noErtWhy(inp.warnings)}`);
-  const constraints = constraintsFrom(inp.sections, inp.workload, inp.arch);
+  const partialTiles = partialTilesFlag(opts.partialTiles);
+  const constraints = { ...constraintsFrom(inp.sections, inp.workload, inp.arch), ...(opts.imperfect ? { imperfect: true } : {}) };
+  if (opts.imperfect && sparse && hasOptimizations(sparse)) throw new SpecError('--imperfect', '--imperfect', 'a dense design or no --density (the sparse engine counts perfect factors only)', 'sparse optimizations');
   if (!opts.json) for (const w of [...notes, ...inp.warnings, ...constraintWarnings(constraints, inp.workload, inp.arch)]) process.stderr.write(`warning: ${w}\n`);
   const objective = pickObjective(opts.objective, objectiveFrom(inp.sections));
   // An unlimited budget has no percentage: the bar then counts against the default budget.
@@ -46,7 +48,7 @@ export async function runMap(inputs: string[], opts: MapOpts): Promise<void> {
   bar?.start(barTotal, 0);
   const found = await mapLayer(inp.workload, inp.arch, inp.energy, constraints, {
     objective, seed, threads, evaluations, strategy, timeLimitMs: timeLimitMs === undefined ? undefined : searchTime(timeLimitMs, start), convention, source: filesLabel(inputs),
-    pool: threads > 1 ? threadPool(threads) : undefined, baseline: true, sparse,
+    pool: threads > 1 ? threadPool(threads) : undefined, baseline: true, sparse, partialTiles,
     onProgress: bar ? (d) => bar.update(Math.min(d, barTotal)) : undefined,
   });
   bar?.update(barTotal);

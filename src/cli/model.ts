@@ -8,10 +8,12 @@ import { formatResult } from '../report/table.js';
 import { noErtWhy } from '../energy/ert.js';
 import { SpecError } from '../spec/errors.js';
 import { chooseConvention, filesLabel } from '../spec/load.js';
-import { convention, densityFlag, jinjaFlag, outputTargets } from './flags.js';
+import { convention, densityFlag, jinjaFlag, outputTargets, partialTilesFlag } from './flags.js';
+import { isImperfect } from '../mapping/mapping.js';
+import { hasOptimizations } from '../sparse/spec.js';
 
 /** Flags of `dnnergy model`, as commander hands them over. */
-export interface ModelOpts { ert?: string; convention?: string; jinja?: string[]; json?: boolean; out?: string; density?: string }
+export interface ModelOpts { ert?: string; convention?: string; jinja?: string[]; json?: boolean; out?: string; density?: string; partialTiles?: string }
 
 /** Run `dnnergy model` on its input files. */
 export function runModel(inputs: string[], opts: ModelOpts): void {
@@ -24,8 +26,11 @@ export function runModel(inputs: string[], opts: ModelOpts): void {
   if (!inp.energy) throw new SpecError(filesLabel(inputs), 'ERT', `energies: --ert <ERT.yaml>, an input with an \`ERT\` section, \`arch.energy\` in a native spec, or component specs Accelergy's tables price${noErtWhy(inp.warnings)}`);
   const mappingFile = inputs.find((f) => /map/i.test(f)) ?? inputs[inputs.length - 1];
   const workloadFile = inputs.find((f) => !/map/i.test(f)) ?? inputs[0];
+  const partialTiles = partialTilesFlag(opts.partialTiles);
   const sparse = dens ? withDensities(inp.workload, inp.arch.storage.length, inp.sparse, dens) : inp.sparse;
-  const result = evaluateSparse(inp.workload, inp.arch, inp.mapping, inp.energy, sparse, { convention: conv, mappingFile, workloadFile });
+  // The sparse engine counts perfect nests only.
+  if (sparse && hasOptimizations(sparse) && isImperfect(inp.mapping)) throw new SpecError(mappingFile, 'mapping', 'perfect factors under sparse optimizations (imperfect factors such as P=9,2 are counted by the dense model only)', 'an imperfect loop');
+  const result = evaluateSparse(inp.workload, inp.arch, inp.mapping, inp.energy, sparse, { convention: conv, mappingFile, workloadFile, partialTiles });
   const json = JSON.stringify(resultToJSON(result), null, 2) + '\n';
   if (opts.out) writeFileAtomic(opts.out, json);
   if (opts.json) process.stdout.write(json);

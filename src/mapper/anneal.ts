@@ -53,7 +53,7 @@ export const ANNEAL_DEFAULTS: AnnealParams = {
   idleLimit: 20000,
   restartsPerSegment: 4,
   restartsExtra: 10,
-  moves: { 'redeal-factors': 0.08, 'reorder-level': 0.02, 'move-prime': 0.5, 'swap-loops': 0.25, 'flip-bypass': 0.15 },
+  moves: { 'redeal-factors': 0.08, 'reorder-level': 0.02, 'move-prime': 0.5, 'swap-loops': 0.25, 'flip-bypass': 0.15, 'change-pad': 0.1 },
 };
 
 const SAMPLE = 0, OUTER = 1, RESTART = 2, SEGMENT = 3, DONE = 4;
@@ -66,7 +66,8 @@ export function annealStrategy(ctx: StrategyContext, params: Partial<AnnealParam
   // Cumulative weights: a draw r in [0, 1) picks the first move whose band ends above r·total.
   const bands = new Float64Array(moves.length);
   let total = 0;
-  MOVE_NAMES.forEach((name, i) => { total += P.moves[name]; bands[i] = total; });
+  // `change-pad` only where the space has pads: a perfect space draws as it always did.
+  MOVE_NAMES.forEach((name, i) => { total += name === 'change-pad' && !space.imperfect ? 0 : P.moves[name]; bands[i] = total; });
   const pick = (r: number): Move => {
     const x = r * total;
     for (let i = 0; i < bands.length - 1; i++) if (x < bands[i]) return moves[i];

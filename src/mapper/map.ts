@@ -60,6 +60,8 @@ export interface MapLayerOptions {
    * (0) and the exact strategy, which prunes by dense bounds, anneals instead.
    */
   readonly sparse?: SparseSpec | null;
+  /** How the winner's partial tiles are counted in its result (an imperfect one; the search ranks by the exact rule). */
+  readonly partialTiles?: 'timeloop' | 'exact';
 }
 
 /** The annealing budget of a sparse run asked for without one (the exact search's unlimited budget). */
@@ -136,15 +138,17 @@ export async function mapLayer(w: Workload, arch: Arch, energy: EnergyTable, con
   const limit = o.timeLimitMs;
   let deadline = limit === undefined ? undefined : t0 + (o.baseline ? limit / 2 : limit);
   const sparse = sparseObjective(w, arch, energy, o.sparse, convention);
-  const exact = o.strategy === 'exact' && !sparse;
+  // Imperfect factors: annealing, ranked by the true partial tiles (the exact search enumerates perfect factors).
+  const imperfect = space.imperfect;
+  const exact = o.strategy === 'exact' && !sparse && !imperfect;
   // The exact search keeps most of the time; the baseline gets a tenth (at most 2 s) and a fixed budget.
   if (exact && limit !== undefined && o.baseline) deadline = t0 + limit - Math.min(limit / 10, 2000);
   const run = (strategy: 'anneal' | 'random' | 'exact', evaluations: number, onProgress?: (done: number) => void) => runMapper(w, arch, constraints, plan, {
     objective: o.objective, seed: o.seed, threads: o.threads ?? 1, evaluations, deadline,
-    analysis: { convention }, pool: o.pool, onProgress, strategy, sparse,
+    analysis: imperfect ? { convention, partialTiles: 'exact' } : { convention }, pool: o.pool, onProgress, strategy, sparse,
   }).catch((e: unknown) => { throw asUserError(e, w, source); });
   // An exact run asked for under sparsity anneals; an unlimited budget then gets the annealer's default (the time limit still stops it).
-  const evaluations = sparse && !Number.isFinite(o.evaluations) ? SPARSE_ANNEAL : o.evaluations;
+  const evaluations = (sparse || imperfect) && !Number.isFinite(o.evaluations) ? SPARSE_ANNEAL : o.evaluations;
   const found = await run(exact ? 'exact' : 'anneal', evaluations, o.onProgress && o.baseline ? (d) => o.onProgress!(Math.floor(d / 2)) : o.onProgress);
   if (!found.best) {
     const why = found.stats.exact?.complete ? 'the whole mapspace holds no legal mapping' : 'capacity or fanout too small; raise --evaluations or --time-limit, or relax the constraints or capacities';
@@ -152,7 +156,8 @@ export async function mapLayer(w: Workload, arch: Arch, energy: EnergyTable, con
   }
   const mapping = space.toMapping(found.best);
   validateMapping(w, arch, mapping, '<found mapping>', { capacity: !sparse });
-  const result = o.sparse ? evaluateSparse(w, arch, mapping, energy, o.sparse, { convention }) : evaluate(w, arch, mapping, energy, { convention });
+  const counting = o.partialTiles === undefined ? { convention } : { convention, partialTiles: o.partialTiles };
+  const result = o.sparse ? evaluateSparse(w, arch, mapping, energy, o.sparse, counting) : evaluate(w, arch, mapping, energy, counting);
   const dense = lowerBound(w, arch, plan, o.objective, constraints);
   const bound = sparse ? { energyPJ: 0, cycles: 0, score: 0, parts: { compute: 0, backingStore: 0, onChip: 0, leakage: 0 } } : dense;
   const s = score(o.objective, result.energyPJ, result.cycles);

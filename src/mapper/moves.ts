@@ -10,10 +10,10 @@ import type { Rng } from '../util/rng.js';
 import { smallestPrimeOf, type Genome, type MapSpace } from './space.js';
 
 /** The names of the moves, as strategies and docs refer to them. */
-export type MoveName = 'redeal-factors' | 'reorder-level' | 'move-prime' | 'swap-loops' | 'flip-bypass';
+export type MoveName = 'redeal-factors' | 'reorder-level' | 'move-prime' | 'swap-loops' | 'flip-bypass' | 'change-pad';
 
 /** Every move name, in the order {@link movesOf} returns the moves. */
-export const MOVE_NAMES: readonly MoveName[] = ['redeal-factors', 'reorder-level', 'move-prime', 'swap-loops', 'flip-bypass'];
+export const MOVE_NAMES: readonly MoveName[] = ['redeal-factors', 'reorder-level', 'move-prime', 'swap-loops', 'flip-bypass', 'change-pad'];
 
 /** One named move of a mapspace. */
 export interface Move {
@@ -34,20 +34,22 @@ export interface Move {
  * - `reorder-level`: a whole new temporal loop order at one level;
  * - `move-prime`: move the smallest prime of one slot's factor to another free slot of the dimension;
  * - `swap-loops`: swap two unconstrained temporal loops of one level;
- * - `flip-bypass`: flip one free keep/bypass choice.
+ * - `flip-bypass`: flip one free keep/bypass choice;
+ * - `change-pad`: give one awkward dimension another padded bound (or its
+ *   own) and deal that bound's primes anew (spaces with imperfect factors only).
  *
  * The random draws of each move are part of the search's reproducibility:
  * changing their order changes every annealing result for a seed.
  */
 export function movesOf(space: MapSpace): readonly Move[] {
-  const { L, D, S, fixed, free, primes, torder, keepFixed } = space;
+  const { L, D, S, fixed, free, torder, keepFixed, pads } = space;
   const saved = space.scratch;
   const redeal: Move = {
     name: 'redeal-factors',
     apply(rng, g) {
       const d = rng.int(D);
       const slots = free[d];
-      const ps = primes[d];
+      const ps = space.primesOf(g, d);
       const n = slots.length;
       if (n < 2 || ps.length === 0) return false;
       for (let i = 0; i < n; i++) { const at = slots[i] * D + d; saved[i] = g.f[at]; g.f[at] = fixed[at] || 1; }
@@ -68,11 +70,12 @@ export function movesOf(space: MapSpace): readonly Move[] {
     apply(rng, g) {
       const d = rng.int(D);
       const slots = free[d];
-      if (slots.length < 2 || primes[d].length === 0) return false;
+      const ps = space.primesOf(g, d);
+      if (slots.length < 2 || ps.length === 0) return false;
       const from = slots[rng.int(slots.length)];
       const v = g.f[from * D + d];
       if (v === 1) return false;
-      const p = smallestPrimeOf(primes[d], v);
+      const p = smallestPrimeOf(ps, v);
       const to = slots[rng.int(slots.length)];
       if (to === from) return false;
       g.f[from * D + d] = v / p;
@@ -108,5 +111,23 @@ export function movesOf(space: MapSpace): readonly Move[] {
       return true;
     },
   };
-  return [redeal, reorder, movePrime, swap, flip];
+  const changePad: Move = {
+    name: 'change-pad',
+    apply(rng, g) {
+      const d = rng.int(D);
+      const k = pads[d].length;
+      if (k < 2) return false;
+      const was = g.pad[d];
+      const to = rng.int(k - 1);
+      g.pad[d] = to >= was ? to + 1 : to;
+      const slots = free[d];
+      const n = slots.length;
+      for (let i = 0; i < n; i++) { const at = slots[i] * D + d; saved[i] = g.f[at]; g.f[at] = fixed[at] || 1; }
+      const ps = space.primesOf(g, d);
+      for (let i = 0; i < ps.length; i++) g.f[slots[rng.int(n)] * D + d] *= ps[i];
+      if (!space.fanoutOk(g)) { for (let i = 0; i < n; i++) g.f[slots[i] * D + d] = saved[i]; g.pad[d] = was; return false; }
+      return true;
+    },
+  };
+  return [redeal, reorder, movePrime, swap, flip, changePad];
 }

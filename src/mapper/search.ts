@@ -94,7 +94,8 @@ export interface SearchResult {
 export function search(w: Workload, arch: Arch, space: MapSpace, plan: EnergyPlan, opts: SearchOptions): SearchResult {
   // A mapspace that fits the budget is searched exhaustively (the bound on
   // its size counts orders of every loop that could be non-trivial).
-  const make = opts.strategy === 'random' ? randomStrategy : space.size() <= opts.evaluations ? exhaustiveStrategy : annealStrategy;
+  // Enumeration covers perfect factors only: a space with imperfect ones anneals.
+  const make = opts.strategy === 'random' ? randomStrategy : space.size() <= opts.evaluations && !space.imperfect ? exhaustiveStrategy : annealStrategy;
   return searchWith(w, arch, space, plan, opts, make);
 }
 

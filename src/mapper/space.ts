@@ -30,6 +30,11 @@ export interface Genome {
   readonly sperm: Int32Array;
   /** keep[l*S + s]: 1 if level l keeps data space s, 0 if it bypasses it. */
   readonly keep: Uint8Array;
+  /**
+   * Per dimension, the index into {@link MapSpace.pads}: the bound the
+   * factors multiply to (0: the dimension's own bound, a perfect split).
+   */
+  readonly pad: Int32Array;
 }
 
 function binomial(n: number, k: number): number {
@@ -62,6 +67,21 @@ export function smallestPrime(n: number): number {
 export function smallestPrimeOf(primes: readonly number[], v: number): number {
   for (let i = 0; i < primes.length; i++) if (v % primes[i] === 0) return primes[i];
   return smallestPrime(v);
+}
+
+/** Most pads an awkward dimension gets besides its own bound. */
+export const MAX_PADS = 6;
+
+/** 7-smooth numbers in (n, 1.15·n], nearest first, at most {@link MAX_PADS}. */
+function smoothAbove(n: number): number[] {
+  const out: number[] = [];
+  const top = Math.floor(n * 1.15);
+  for (let v = n + 1; v <= top && out.length < MAX_PADS; v++) {
+    let x = v;
+    for (const q of [2, 3, 5, 7]) while (x % q === 0) x /= q;
+    if (x === 1) out.push(v);
+  }
+  return out;
 }
 
 function primeFactors(n: number): number[] {
@@ -116,6 +136,22 @@ export class MapSpace {
   private readonly hasFactorBounds: boolean;
   /** Scratch for {@link MapSpace.shuffleOrder} and the moves (one search runs per space at a time); Float64 to hold factors. */
   readonly scratch: Float64Array;
+  /**
+   * Per dimension, the bounds its factors may multiply to: [0] is its own
+   * bound; with `constraints.imperfect`, a bound of 8 or more with no fixed
+   * factor also gets the 7-smooth numbers up to 15% above it, nearest first
+   * (at most {@link MAX_PADS}): 197 → 200, 210, 216, 224, 225; 64 → 70, 72. The residuals that
+   * make such a split cover the bound exactly are the mixed-radix digits of
+   * bound − 1 over the dimension's loops (innermost first): a ceil split,
+   * whose last pass is partial.
+   */
+  readonly pads: readonly (readonly number[])[];
+  /** Prime factors (ascending) of each pad: padPrimes[d][k]; padPrimes[d][0] is primes[d]. */
+  readonly padPrimes: readonly (readonly (readonly number[])[])[];
+  /** Whether any dimension has a pad besides its bound (imperfect factors proposed). */
+  readonly imperfect: boolean;
+  /** Residual of each slot of the genome being compiled, (l*3 + slot)*D + d. */
+  private readonly residual: Float64Array;
 
   /**
    * Build the space's tables from the layer, the architecture and the constraints.
@@ -195,6 +231,16 @@ export class MapSpace {
       }
     }
     this.hasFactorBounds = any;
+    const pads: number[][] = [];
+    for (let d = 0; d < D; d++) {
+      const n = w.bounds[d];
+      const own = primes[d].reduce((a, b) => a * b, 1) === n;
+      pads.push(c.imperfect === true && own && n >= 8 ? [n, ...smoothAbove(n)] : [n]);
+    }
+    this.pads = pads;
+    this.padPrimes = pads.map((ps, d) => ps.map((n, k) => (k === 0 ? primes[d] : primeFactors(n))));
+    this.imperfect = pads.some((ps) => ps.length > 1);
+    this.residual = new Float64Array(L * 3 * D);
     this.keepFixed = new Uint8Array(L * S).fill(255);
     for (let l = 0; l < L; l++) {
       for (let s = 0; s < S; s++) {
@@ -212,7 +258,7 @@ export class MapSpace {
   /** A zeroed genome shaped for this space (fill it with {@link MapSpace.random}). */
   newGenome(): Genome {
     const { L, D, S } = this;
-    return { f: new Float64Array(L * 3 * D), perm: new Int32Array(L * D), sperm: new Int32Array(L * D), keep: new Uint8Array(L * S) };
+    return { f: new Float64Array(L * 3 * D), perm: new Int32Array(L * D), sperm: new Int32Array(L * D), keep: new Uint8Array(L * S), pad: new Int32Array(D) };
   }
 
   /** Copy one genome of this space into another, in place. */
@@ -221,6 +267,35 @@ export class MapSpace {
     to.perm.set(from.perm);
     to.sperm.set(from.sperm);
     to.keep.set(from.keep);
+    to.pad.set(from.pad);
+  }
+
+  /** The primes of dimension d that genome g deals (those of its pad). */
+  primesOf(g: Genome, d: number): readonly number[] {
+    const k = g.pad[d];
+    return k === 0 ? this.primes[d] : this.padPrimes[d][k];
+  }
+
+  /**
+   * Residuals of genome g, per slot, into this.residual: the mixed-radix
+   * digits (+1) of bound − 1 over the non-unit loops of each padded
+   * dimension, innermost first (per level: spatial X, Y, then temporal).
+   */
+  private residuals(g: Genome): void {
+    const { L, D } = this;
+    for (let d = 0; d < D; d++) {
+      if (g.pad[d] === 0) continue;
+      let rest = this.w.bounds[d] - 1;
+      for (let l = 0; l < L; l++) {
+        for (const slot of [SX, SY, T]) {
+          const i = (l * 3 + slot) * D + d;
+          const f = g.f[i];
+          if (f <= 1) { this.residual[i] = f; continue; }
+          this.residual[i] = (rest % f) + 1;
+          rest = Math.floor(rest / f);
+        }
+      }
+    }
   }
 
   /**
@@ -235,7 +310,9 @@ export class MapSpace {
       for (let i = 0; i < g.f.length; i++) g.f[i] = this.fixed[i] || 1;
       for (let d = 0; d < D; d++) {
         const free = this.free[d];
-        for (const p of this.primes[d]) {
+        // Only a space with imperfect factors draws a pad (a perfect space's draws are unchanged).
+        if (this.pads[d].length > 1) g.pad[d] = rng.int(this.pads[d].length);
+        for (const p of this.primesOf(g, d)) {
           // Late attempts favour temporal slots, which never break a fanout.
           let slot = free[rng.int(free.length)];
           if (attempt > 20 && slot % 3 !== T) {
@@ -308,7 +385,8 @@ export class MapSpace {
   /** Write the genome as a compiled mapping. */
   compile(g: Genome, out: CompiledBuffer): void {
     const { L, D, S } = this;
-    out.n = 0;
+    out.clear();
+    if (this.imperfect) { this.compileImperfect(g, out); return; }
     for (let l = 0; l < L; l++) {
       for (const slot of [SX, SY]) {
         for (let i = 0; i < D; i++) {
@@ -319,6 +397,27 @@ export class MapSpace {
       for (let i = 0; i < D; i++) {
         const d = g.perm[l * D + i];
         out.push(l, false, d, g.f[(l * 3 + T) * D + d], false);
+      }
+    }
+    for (let i = 0; i < L * S; i++) out.keep[i] = g.keep[i];
+  }
+
+  /** {@link MapSpace.compile} for a space with pads: the same loops, with their residuals. */
+  private compileImperfect(g: Genome, out: CompiledBuffer): void {
+    const { L, D, S } = this;
+    this.residuals(g);
+    for (let l = 0; l < L; l++) {
+      for (const slot of [SX, SY]) {
+        for (let i = 0; i < D; i++) {
+          const d = g.sperm[l * D + i];
+          const at = (l * 3 + slot) * D + d;
+          out.push(l, true, d, g.f[at], slot === SY, g.pad[d] === 0 ? g.f[at] : this.residual[at]);
+        }
+      }
+      for (let i = 0; i < D; i++) {
+        const d = g.perm[l * D + i];
+        const at = (l * 3 + T) * D + d;
+        out.push(l, false, d, g.f[at], false, g.pad[d] === 0 ? g.f[at] : this.residual[at]);
       }
     }
     for (let i = 0; i < L * S; i++) out.keep[i] = g.keep[i];
@@ -393,19 +492,26 @@ export class MapSpace {
   toMapping(g: Genome): Mapping {
     const { L, D, S } = this;
     const levels: LevelMapping[] = [];
+    if (this.imperfect) this.residuals(g);
+    // A padded dimension's loops carry their residual when it is below the factor.
+    const loop = (d: number, at: number) => {
+      const f = g.f[at];
+      const r = g.pad[d] === 0 ? f : this.residual[at];
+      return r < f ? { dim: d, factor: f, residual: r } : { dim: d, factor: f };
+    };
     for (let l = 0; l < L; l++) {
       const temporal = [];
       for (let i = 0; i < D; i++) {
         const d = g.perm[l * D + i];
         const f = g.f[(l * 3 + T) * D + d];
-        if (f > 1) temporal.push({ dim: d, factor: f });
+        if (f > 1) temporal.push(loop(d, (l * 3 + T) * D + d));
       }
       const spatial = [];
       for (const slot of [SX, SY]) {
         for (let i = 0; i < D; i++) {
           const d = g.sperm[l * D + i];
           const f = g.f[(l * 3 + slot) * D + d];
-          if (f > 1) spatial.push({ dim: d, factor: f, axis: (slot === SX ? 'X' : 'Y') as 'X' | 'Y' });
+          if (f > 1) spatial.push({ ...loop(d, (l * 3 + slot) * D + d), axis: (slot === SX ? 'X' : 'Y') as 'X' | 'Y' });
         }
       }
       const keep = [];

@@ -34,6 +34,12 @@ export interface LevelConstraints {
 /** Constraints of a whole mapping, one entry per storage level (innermost first). */
 export interface Constraints {
   readonly levels: LevelConstraints[];
+  /**
+   * Let the mapspace propose imperfect factors (a loop's last pass runs
+   * fewer iterations) on awkward dimensions: see `MapSpace` (mapper/space.ts).
+   * Candidates are then ranked by the exact partial-tile cost.
+   */
+  readonly imperfect?: boolean;
 }
 
 /** No constraints on one level. */

@@ -6,16 +6,27 @@
 import { fanout, type Arch } from '../arch/arch.js';
 import { SpecError } from '../spec/errors.js';
 import { projectedSize, type Workload } from '../workload/workload.js';
-import type { Mapping } from './mapping.js';
+import { residualOf, type Mapping } from './mapping.js';
 
-/** Per level (innermost first): the extent of every dimension its tile spans. */
+/**
+ * Per level (innermost first): the extent of every dimension its largest
+ * tile spans — the product of the factors at and below it, or, with
+ * imperfect loops and no loop of the dimension above that can be off its
+ * last pass (residual ≥ 2), the last-pass extent 1 + Σ (residual − 1) × stride.
+ */
 export function tileExtents(w: Workload, m: Mapping): number[][] {
-  const ext = new Array<number>(w.dims.length).fill(1);
-  return m.levels.map((lm) => {
-    for (const l of lm.spatial) ext[l.dim] *= l.factor;
-    for (const l of lm.temporal) ext[l.dim] *= l.factor;
-    return [...ext];
+  const D = w.dims.length;
+  const ext = new Array<number>(D).fill(1);
+  const last = new Array<number>(D).fill(0);
+  const full = m.levels.map((lm) => {
+    for (const l of [...lm.spatial, ...lm.temporal]) { last[l.dim] += (residualOf(l) - 1) * ext[l.dim]; ext[l.dim] *= l.factor; }
+    return { full: [...ext], resid: last.map((v) => v + 1) };
   });
+  return full.map((t, li) => t.full.map((f, d) => {
+    if (f === t.resid[d]) return f;
+    const offLast = m.levels.some((lm, k) => k > li && [...lm.spatial, ...lm.temporal].some((l) => l.dim === d && residualOf(l) >= 2));
+    return offLast ? f : t.resid[d];
+  }));
 }
 
 /** Throw a {@link SpecError} (attributed to `file`) if the mapping is not legal. */
@@ -23,13 +34,26 @@ export function validateMapping(w: Workload, arch: Arch, m: Mapping, file: strin
   if (m.levels.length !== arch.storage.length) {
     throw new SpecError(file, 'mapping', `one entry per storage level (${arch.storage.length})`, String(m.levels.length));
   }
-  const prod = new Array<number>(w.dims.length).fill(1);
-  m.levels.forEach((lm) => [...lm.temporal, ...lm.spatial].forEach((l) => {
+  // Timeloop's rule (src/mapping/parser.cpp): the loops of a dimension,
+  // innermost first with strides = product of the factors inside, cover
+  // 1 + Σ (residual − 1) × stride indices — the product of the factors when
+  // every loop is perfect.
+  const stride = new Array<number>(w.dims.length).fill(1);
+  const last = new Array<number>(w.dims.length).fill(0);
+  let imperfect = false;
+  m.levels.forEach((lm) => [...lm.spatial, ...lm.temporal].forEach((l) => {
     if (!Number.isSafeInteger(l.factor) || l.factor < 1) throw new SpecError(file, 'mapping', 'positive whole factors', String(l.factor));
-    prod[l.dim] *= l.factor;
+    const r = residualOf(l);
+    if (!Number.isSafeInteger(r) || r < 1 || r > l.factor) throw new SpecError(file, 'mapping', `a residual between 1 and the factor ${l.factor}`, String(r));
+    if (r < l.factor) imperfect = true;
+    last[l.dim] += (r - 1) * stride[l.dim];
+    stride[l.dim] *= l.factor;
   }));
   w.dims.forEach((d, i) => {
-    if (prod[i] !== w.bounds[i]) throw new SpecError(file, `mapping.${d}`, `factors of ${d} whose product is its bound ${w.bounds[i]}`, String(prod[i]));
+    const covered = last[i] + 1;
+    if (covered !== w.bounds[i]) {
+      throw new SpecError(file, `mapping.${d}`, imperfect ? `factors and residuals of ${d} that cover its bound ${w.bounds[i]}` : `factors of ${d} whose product is its bound ${w.bounds[i]}`, String(covered));
+    }
   });
   m.levels.forEach((lm, li) => {
     const name = arch.storage[li].name;

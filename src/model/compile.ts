@@ -91,6 +91,10 @@ export class CompiledBuffer {
   readonly spatial: Uint8Array;
   readonly dim: Int32Array;
   readonly factor: Float64Array;
+  /** Iterations on the last pass (= factor for a perfect loop; see mapping.ts `Loop`). */
+  readonly residual: Float64Array;
+  /** Loops whose residual is below their factor: 0 keeps the kernel on its perfect-nest path. */
+  imperfect = 0;
   /** 1 for a spatial loop on the Y axis. */
   readonly axisY: Uint8Array;
   readonly keep: Uint8Array;
@@ -99,18 +103,30 @@ export class CompiledBuffer {
     this.spatial = new Uint8Array(capacity);
     this.dim = new Int32Array(capacity);
     this.factor = new Float64Array(capacity);
+    this.residual = new Float64Array(capacity);
     this.axisY = new Uint8Array(capacity);
     this.keep = new Uint8Array(keeps);
   }
 
-  /** Append a loop (factor-1 loops are skipped: they change nothing). */
-  push(level: number, spatial: boolean, dim: number, factor: number, axisY: boolean): void {
+  /** Empty the buffer for a new mapping. */
+  clear(): void {
+    this.n = 0;
+    this.imperfect = 0;
+  }
+
+  /**
+   * Append a loop (factor-1 loops are skipped: they change nothing);
+   * `residual` (default: the factor) for an imperfect loop.
+   */
+  push(level: number, spatial: boolean, dim: number, factor: number, axisY: boolean, residual = factor): void {
     if (factor <= 1) return;
     const n = this.n++;
     this.level[n] = level;
     this.spatial[n] = spatial ? 1 : 0;
     this.dim[n] = dim;
     this.factor[n] = factor;
+    this.residual[n] = residual;
+    if (residual < factor) this.imperfect++;
     this.axisY[n] = axisY ? 1 : 0;
   }
 }
@@ -124,8 +140,8 @@ export function compileMapping(p: CompiledProblem, m: Mapping): CompiledMapping 
   for (const lm of m.levels) loops += lm.spatial.length + lm.temporal.length;
   const out = new CompiledBuffer(loops, p.L * p.S);
   m.levels.forEach((lm, level) => {
-    for (const l of lm.spatial) out.push(level, true, l.dim, l.factor, l.axis === 'Y');
-    for (const l of lm.temporal) out.push(level, false, l.dim, l.factor, false);
+    for (const l of lm.spatial) out.push(level, true, l.dim, l.factor, l.axis === 'Y', l.residual ?? l.factor);
+    for (const l of lm.temporal) out.push(level, false, l.dim, l.factor, false, l.residual ?? l.factor);
     lm.keep.forEach((k, s) => { out.keep[level * p.S + s] = k ? 1 : 0; });
   });
   return out;

@@ -184,7 +184,8 @@ export interface Totals {
  */
 export function totals(arch: Arch, counts: CountBuffers, plan: EnergyPlan, S: number, computes: number, out: Totals = { energyPJ: 0, cycles: 0 }): Totals {
   const cycles = cyclesOf(arch, counts, S);
-  let e = computes * plan.compute;
+  // An imperfect nest bills its own Computes (Timeloop's truncated product, or the true count).
+  let e = (counts.imperfect === null ? computes : counts.imperfect.computes) * plan.compute;
   for (let l = 0; l < arch.storage.length; l++) {
     const lv = arch.storage[l];
     let any = false;
@@ -207,6 +208,7 @@ export function costOf(w: Workload, arch: Arch, counts: CountBuffers, plan: Ener
   const linkCycles = new Float64Array(arch.networks?.length ?? 0);
   const cycles = cyclesOf(arch, counts, S, levelCycles, linkCycles);
   const levels: LevelResult[] = [];
+  if (counts.imperfect !== null) computes = counts.imperfect.computes;
   const computeEnergy = computes * plan.compute;
   levels.push({
     name: arch.compute.name,
@@ -276,5 +278,6 @@ export function costOf(w: Workload, arch: Arch, counts: CountBuffers, plan: Ener
     levels,
     ...(networks.length > 0 ? { networks } : {}),
     warnings: plan.warnings,
+    ...(counts.imperfect !== null ? { partialTiles: { mode: counts.imperfect.mode, exactComputes: counts.imperfect.exactComputes } } : {}),
   };
 }

@@ -5,12 +5,20 @@
  * view) and a readable tree ({@link Counts}) for everything else.
  */
 
+import type { ImperfectInfo } from './imperfect.js';
+
 /**
  * Counts of one evaluation, per instance, indexed `[l*S + s]` (storage level
  * l innermost first, data space s). Reused across runs: copy what you keep.
  */
 export interface CountBuffers {
+  /** Compute cycles before bandwidth limits (per compute unit). */
   temporalIterations: number;
+  /**
+   * Set when the mapping has imperfect loops (imperfect.ts): the Computes
+   * billed and the true ones; null for a perfect nest.
+   */
+  imperfect: ImperfectInfo | null;
   utilizedCompute: number;
   readonly utilizedInstances: Float64Array;
   readonly kept: Uint8Array;

@@ -6,8 +6,8 @@ import type { EnergyTable } from '../energy/table.js';
 import type { Mapping } from '../mapping/mapping.js';
 import { validateMapping } from '../mapping/validate.js';
 import { operationCount, type Workload } from '../workload/workload.js';
-import { costOf, planEnergy } from './cost.js';
-import { compileMapping, compileProblem } from './compile.js';
+import { costOf, planEnergy, type EnergyPlan } from './cost.js';
+import { compileMapping, compileProblem, type CompiledMapping, type CompiledProblem } from './compile.js';
 import { Evaluator, type AnalysisOptions } from './nest.js';
 import { checkResult, type Result } from './result.js';
 import { SpecError } from '../spec/errors.js';
@@ -32,8 +32,27 @@ export function evaluate(
   const plan = planEnergy(arch, energy, options.convention, w.dataSpaces.map((d) => d.name));
   const p = compileProblem(w, arch);
   const ev = new Evaluator(p, options);
-  const counts = ev.run(compileMapping(p, mapping));
-  const result = costOf(w, arch, counts, plan, operationCount(w));
+  const compiled = compileMapping(p, mapping);
+  const counts = ev.run(compiled);
+  let result = costOf(w, arch, counts, plan, operationCount(w));
+  if (result.partialTiles !== undefined) result = withOtherRule(w, arch, plan, p, compiled, options, result);
   checkResult(result);
   return result;
+}
+
+/**
+ * An imperfect mapping's result also carries the other partial-tile rule's
+ * totals, and a warning says how far Timeloop's figures are from the true
+ * ones.
+ */
+function withOtherRule(w: Workload, arch: Arch, plan: EnergyPlan, p: CompiledProblem, m: CompiledMapping, options: AnalysisOptions, r: Result): Result {
+  const mode = r.partialTiles!.mode;
+  const otherMode = mode === 'timeloop' ? 'exact' : 'timeloop';
+  const o = costOf(w, arch, new Evaluator(p, { ...options, partialTiles: otherMode }).run(m), plan, operationCount(w));
+  const other = { mode: otherMode, computes: o.computes, cycles: o.cycles, energyPJ: o.energyPJ } as const;
+  const [tl, ex] = mode === 'timeloop' ? [r, o] : [o, r];
+  const pct = (a: number, b: number) => `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(2)}%`;
+  const note = `imperfect factors: Timeloop's rule (${mode === 'timeloop' ? 'used; ' : ''}--partial-tiles timeloop) vs the true partial tiles (${mode === 'exact' ? 'used; ' : ''}--partial-tiles exact): ` +
+    `computes ${tl.computes} vs ${ex.computes} (${pct(tl.computes, ex.computes)}), cycles ${tl.cycles} vs ${ex.cycles} (${pct(tl.cycles, ex.cycles)}), energy ${tl.energyPJ.toPrecision(6)} vs ${ex.energyPJ.toPrecision(6)} pJ (${pct(tl.energyPJ, ex.energyPJ)})`;
+  return { ...r, partialTiles: { ...r.partialTiles!, other }, warnings: [...r.warnings, note] };
 }

@@ -14,6 +14,7 @@ import { operationCount, type Workload } from '../workload/workload.js';
 import { compileMapping, compileProblem, type CompiledMapping, type CompiledProblem } from './compile.js';
 import { readCounts, type CountBuffers, type Counts } from './counts.js';
 import { LinkCache, distinctChildTiles } from './links.js';
+import { countImperfect, type PartialTiles } from './imperfect.js';
 
 /** Options of the nest analysis. */
 export interface AnalysisOptions {
@@ -28,6 +29,12 @@ export interface AnalysisOptions {
    * the shortcut for bypassed levels (for testing that they agree).
    */
   readonly exactWalks?: boolean;
+  /**
+   * How an imperfect nest's partial tiles are counted (imperfect.ts):
+   * Timeloop's numbers (the default, the parity contract) or the true
+   * iteration space. Perfect nests count the same either way.
+   */
+  readonly partialTiles?: PartialTiles;
 }
 
 const MAXK = 64;
@@ -44,6 +51,8 @@ export class Evaluator {
   readonly out: CountBuffers;
   private readonly elideFill: boolean;
   private readonly exact: boolean;
+  private readonly partialTiles: PartialTiles;
+  private readonly operations: number;
   // Scratch.
   private readonly running: Float64Array;
   private stride: Float64Array;
@@ -88,9 +97,14 @@ export class Evaluator {
     const { D, S, L, RM } = p;
     this.elideFill = (options.convention ?? 'v4') === 'v4';
     this.exact = options.exactWalks ?? false;
+    this.partialTiles = options.partialTiles ?? 'timeloop';
+    let ops = 1;
+    for (let d = 0; d < D; d++) ops *= p.bounds[d];
+    this.operations = ops;
     const LS = L * S;
     this.out = {
       temporalIterations: 0,
+      imperfect: null,
       utilizedCompute: 0,
       utilizedInstances: new Float64Array(L),
       kept: new Uint8Array(LS),
@@ -138,6 +152,12 @@ export class Evaluator {
     const p = this.p;
     const { D, S, L, RM, coef } = p;
     const out = this.out;
+    out.imperfect = null;
+    // Imperfect nests take their own (slower) counting; perfect ones never pay for it.
+    if (m.imperfect !== 0) {
+      out.imperfect = countImperfect(p, m, out, this.partialTiles, this.elideFill, this.operations);
+      return out;
+    }
     if (m.n > this.stride.length) this.grow(m.n);
     const { running, stride, tileExt, spatialExt, fan, size, spatialSize, fillsKept, content, weighted, links, partition, parentShare, peer, tl, levelStart } = this;
 

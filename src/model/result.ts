@@ -102,6 +102,27 @@ export interface Result {
   readonly networks?: readonly NetworkResult[];
   /** Estimates or defaults that stood in for user data. */
   readonly warnings: readonly string[];
+  /** Imperfect mappings only: how partial tiles were counted, and the other rule's totals. */
+  readonly partialTiles?: PartialTilesResult;
+}
+
+/** Totals of one evaluation under one partial-tile rule. */
+export interface PartialTilesTotals {
+  readonly mode: 'timeloop' | 'exact';
+  readonly computes: number;
+  readonly cycles: number;
+  readonly energyPJ: number;
+}
+
+/**
+ * What an imperfect mapping's result adds: the rule its numbers follow
+ * (Timeloop's, the default, or `exact`), the true operation count, and the
+ * totals under the other rule (docs/model.md, "Imperfect factorisation").
+ */
+export interface PartialTilesResult {
+  readonly mode: 'timeloop' | 'exact';
+  readonly exactComputes: number;
+  readonly other?: PartialTilesTotals;
 }
 
 /** The `--json` form: keys are stable; fields are added, never renamed. */
@@ -135,6 +156,11 @@ export function resultToJSON(r: Result): unknown {
       ...(l.computeCounts ? { computes: { algorithmic: l.computeCounts.algorithmic, actual: l.computeCounts.actual, gated: l.computeCounts.gated, skipped: l.computeCounts.skipped } } : {}),
     })),
     ...(r.networks ? { networks: r.networks.map((n) => ({ name: n.name, parent: n.parent, energy_pJ: n.energyPJ, ...(n.mode !== undefined ? { mode: n.mode, cycles: n.cycles } : {}), dataspaces: Object.fromEntries(n.dataSpaces.map((d) => [d.name, { transfers: d.transfers, energy_pJ: d.energyPJ }])) })) } : {}),
+    ...(r.partialTiles ? { partial_tiles: {
+      mode: r.partialTiles.mode,
+      exact_computes: r.partialTiles.exactComputes,
+      ...(r.partialTiles.other ? { other: { mode: r.partialTiles.other.mode, computes: r.partialTiles.other.computes, cycles: r.partialTiles.other.cycles, energy_pJ: r.partialTiles.other.energyPJ } } : {}),
+    } } : {}),
     warnings: r.warnings,
   };
 }
@@ -162,14 +188,17 @@ function sparseJSON(d: SparseDataSpaceResult): Record<string, unknown> {
  * the level, tensor and field.
  */
 export function checkResult(r: Result): void {
+  // Per-instance counts of an imperfect nest are averages over unequal instances (imperfect.ts).
+  const whole = r.partialTiles === undefined;
   const count = (v: number, where: string) => {
+    if (!whole) { if (!Number.isFinite(v) || v < -1e-9) throw new InternalError(`result check failed: ${where} = ${v} is not a finite non-negative number`); return; }
     if (!Number.isSafeInteger(v) || v < 0) throw new InternalError(`result check failed: ${where} = ${v} is not a non-negative safe integer`);
   };
   const finite = (v: number, where: string) => {
     if (!Number.isFinite(v) || v < 0) throw new InternalError(`result check failed: ${where} = ${v} is not a finite non-negative number`);
   };
-  count(r.computes, 'computes');
-  count(r.cycles, 'cycles');
+  if (!Number.isSafeInteger(r.computes) || r.computes < 0) throw new InternalError(`result check failed: computes = ${r.computes} is not a non-negative safe integer`);
+  if (!Number.isSafeInteger(r.cycles) || r.cycles < 0) throw new InternalError(`result check failed: cycles = ${r.cycles} is not a non-negative safe integer`);
   finite(r.energyPJ, 'energy_pJ');
   if (!(r.utilization >= 0 && r.utilization <= 1 + 1e-12)) throw new InternalError(`result check failed: utilization = ${r.utilization} outside [0, 1]`);
   let sum = 0;

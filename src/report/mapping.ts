@@ -89,8 +89,10 @@ export function describeMapping(dims: readonly string[], names: readonly string[
   for (let l = m.levels.length - 1; l >= 0; l--) {
     const lm = m.levels[l];
     lines.push(`${indent}${names[l]}${lm.keep.some((k) => k) ? '' : ' (bypassed)'}`);
-    for (const t of [...lm.temporal].reverse()) { lines.push(`${indent}  for ${dims[t.dim]} in [0:${t.factor})`); indent += '  '; }
-    for (const s of [...lm.spatial].reverse()) { lines.push(`${indent}  for ${dims[s.dim]} in [0:${s.factor}) (spatial-${s.axis})`); indent += '  '; }
+    // An imperfect loop as Timeloop prints it: [0:end,residual).
+    const ends = (l: { factor: number; residual?: number }) => (l.residual !== undefined && l.residual < l.factor ? `${l.factor},${l.residual}` : `${l.factor}`);
+    for (const t of [...lm.temporal].reverse()) { lines.push(`${indent}  for ${dims[t.dim]} in [0:${ends(t)})`); indent += '  '; }
+    for (const s of [...lm.spatial].reverse()) { lines.push(`${indent}  for ${dims[s.dim]} in [0:${ends(s)}) (spatial-${s.axis})`); indent += '  '; }
   }
   return lines.join('\n') + '\n';
 }

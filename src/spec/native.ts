@@ -91,7 +91,7 @@ const ArchSpec = z.strictObject({
   energy: z.record(z.string(), z.record(z.string(), nonNeg)).optional(),
 });
 
-const LoopList = z.array(z.string().regex(/^[A-Za-z_]\w*?\d+$/, 'loops such as "C4" (dimension then factor)'));
+const LoopList = z.array(z.string().regex(/^[A-Za-z_]\w*?\d+(,\d+)?$/, 'loops such as "C4" (dimension then factor), or "P9,2" (factor 9, residual 2 on the last pass)'));
 
 const MapLevel = z.strictObject({
   level: z.string().min(1),
@@ -137,12 +137,16 @@ function parseIndex(expr: string | number, dims: string[], file: string, field: 
 }
 
 function parseLoop(tok: string, dims: readonly string[], file: string, field: string): Loop {
-  const m = /^([A-Za-z_]\w*?)(\d+)$/.exec(tok)!;
+  const m = /^([A-Za-z_]\w*?)(\d+)(?:,(\d+))?$/.exec(tok)!;
   const dim = dims.indexOf(m[1]);
   if (dim < 0) throw new SpecError(file, field, `dimensions of the workload (${dims.join(', ')})`, m[1]);
   const factor = Number(m[2]);
   if (!Number.isSafeInteger(factor) || factor < 1) throw new SpecError(file, field, 'a positive factor', tok);
-  return { dim, factor };
+  if (m[3] === undefined) return { dim, factor };
+  // An imperfect loop (Timeloop's P=9,2): its residual runs on the last pass.
+  const residual = Number(m[3]);
+  if (!Number.isSafeInteger(residual) || residual < 1 || residual > factor) throw new SpecError(file, field, `a residual between 1 and the factor ${factor}`, tok);
+  return residual < factor ? { dim, factor, residual } : { dim, factor };
 }
 
 /** Read native documents (merged by section, later winning). */

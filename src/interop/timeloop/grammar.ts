@@ -16,8 +16,17 @@ export interface FactorBounds {
  * Parse factors into dimension → factor. With `allowRest` (constraints), a
  * factor of 0 means "the remainder of the bound", as in Timeloop.
  */
-export function parseFactors(v: unknown, at: At, dims: readonly string[], o: { allowRest?: boolean; bounds?: FactorBounds } = {}): Map<number, number> {
+export function parseFactors(v: unknown, at: At, dims: readonly string[], o: { allowRest?: boolean; bounds?: FactorBounds; residuals?: Map<number, number> } = {}): Map<number, number> {
   const out = new Map<number, number>();
+  // Timeloop's imperfect factors (mapping/parser.cpp): `P=9,2` / `P9,2`, end 9 and
+  // residual 2 — a comma directly followed by digits belongs to the factor before it.
+  const residual = (name: string, f: number, r: string | undefined) => {
+    if (r === undefined) return;
+    if (!o.residuals) at.fail('factors without residuals here (P=9,2 only in mappings)', `${name}=${f},${r}`);
+    const rv = Number(r);
+    if (!Number.isSafeInteger(rv) || rv < 1 || (f > 0 && rv > f)) at.fail(`a residual between 1 and the factor ${f}`, `${name}=${f},${r}`);
+    o.residuals.set(dims.indexOf(name), rv);
+  };
   const min = o.allowRest ? 0 : 1;
   const add = (name: string, f: number, op = '=') => {
     const d = dims.indexOf(name);
@@ -40,13 +49,15 @@ export function parseFactors(v: unknown, at: At, dims: readonly string[], o: { a
     return out;
   }
   const text = Array.isArray(v) ? v.join(' ') : typeof v === 'string' ? v : at.fail('factors such as "C1 M8" or "C=1,M=8"', v);
-  for (const tok of text.replace(/\s*(<=|>=|=)\s*/g, '$1').split(/[\s,]+/).filter(Boolean)) {
-    // NAME=N, or a name of letters glued to its number (C1, M8); Timeloop tolerates a trailing '#'.
+  for (const tok of text.replace(/\s*(<=|>=|=)\s*/g, '$1').replace(/(\d),(\d)/g, '$1:$2').split(/[\s,]+/).filter(Boolean)) {
+    // NAME=N, or a name of letters glued to its number (C1, M8), each with an optional
+    // residual (`:R`, written `,R`); Timeloop tolerates a trailing '#'.
     const b = /^([A-Za-z_]\w*)(<=|>=)(\d+)$/.exec(tok);
     if (b) { add(b[1], Number(b[3]), b[2]); continue; }
-    const m = /^([A-Za-z_]\w*)=(\d+)#?$/.exec(tok) ?? /^([A-Za-z_]+)(\d+)#?$/.exec(tok);
+    const m = /^([A-Za-z_]\w*)=(\d+)(?::(\d+))?#?$/.exec(tok) ?? /^([A-Za-z_]+)(\d+)(?::(\d+))?#?$/.exec(tok);
     if (!m) at.fail('factors such as "C1 M8" or "C=1,M=8"', tok);
     add(m[1], Number(m[2]));
+    residual(m[1], Number(m[2]), m[3]);
   }
   return out;
 }

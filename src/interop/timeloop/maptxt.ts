@@ -26,17 +26,21 @@ export function readMapText(text: string, file: string, w: Workload, arch: Arch)
       cur = li;
       return;
     }
-    const loop = /for\s+(\w+)\s+in\s+\[(\d+)\s*:\s*(\d+)\)\s*(\(Spatial-([XY])\))?/.exec(line);
+    // `for P in [0:9,2)`: an imperfect loop (end 9, residual 2), as Timeloop prints it (loop.cpp).
+    const loop = /for\s+(\w+)\s+in\s+\[(\d+)\s*:\s*(\d+)(?:,(\d+))?\)\s*(\(Spatial-([XY])\))?/.exec(line);
     if (!loop) return;
     if (cur < 0) throw new SpecError(file, field, 'a level header before the first loop');
     const dim = w.dims.indexOf(loop[1]);
     if (dim < 0) throw new SpecError(file, field, `a dimension of the problem (${w.dims.join(', ')})`, loop[1]);
     const factor = Number(loop[3]) - Number(loop[2]);
     if (factor <= 1) return;
+    const r = loop[4] === undefined ? factor : Number(loop[4]);
+    if (!(r >= 1 && r <= factor)) throw new SpecError(file, field, `a residual between 1 and the factor ${factor}`, loop[4]);
+    const base: Loop = r < factor ? { dim, factor, residual: r } : { dim, factor };
     const lv = byLevel.get(cur)!;
     // Lines run outermost first; the mapping stores innermost first.
-    if (loop[4]) lv.spatial.unshift({ dim, factor, axis: loop[5] as 'X' | 'Y' });
-    else lv.temporal.unshift({ dim, factor });
+    if (loop[5]) lv.spatial.unshift({ ...base, axis: loop[6] as 'X' | 'Y' });
+    else lv.temporal.unshift(base);
   });
   const levels: LevelMapping[] = names.map((_, li) => byLevel.get(li) ?? { temporal: [], spatial: [], keep: w.dataSpaces.map(() => false) });
   return { levels };

@@ -352,8 +352,8 @@ export function readProblem(src: Sourced): Workload {
 }
 
 interface LevelDirectives {
-  temporal?: { factors: Map<number, number>; perm: number[]; at: At };
-  spatial?: { factors: Map<number, number>; perm: number[]; split?: number; at: At };
+  temporal?: { factors: Map<number, number>; residuals: Map<number, number>; perm: number[]; at: At };
+  spatial?: { factors: Map<number, number>; residuals: Map<number, number>; perm: number[]; split?: number; at: At };
   keep?: Set<string>;
   bypass?: Set<string>;
   at?: At;
@@ -378,13 +378,14 @@ export function readMapping(src: Sourced, w: Workload, arch: Arch): Mapping {
     const d = dirs[li];
     if (type === 'temporal' || type === 'spatial') {
       // A factor of 0 means "the rest of the bound" here, as in Timeloop.
-      const factors = e.factors === undefined ? new Map<number, number>() : parseFactors(e.factors, at.key('factors'), w.dims, { allowRest: true });
+      const residuals = new Map<number, number>();
+      const factors = e.factors === undefined ? new Map<number, number>() : parseFactors(e.factors, at.key('factors'), w.dims, { allowRest: true, residuals });
       const perm = e.permutation === undefined ? [] : parsePermutation(e.permutation, at.key('permutation'), w.dims);
       if (d[type]) at.fail(`one ${type} entry for ${target}`, 'two');
       if (type === 'spatial') {
         const split = e.split === undefined ? undefined : num(e.split, at.key('split'));
-        d.spatial = { factors, perm, split, at };
-      } else d.temporal = { factors, perm, at };
+        d.spatial = { factors, residuals, perm, split, at };
+      } else d.temporal = { factors, residuals, perm, at };
     } else if (type === 'bypass' || type === 'datatype' || type === 'dataspace') {
       const dsNames = w.dataSpaces.map((x) => x.name);
       const check = (key: 'keep' | 'bypass') => {
@@ -420,9 +421,13 @@ export function readMapping(src: Sourced, w: Workload, arch: Arch): Mapping {
       }
     }
   }
+  // A dimension with an imperfect factor is given in full (Timeloop fills
+  // nothing in; the residuals must cover the bound: validateMapping).
+  const imperfect = new Array<boolean>(D).fill(false);
+  for (const d of dirs) for (const x of [d.temporal, d.spatial]) for (const [dim, r] of x?.residuals ?? []) if (r < (x!.factors.get(dim) ?? 0)) imperfect[dim] = true;
   const residual = new Array<number>(D).fill(1);
   for (let d = 0; d < D; d++) {
-    if (given[d] === w.bounds[d] && !restAt[d]) continue;
+    if ((given[d] === w.bounds[d] || imperfect[d]) && !restAt[d]) continue;
     if ((residualLevel[d] >= 0 || restAt[d]) && w.bounds[d] % given[d] === 0) residual[d] = w.bounds[d] / given[d];
     else src.at.fail(`factors of ${w.dims[d]} whose product is its bound ${w.bounds[d]}`, given[d]);
   }
@@ -430,7 +435,12 @@ export function readMapping(src: Sourced, w: Workload, arch: Arch): Mapping {
     const f = dirs[li][kind]?.factors.get(dim);
     if (f === 0) return residual[dim];
     if (f !== undefined) return f;
-    return kind === 'temporal' && !restAt[dim] && residualLevel[dim] === li ? residual[dim] : 1;
+    return kind === 'temporal' && !restAt[dim] && !imperfect[dim] && residualLevel[dim] === li ? residual[dim] : 1;
+  };
+  // The loop of (level, kind, dim), with its residual when it is imperfect.
+  const loopAt = (li: number, kind: 'temporal' | 'spatial', dim: number, f: number): Loop => {
+    const r = dirs[li][kind]?.residuals.get(dim);
+    return r !== undefined && r < f ? { dim, factor: f, residual: r } : { dim, factor: f };
   };
 
   const levels: LevelMapping[] = names.map((_, li) => {
@@ -439,7 +449,7 @@ export function readMapping(src: Sourced, w: Workload, arch: Arch): Mapping {
     const temporal: Loop[] = [];
     for (const dim of order(d.temporal?.perm ?? [])) {
       const f = factorAt(li, 'temporal', dim);
-      if (f > 1) temporal.push({ dim, factor: f });
+      if (f > 1) temporal.push(loopAt(li, 'temporal', dim, f));
     }
     const spatial: SpatialLoop[] = [];
     if (d.spatial) {
@@ -457,7 +467,7 @@ export function readMapping(src: Sourced, w: Workload, arch: Arch): Mapping {
       }
       perm.forEach((dim, idx) => {
         const f = factorAt(li, 'spatial', dim);
-        if (f > 1) spatial.push({ dim, factor: f, axis: idx < split! ? 'X' : 'Y' });
+        if (f > 1) spatial.push({ ...loopAt(li, 'spatial', dim, f), axis: idx < split! ? 'X' : 'Y' });
       });
     }
     const keep = w.dataSpaces.map((ds) => {

@@ -1,8 +1,14 @@
 /** Writes a mapping in Timeloop's v0.4 mapping format (what `dnnergy model` and Timeloop read). */
 import { stringify } from 'yaml';
 import type { Arch } from '../../arch/arch.js';
-import type { Mapping } from '../../mapping/mapping.js';
+import { residualOf, type Loop, type Mapping } from '../../mapping/mapping.js';
 import type { Workload } from '../../workload/workload.js';
+
+/** A factor as Timeloop writes it: `9`, or `9,2` for an imperfect loop (end, residual). */
+function factorText(l: Loop): string {
+  const r = residualOf(l);
+  return r < l.factor ? `${l.factor},${r}` : String(l.factor);
+}
 
 /** The `mapping:` list: per level a datatype (keep/bypass), a temporal and, if any, a spatial entry. */
 export function mappingToTimeloop(w: Workload, arch: Arch, m: Mapping): unknown[] {
@@ -21,7 +27,7 @@ export function mappingToTimeloop(w: Workload, arch: Arch, m: Mapping): unknown[
   });
   arch.storage.forEach((lv, l) => {
     const lm = m.levels[l];
-    const tf = new Map(lm.temporal.map((x) => [x.dim, x.factor]));
+    const tf = new Map(lm.temporal.map((x) => [x.dim, factorText(x)]));
     const torder = [...lm.temporal.map((x) => x.dim), ...dims.map((_, d) => d).filter((d) => !tf.has(d))];
     out.push({
       target: lv.name,
@@ -32,7 +38,7 @@ export function mappingToTimeloop(w: Workload, arch: Arch, m: Mapping): unknown[
     if (lm.spatial.length > 0) {
       const xs = lm.spatial.filter((x) => x.axis === 'X');
       const ys = lm.spatial.filter((x) => x.axis === 'Y');
-      const sf = new Map(lm.spatial.map((x) => [x.dim, x.factor]));
+      const sf = new Map(lm.spatial.map((x) => [x.dim, factorText(x)]));
       const rest = dims.map((_, d) => d).filter((d) => !sf.has(d));
       const order = [...xs.map((x) => x.dim), ...ys.map((x) => x.dim), ...rest];
       out.push({
