@@ -7,10 +7,10 @@
  * one that saves the most read energy. Works on the pass's flat state.
  */
 import type { FlatNest } from './nest.js';
-import type { ProgramGroup, SparseProgram } from './program.js';
+import { tileSize, type ProgramGroup, type SparseProgram } from './program.js';
 import type { ConditionedOn } from './spec.js';
 import type { SparseScratch } from './state.js';
-import { fixedProbability, tileOf } from './tiles.js';
+import { fixedProbability } from './tiles.js';
 
 /** Why an optimization cannot apply (Timeloop fails the evaluation). */
 export class OptimizationError extends Error {}
@@ -74,7 +74,7 @@ function readImpact(pg: SparseProgram, st: SparseScratch, nest: FlatNest, level:
     if (sp || aboveSpatial) { B[CM + dim[k]] *= factor[k]; relevantLoops[nRel++] = k; }
     if (isSpatial && !sp && (child === -1 || rel[td + dim[k]])) locate = true;
   }
-  const granularity = tileOf(w.dataSpaces[tgt], B, HI);
+  const granularity = tileSize(pg, tgt, B, HI);
   let effectual = 1;
   for (const c of opt.conditionOn) {
     const cd = c * D;
@@ -101,7 +101,7 @@ function readImpact(pg: SparseProgram, st: SparseScratch, nest: FlatNest, level:
       scaling = scaling / f;
     }
     if (scaling > 1) B[CC + dim[target]] *= scaling;
-    const cg = tileOf(w.dataSpaces[c], B, CC);
+    const cg = tileSize(pg, c, B, CC);
     effectual *= 1 - fixedProbability(cg, pg.density[c], 0);
   }
   const l = child === -1 ? tl : child;

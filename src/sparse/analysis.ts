@@ -65,28 +65,36 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
   let res = RESULTS.get(st);
   if (!res) { res = { compute: { actual: 0, gated: 0, skipped: 0 }, errors: [] }; RESULTS.set(st, res); }
   const kept = counts.kept;
+  // Parent/child links run between keepers only; a bypassing level's entries stay unlinked.
+  for (let s = 0; s < S; s++) {
+    let inner = -1;
+    for (let l = 0; l < L; l++) {
+      const i = l * S + s;
+      if (kept[i] === 1) { st.child[i] = inner; inner = l; } else st.child[i] = -1;
+    }
+    let outer = -1;
+    for (let l = L - 1; l >= 0; l--) {
+      const i = l * S + s;
+      if (kept[i] === 1) { st.parent[i] = outer; outer = l; } else st.parent[i] = -1;
+    }
+  }
   for (let l = 0; l < L; l++) {
+    const rep = counts.utilizedInstances[l];
     for (let s = 0; s < S; s++) {
       const i = l * S + s;
-      let child = -1, parent = -1;
       const k = kept[i] === 1;
-      if (k) {
-        for (let c = l - 1; c >= 0; c--) if (kept[c * S + s]) { child = c; break; }
-        for (let p = l + 1; p < L; p++) if (kept[p * S + s]) { parent = p; break; }
-      }
-      const ranks = k ? pg.ranks[i].length : 0;
+      const ranks = k ? pg.formatRanks[i] : 0;
       const shape = k ? counts.utilizedCapacity[i] : 0;
-      st.shape[i] = shape; st.child[i] = child; st.parent[i] = parent;
+      st.shape[i] = shape;
       st.ranks[i] = ranks;
       st.hasMetadata[i] = ranks > 0 ? 1 : 0;
       st.compressed[i] = ranks > 0 ? pg.formatCompressed[i] : 0;
       st.fibers[i] = 0;
       st.expectedOccupancy[i] = shape; st.expectedDensity[i] = 1;
       st.metadataRanks[i] = 0;
-      st.avgReplication[i] = counts.utilizedInstances[l];
+      st.avgReplication[i] = rep;
     }
   }
-  // Parent/child links run between keepers only; a bypassing level's entries stay unlinked.
   const active = pg.active;
   if (active) {
     st.nest.build(pg.D, mapping, pg.spatialLevel);

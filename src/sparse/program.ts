@@ -37,9 +37,16 @@ export interface SparseProgram {
   /** `[l * S + s]`: the format's ranks, innermost first; whether one compresses. */
   readonly ranks: readonly (readonly Rank[])[];
   readonly formatCompressed: Uint8Array;
+  /** `[l * S + s]`: how many ranks the format has. */
+  readonly formatRanks: Int32Array;
   readonly readWrite: Uint8Array;
   /** `[s * D + d]`: whether tensor s's coordinates depend on dimension d. */
   readonly relevant: Uint8Array;
+  /** The tensors' projections, flat: tensor s's ranks are `rankStart[s]`…`rankStart[s + 1] - 1`, rank r's terms `termStart[r]`…. */
+  readonly rankStart: Int32Array;
+  readonly termStart: Int32Array;
+  readonly termDim: Int32Array;
+  readonly termCoef: Float64Array;
   /** Whether level l fans out (Timeloop then has a spatial tiling level there). */
   readonly spatialLevel: Uint8Array;
   /** Block size (words) of each level. */
@@ -82,6 +89,11 @@ function makeProgram(w: Workload, arch: Arch, spec: SparseSpec): SparseProgram {
   }
   const relevant = new Uint8Array(S * D);
   w.dataSpaces.forEach((ds, s) => { for (const r of ds.ranks) for (const t of r) if (t.coef !== 0) relevant[s * D + t.dim] = 1; });
+  const rankStart = new Int32Array(S + 1), termStart: number[] = [0], termDim: number[] = [], termCoef: number[] = [];
+  w.dataSpaces.forEach((ds, s) => {
+    for (const r of ds.ranks) { for (const t of r) { termDim.push(t.dim); termCoef.push(t.coef); } termStart.push(termDim.length); }
+    rankStart[s + 1] = termStart.length - 1;
+  });
   const groups: ProgramGroup[] = [];
   for (const skip of [false, true]) for (let l = 0; l < L; l++) {
     for (const g of skip ? spec.levels[l].skipping : spec.levels[l].gating) groups.push({ skip, level: l, options: g });
@@ -94,11 +106,25 @@ function makeProgram(w: Workload, arch: Arch, spec: SparseSpec): SparseProgram {
     density: tensorDensities(spec),
     ranks,
     formatCompressed: formatCompressedA,
+    formatRanks: Int32Array.from(ranks, (r) => r.length),
     readWrite: Uint8Array.from(w.dataSpaces, (d) => (d.readWrite ? 1 : 0)),
     relevant,
+    rankStart, termStart: Int32Array.from(termStart), termDim: Int32Array.from(termDim), termCoef: Float64Array.from(termCoef),
     spatialLevel: Uint8Array.from(arch.storage, (_, l) => { const f = fanout(arch, l); return f.x * f.y > 1 ? 1 : 0; }),
     block: Float64Array.from(arch.storage, (lv) => lv.blockSize),
     metadataRatio: Float64Array.from(arch.storage, (lv, l) => Math.trunc(spec.levels[l].metadataWordBits / lv.wordBits)),
     groups,
   };
+}
+
+/** Size of tensor s's tile over the operation box of extents `ext[at…at + D)` (`tileOf` of tiles.ts on the flat projection). */
+export function tileSize(pg: SparseProgram, s: number, ext: ArrayLike<number>, at: number): number {
+  const { termStart, termDim, termCoef } = pg;
+  let size = 1;
+  for (let r = pg.rankStart[s], end = pg.rankStart[s + 1]; r < end; r++) {
+    let span = 1;
+    for (let t = termStart[r], te = termStart[r + 1]; t < te; t++) span += termCoef[t] * (ext[at + termDim[t]] - 1);
+    size *= span;
+  }
+  return size;
 }

@@ -7,13 +7,12 @@
  * accesses that follow from the dense reads, fills and updates. Works on
  * the pass's flat state ({@link SparseScratch}).
  */
-import type { DataSpace } from '../workload/workload.js';
 import { adjustWordBits, rankCompressed, rankOccupancy } from './formats.js';
 import type { FlatNest } from './nest.js';
-import type { SparseProgram } from './program.js';
+import { tileSize, type SparseProgram } from './program.js';
 import type { LevelSparsity, RankFormat } from './spec.js';
 import type { SparseScratch } from './state.js';
-import { fixedMaxOccupancy, fixedMinOccupancy, fixedProbability, tileOf } from './tiles.js';
+import { fixedMaxOccupancy, fixedMinOccupancy, fixedProbability } from './tiles.js';
 
 /** A rank of a level's format with Timeloop's word bits resolved. */
 export type Rank = RankFormat & { readonly mdBits: number; readonly plBits: number };
@@ -61,7 +60,7 @@ function groupWith(rules: readonly (readonly number[])[], dim: number): readonly
  * rank's fiber shape and point set go to the deques. Returns whether
  * non-trivial loops are left over (more ranks needed).
  */
-function applyRanksOuterToInner(ds: DataSpace, D: number, hasMd: boolean, ranks: readonly Rank[], numRanks: number, innerRank: number, n: number, molds: Float64Array): boolean {
+function applyRanksOuterToInner(pg: SparseProgram, s: number, D: number, hasMd: boolean, ranks: readonly Rank[], numRanks: number, innerRank: number, n: number, molds: Float64Array): boolean {
   const dimA = SUB_DIM, factorA = SUB_FACTOR, ext = EXT;
   let loopId = n - 1;
   let r = numRanks;
@@ -75,13 +74,13 @@ function applyRanksOuterToInner(ds: DataSpace, D: number, hasMd: boolean, ranks:
       if (rule === null) {
         // Timeloop appends an empty rank here and tries the same loop again.
         FS[fsTail++] = 1;
-        PS[psTail++] = tileOf(ds, molds, SUB_MOLD[0]);
+        PS[psTail++] = tileSize(pg, s, molds, SUB_MOLD[0]);
         continue;
       }
     }
     for (let d = 0; d < D; d++) ext[d] = 1;
     ext[dimA[loopId]] *= factorA[loopId];
-    const tileSet = tileOf(ds, molds, SUB_MOLD[loopId]);
+    const tileSet = tileSize(pg, s, molds, SUB_MOLD[loopId]);
     loopId--;
     if (loopId >= 0 && (!hasMd || rule !== null)) {
       let tr = factorA[loopId] <= 1;
@@ -92,13 +91,13 @@ function applyRanksOuterToInner(ds: DataSpace, D: number, hasMd: boolean, ranks:
         tr = factorA[loopId] <= 1;
       }
     }
-    FS[--fsHead] = tileOf(ds, ext);
+    FS[--fsHead] = tileSize(pg, s, ext, 0);
     PS[--psHead] = tileSet;
   }
   while (r > innerRank) {
     r--;
     FS[--fsHead] = 1;
-    PS[--psHead] = n > 0 ? tileOf(ds, molds, SUB_MOLD[0]) : 1;
+    PS[--psHead] = n > 0 ? tileSize(pg, s, molds, SUB_MOLD[0]) : 1;
   }
   for (; loopId >= 0; loopId--) if (factorA[loopId] > 1) return true;
   return false;
@@ -143,18 +142,13 @@ export function defineFormats(pg: SparseProgram, st: SparseScratch, nest: FlatNe
         const cr = pg.ranks[c];
         if (compressed[c]) for (let r = 0; r < childRanks; r++) if (ranks[r].format !== cr[r].format) throw new RepresentationError(`pre-tiling of ${ds.name}: formats of levels ${level} and ${child} do not align`);
       }
-      // Collected outermost first, then reversed once: innermost first, as Timeloop's singleton nest.
+      // Innermost first, as Timeloop's singleton nest.
       let n = 0;
-      for (let l = level; l >= innerMost; l--) {
-        for (let k = start[l + 1] - 1; k >= start[l]; k--) {
+      for (let l = innerMost; l <= level; l++) {
+        for (let k = start[l], end = start[l + 1]; k < end; k++) {
           if (!pg.relevant[rel + dim[k]]) continue;
           SUB_DIM[n] = dim[k]; SUB_FACTOR[n] = factor[k]; SUB_MOLD[n] = moldAt[k]; n++;
         }
-      }
-      for (let a = 0, b = n - 1; a < b; a++, b--) {
-        const d = SUB_DIM[a]; SUB_DIM[a] = SUB_DIM[b]; SUB_DIM[b] = d;
-        const f = SUB_FACTOR[a]; SUB_FACTOR[a] = SUB_FACTOR[b]; SUB_FACTOR[b] = f;
-        const m = SUB_MOLD[a]; SUB_MOLD[a] = SUB_MOLD[b]; SUB_MOLD[b] = m;
       }
       if (!preTiling && innerMost > 0) {
         const sizes = EXT;
@@ -166,7 +160,7 @@ export function defineFormats(pg: SparseProgram, st: SparseScratch, nest: FlatNe
         }
       }
       fsHead = fsTail = psHead = psTail = cap;
-      const more = applyRanksOuterToInner(ds, D, hasMd, ranks, numRanks, preTiling ? childRanks : 0, n, molds);
+      const more = applyRanksOuterToInner(pg, s, D, hasMd, ranks, numRanks, preTiling ? childRanks : 0, n, molds);
       if (more && hasMd) throw new RepresentationError(`${ds.name} at level ${level} needs more ranks than its format has`);
       if (preTiling) {
         for (let k = st.fibers[c] - 1; k >= 0; k--) { FS[--fsHead] = st.fiberShape[c * RM + k]; PS[--psHead] = st.pointSets[c * (RM + 1) + k + 1]; }
