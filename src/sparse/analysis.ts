@@ -78,11 +78,13 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
       if (kept[i] === 1) { st.parent[i] = outer; outer = l; } else st.parent[i] = -1;
     }
   }
+  let nKept = 0;
   for (let l = 0; l < L; l++) {
     const rep = counts.utilizedInstances[l];
     for (let s = 0; s < S; s++) {
       const i = l * S + s;
       const k = kept[i] === 1;
+      if (k) st.kept[nKept++] = i;
       const ranks = k ? pg.formatRanks[i] : 0;
       const shape = k ? counts.utilizedCapacity[i] : 0;
       st.shape[i] = shape;
@@ -95,14 +97,18 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
       st.avgReplication[i] = rep;
     }
   }
+  st.nKept = nKept;
   const active = pg.active;
   if (active) {
     st.nest.build(pg.D, mapping, pg.spatialLevel);
     if (pg.anyFormat) defineFormats(pg, st, st.nest);
     expectedOccupancy(pg, st, prices.convention !== 'v3');
-    metadataAccesses(pg, st, counts.reads, counts.fills, counts.updates);
+    metadataAccesses(st, counts.reads, counts.fills, counts.updates);
   }
-  for (let i = 0; i < N; i++) initialFine(st, i, counts.reads[i], counts.fills[i], counts.updates[i], counts.temporalReductions[i], pg.readWrite[i % S] === 1);
+  for (let q = 0; q < nKept; q++) {
+    const i = st.kept[q];
+    initialFine(st, i, counts.reads[i], counts.fills[i], counts.updates[i], counts.temporalReductions[i], pg.readWrite[i % S] === 1);
+  }
   const computes = counts.utilizedCompute * counts.temporalIterations;
   const compute = res.compute;
   compute.actual = computes; compute.gated = 0; compute.skipped = 0;
@@ -128,7 +134,7 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
     computeCounts(st, maxComputes, operands, a, pg.density[a], mda, b, pg.density[b], mdb, pg.spec.compute.gateOnZeroOperand, pg.spec.compute.skipOnNotAlignedOperands, compute);
   }
   const capacityErrors = scratch ? res.errors : [];
-  capacityErrors.length = 0;
+  if (capacityErrors.length > 0) capacityErrors.length = 0;
   const RM = st.RM;
   const md = st.md;
   for (let l = 0; l < L; l++) {

@@ -76,11 +76,11 @@ function setFrom(st: SparseScratch, i: number, readsFromUpdates: boolean): void 
  */
 export function propagate(pg: SparseProgram, st: SparseScratch, computes: number, denseUpdates: Float64Array): number {
   const { L, S } = pg;
-  const N = L * S;
   const { maxR, maxF, maxU, done, counts: c, gate, skip, prob } = st;
   const f = st.fmt;
   // The metadata accesses to propagate start as the dense ones; they are the tile's actual ones at the end.
-  for (let i = 0; i < N; i++) {
+  for (let q = 0; q < st.nKept; q++) {
+    const i = st.kept[q];
     maxR[i] = c[i * 9 + READ]; maxF[i] = c[i * 9 + FILL]; maxU[i] = c[i * 9 + UPDATE];
     done[i] = 0;
     const n = 2 * st.metadataRanks[i];
@@ -133,7 +133,8 @@ export function propagate(pg: SparseProgram, st: SparseScratch, computes: number
       }
     }
   }
-  for (let i = 0; i < N; i++) {
+  for (let q = 0; q < st.nKept; q++) {
+    const i = st.kept[q];
     if (gate[i] || skip[i]) continue;
     setFrom(st, i, false);
     const du = denseUpdates[i];

@@ -278,10 +278,16 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
 export function sparseTotals(arch: Arch, spec: SparseSpec, counts: CountBuffers, sc: SparseCounts, plan: EnergyPlan, sp: SparsePlan, S: number, out: { energyPJ: number; cycles: number } = { energyPJ: 0, cycles: 0 }): { energyPJ: number; cycles: number } {
   const c = sc.compute;
   const st = sc.state, pg = sc.program;
-  const cnt = st.counts;
+  const cnt = st.counts, bits = st.bits;
   const computeCycles = Math.ceil((c.actual + c.gated) / counts.utilizedCompute);
   let total = c.actual * plan.compute + c.gated * sp.gatedCompute + c.skipped * sp.skippedCompute;
   const L = arch.storage.length;
+  // Metadata bits per tile, kind and op, once: both the bandwidth and the energy read them.
+  for (let q = 0; q < st.nKept; q++) {
+    const i = st.kept[q];
+    if (spec.levels[(i - (i % S)) / S].metadataWidth === 0) continue;
+    for (let k = 0; k < 9; k++) bits[i * 9 + k] = fmtBits(st, i, (k / 3) | 0, k % 3);
+  }
   let cycles = computeCycles;
   for (let l = 0; l < L; l++) {
     const lv = arch.storage[l];
@@ -291,8 +297,8 @@ export function sparseTotals(arch: Arch, spec: SparseSpec, counts: CountBuffers,
       const i = l * S + s;
       if (st.shape[i] === 0) continue;
       const o = i * 9;
-      const fr = md ? fmtBits(st, i, 0, 0) + fmtBits(st, i, 1, 0) : 0;
-      const fw = md ? fmtBits(st, i, 0, 1) + fmtBits(st, i, 1, 1) + fmtBits(st, i, 0, 2) + fmtBits(st, i, 1, 2) : 0;
+      const fr = md ? bits[o] + bits[o + 3] : 0;
+      const fw = md ? bits[o + 1] + bits[o + 4] + bits[o + 2] + bits[o + 5] : 0;
       const scaling = counts.utilizedInstances[l] / st.avgReplication[i];
       rd += Math.ceil((cnt[o] + cnt[o + 3] + Math.floor(fr / lv.wordBits)) / scaling) / computeCycles;
       wr += Math.ceil((cnt[o + 1] + cnt[o + 4] + cnt[o + 2] + cnt[o + 5] + Math.floor(fw / lv.wordBits)) / scaling) / computeCycles;
@@ -322,7 +328,7 @@ export function sparseTotals(arch: Arch, spec: SparseSpec, counts: CountBuffers,
         if (g !== 0) pi += Math.ceil(g / b) * ratio * e[k];
         if (x !== 0) pi += Math.ceil(x / b) * ratio * e[3 + k];
         if (width !== 0) {
-          const ba = fmtBits(st, i, 0, k), bg = fmtBits(st, i, 1, k), bs = fmtBits(st, i, 2, k);
+          const ba = bits[o + k], bg = bits[o + 3 + k], bs = bits[o + 6 + k];
           if (ba !== 0) pi += Math.ceil(ba / width) * e[6 + k];
           if (bg !== 0) pi += Math.ceil(bg / width) * e[9 + k];
           if (bs !== 0) pi += Math.ceil(bs / width) * e[12 + k];

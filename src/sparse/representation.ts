@@ -220,10 +220,11 @@ let EXISTS = new Uint8Array(0);
  * (Timeloop 2024; the v0.3 artifact kept them all).
  */
 export function expectedOccupancy(pg: SparseProgram, st: SparseScratch, emptyTilesIdle = true): void {
-  const { L, S } = pg;
+  const S = pg.S;
   const RM = st.RM;
   const em = st.expectedMetadata, md = st.md;
-  for (let i = 0; i < L * S; i++) {
+  for (let q = 0; q < st.nKept; q++) {
+    const i = st.kept[q];
     const s = i % S;
     const d = pg.density[s];
     const shape = st.shape[i];
@@ -277,11 +278,11 @@ export function expectedOccupancy(pg: SparseProgram, st: SparseScratch, emptyTil
 }
 
 /** Metadata accesses implied by the dense counts (Timeloop's CalculateExpectedMetaDataAccesses), per tile, op and rank. */
-export function metadataAccesses(pg: SparseProgram, st: SparseScratch, reads: Float64Array, fills: Float64Array, updates: Float64Array): void {
-  const N = pg.L * pg.S;
+export function metadataAccesses(st: SparseScratch, reads: Float64Array, fills: Float64Array, updates: Float64Array): void {
   const RM = st.RM;
   const em = st.expectedMetadata, fa = st.formatAccesses;
-  for (let i = 0; i < N; i++) {
+  for (let q = 0; q < st.nKept; q++) {
+    const i = st.kept[q];
     const shape = st.shape[i];
     if (shape === 0 || !st.hasMetadata[i]) { st.metadataRanks[i] = 0; continue; }
     const rr = reads[i] / shape, fr = fills[i] / shape, ur = updates[i] / shape;

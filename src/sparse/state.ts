@@ -17,6 +17,9 @@ export class SparseScratch {
   /** Tiles, ranks per tile, tensors, dimensions the buffers are sized for. */
   N = 0; RM = 0; S = 0; D = 0;
   readonly nest = new FlatNest();
+  /** Tiles whose level keeps the tensor, ascending; only these are analysed (a bypassed tile's entries are never read). */
+  kept = new Int32Array(0);
+  nKept = 0;
   // Tile: dense shape (0 when bypassed), nearest inner/outer keeper (-1: none), format.
   shape = new Float64Array(0);
   child = new Int32Array(0);
@@ -62,6 +65,8 @@ export class SparseScratch {
   done = new Uint8Array(0);
   storageSaf = new Uint8Array(0);
   innermostEmpty = new Float64Array(0);
+  /** Per tile, kind × op: metadata bits of its metadata accesses (the cost's view). */
+  bits = new Float64Array(0);
   /** One tile's metadata occupancy per rank, [metadata units, payload units, metadata bits, payload bits]. */
   md = new Float64Array(0);
 
@@ -72,6 +77,7 @@ export class SparseScratch {
     N = Math.max(N, this.N); RM = Math.max(RM, this.RM);
     this.N = N; this.RM = RM;
     const f = (n: number) => new Float64Array(n), i = (n: number) => new Int32Array(n), u = (n: number) => new Uint8Array(n);
+    this.kept = i(N); this.bits = f(N * 9);
     this.shape = f(N); this.child = i(N); this.parent = i(N); this.hasMetadata = u(N); this.compressed = u(N); this.ranks = i(N);
     this.pointSets = f(N * (RM + 1)); this.fiberShape = f(N * RM); this.fibers = i(N);
     this.expectedOccupancy = f(N); this.expectedDensity = f(N); this.avgReplication = f(N);
