@@ -137,10 +137,12 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
   if (capacityErrors.length > 0) capacityErrors.length = 0;
   const RM = st.RM;
   const md = st.md;
+  // Per level, the words and metadata bits of the kept tiles (a bypassed tile adds nothing).
+  let q = 0;
   for (let l = 0; l < L; l++) {
     let words = 0, bits = 0;
-    for (let s = 0; s < S; s++) {
-      const i = l * S + s;
+    for (const end = (l + 1) * S; q < nKept && st.kept[q] < end; q++) {
+      const i = st.kept[q], s = i - l * S;
       const shape = st.shape[i];
       let capacity = shape, metadataBits = 0, ranks = 0;
       if (shape !== 0 && active && (st.compressed[i] || st.hasMetadata[i])) {

@@ -288,13 +288,15 @@ export function sparseTotals(arch: Arch, spec: SparseSpec, counts: CountBuffers,
     if (spec.levels[(i - (i % S)) / S].metadataWidth === 0) continue;
     for (let k = 0; k < 9; k++) bits[i * 9 + k] = fmtBits(st, i, (k / 3) | 0, k % 3);
   }
+  // Tiles are visited through the kept list, level by level (a bypassed tile adds nothing).
   let cycles = computeCycles;
+  let q = 0;
   for (let l = 0; l < L; l++) {
     const lv = arch.storage[l];
     const md = spec.levels[l].metadataWidth !== 0 && sp.metadataBandwidth;
     let rd = 0, wr = 0;
-    for (let s = 0; s < S; s++) {
-      const i = l * S + s;
+    for (const end = (l + 1) * S; q < st.nKept && st.kept[q] < end; q++) {
+      const i = st.kept[q];
       if (st.shape[i] === 0) continue;
       const o = i * 9;
       const fr = md ? bits[o] + bits[o + 3] : 0;
@@ -309,15 +311,15 @@ export function sparseTotals(arch: Arch, spec: SparseSpec, counts: CountBuffers,
     if (lv.sharedBandwidth !== null && lv.sharedBandwidth < wr + rd) slow = Math.min(slow, lv.sharedBandwidth / (wr + rd));
     cycles = Math.max(cycles, Math.ceil(computeCycles / slow));
   }
+  q = 0;
   for (let l = 0; l < L; l++) {
     const lv = arch.storage[l];
     const e = sp.byIndex[l];
     const b = lv.blockSize;
     const width = spec.levels[l].metadataWidth;
     let maxRep = 0, any = false;
-    for (let s = 0; s < S; s++) {
-      const i = l * S + s;
-      if (!counts.kept[i]) continue;
+    for (const end = (l + 1) * S; q < st.nKept && st.kept[q] < end; q++) {
+      const i = st.kept[q], s = i - l * S;
       any = true;
       const o = i * 9;
       const ratio = blockRatio(st.shape[i], pg.density[s], st.expectedDensity[i], b, st.compressed[i] === 1);

@@ -19,7 +19,9 @@ export class FlatNest {
   moldAt = new Int32Array(0);
   molds = new Float64Array(0);
   private ext = new Float64Array(0);
-  private seen = new Uint8Array(0);
+  // Which dimensions a part lists, stamped with the part's number: no clearing between parts.
+  private seen = new Int32Array(0);
+  private stamp = 0;
 
   /** Build the nest of `m` over D dimensions; `spatialLevel[l]`: level l fans out. */
   build(D: number, m: Mapping, spatialLevel: Uint8Array): void {
@@ -31,7 +33,8 @@ export class FlatNest {
       this.moldAt = new Int32Array(room); this.molds = new Float64Array((room + 1) * D);
     }
     if (this.start.length < L + 1) this.start = new Int32Array(L + 1);
-    if (this.ext.length < D) { this.ext = new Float64Array(D); this.seen = new Uint8Array(D); }
+    if (this.ext.length < D) { this.ext = new Float64Array(D); this.seen = new Int32Array(D); this.stamp = 0; }
+    if (this.stamp > 1 << 30) { this.seen.fill(0); this.stamp = 0; }
     const { dim, factor, spatial, moldAt, molds, ext, seen, start } = this;
     for (let d = 0; d < D; d++) ext[d] = 1;
     for (let d = 0; d < D; d++) molds[d] = 1;
@@ -44,10 +47,10 @@ export class FlatNest {
         const isSpatial = part === 0;
         if (isSpatial && !(spatialLevel[l] || lm.spatial.length > 0)) continue;
         const given = isSpatial ? lm.spatial : lm.temporal;
-        for (let d = 0; d < D; d++) seen[d] = 0;
+        const mark = ++this.stamp;
         const first = n;
-        for (let g = 0; g < given.length; g++) { dim[n] = given[g].dim; factor[n] = given[g].factor; spatial[n] = isSpatial ? 1 : 0; seen[given[g].dim] = 1; n++; }
-        for (let d = 0; d < D; d++) if (!seen[d]) { dim[n] = d; factor[n] = 1; spatial[n] = isSpatial ? 1 : 0; n++; }
+        for (let g = 0; g < given.length; g++) { dim[n] = given[g].dim; factor[n] = given[g].factor; spatial[n] = isSpatial ? 1 : 0; seen[given[g].dim] = mark; n++; }
+        for (let d = 0; d < D; d++) if (seen[d] !== mark) { dim[n] = d; factor[n] = 1; spatial[n] = isSpatial ? 1 : 0; n++; }
         for (let k = first; k < n; k++) {
           if (factor[k] !== 1) {
             ext[dim[k]] *= factor[k];
