@@ -9,6 +9,7 @@
 import type { FlatNest } from './nest.js';
 import { tileSize, type ProgramGroup, type SparseProgram } from './program.js';
 import type { ConditionedOn } from './spec.js';
+import { tileOccupancy } from './representation.js';
 import type { SparseScratch } from './state.js';
 import { fixedProbability } from './tiles.js';
 
@@ -111,6 +112,7 @@ function readImpact(pg: SparseProgram, st: SparseScratch, nest: FlatNest, level:
     const em = st.expectedMetadata;
     for (let r = 0; r < st.metadataRanks[ct]; r++) { const o = (ct * st.RM + r) * 4; mdOcc += em[o] + em[o + 1]; }
   }
+  tileOccupancy(pg, st, tl * S + tgt);
   IMPACT.level = tl;
   IMPACT.probability = 1 - effectual;
   IMPACT.expectedTargetOccupancy = st.expectedOccupancy[tl * S + tgt] + mdOcc * pg.metadataRatio[tl];

@@ -92,7 +92,7 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
       st.hasMetadata[i] = ranks > 0 ? 1 : 0;
       st.compressed[i] = ranks > 0 ? pg.formatCompressed[i] : 0;
       st.fibers[i] = 0;
-      st.expectedOccupancy[i] = shape; st.expectedDensity[i] = 1;
+      st.expectedOccupancy[i] = shape; st.expectedDensity[i] = 1; st.occupancyDone[i] = 0;
       st.metadataRanks[i] = 0;
       st.avgReplication[i] = rep;
     }

@@ -214,67 +214,79 @@ let PROBS = new Float64Array(0);
 let EXISTS = new Uint8Array(0);
 
 /**
- * Expected occupancy (data and metadata) of every tile (Timeloop's
+ * Expected occupancy (data and metadata) of the kept tiles (Timeloop's
  * CalculateExpectedOccupancy). `emptyTilesIdle`: empty tiles under a
  * parent with metadata are not sent, so fewer instances work on average
- * (Timeloop 2024; the v0.3 artifact kept them all).
+ * (Timeloop 2024; the v0.3 artifact kept them all). A tile without
+ * metadata under a parent without metadata changes nothing that is read
+ * unless an optimization targets it: {@link tileOccupancy} computes it then.
  */
 export function expectedOccupancy(pg: SparseProgram, st: SparseScratch, emptyTilesIdle = true): void {
   const S = pg.S;
-  const RM = st.RM;
-  const em = st.expectedMetadata, md = st.md;
+  st.emptyTilesIdle = emptyTilesIdle;
   for (let q = 0; q < st.nKept; q++) {
     const i = st.kept[q];
-    const s = i % S;
-    const d = pg.density[s];
-    const shape = st.shape[i];
-    let total = 0;
-    let mdRanks = 0;
-    if (shape !== 0) {
-      const maxOcc = fixedMaxOccupancy(shape, d);
-      const minOcc = fixedMinOccupancy(shape, d);
-      const n = maxOcc - minOcc + 1;
-      if (PROBS.length < n) { PROBS = new Float64Array(n); EXISTS = new Uint8Array(n); }
-      const probs = PROBS, exists = EXISTS;
-      let np = 0;
-      for (let k = minOcc; k <= maxOcc; k++) {
-        const p = fixedProbability(shape, d, k);
-        exists[k - minOcc] = p !== 0 ? 1 : 0;
-        if (p !== 0) probs[np++] = p;
-      }
-      const par = st.parent[i];
-      if (par >= 0 && st.hasMetadata[par * S + s] && minOcc === 0) {
-        if (emptyTilesIdle) st.avgReplication[i] *= 1 - probs[0];
-        const scale = (1 - probs[0]) / 1;
-        for (let k = 0; k < np; k++) probs[k] /= scale;
-        probs[0] = 0;
-      }
-      const hasMd = st.hasMetadata[i] === 1;
-      const R = hasMd ? pg.ranks[i].length : 0;
-      let j = 0;
-      for (let k = 0; k < n; k++) {
-        if (!exists[k]) continue;
-        const p = probs[j++];
-        const occ = minOcc + k;
-        total += p * occ;
-        if (hasMd) {
-          metadataGivenTile(pg, st, i, occ);
-          for (let r = 0; r < R; r++) {
-            const o = (i * RM + r) * 4, q = r * 4;
-            const mu = md[q] * p, pu = md[q + 1] * p;
-            if (mdRanks === r) { em[o] = mu; em[o + 1] = pu; em[o + 2] = md[q + 2]; em[o + 3] = md[q + 3]; mdRanks++; } else {
-              em[o] += mu; em[o + 1] += pu;
-              if (md[q + 2]) em[o + 2] = md[q + 2];
-              if (md[q + 3]) em[o + 3] = md[q + 3];
-            }
+    const par = st.parent[i];
+    if (st.hasMetadata[i] || (par >= 0 && st.hasMetadata[par * S + i % S])) tileOccupancy(pg, st, i);
+  }
+}
+
+/** Expected occupancy of kept tile i, once per evaluation (`st.occupancyDone`). */
+export function tileOccupancy(pg: SparseProgram, st: SparseScratch, i: number): void {
+  if (st.occupancyDone[i]) return;
+  st.occupancyDone[i] = 1;
+  const S = pg.S;
+  const RM = st.RM;
+  const em = st.expectedMetadata, md = st.md;
+  const s = i % S;
+  const d = pg.density[s];
+  const shape = st.shape[i];
+  let total = 0;
+  let mdRanks = 0;
+  if (shape !== 0) {
+    const maxOcc = fixedMaxOccupancy(shape, d);
+    const minOcc = fixedMinOccupancy(shape, d);
+    const n = maxOcc - minOcc + 1;
+    if (PROBS.length < n) { PROBS = new Float64Array(n); EXISTS = new Uint8Array(n); }
+    const probs = PROBS, exists = EXISTS;
+    let np = 0;
+    for (let k = minOcc; k <= maxOcc; k++) {
+      const p = fixedProbability(shape, d, k);
+      exists[k - minOcc] = p !== 0 ? 1 : 0;
+      if (p !== 0) probs[np++] = p;
+    }
+    const par = st.parent[i];
+    if (par >= 0 && st.hasMetadata[par * S + s] && minOcc === 0) {
+      if (st.emptyTilesIdle) st.avgReplication[i] *= 1 - probs[0];
+      const scale = (1 - probs[0]) / 1;
+      for (let k = 0; k < np; k++) probs[k] /= scale;
+      probs[0] = 0;
+    }
+    const hasMd = st.hasMetadata[i] === 1;
+    const R = hasMd ? pg.ranks[i].length : 0;
+    let j = 0;
+    for (let k = 0; k < n; k++) {
+      if (!exists[k]) continue;
+      const p = probs[j++];
+      const occ = minOcc + k;
+      total += p * occ;
+      if (hasMd) {
+        metadataGivenTile(pg, st, i, occ);
+        for (let r = 0; r < R; r++) {
+          const o = (i * RM + r) * 4, m = r * 4;
+          const mu = md[m] * p, pu = md[m + 1] * p;
+          if (mdRanks === r) { em[o] = mu; em[o + 1] = pu; em[o + 2] = md[m + 2]; em[o + 3] = md[m + 3]; mdRanks++; } else {
+            em[o] += mu; em[o + 1] += pu;
+            if (md[m + 2]) em[o + 2] = md[m + 2];
+            if (md[m + 3]) em[o + 3] = md[m + 3];
           }
         }
       }
     }
-    st.expectedDensity[i] = total / shape;
-    st.metadataRanks[i] = mdRanks;
-    st.expectedOccupancy[i] = total;
   }
+  st.expectedDensity[i] = total / shape;
+  st.metadataRanks[i] = mdRanks;
+  st.expectedOccupancy[i] = total;
 }
 
 /** Metadata accesses implied by the dense counts (Timeloop's CalculateExpectedMetaDataAccesses), per tile, op and rank. */

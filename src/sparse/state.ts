@@ -34,6 +34,9 @@ export class SparseScratch {
   fiberShape = new Float64Array(0);
   fibers = new Int32Array(0);
   expectedOccupancy = new Float64Array(0);
+  /** Whether tile i's expected occupancy is computed this evaluation, and the rule it follows. */
+  occupancyDone = new Uint8Array(0);
+  emptyTilesIdle = true;
   expectedDensity = new Float64Array(0);
   avgReplication = new Float64Array(0);
   /** Per tile and rank, [metadata units, payload units, metadata bits, payload bits]. */
@@ -80,7 +83,7 @@ export class SparseScratch {
     this.kept = i(N); this.bits = f(N * 9);
     this.shape = f(N); this.child = i(N); this.parent = i(N); this.hasMetadata = u(N); this.compressed = u(N); this.ranks = i(N);
     this.pointSets = f(N * (RM + 1)); this.fiberShape = f(N * RM); this.fibers = i(N);
-    this.expectedOccupancy = f(N); this.expectedDensity = f(N); this.avgReplication = f(N);
+    this.expectedOccupancy = f(N); this.occupancyDone = u(N); this.expectedDensity = f(N); this.avgReplication = f(N);
     this.expectedMetadata = f(N * RM * 4); this.metadataRanks = i(N); this.formatAccesses = f(N * 3 * RM * 2);
     this.counts = f(N * 9); this.temporalReductions = f(N); this.decompression = f(N); this.compression = f(N);
     this.fmt = f(N * 9 * RM * 2);
