@@ -54,9 +54,11 @@ const RESULTS = new WeakMap<SparseScratch, { compute: ComputeCounts; errors: str
 /**
  * Run the pass on one evaluation's dense counts. Densities 1 and no
  * optimization leave every count as the dense one. With a `scratch`, the
- * result is valid until the next call with it.
+ * result is valid until the next call with it. `stopOnOverflow`: when the
+ * compressed tiles overflow a level, return with `capacityErrors` set and
+ * no other count (a search rejects such a candidate).
  */
-export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: CountBuffers, spec: SparseSpec, prices: ChoicePrices, scratch?: SparseScratch): SparseCounts {
+export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: CountBuffers, spec: SparseSpec, prices: ChoicePrices, scratch?: SparseScratch, stopOnOverflow = false): SparseCounts {
   const pg = programOf(w, arch, spec);
   const { L, S } = pg;
   const N = L * S;
@@ -105,13 +107,18 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
     expectedOccupancy(pg, st, prices.convention !== 'v3');
     metadataAccesses(st, counts.reads, counts.fills, counts.updates);
   }
+  const capacityErrors = scratch ? res.errors : [];
+  if (capacityErrors.length > 0) capacityErrors.length = 0;
+  checkCapacity(pg, st, arch, spec, capacityErrors);
+  const compute = res.compute;
+  const computes = counts.utilizedCompute * counts.temporalIterations;
+  compute.actual = computes; compute.gated = 0; compute.skipped = 0;
+  // An overflowing candidate is illegal whatever its optimizations do: a search need not count them.
+  if (stopOnOverflow && capacityErrors.length > 0) return { program: pg, state: st, compute, capacityErrors, warnings: NO_WARNINGS };
   for (let q = 0; q < nKept; q++) {
     const i = st.kept[q];
     initialFine(st, i, counts.reads[i], counts.fills[i], counts.updates[i], counts.temporalReductions[i], pg.readWrite[i % S] === 1);
   }
-  const computes = counts.utilizedCompute * counts.temporalIterations;
-  const compute = res.compute;
-  compute.actual = computes; compute.gated = 0; compute.skipped = 0;
   let warnings = NO_WARNINGS;
   if (active) {
     for (let i = 0; i < N; i++) { st.gate[i] = 0; st.skip[i] = 0; st.prob[i] = 0; }
@@ -133,8 +140,17 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
     }
     computeCounts(st, maxComputes, operands, a, pg.density[a], mda, b, pg.density[b], mdb, pg.spec.compute.gateOnZeroOperand, pg.spec.compute.skipOnNotAlignedOperands, compute);
   }
-  const capacityErrors = scratch ? res.errors : [];
-  if (capacityErrors.length > 0) capacityErrors.length = 0;
+  return { program: pg, state: st, compute: scratch ? compute : { ...compute }, capacityErrors, warnings };
+}
+
+/**
+ * Compressed capacity of every kept tile (words at confidence 1, metadata
+ * bits and units per rank) and the levels they overflow. It reads the
+ * formats and the densities only, so a search can stop here.
+ */
+function checkCapacity(pg: SparseProgram, st: SparseScratch, arch: Arch, spec: SparseSpec, capacityErrors: string[]): void {
+  const { L, S, active } = pg;
+  const nKept = st.nKept;
   const RM = st.RM;
   const md = st.md;
   // Per level, the words and metadata bits of the kept tiles (a bypassed tile adds nothing).
@@ -167,5 +183,4 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
       if (bits > Math.floor((ms.metadataDepth ?? 0) * ms.metadataWidth / lv.multipleBuffering)) capacityErrors.push(`${lv.name}: metadata takes ${bits} bits, more than its ${(ms.metadataDepth ?? 0) * ms.metadataWidth}`);
     }
   }
-  return { program: pg, state: st, compute: scratch ? compute : { ...compute }, capacityErrors, warnings };
 }
