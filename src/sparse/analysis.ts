@@ -85,17 +85,17 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
     const rep = counts.utilizedInstances[l];
     for (let s = 0; s < S; s++) {
       const i = l * S + s;
-      const k = kept[i] === 1;
-      if (k) st.kept[nKept++] = i;
-      const ranks = k ? pg.formatRanks[i] : 0;
-      const shape = k ? counts.utilizedCapacity[i] : 0;
+      st.metadataRanks[i] = 0;
+      if (kept[i] !== 1) { st.shape[i] = 0; st.ranks[i] = 0; st.hasMetadata[i] = 0; st.compressed[i] = 0; continue; }
+      st.kept[nKept++] = i;
+      const ranks = pg.formatRanks[i];
+      const shape = counts.utilizedCapacity[i];
       st.shape[i] = shape;
       st.ranks[i] = ranks;
       st.hasMetadata[i] = ranks > 0 ? 1 : 0;
       st.compressed[i] = ranks > 0 ? pg.formatCompressed[i] : 0;
       st.fibers[i] = 0;
       st.expectedOccupancy[i] = shape; st.expectedDensity[i] = 1; st.occupancyDone[i] = 0;
-      st.metadataRanks[i] = 0;
       st.avgReplication[i] = rep;
     }
   }

@@ -151,9 +151,9 @@ export function defineFormats(pg: SparseProgram, st: SparseScratch, nest: FlatNe
         }
       }
       if (!preTiling && innerMost > 0) {
-        const sizes = EXT;
-        for (let d = 0; d < D; d++) sizes[d] = 1;
-        for (let k = 0; k < start[innerMost]; k++) sizes[dim[k]] *= factor[k];
+        // The extents of everything below: the mold the inner levels' last loop closes.
+        const sizes = EXT, below = moldAt[start[innerMost] - 1];
+        for (let d = 0; d < D; d++) sizes[d] = molds[below + d];
         for (let k = 0; k < n; k++) {
           const f = sizes[SUB_DIM[k]];
           if (f !== 1) { SUB_FACTOR[k] *= f; sizes[SUB_DIM[k]] = 1; }
