@@ -59,10 +59,11 @@ const RESULTS = new WeakMap<SparseScratch, { compute: ComputeCounts; errors: str
  * no other count (a search rejects such a candidate).
  */
 export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: CountBuffers, spec: SparseSpec, prices: ChoicePrices, scratch?: SparseScratch, stopOnOverflow = false): SparseCounts {
-  const pg = programOf(w, arch, spec);
+  const st = scratch ?? new SparseScratch();
+  const last = st.program;
+  const pg = last !== null && last.spec === spec && last.w === w && last.arch === arch ? last : (st.program = programOf(w, arch, spec));
   const { L, S } = pg;
   const N = L * S;
-  const st = scratch ?? new SparseScratch();
   st.ensure(N, S, pg.maxRanks, pg.D);
   let res = RESULTS.get(st);
   if (!res) { res = { compute: { actual: 0, gated: 0, skipped: 0 }, errors: [] }; RESULTS.set(st, res); }

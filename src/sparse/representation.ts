@@ -7,7 +7,7 @@
  * accesses that follow from the dense reads, fills and updates. Works on
  * the pass's flat state ({@link SparseScratch}).
  */
-import { adjustWordBits, rankCompressed, rankOccupancy } from './formats.js';
+import { adjustWordBits, rankCompressed, rankUnits } from './formats.js';
 import type { FlatNest } from './nest.js';
 import { tileSize, type SparseProgram } from './program.js';
 import type { LevelSparsity, RankFormat } from './spec.js';
@@ -200,8 +200,8 @@ export function metadataGivenTile(pg: SparseProgram, st: SparseScratch, i: numbe
       cond.shape = shape; cond.occupancy = occupancy;
       const pf = pEmpty(cur, 0, cond);
       const pe = pEmpty(next, 0, cond);
-      const x = rankOccupancy(rk.format, maxFibers, fs, pf, pe, rk.mdBits, rk.plBits);
-      out[o] = x.metadataUnits; out[o + 1] = x.payloadUnits; out[o + 2] = x.metadataBits; out[o + 3] = x.payloadBits;
+      rankUnits(out, o, rk.format, maxFibers, fs, pf, pe);
+      out[o + 2] = rk.mdBits; out[o + 3] = rk.plBits;
     }
     maxFibers *= fs;
     cur = next;

@@ -7,6 +7,7 @@
  * Per-rank entries hold up to `RM` ranks, innermost first.
  */
 import { FlatNest } from './nest.js';
+import type { SparseProgram } from './program.js';
 
 /** Kinds of fine-grained counts and the operations they count. */
 export const ACTUAL = 0, GATED = 1, SKIPPED = 2;
@@ -17,6 +18,8 @@ export class SparseScratch {
   /** Tiles, ranks per tile, tensors, dimensions the buffers are sized for. */
   N = 0; RM = 0; S = 0; D = 0;
   readonly nest = new FlatNest();
+  /** The program of the last evaluation (a search evaluates one spec over and over). */
+  program: SparseProgram | null = null;
   /** Tiles whose level keeps the tensor, ascending; only these are analysed (a bypassed tile's entries are never read). */
   kept = new Int32Array(0);
   nKept = 0;
