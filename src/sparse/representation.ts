@@ -55,12 +55,14 @@ function groupWith(rules: readonly (readonly number[])[], dim: number): readonly
 }
 
 /**
- * Assign the loops of the sub-nest (innermost first, `n` of them) to the
- * tile's ranks, outer to inner (Timeloop's ApplyRanksOuterToInner): each
- * rank's fiber shape and point set go to the deques. Returns whether
+ * Assign the non-trivial loops of the sub-nest (innermost first, `n` of
+ * them) to the tile's ranks, outer to inner (Timeloop's
+ * ApplyRanksOuterToInner): each rank's fiber shape and point set go to the
+ * deques. `innermostMold`: the mold the sub-nest's innermost loop closes
+ * (trivial or not; -1 when the sub-nest is empty). Returns whether
  * non-trivial loops are left over (more ranks needed).
  */
-function applyRanksOuterToInner(pg: SparseProgram, s: number, D: number, hasMd: boolean, ranks: readonly Rank[], numRanks: number, innerRank: number, n: number, molds: Float64Array): boolean {
+function applyRanksOuterToInner(pg: SparseProgram, s: number, D: number, hasMd: boolean, ranks: readonly Rank[], numRanks: number, innerRank: number, n: number, innermostMold: number, molds: Float64Array): boolean {
   const dimA = SUB_DIM, factorA = SUB_FACTOR, ext = EXT;
   let loopId = n - 1;
   let r = numRanks;
@@ -74,7 +76,7 @@ function applyRanksOuterToInner(pg: SparseProgram, s: number, D: number, hasMd: 
       if (rule === null) {
         // Timeloop appends an empty rank here and tries the same loop again.
         FS[fsTail++] = 1;
-        PS[psTail++] = tileSize(pg, s, molds, SUB_MOLD[0]);
+        PS[psTail++] = innermostMold < 0 ? 1 : tileSize(pg, s, molds, innermostMold);
         continue;
       }
     }
@@ -97,7 +99,7 @@ function applyRanksOuterToInner(pg: SparseProgram, s: number, D: number, hasMd: 
   while (r > innerRank) {
     r--;
     FS[--fsHead] = 1;
-    PS[--psHead] = n > 0 ? tileSize(pg, s, molds, SUB_MOLD[0]) : 1;
+    PS[--psHead] = innermostMold < 0 ? 1 : tileSize(pg, s, molds, innermostMold);
   }
   for (; loopId >= 0; loopId--) if (factorA[loopId] > 1) return true;
   return false;
@@ -142,25 +144,26 @@ export function defineFormats(pg: SparseProgram, st: SparseScratch, nest: FlatNe
         const cr = pg.ranks[c];
         if (compressed[c]) for (let r = 0; r < childRanks; r++) if (ranks[r].format !== cr[r].format) throw new RepresentationError(`pre-tiling of ${ds.name}: formats of levels ${level} and ${child} do not align`);
       }
-      // Innermost first, as Timeloop's singleton nest.
-      let n = 0;
+      // Innermost first, as Timeloop's singleton nest. Without a pre-tiling
+      // child, the first loop of each dimension takes the extents of the levels
+      // below. A trivial loop is kept only when it takes them: the ranks skip
+      // the others, which matter only through the first loop's mold and count.
+      const merge = !preTiling && innerMost > 0;
+      const sizes = EXT;
+      if (merge) { const below = moldAt[start[innerMost] - 1]; for (let d = 0; d < D; d++) sizes[d] = molds[below + d]; }
+      let n = 0, all = 0, mold0 = 0;
       for (let l = innerMost; l <= level; l++) {
         for (let k = start[l], end = start[l + 1]; k < end; k++) {
-          if (!pg.relevant[rel + dim[k]]) continue;
-          SUB_DIM[n] = dim[k]; SUB_FACTOR[n] = factor[k]; SUB_MOLD[n] = moldAt[k]; n++;
-        }
-      }
-      if (!preTiling && innerMost > 0) {
-        // The extents of everything below: the mold the inner levels' last loop closes.
-        const sizes = EXT, below = moldAt[start[innerMost] - 1];
-        for (let d = 0; d < D; d++) sizes[d] = molds[below + d];
-        for (let k = 0; k < n; k++) {
-          const f = sizes[SUB_DIM[k]];
-          if (f !== 1) { SUB_FACTOR[k] *= f; sizes[SUB_DIM[k]] = 1; }
+          const d = dim[k];
+          if (!pg.relevant[rel + d]) continue;
+          if (all++ === 0) mold0 = moldAt[k];
+          let f = factor[k];
+          if (merge && sizes[d] !== 1) { f *= sizes[d]; sizes[d] = 1; } else if (f <= 1) continue;
+          SUB_DIM[n] = d; SUB_FACTOR[n] = f; SUB_MOLD[n] = moldAt[k]; n++;
         }
       }
       fsHead = fsTail = psHead = psTail = cap;
-      const more = applyRanksOuterToInner(pg, s, D, hasMd, ranks, numRanks, preTiling ? childRanks : 0, n, molds);
+      const more = applyRanksOuterToInner(pg, s, D, hasMd, ranks, numRanks, preTiling ? childRanks : 0, n, all > 0 ? mold0 : -1, molds);
       if (more && hasMd) throw new RepresentationError(`${ds.name} at level ${level} needs more ranks than its format has`);
       if (preTiling) {
         for (let k = st.fibers[c] - 1; k >= 0; k--) { FS[--fsHead] = st.fiberShape[c * RM + k]; PS[--psHead] = st.pointSets[c * (RM + 1) + k + 1]; }
