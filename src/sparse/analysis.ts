@@ -6,32 +6,32 @@
  * formats → expected occupancy → metadata accesses → storage
  * optimizations → combination → compute. The rules and where they differ
  * from a plain reading are in docs/model.md ("Sparsity").
+ *
+ * It runs in the mapper's inner loop: what depends only on the spec is in
+ * its {@link SparseProgram}, and the per-evaluation state lives in the flat
+ * arrays of a {@link SparseScratch} that a search recycles.
  */
-import { fanout, type Arch } from '../arch/arch.js';
+import type { Arch } from '../arch/arch.js';
 import type { Mapping } from '../mapping/mapping.js';
 import type { CountBuffers } from '../model/counts.js';
 import type { Workload } from '../workload/workload.js';
-import { applyGroup, readImpact, type Masks, type ReadImpact } from './actions.js';
-import { computeCounts, decompression, initialFine, propagate, type ComputeCounts, type Fine } from './combine.js';
-import { defineFormats, expectedOccupancy, formatCompressed, levelRanks, metadataAccesses, metadataGivenTile, type TileState } from './representation.js';
-import { hasOptimizations, type SparseSpec } from './spec.js';
-import { bindExtents, completeNest, maxOccupancy, scalarDensity, type NestLoop } from './tiles.js';
-import type { RankOccupancy } from './formats.js';
+import { applyGroup } from './actions.js';
+import { computeCounts, decompression, initialFine, propagate, type ComputeCounts } from './combine.js';
+import { programOf, type SparseProgram } from './program.js';
+import { defineFormats, expectedOccupancy, metadataAccesses, metadataGivenTile } from './representation.js';
+import type { SparseSpec } from './spec.js';
+import { SparseScratch } from './state.js';
+import { bindExtents, fixedMaxOccupancy, maxOccupancy, scalarDensity } from './tiles.js';
 
-/** Sparse counts of one tensor at one level (per instance). */
-export interface SparseTile {
-  readonly state: TileState;
-  readonly fine: Fine;
-  /** Words the compressed tile takes at confidence 1, and its metadata (bits; per rank [metadata, payload] units). */
-  readonly capacity: number;
-  readonly metadataBits: number;
-  readonly metadataCapacity: readonly (readonly [number, number])[];
-}
+export { SparseScratch } from './state.js';
 
-/** The pass's output. */
+/**
+ * The pass's output: per level and tensor the flat state in `state` (tile
+ * `l * S + s`), the computes, and what failed the capacity check.
+ */
 export interface SparseCounts {
-  /** `[l][s]`, storage levels innermost first. */
-  readonly tiles: readonly (readonly SparseTile[])[];
+  readonly program: SparseProgram;
+  readonly state: SparseScratch;
   readonly compute: ComputeCounts;
   /** Words (data) and bits (metadata) per level the kept tiles need; a failed check names the level. */
   readonly capacityErrors: readonly string[];
@@ -45,183 +45,150 @@ export interface ChoicePrices {
   readonly convention?: 'v4' | 'v3';
 }
 
-const NO_RANKS: TileState['ranks'] = [];
+const SPATIAL_SKIPPING = 'spatial skipping (skipping_spatial) is read but not modelled: its accesses count as not skipped';
+const NO_WARNINGS: readonly string[] = [];
 
-// The masks live only inside one pass: one set, grown and cleared, serves every call.
-let MASKS: Masks = { gate: new Uint8Array(0), skip: new Uint8Array(0), prob: new Float64Array(0) };
-function masksFor(n: number): Masks {
-  if (MASKS.gate.length < n) MASKS = { gate: new Uint8Array(n), skip: new Uint8Array(n), prob: new Float64Array(n) };
-  MASKS.gate.fill(0, 0, n); MASKS.skip.fill(0, 0, n); MASKS.prob.fill(0, 0, n);
-  return MASKS;
-}
-
-// What depends on the architecture or the spec alone is found once per object.
-const SPATIAL = new WeakMap<Arch, boolean[]>();
-function spatialLevelsOf(arch: Arch): boolean[] {
-  let r = SPATIAL.get(arch);
-  if (!r) { r = arch.storage.map((_, l) => { const f = fanout(arch, l); return f.x * f.y > 1; }); SPATIAL.set(arch, r); }
-  return r;
-}
-const FLAGS = new WeakMap<SparseSpec, { active: boolean; anyFormat: boolean }>();
-function specFlags(spec: SparseSpec): { active: boolean; anyFormat: boolean } {
-  let r = FLAGS.get(spec);
-  if (!r) { r = { active: hasOptimizations(spec), anyFormat: spec.levels.some((lv) => lv.formats.some((f) => f !== null)) }; FLAGS.set(spec, r); }
-  return r;
-}
-
-// Ranks with their word bits depend on the spec alone: resolved once per spec.
-const RANKS = new WeakMap<SparseSpec, TileState['ranks'][][]>();
-function ranksOf(spec: SparseSpec, S: number): TileState['ranks'][][] {
-  let r = RANKS.get(spec);
-  if (!r) { r = spec.levels.map((lv) => Array.from({ length: S }, (_, s) => levelRanks(lv, s))); RANKS.set(spec, r); }
-  return r;
-}
-
-/**
- * Reusable objects for {@link sparseCounts} in a search's inner loop: with
- * one, the pass recycles its per-tile objects, and what it returns is valid
- * until the next call with the same scratch.
- */
-export class SparseScratch {
-  /** @internal */ tiles: TileState[][] = [];
-  /** @internal */ fine: Fine[][] = [];
-  /** @internal */ out: SparseTile[][] = [];
-}
-
-type MutableTile = { -readonly [K in keyof TileState]: TileState[K] };
-type MutableSparseTile = { -readonly [K in keyof SparseTile]: SparseTile[K] };
-const NO_LOOPS: NestLoop[][] = [];
-const NO_NUMBERS: number[] = [];
-const NO_OCCUPANCY: RankOccupancy[] = [];
-const NO_PAIRS: [number, number][] = [];
-const NO_CAPACITY: readonly (readonly [number, number])[] = [];
+// The result objects a scratch hands back, one per scratch.
+const RESULTS = new WeakMap<SparseScratch, { compute: ComputeCounts; errors: string[] }>();
 
 /**
  * Run the pass on one evaluation's dense counts. Densities 1 and no
  * optimization leave every count as the dense one. With a `scratch`, the
- * result is valid until the next call with it.
+ * result is valid until the next call with it. `stopOnOverflow`: when the
+ * compressed tiles overflow a level, return with `capacityErrors` set and
+ * no other count (a search rejects such a candidate).
  */
-export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: CountBuffers, spec: SparseSpec, prices: ChoicePrices, scratch?: SparseScratch): SparseCounts {
-  const S = w.dataSpaces.length;
-  const L = arch.storage.length;
-  const warnings: string[] = [];
-  const nest = completeNest(w, mapping, spatialLevelsOf(arch));
-  bindExtents(spec, w, nest);
-  const { active, anyFormat } = specFlags(spec);
-  const reuse = scratch !== undefined && scratch.tiles.length === L && scratch.tiles[0].length === S;
-  const tiles: TileState[][] = reuse ? scratch.tiles : [];
-  const allRanks = ranksOf(spec, S);
-  for (let l = 0; l < L; l++) {
-    const row: TileState[] = reuse ? tiles[l] : [];
-    for (let s = 0; s < S; s++) {
-      const i = l * S + s;
-      const kept = counts.kept[i] === 1;
-      let child = -1, parent = -1;
-      if (kept) {
-        for (let c = l - 1; c >= 0; c--) if (counts.kept[c * S + s]) { child = c; break; }
-        for (let p = l + 1; p < L; p++) if (counts.kept[p * S + s]) { parent = p; break; }
-      }
-      const ranks = kept ? allRanks[l][s] : NO_RANKS;
-      const shape = kept ? counts.utilizedCapacity[i] : 0;
-      const hasMetadata = ranks.length > 0, compressed = hasMetadata && formatCompressed(ranks);
-      if (reuse) {
-        // Arrays are replaced, never cleared: a finished result may still hold the old ones.
-        const t = row[s] as MutableTile;
-        t.shape = shape; t.child = child; t.parent = parent; t.hasMetadata = hasMetadata; t.compressed = compressed; t.ranks = ranks;
-        t.subnest = NO_LOOPS; t.pointSets = NO_NUMBERS; t.fiberShape = NO_NUMBERS; t.expectedOccupancy = shape; t.expectedDensity = 1;
-        t.expectedMetadata = NO_OCCUPANCY; t.avgReplication = counts.utilizedInstances[l];
-        t.formatReads = NO_PAIRS; t.formatFills = NO_PAIRS; t.formatUpdates = NO_PAIRS;
-      } else {
-        row.push({
-          level: l, ds: s, shape, child, parent, hasMetadata, compressed, ranks,
-          subnest: NO_LOOPS, pointSets: NO_NUMBERS, fiberShape: NO_NUMBERS, expectedOccupancy: shape, expectedDensity: 1, expectedMetadata: NO_OCCUPANCY,
-          avgReplication: counts.utilizedInstances[l], formatReads: NO_PAIRS, formatFills: NO_PAIRS, formatUpdates: NO_PAIRS,
-        });
-      }
-    }
-    if (!reuse) tiles.push(row);
-  }
-  if (scratch && !reuse) scratch.tiles = tiles;
+export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: CountBuffers, spec: SparseSpec, prices: ChoicePrices, scratch?: SparseScratch, stopOnOverflow = false): SparseCounts {
+  const st = scratch ?? new SparseScratch();
+  const last = st.program;
+  const pg = last !== null && last.spec === spec && last.w === w && last.arch === arch ? last : (st.program = programOf(w, arch, spec));
+  const { L, S } = pg;
+  const N = L * S;
+  st.ensure(N, S, pg.maxRanks, pg.D);
+  let res = RESULTS.get(st);
+  if (!res) { res = { compute: { actual: 0, gated: 0, skipped: 0 }, errors: [] }; RESULTS.set(st, res); }
+  const kept = counts.kept;
   // Parent/child links run between keepers only; a bypassing level's entries stay unlinked.
-  const readWrite = w.dataSpaces.map((d) => d.readWrite);
-  const reuseFine = reuse && scratch.fine.length === L;
-  const fine: Fine[][] = reuseFine ? scratch.fine : [];
-  if (active) {
-    if (anyFormat) defineFormats(w, nest, tiles);
-    expectedOccupancy(spec, tiles, prices.convention !== 'v3');
-    metadataAccesses(tiles, counts.reads, counts.fills, counts.updates, S);
+  for (let s = 0; s < S; s++) {
+    let inner = -1;
+    for (let l = 0; l < L; l++) {
+      const i = l * S + s;
+      if (kept[i] === 1) { st.child[i] = inner; inner = l; } else st.child[i] = -1;
+    }
+    let outer = -1;
+    for (let l = L - 1; l >= 0; l--) {
+      const i = l * S + s;
+      if (kept[i] === 1) { st.parent[i] = outer; outer = l; } else st.parent[i] = -1;
+    }
   }
+  let nKept = 0;
   for (let l = 0; l < L; l++) {
-    if (!reuseFine) fine.push([]);
+    const rep = counts.utilizedInstances[l];
     for (let s = 0; s < S; s++) {
       const i = l * S + s;
-      const f = initialFine(tiles[l][s], counts.reads[i], counts.fills[i], counts.updates[i], counts.temporalReductions[i], readWrite[s], reuseFine ? fine[l][s] : undefined);
-      if (!reuseFine) fine[l].push(f);
+      st.metadataRanks[i] = 0;
+      if (kept[i] !== 1) { st.shape[i] = 0; st.ranks[i] = 0; st.hasMetadata[i] = 0; st.compressed[i] = 0; continue; }
+      st.kept[nKept++] = i;
+      const ranks = pg.formatRanks[i];
+      const shape = counts.utilizedCapacity[i];
+      st.shape[i] = shape;
+      st.ranks[i] = ranks;
+      st.hasMetadata[i] = ranks > 0 ? 1 : 0;
+      st.compressed[i] = ranks > 0 ? pg.formatCompressed[i] : 0;
+      st.fibers[i] = 0;
+      st.expectedOccupancy[i] = shape; st.expectedDensity[i] = 1; st.occupancyDone[i] = 0;
+      st.avgReplication[i] = rep;
     }
   }
-  if (scratch && !reuseFine) scratch.fine = fine;
-  const computes = counts.utilizedCompute * counts.temporalIterations;
-  let compute: ComputeCounts = { actual: computes, gated: 0, skipped: 0 };
+  st.nKept = nKept;
+  const active = pg.active;
   if (active) {
-    const masks = masksFor(L * S);
-    const block = (l: number) => arch.storage[l].blockSize;
-    const mdRatio = (l: number) => Math.trunc(spec.levels[l].metadataWordBits / arch.storage[l].wordBits);
-    for (const kind of ['gate', 'skip'] as const) {
-      for (let l = 0; l < L; l++) {
-        const groups = kind === 'gate' ? spec.levels[l].gating : spec.levels[l].skipping;
-        for (const g of groups) {
-          const impacts: ReadImpact[] = g.map((o) => readImpact(w, spec, nest, tiles, l, o, block, mdRatio));
-          applyGroup(masks, S, impacts, (x) => prices.read[x], block, kind);
-        }
-      }
-    }
-    if (spec.levels.some((lv) => lv.spatialSkipping.length > 0)) warnings.push('spatial skipping (skipping_spatial) is read but not modelled: its accesses count as not skipped');
-    const inp = { tiles, fine, readWrite, dense: { updates: (l: number, s: number) => counts.updates[l * S + s] } };
-    const st = propagate(inp, masks, S, computes);
-    decompression(inp, S);
-    const operands: { s: number; density: number; hasMetadata: boolean }[] = [];
-    for (let s = 0; s < S; s++) {
-      if (readWrite[s]) continue;
-      for (let l = 0; l < L; l++) if (tiles[l][s].shape !== 0) { operands.push({ s, density: scalarDensity(spec.densities[s]), hasMetadata: tiles[l][s].hasMetadata }); break; }
-    }
-    compute = computeCounts(st, operands, spec.compute.gateOnZeroOperand, spec.compute.skipOnNotAlignedOperands);
+    st.nest.build(pg.D, mapping, pg.spatialLevel);
+    // Banded and actual-data models answer by a tile's extents: the nest's are recorded for them (slow path only).
+    if (pg.needsExtents) bindExtents(spec, pg.w, st.nest, mapping.levels.length);
+    if (pg.anyFormat) defineFormats(pg, st, st.nest);
+    expectedOccupancy(pg, st, prices.convention !== 'v3');
+    metadataAccesses(st, counts.reads, counts.fills, counts.updates);
   }
-  const capacityErrors: string[] = [];
-  const reuseOut = reuse && scratch.out.length === L;
-  const out: SparseTile[][] = reuseOut ? scratch.out : [];
-  for (let l = 0; l < L; l++) {
-    const lv = arch.storage[l];
-    let words = 0, bits = 0;
-    const row = tiles[l];
-    const r: SparseTile[] = reuseOut ? out[l] : [];
+  const capacityErrors = scratch ? res.errors : [];
+  if (capacityErrors.length > 0) capacityErrors.length = 0;
+  checkCapacity(pg, st, arch, spec, capacityErrors);
+  const compute = res.compute;
+  const computes = counts.utilizedCompute * counts.temporalIterations;
+  compute.actual = computes; compute.gated = 0; compute.skipped = 0;
+  // An overflowing candidate is illegal whatever its optimizations do: a search need not count them.
+  if (stopOnOverflow && capacityErrors.length > 0) return { program: pg, state: st, compute, capacityErrors, warnings: NO_WARNINGS };
+  for (let q = 0; q < nKept; q++) {
+    const i = st.kept[q];
+    initialFine(st, i, counts.reads[i], counts.fills[i], counts.updates[i], counts.temporalReductions[i], pg.readWrite[i % S] === 1);
+  }
+  let warnings = NO_WARNINGS;
+  if (active) {
+    for (let i = 0; i < N; i++) { st.gate[i] = 0; st.skip[i] = 0; st.prob[i] = 0; }
+    for (const g of pg.groups) applyGroup(pg, st, st.nest, g, prices.read, pg.block);
+    if (pg.spatialSkipping) warnings = [SPATIAL_SKIPPING];
+    const maxComputes = propagate(pg, st, computes, counts.updates);
+    decompression(pg, st);
+    // The two read-only operands and their innermost keepers.
+    let operands = 0, a = 0, b = 0, mda = false, mdb = false;
     for (let s = 0; s < S; s++) {
-      const t = row[s];
-      let capacity = t.shape, metadataBits = 0;
-      let metadataCapacity: readonly (readonly [number, number])[] = NO_CAPACITY;
-      if (t.shape !== 0 && active && (t.compressed || t.hasMetadata)) {
-        const occ = maxOccupancy(spec.densities[s], t.shape);
-        capacity = occ;
-        const md = metadataGivenTile(t, occ, spec.densities[s]);
-        let b = 0;
-        for (const o of md) b += o.metadataUnits * o.metadataBits + o.payloadUnits * o.payloadBits;
-        metadataBits = Math.ceil(b);
-        metadataCapacity = md.map((o) => [Math.ceil(o.metadataUnits), Math.ceil(o.payloadUnits)] as const);
+      if (pg.readWrite[s]) continue;
+      for (let l = 0; l < L; l++) {
+        if (st.shape[l * S + s] === 0) continue;
+        const md = st.hasMetadata[l * S + s] === 1;
+        if (operands === 0) { a = s; mda = md; } else if (operands === 1) { b = s; mdb = md; }
+        operands++;
+        break;
       }
+    }
+    computeCounts(st, maxComputes, operands, a, operandDensity(pg, a), mda, b, operandDensity(pg, b), mdb, pg.spec.compute.gateOnZeroOperand, pg.spec.compute.skipOnNotAlignedOperands, compute);
+  }
+  return { program: pg, state: st, compute: scratch ? compute : { ...compute }, capacityErrors, warnings };
+}
+
+/** Expected non-zeros of one point of tensor s: the operand density compute analysis uses. */
+function operandDensity(pg: SparseProgram, s: number): number {
+  return pg.fixed[s] ? pg.density[s] : scalarDensity(pg.densitySpec[s]);
+}
+
+/**
+ * Compressed capacity of every kept tile (words at confidence 1, metadata
+ * bits and units per rank) and the levels they overflow. It reads the
+ * formats and the densities only, so a search can stop here.
+ */
+function checkCapacity(pg: SparseProgram, st: SparseScratch, arch: Arch, spec: SparseSpec, capacityErrors: string[]): void {
+  const { L, S, active } = pg;
+  const nKept = st.nKept;
+  const RM = st.RM;
+  const md = st.md;
+  // Per level, the words and metadata bits of the kept tiles (a bypassed tile adds nothing).
+  let q = 0;
+  for (let l = 0; l < L; l++) {
+    let words = 0, bits = 0;
+    for (const end = (l + 1) * S; q < nKept && st.kept[q] < end; q++) {
+      const i = st.kept[q], s = i - l * S;
+      const shape = st.shape[i];
+      let capacity = shape, metadataBits = 0, ranks = 0;
+      if (shape !== 0 && active && (st.compressed[i] || st.hasMetadata[i])) {
+        const occ = pg.fixed[s] ? fixedMaxOccupancy(shape, pg.density[s]) : maxOccupancy(pg.densitySpec[s], shape);
+        capacity = occ;
+        metadataGivenTile(pg, st, i, occ);
+        ranks = st.ranks[i];
+        let bsum = 0;
+        for (let r = 0; r < ranks; r++) bsum += md[r * 4] * md[r * 4 + 2] + md[r * 4 + 1] * md[r * 4 + 3];
+        metadataBits = Math.ceil(bsum);
+        for (let r = 0; r < ranks; r++) { st.metadataCapacity[(i * RM + r) * 2] = Math.ceil(md[r * 4]); st.metadataCapacity[(i * RM + r) * 2 + 1] = Math.ceil(md[r * 4 + 1]); }
+      }
+      st.capacity[i] = capacity; st.metadataBits[i] = metadataBits; st.metadataCapacityRanks[i] = ranks;
       words += capacity;
       bits += metadataBits;
-      if (reuseOut) {
-        const x = r[s] as MutableSparseTile;
-        x.state = t; x.fine = fine[l][s]; x.capacity = capacity; x.metadataBits = metadataBits; x.metadataCapacity = metadataCapacity;
-      } else r.push({ state: t, fine: fine[l][s], capacity, metadataBits, metadataCapacity });
     }
+    const lv = arch.storage[l];
     if (lv.sizeWords !== null && active) {
       const eff = Math.floor(lv.sizeWords / lv.multipleBuffering);
       if (words > eff) capacityErrors.push(`${lv.name}: compressed tiles take ${words} words, more than its ${eff}`);
-      const md = spec.levels[l];
-      if (bits > Math.floor((md.metadataDepth ?? 0) * md.metadataWidth / lv.multipleBuffering)) capacityErrors.push(`${lv.name}: metadata takes ${bits} bits, more than its ${(md.metadataDepth ?? 0) * md.metadataWidth}`);
+      const ms = spec.levels[l];
+      if (bits > Math.floor((ms.metadataDepth ?? 0) * ms.metadataWidth / lv.multipleBuffering)) capacityErrors.push(`${lv.name}: metadata takes ${bits} bits, more than its ${(ms.metadataDepth ?? 0) * ms.metadataWidth}`);
     }
-    if (!reuseOut) out.push(r);
   }
-  if (scratch && !reuseOut) scratch.out = out;
-  return { tiles: out, compute, capacityErrors, warnings };
 }

@@ -8,242 +8,196 @@
  * share of the computes; compute gating and skipping then split the rest
  * by the operands' states. Timeloop's roundings are kept: reads of
  * read-write tensors round the optimized share up, everything else down.
+ * Works on the pass's flat state ({@link SparseScratch}).
  */
-import type { Masks } from './actions.js';
-import type { TileState } from './representation.js';
+import type { SparseProgram } from './program.js';
+import { ACTUAL, FILL, GATED, READ, SKIPPED, UPDATE, type SparseScratch } from './state.js';
 
-/** Fine-grained counts of one tensor at one level, per instance. */
-export interface Fine {
-  actual: [number, number, number];
-  gated: [number, number, number];
-  skipped: [number, number, number];
-  temporalReductions: number;
-  /** Metadata accesses per rank [metadata, payload]: actual/gated/skipped × read/fill/update. */
-  fmt: { actual: [number, number][][]; gated: [number, number][][]; skipped: [number, number][][] };
-  decompression: number;
-  compression: number;
-}
-
-const R = 0, F = 1, U = 2;
-
-function zeros(n: number): [number, number][] {
-  const out: [number, number][] = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = [0, 0];
-  return out;
-}
-
-// Tensors without metadata share these: nothing ever writes into them (writes are guarded by rank).
-const NONE: [number, number][] = [];
-
-/** Initial fine-grained counts: the dense ones, metadata as implied, compressed tiles scaled by their density (written into `into` when given). */
-export function initialFine(t: TileState, reads: number, fills: number, updates: number, tr: number, readWrite: boolean, into?: Fine): Fine {
-  let fine: Fine;
-  if (into) {
-    fine = into;
-    const a = fine.actual, g = fine.gated, k = fine.skipped;
-    a[0] = reads; a[1] = fills; a[2] = updates;
-    g[0] = 0; g[1] = 0; g[2] = 0;
-    k[0] = 0; k[1] = 0; k[2] = 0;
-    fine.temporalReductions = tr;
-    // Replaced, never cleared: a finished result may still hold the old ones.
-    const m = fine.fmt;
-    m.actual = [NONE, NONE, NONE]; m.gated = [NONE, NONE, NONE]; m.skipped = [NONE, NONE, NONE];
-    fine.decompression = 0; fine.compression = 0;
-  } else {
-    fine = {
-      actual: [reads, fills, updates], gated: [0, 0, 0], skipped: [0, 0, 0], temporalReductions: tr,
-      fmt: { actual: [NONE, NONE, NONE], gated: [NONE, NONE, NONE], skipped: [NONE, NONE, NONE] },
-      decompression: 0, compression: 0,
-    };
-  }
-  if (t.hasMetadata) {
-    const n = t.formatReads.length;
-    fine.fmt.gated = [zeros(n), zeros(n), zeros(n)];
-    fine.fmt.skipped = [zeros(n), zeros(n), zeros(n)];
-    const sparsity = 1 - t.expectedDensity;
-    fine.actual[R] = reads - Math.floor(reads * sparsity);
-    fine.actual[F] = fills - Math.floor(fills * sparsity);
-    if (readWrite) fine.actual[U] = updates - Math.floor(updates * sparsity);
-  }
-  return fine;
-}
-
-/** Per-tensor inputs of the propagation. */
-export interface CombineInput {
-  readonly tiles: TileState[][];
-  readonly fine: Fine[][];
-  readonly readWrite: readonly boolean[];
-  readonly dense: { readonly updates: (l: number, s: number) => number };
-}
-
-/** Result of the propagation for compute. */
-export interface ComputeState {
-  maxComputes: number;
-  storageSaf: boolean[];
-  innermostEmpty: number[];
-}
-
-function copyFmt(x: [number, number][]): [number, number][] { return x.length === 0 ? NONE : x.map((p) => [p[0], p[1]] as [number, number]); }
-
-function scaleFmt(x: [number, number][], p: number, lower: number, upper: number): void {
-  for (let id = lower; id <= upper; id++) {
-    if (!x[id]) continue;
-    x[id][0] -= Math.floor(x[id][0] * p);
-    x[id][1] -= Math.floor(x[id][1] * p);
+/** Initial fine-grained counts of tile i: the dense ones, compressed tiles scaled by their density, no metadata access gated or skipped yet. */
+export function initialFine(st: SparseScratch, i: number, reads: number, fills: number, updates: number, tr: number, readWrite: boolean): void {
+  const c = st.counts, o = i * 9;
+  c[o] = reads; c[o + 1] = fills; c[o + 2] = updates;
+  for (let k = 3; k < 9; k++) c[o + k] = 0;
+  st.temporalReductions[i] = tr;
+  st.decompression[i] = 0; st.compression[i] = 0;
+  if (st.hasMetadata[i]) {
+    const n = 2 * st.metadataRanks[i];
+    for (let kind = GATED; kind <= SKIPPED; kind++) for (let op = 0; op < 3; op++) { const at = st.fmtAt(i, kind, op, 0); for (let k = 0; k < n; k++) st.fmt[at + k] = 0; }
+    const sparsity = 1 - st.expectedDensity[i];
+    c[o + READ] = reads - Math.floor(reads * sparsity);
+    c[o + FILL] = fills - Math.floor(fills * sparsity);
+    if (readWrite) c[o + UPDATE] = updates - Math.floor(updates * sparsity);
   }
 }
 
-/** Timeloop's ApplyLocalStorageSAFImpact: split a level's own counts into actual and gated/skipped. */
-function applyLocal(inp: CombineInput, p: number, s: number, l: number, kind: 'gated' | 'skipped'): void {
-  const f = inp.fine[l][s];
-  const t = inp.tiles[l][s];
-  const into = f[kind];
-  let reads = f.actual[R];
-  const dr = inp.readWrite[s] ? Math.ceil(reads * p) : Math.floor(reads * p);
-  into[R] += dr; reads -= dr;
-  let upd = f.actual[U];
+/** Timeloop's ApplyLocalStorageSAFImpact: split tile i's own counts into actual and gated/skipped (`kind`). */
+function applyLocal(pg: SparseProgram, st: SparseScratch, p: number, s: number, i: number, kind: number, denseUpdates: number): void {
+  const c = st.counts, o = i * 9, into = o + kind * 3;
+  const rw = pg.readWrite[s] === 1;
+  let reads = c[o + READ];
+  const dr = rw ? Math.ceil(reads * p) : Math.floor(reads * p);
+  c[into + READ] += dr; reads -= dr;
+  let upd = c[o + UPDATE];
   const du = Math.floor(upd * p);
-  into[U] += du; upd -= du;
-  const childRanks = t.child >= 0 ? (inp.tiles[t.child][s].hasMetadata ? inp.tiles[t.child][s].ranks.length : 0) : (t.hasMetadata ? t.ranks.length : 0);
-  const fr = f.fmt.actual[R], fu = f.fmt.actual[U];
-  for (let r = 0; r < childRanks; r++) {
+  c[into + UPDATE] += du; upd -= du;
+  const ch = st.child[i] * pg.S + s;
+  const childRanks = st.child[i] >= 0 ? (st.hasMetadata[ch] ? st.ranks[ch] : 0) : (st.hasMetadata[i] ? st.ranks[i] : 0);
+  const n = Math.min(childRanks, st.metadataRanks[i]);
+  const f = st.fmt;
+  for (let r = 0; r < n; r++) {
+    const ar = st.fmtAt(i, ACTUAL, READ, r), au = st.fmtAt(i, ACTUAL, UPDATE, r);
+    const kr = st.fmtAt(i, kind, READ, r), ku = st.fmtAt(i, kind, UPDATE, r);
     for (let k = 0; k < 2; k++) {
-      if (fr[r]) { const d = Math.floor(fr[r][k] * p); fr[r][k] -= d; if (f.fmt[kind][R][r]) f.fmt[kind][R][r][k] += d; }
-      if (fu[r]) { const d = Math.floor(fu[r][k] * p); fu[r][k] -= d; if (f.fmt[kind][U][r]) f.fmt[kind][U][r][k] += d; }
+      let d = Math.floor(f[ar + k] * p); f[ar + k] -= d; f[kr + k] += d;
+      d = Math.floor(f[au + k] * p); f[au + k] -= d; f[ku + k] += d;
     }
   }
-  f.actual[R] = reads;
-  f.actual[U] = upd;
-  const denseUpd = inp.dense.updates(l, s);
-  if (t.shape !== 0 && inp.readWrite[s]) f.temporalReductions = Math.ceil(f.temporalReductions * f.actual[U] / denseUpd);
+  c[o + READ] = reads;
+  c[o + UPDATE] = upd;
+  if (st.shape[i] !== 0 && rw) st.temporalReductions[i] = Math.ceil(st.temporalReductions[i] * c[o + UPDATE] / denseUpdates);
 }
 
-// Per-call counts of the propagation: one set of buffers, grown, serves every call.
-let MAX_R = new Float64Array(0), MAX_F = new Float64Array(0), MAX_U = new Float64Array(0);
-let DONE = new Uint8Array(0);
+/** The propagated counts of tile i become its actual ones; `readsFromUpdates`: Timeloop stores its metadata updates as the metadata reads. */
+function setFrom(st: SparseScratch, i: number, readsFromUpdates: boolean): void {
+  const c = st.counts, o = i * 9;
+  c[o + FILL] = st.maxF[i]; c[o + READ] = st.maxR[i]; c[o + UPDATE] = st.maxU[i];
+  if (readsFromUpdates) {
+    const n = 2 * st.metadataRanks[i];
+    const from = st.fmtAt(i, ACTUAL, UPDATE, 0), to = st.fmtAt(i, ACTUAL, READ, 0);
+    for (let k = 0; k < n; k++) st.fmt[to + k] = st.fmt[from + k];
+  }
+}
 
-/** Timeloop's PropagateImpactOfExplicitlyOptimizedRead. */
-export function propagate(inp: CombineInput, masks: Masks, S: number, computes: number): ComputeState {
-  const { fine, tiles } = inp;
-  const L = tiles.length;
-  const n = L * S;
-  if (MAX_R.length < n) { MAX_R = new Float64Array(n); MAX_F = new Float64Array(n); MAX_U = new Float64Array(n); DONE = new Uint8Array(n); }
-  const maxR = MAX_R, maxF = MAX_F, maxU = MAX_U, done = DONE;
-  const mfR: [number, number][][] = new Array(n), mfF: [number, number][][] = new Array(n), mfU: [number, number][][] = new Array(n);
-  for (let l = 0; l < L; l++) {
-    for (let s = 0; s < S; s++) {
-      const f = fine[l][s], t = tiles[l][s], i = l * S + s;
-      maxR[i] = f.actual[R]; maxF[i] = f.actual[F]; maxU[i] = f.actual[U];
-      mfR[i] = copyFmt(t.formatReads); mfF[i] = copyFmt(t.formatFills); mfU[i] = copyFmt(t.formatUpdates);
-      done[i] = 0;
+/**
+ * Timeloop's PropagateImpactOfExplicitlyOptimizedRead over the masks in
+ * `st` (gate, skip, prob); `denseUpdates`: the dense update counts. Returns
+ * the computes left; `st.storageSaf` / `st.innermostEmpty` say which
+ * operands' innermost optimizations removed them.
+ */
+export function propagate(pg: SparseProgram, st: SparseScratch, computes: number, denseUpdates: Float64Array): number {
+  const { L, S } = pg;
+  const { maxR, maxF, maxU, done, counts: c, gate, skip, prob } = st;
+  const f = st.fmt;
+  // The metadata accesses to propagate start as the dense ones; they are the tile's actual ones at the end.
+  for (let q = 0; q < st.nKept; q++) {
+    const i = st.kept[q];
+    maxR[i] = c[i * 9 + READ]; maxF[i] = c[i * 9 + FILL]; maxU[i] = c[i * 9 + UPDATE];
+    done[i] = 0;
+    const n = 2 * st.metadataRanks[i];
+    if (n === 0) continue;
+    for (let op = 0; op < 3; op++) {
+      const from = ((i * 3 + op) * st.RM) * 2, to = st.fmtAt(i, ACTUAL, op, 0);
+      for (let k = 0; k < n; k++) f[to + k] = st.formatAccesses[from + k];
     }
   }
-  const state: ComputeState = { maxComputes: computes, storageSaf: new Array<boolean>(S).fill(false), innermostEmpty: new Array<number>(S).fill(0) };
-  const setFrom = (l: number, s: number, readFmt: [number, number][]) => {
-    const f = fine[l][s];
-    f.actual[F] = maxF[l * S + s]; f.actual[R] = maxR[l * S + s]; f.actual[U] = maxU[l * S + s];
-    f.fmt.actual[F] = mfF[l * S + s]; f.fmt.actual[R] = readFmt; f.fmt.actual[U] = mfU[l * S + s];
-  };
-  const opt = (l: number, s: number) => masks.gate[l * S + s] === 1 || masks.skip[l * S + s] === 1;
+  let maxComputes = computes;
+  for (let s = 0; s < S; s++) { st.storageSaf[s] = 0; st.innermostEmpty[s] = 0; }
   for (let s = 0; s < S; s++) {
     for (let l = L - 1; l >= 0; l--) {
-      if (!opt(l, s)) continue;
-      const p = masks.prob[l * S + s];
+      const i = l * S + s;
+      if (!gate[i] && !skip[i]) continue;
+      const p = prob[i];
       let im = l - 1;
       while (im >= 0) {
-        maxF[im * S + s] -= Math.floor(maxF[im * S + s] * p);
-        maxR[im * S + s] -= Math.floor(maxR[im * S + s] * p);
-        maxU[im * S + s] -= Math.floor(maxU[im * S + s] * p);
-        if (tiles[im][s].hasMetadata) {
-          const top = mfR[l * S + s].length - 1;
-          scaleFmt(mfF[im * S + s], p, Math.min(mfF[im * S + s].length, top), 0);
-          scaleFmt(mfR[im * S + s], p, Math.min(mfR[im * S + s].length, top), 0);
-          scaleFmt(mfU[im * S + s], p, mfU[im * S + s].length, 0);
+        const j = im * S + s;
+        maxF[j] -= Math.floor(maxF[j] * p);
+        maxR[j] -= Math.floor(maxR[j] * p);
+        maxU[j] -= Math.floor(maxU[j] * p);
+        // Timeloop scales only the innermost rank of fills and reads, and only under a level of at most one rank; never updates.
+        if (st.hasMetadata[j] && st.metadataRanks[i] <= 1 && st.metadataRanks[j] > 0) {
+          for (const op of [FILL, READ]) {
+            const a = st.fmtAt(j, ACTUAL, op, 0);
+            f[a] -= Math.floor(f[a] * p);
+            f[a + 1] -= Math.floor(f[a + 1] * p);
+          }
         }
-        if (opt(im, s)) {
-          const kind = masks.gate[im * S + s] ? 'gated' : 'skipped';
-          const local = masks.prob[im * S + s];
+        if (gate[j] || skip[j]) {
+          const local = prob[j];
           const eff = 1 - (1 - local) / (1 - p);
-          // Timeloop stores the metadata updates as the metadata reads here; kept.
-          setFrom(im, s, copyFmt(mfU[im * S + s]));
-          applyLocal(inp, eff, s, im, kind);
-          done[im * S + s] = 1;
+          setFrom(st, j, true);
+          applyLocal(pg, st, eff, s, j, gate[j] ? GATED : SKIPPED, denseUpdates[j]);
+          done[j] = 1;
           break;
         }
         im--;
       }
-      if (!done[l * S + s]) {
-        done[l * S + s] = 1;
-        setFrom(l, s, mfR[l * S + s]);
-        applyLocal(inp, p, s, l, masks.gate[l * S + s] ? 'gated' : 'skipped');
+      if (!done[i]) {
+        done[i] = 1;
+        setFrom(st, i, false);
+        applyLocal(pg, st, p, s, i, gate[i] ? GATED : SKIPPED, denseUpdates[i]);
       }
-      if (im < 0 && !inp.readWrite[s]) {
-        state.maxComputes -= Math.floor(state.maxComputes * p);
-        state.storageSaf[s] = true;
-        state.innermostEmpty[s] = Math.round(p * 1000000) / 1000000;
+      if (im < 0 && !pg.readWrite[s]) {
+        maxComputes -= Math.floor(maxComputes * p);
+        st.storageSaf[s] = 1;
+        st.innermostEmpty[s] = Math.round(p * 1000000) / 1000000;
       }
     }
   }
-  for (let l = 0; l < L; l++) for (let s = 0; s < S; s++) {
-    if (opt(l, s)) continue;
-    setFrom(l, s, mfR[l * S + s]);
-    const f = fine[l][s];
-    const du = inp.dense.updates(l, s);
-    f.temporalReductions = du === 0 ? 0 : Math.ceil(f.temporalReductions * f.actual[U] / du);
+  for (let q = 0; q < st.nKept; q++) {
+    const i = st.kept[q];
+    if (gate[i] || skip[i]) continue;
+    setFrom(st, i, false);
+    const du = denseUpdates[i];
+    st.temporalReductions[i] = du === 0 ? 0 : Math.ceil(st.temporalReductions[i] * c[i * 9 + UPDATE] / du);
   }
-  return state;
+  return maxComputes;
 }
 
 /** Decompression (and, for read-write tensors, compression) where an uncompressed level is filled from a compressed parent. */
-export function decompression(inp: CombineInput, S: number): void {
-  const L = inp.tiles.length;
+export function decompression(pg: SparseProgram, st: SparseScratch): void {
+  const { L, S } = pg;
   for (let l = L - 1; l >= 0; l--) for (let s = 0; s < S; s++) {
-    const t = inp.tiles[l][s];
-    if (t.compressed || t.parent < 0 || !inp.tiles[t.parent][s].compressed) continue;
-    const f = inp.fine[l][s];
-    if (inp.readWrite[s]) f.compression += inp.fine[t.parent][s].actual[U];
-    f.decompression += f.actual[F];
+    const i = l * S + s;
+    const par = st.parent[i];
+    if (st.compressed[i] || par < 0 || !st.compressed[par * S + s]) continue;
+    if (pg.readWrite[s]) st.compression[i] += st.counts[(par * S + s) * 9 + UPDATE];
+    st.decompression[i] += st.counts[i * 9 + FILL];
   }
 }
 
 /** Computes split into actual, gated and skipped (Timeloop's two-operand analysis). */
 export interface ComputeCounts { actual: number; gated: number; skipped: number }
 
+const STATES = [new Float64Array(3), new Float64Array(3)];
+
 /**
- * The two-operand compute analysis. `operands`: the two read-only tensors
- * with their density and whether their innermost keeper has metadata.
+ * The two-operand compute analysis into `out`. `operands`: how many
+ * read-only tensors are kept somewhere; when two, tensors `a` and `b` with
+ * their densities and whether their innermost keeper has metadata.
  */
-export function computeCounts(st: ComputeState, operands: readonly { s: number; density: number; hasMetadata: boolean }[], gate: boolean, skip: boolean): ComputeCounts {
-  const total = st.maxComputes;
-  if (operands.length !== 2) return { actual: total, gated: 0, skipped: 0 };
-  const [a, b] = operands;
-  const dens = operands.map((o) => Math.round(1000000 * o.density) / 1000000);
+export function computeCounts(
+  st: SparseScratch, total: number, operands: number, a: number, da: number, mda: boolean, b: number, db: number, mdb: boolean,
+  gate: boolean, skip: boolean, out: ComputeCounts,
+): ComputeCounts {
+  out.gated = 0; out.skipped = 0; out.actual = total;
+  if (operands !== 2) return out;
+  const dens0 = Math.round(1000000 * da) / 1000000, dens1 = Math.round(1000000 * db) / 1000000;
+  const [A, B] = STATES;
   // states: [ENZ, EZ, NE]
-  const states = operands.map((o, i) => {
-    const d = Math.round(dens[i] * 1000000) / 1000000;
-    return o.hasMetadata ? [d, 0, 1 - d] : [d, 1 - d, 0];
-  });
-  const condition = (i: number, onOther: number) => {
-    const ratio = 1 - st.innermostEmpty[operands[onOther].s];
-    const o = operands[i];
-    states[i] = [dens[i] / ratio, o.hasMetadata ? 0 : 1 - dens[i] / ratio, !o.hasMetadata ? 0 : 1 - dens[i] / ratio];
+  const init = (x: Float64Array, dens: number, md: boolean) => {
+    const d = Math.round(dens * 1000000) / 1000000;
+    x[0] = d; x[1] = md ? 0 : 1 - d; x[2] = md ? 1 - d : 0;
   };
-  const sa = st.storageSaf[a.s], sb = st.storageSaf[b.s];
-  if (sa && sb) { condition(0, 1); condition(1, 0); } else if (sa) condition(1, 0); else if (sb) condition(0, 1);
-  for (const x of states) for (let k = 0; k < 3; k++) { if (x[k] < 0) x[k] = 0; if (x[k] > 1) x[k] = 1; }
-  const [A, B] = states;
-  const pr = (i: number, j: number) => A[i] * B[j];
-  let random = 0, gated = 0, skipped = 0;
-  random += total * pr(0, 0);
-  let t = total * (pr(0, 1) + pr(1, 0));
-  if (gate) gated += t; else random += t;
-  t = total * (pr(0, 2) + pr(2, 0));
-  if (skip) skipped += t; else if (gate) gated += t; else random += t;
-  t = total * pr(1, 1);
-  if (gate) gated += t; else random += t;
-  t = total * (pr(1, 2) + pr(2, 1));
-  if (skip) skipped += t; else if (gate) gated += t; else random += t;
-  const nonexistent = total * pr(2, 2);
-  void random;
-  return { actual: total - Math.floor(skipped) - Math.floor(gated) - Math.floor(nonexistent), gated: Math.floor(gated), skipped: Math.floor(skipped) };
+  init(A, dens0, mda); init(B, dens1, mdb);
+  const condition = (x: Float64Array, dens: number, md: boolean, other: number) => {
+    const ratio = 1 - st.innermostEmpty[other];
+    x[0] = dens / ratio; x[1] = md ? 0 : 1 - dens / ratio; x[2] = !md ? 0 : 1 - dens / ratio;
+  };
+  const sa = st.storageSaf[a] === 1, sb = st.storageSaf[b] === 1;
+  if (sa && sb) { condition(A, dens0, mda, b); condition(B, dens1, mdb, a); } else if (sa) condition(B, dens1, mdb, a); else if (sb) condition(A, dens0, mda, b);
+  for (const x of STATES) for (let k = 0; k < 3; k++) { if (x[k] < 0) x[k] = 0; if (x[k] > 1) x[k] = 1; }
+  let gated = 0, skipped = 0;
+  let t = total * (A[0] * B[1] + A[1] * B[0]);
+  if (gate) gated += t;
+  t = total * (A[0] * B[2] + A[2] * B[0]);
+  if (skip) skipped += t; else if (gate) gated += t;
+  t = total * (A[1] * B[1]);
+  if (gate) gated += t;
+  t = total * (A[1] * B[2] + A[2] * B[1]);
+  if (skip) skipped += t; else if (gate) gated += t;
+  const nonexistent = total * (A[2] * B[2]);
+  out.actual = total - Math.floor(skipped) - Math.floor(gated) - Math.floor(nonexistent);
+  out.gated = Math.floor(gated);
+  out.skipped = Math.floor(skipped);
+  return out;
 }

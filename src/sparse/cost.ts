@@ -14,7 +14,8 @@ import type { EnergyPlan } from '../model/cost.js';
 import type { CountBuffers } from '../model/counts.js';
 import type { DataSpaceResult, LevelResult, Result, SparseDataSpaceResult } from '../model/result.js';
 import type { Workload } from '../workload/workload.js';
-import type { SparseCounts, SparseTile } from './analysis.js';
+import type { SparseCounts } from './analysis.js';
+import type { SparseScratch } from './state.js';
 import type { DensitySpec, SparseSpec } from './spec.js';
 import { blockOccupancyTotal } from './tiles.js';
 
@@ -126,15 +127,31 @@ export function blockRatio(shape: number, density: DensitySpec, expectedDensity:
 const KINDS = ['actual', 'gated', 'skipped'] as const;
 const OPS = ['read', 'fill', 'update'] as const;
 
-function fmtBits(t: SparseTile, acc: readonly (readonly [number, number])[]): number {
+/** Metadata bits of tile i's (kind, op) accesses: each rank's [metadata, payload] units at its word bits. */
+function fmtBits(st: SparseScratch, i: number, kind: number, op: number): number {
+  const n = st.metadataRanks[i];
+  if (n === 0) return 0;
+  const f = st.fmt, em = st.expectedMetadata;
   let b = 0;
-  acc.forEach((a, r) => { const o = t.state.expectedMetadata[r]; if (o) b += o.metadataBits * a[0] + o.payloadBits * a[1]; });
+  for (let r = 0; r < n; r++) {
+    const a = st.fmtAt(i, kind, op, r), o = (i * st.RM + r) * 4;
+    b += em[o + 2] * f[a] + em[o + 3] * f[a + 1];
+  }
   return b;
+}
+
+/** Tile i's (kind, op) metadata accesses per rank, outermost first, as [metadata, payload] pairs. */
+function fmtPairs(st: SparseScratch, i: number, kind: number, op: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let r = st.metadataRanks[i] - 1; r >= 0; r--) { const a = st.fmtAt(i, kind, op, r); out.push([st.fmt[a], st.fmt[a + 1]]); }
+  return out;
 }
 
 /** Energy, cycles and the per-level breakdown of a sparse evaluation. */
 export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: CountBuffers, sc: SparseCounts, plan: EnergyPlan, sp: SparsePlan, computes: number): Result {
   const S = w.dataSpaces.length;
+  const st = sc.state, pg = sc.program;
+  const cnt = st.counts;
   const warnings = new Set<string>([...plan.warnings, ...spec.warnings, ...sc.warnings]);
   const warnMissing = (where: string, op: string, table: string) => warnings.add(`no "${op}" energy for ${where}${table}; priced at 0, as Timeloop does`);
   // Compute.
@@ -149,15 +166,14 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
   arch.storage.forEach((lv, l) => {
     let rd = 0, wr = 0;
     for (let s = 0; s < S; s++) {
-      const t = sc.tiles[l][s];
-      if (t.state.shape === 0) continue;
-      const f = t.fine;
+      const i = l * S + s;
+      if (st.shape[i] === 0) continue;
       const md = spec.levels[l].metadataWidth !== 0 && sp.metadataBandwidth;
-      const fr = md ? fmtBits(t, f.fmt.actual[0]) + fmtBits(t, f.fmt.gated[0]) : 0;
-      const fw = md ? fmtBits(t, f.fmt.actual[1]) + fmtBits(t, f.fmt.gated[1]) + fmtBits(t, f.fmt.actual[2]) + fmtBits(t, f.fmt.gated[2]) : 0;
-      let r = f.actual[0] + f.gated[0] + Math.floor(fr / lv.wordBits);
-      let wv = f.actual[1] + f.gated[1] + f.actual[2] + f.gated[2] + Math.floor(fw / lv.wordBits);
-      const scaling = counts.utilizedInstances[l] / t.state.avgReplication;
+      const fr = md ? fmtBits(st, i, 0, 0) + fmtBits(st, i, 1, 0) : 0;
+      const fw = md ? fmtBits(st, i, 0, 1) + fmtBits(st, i, 1, 1) + fmtBits(st, i, 0, 2) + fmtBits(st, i, 1, 2) : 0;
+      let r = cnt[i * 9] + cnt[i * 9 + 3] + Math.floor(fr / lv.wordBits);
+      let wv = cnt[i * 9 + 1] + cnt[i * 9 + 4] + cnt[i * 9 + 2] + cnt[i * 9 + 5] + Math.floor(fw / lv.wordBits);
+      const scaling = counts.utilizedInstances[l] / st.avgReplication[i];
       r = Math.ceil(r / scaling);
       wv = Math.ceil(wv / scaling);
       rd += r / computeCycles;
@@ -186,47 +202,47 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
     for (let s = 0; s < S; s++) {
       const i = l * S + s;
       if (!counts.kept[i]) continue;
-      const t = sc.tiles[l][s];
-      const f = t.fine;
+      const o = i * 9;
       const b = lv.blockSize;
-      const ratio = blockRatio(t.state.shape, spec.densities[s], t.state.expectedDensity, b, t.state.compressed);
+      const ratio = blockRatio(st.shape[i], pg.densitySpec[s], st.expectedDensity[i], b, st.compressed[i] === 1);
       const blocks = (n: number) => (n === 0 ? 0 : Math.ceil(n / b) * ratio);
       const price = (op: string, n: number) => {
         if (n === 0) return 0;
         if (sp.missing[l].has(op)) warnMissing(lv.name, op, table);
         return n * e[op];
       };
-      let pi = blocks(f.actual[0]) * plan.read[l] + blocks(f.actual[1]) * plan.write[l] + blocks(f.actual[2]) * plan.update[l];
-      OPS.forEach((op, k) => { pi += price(`gated_${op}`, blocks(f.gated[k])) + price(`skipped_${op}`, blocks(f.skipped[k])); });
+      let pi = blocks(cnt[o]) * plan.read[l] + blocks(cnt[o + 1]) * plan.write[l] + blocks(cnt[o + 2]) * plan.update[l];
+      OPS.forEach((op, k) => { pi += price(`gated_${op}`, blocks(cnt[o + 3 + k])) + price(`skipped_${op}`, blocks(cnt[o + 6 + k])); });
       if (spec.levels[l].metadataWidth !== 0) {
-        KINDS.forEach((kind) => OPS.forEach((op, k) => {
-          const bits = fmtBits(t, f.fmt[kind][k]);
+        KINDS.forEach((kind, kk) => OPS.forEach((op, k) => {
+          const bits = fmtBits(st, i, kk, k);
           pi += price(`${kind === 'actual' ? 'random' : kind}_metadata_${op}`, Math.ceil(bits / spec.levels[l].metadataWidth));
         }));
       }
-      pi += price('decompression_count', f.decompression) + price('compression_count', f.compression);
+      pi += price('decompression_count', st.decompression[i]) + price('compression_count', st.compression[i]);
       const clusters = Math.min(counts.utilizedInstances[l], lv.instances / lv.clusterSize);
       const clusterUtil = counts.utilizedInstances[l] / clusters;
-      const energy = (pi / clusterUtil) * t.state.avgReplication;
-      maxRep = Math.max(maxRep, t.state.avgReplication);
+      const energy = (pi / clusterUtil) * st.avgReplication[i];
+      maxRep = Math.max(maxRep, st.avgReplication[i]);
       levelEnergy += energy;
-      const outer = <T>(x: readonly T[]) => [...x].reverse();
+      const capacity: [number, number][] = [];
+      for (let r = st.metadataCapacityRanks[i] - 1; r >= 0; r--) capacity.push([st.metadataCapacity[(i * st.RM + r) * 2], st.metadataCapacity[(i * st.RM + r) * 2 + 1]]);
       const sparse: SparseDataSpaceResult = {
         algorithmic: { reads: counts.reads[i], fills: counts.fills[i], updates: counts.updates[i] },
-        gated: { reads: f.gated[0], fills: f.gated[1], updates: f.gated[2] },
-        skipped: { reads: f.skipped[0], fills: f.skipped[1], updates: f.skipped[2] },
-        format: outer(t.state.ranks.map((r) => r.format)),
-        metadata: Object.fromEntries(KINDS.map((kind) => [kind, { reads: outer(f.fmt[kind][0]), fills: outer(f.fmt[kind][1]), updates: outer(f.fmt[kind][2]) }])) as unknown as SparseDataSpaceResult['metadata'],
-        metadataCapacityBits: t.metadataBits,
-        metadataCapacity: outer(t.metadataCapacity),
-        decompressions: f.decompression,
-        compressions: f.compression,
-        averageInstances: t.state.avgReplication,
+        gated: { reads: cnt[o + 3], fills: cnt[o + 4], updates: cnt[o + 5] },
+        skipped: { reads: cnt[o + 6], fills: cnt[o + 7], updates: cnt[o + 8] },
+        format: pg.ranks[i].map((r) => r.format).reverse(),
+        metadata: Object.fromEntries(KINDS.map((kind, kk) => [kind, { reads: fmtPairs(st, i, kk, 0), fills: fmtPairs(st, i, kk, 1), updates: fmtPairs(st, i, kk, 2) }])) as unknown as SparseDataSpaceResult['metadata'],
+        metadataCapacityBits: st.metadataBits[i],
+        metadataCapacity: capacity,
+        decompressions: st.decompression[i],
+        compressions: st.compression[i],
+        averageInstances: st.avgReplication[i],
       };
       dss.push({
         name: w.dataSpaces[s].name, role: w.dataSpaces[s].role,
-        reads: f.actual[0], fills: f.actual[1], updates: f.actual[2],
-        temporalReductions: f.temporalReductions, utilizedCapacity: t.capacity, energyPJ: energy, sparse,
+        reads: cnt[o], fills: cnt[o + 1], updates: cnt[o + 2],
+        temporalReductions: st.temporalReductions[i], utilizedCapacity: st.capacity[i], energyPJ: energy, sparse,
       });
     }
     const leakInstances = dss.length > 0 ? Math.max(1, maxRep) : counts.utilizedInstances[l];
@@ -256,23 +272,33 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
  */
 export function sparseTotals(arch: Arch, spec: SparseSpec, counts: CountBuffers, sc: SparseCounts, plan: EnergyPlan, sp: SparsePlan, S: number, out: { energyPJ: number; cycles: number } = { energyPJ: 0, cycles: 0 }): { energyPJ: number; cycles: number } {
   const c = sc.compute;
+  const st = sc.state, pg = sc.program;
+  const cnt = st.counts, bits = st.bits;
   const computeCycles = Math.ceil((c.actual + c.gated) / counts.utilizedCompute);
   let total = c.actual * plan.compute + c.gated * sp.gatedCompute + c.skipped * sp.skippedCompute;
   const L = arch.storage.length;
+  // Metadata bits per tile, kind and op, once: both the bandwidth and the energy read them.
+  for (let q = 0; q < st.nKept; q++) {
+    const i = st.kept[q];
+    if (spec.levels[(i - (i % S)) / S].metadataWidth === 0) continue;
+    for (let k = 0; k < 9; k++) bits[i * 9 + k] = fmtBits(st, i, (k / 3) | 0, k % 3);
+  }
+  // Tiles are visited through the kept list, level by level (a bypassed tile adds nothing).
   let cycles = computeCycles;
+  let q = 0;
   for (let l = 0; l < L; l++) {
     const lv = arch.storage[l];
     const md = spec.levels[l].metadataWidth !== 0 && sp.metadataBandwidth;
     let rd = 0, wr = 0;
-    for (let s = 0; s < S; s++) {
-      const t = sc.tiles[l][s];
-      if (t.state.shape === 0) continue;
-      const f = t.fine;
-      const fr = md ? fmtBits(t, f.fmt.actual[0]) + fmtBits(t, f.fmt.gated[0]) : 0;
-      const fw = md ? fmtBits(t, f.fmt.actual[1]) + fmtBits(t, f.fmt.gated[1]) + fmtBits(t, f.fmt.actual[2]) + fmtBits(t, f.fmt.gated[2]) : 0;
-      const scaling = counts.utilizedInstances[l] / t.state.avgReplication;
-      rd += Math.ceil((f.actual[0] + f.gated[0] + Math.floor(fr / lv.wordBits)) / scaling) / computeCycles;
-      wr += Math.ceil((f.actual[1] + f.gated[1] + f.actual[2] + f.gated[2] + Math.floor(fw / lv.wordBits)) / scaling) / computeCycles;
+    for (const end = (l + 1) * S; q < st.nKept && st.kept[q] < end; q++) {
+      const i = st.kept[q];
+      if (st.shape[i] === 0) continue;
+      const o = i * 9;
+      const fr = md ? bits[o] + bits[o + 3] : 0;
+      const fw = md ? bits[o + 1] + bits[o + 4] + bits[o + 2] + bits[o + 5] : 0;
+      const scaling = counts.utilizedInstances[l] / st.avgReplication[i];
+      rd += Math.ceil((cnt[o] + cnt[o + 3] + Math.floor(fr / lv.wordBits)) / scaling) / computeCycles;
+      wr += Math.ceil((cnt[o + 1] + cnt[o + 4] + cnt[o + 2] + cnt[o + 5] + Math.floor(fw / lv.wordBits)) / scaling) / computeCycles;
     }
     let slow = 1;
     if (lv.readBandwidth !== null && lv.readBandwidth < rd) slow = Math.min(slow, lv.readBandwidth / rd);
@@ -280,35 +306,36 @@ export function sparseTotals(arch: Arch, spec: SparseSpec, counts: CountBuffers,
     if (lv.sharedBandwidth !== null && lv.sharedBandwidth < wr + rd) slow = Math.min(slow, lv.sharedBandwidth / (wr + rd));
     cycles = Math.max(cycles, Math.ceil(computeCycles / slow));
   }
+  q = 0;
   for (let l = 0; l < L; l++) {
     const lv = arch.storage[l];
     const e = sp.byIndex[l];
     const b = lv.blockSize;
     const width = spec.levels[l].metadataWidth;
     let maxRep = 0, any = false;
-    for (let s = 0; s < S; s++) {
-      if (!counts.kept[l * S + s]) continue;
+    for (const end = (l + 1) * S; q < st.nKept && st.kept[q] < end; q++) {
+      const i = st.kept[q], s = i - l * S;
       any = true;
-      const t = sc.tiles[l][s];
-      const f = t.fine;
-      const ratio = blockRatio(t.state.shape, spec.densities[s], t.state.expectedDensity, b, t.state.compressed);
+      const o = i * 9;
+      const ratio = blockRatio(st.shape[i], pg.densitySpec[s], st.expectedDensity[i], b, st.compressed[i] === 1);
       let pi = 0;
       for (let k = 0; k < 3; k++) {
-        const a = f.actual[k], g = f.gated[k], x = f.skipped[k];
+        const a = cnt[o + k], g = cnt[o + 3 + k], x = cnt[o + 6 + k];
         if (a !== 0) pi += Math.ceil(a / b) * ratio * (k === 0 ? plan.read[l] : k === 1 ? plan.write[l] : plan.update[l]);
         if (g !== 0) pi += Math.ceil(g / b) * ratio * e[k];
         if (x !== 0) pi += Math.ceil(x / b) * ratio * e[3 + k];
         if (width !== 0) {
-          const ba = fmtBits(t, f.fmt.actual[k]), bg = fmtBits(t, f.fmt.gated[k]), bs = fmtBits(t, f.fmt.skipped[k]);
+          const ba = bits[o + k], bg = bits[o + 3 + k], bs = bits[o + 6 + k];
           if (ba !== 0) pi += Math.ceil(ba / width) * e[6 + k];
           if (bg !== 0) pi += Math.ceil(bg / width) * e[9 + k];
           if (bs !== 0) pi += Math.ceil(bs / width) * e[12 + k];
         }
       }
-      pi += f.decompression * e[15] + f.compression * e[16];
+      pi += st.decompression[i] * e[15] + st.compression[i] * e[16];
       const clusters = Math.min(counts.utilizedInstances[l], lv.instances / lv.clusterSize);
-      total += (pi / (counts.utilizedInstances[l] / clusters)) * t.state.avgReplication;
-      if (t.state.avgReplication > maxRep) maxRep = t.state.avgReplication;
+      const rep = st.avgReplication[i];
+      total += (pi / (counts.utilizedInstances[l] / clusters)) * rep;
+      if (rep > maxRep) maxRep = rep;
     }
     if (any || !lv.isDummy) total += plan.leak[l] * cycles * (any ? Math.max(1, maxRep) : counts.utilizedInstances[l]);
   }

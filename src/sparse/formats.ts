@@ -27,6 +27,13 @@ export function rankCompressed(f: RankFormatName): boolean {
  * next rank's tile) is empty.
  */
 export function rankOccupancy(f: RankFormatName, maxFibers: number, fiberShape: number, pEmptyFiber: number, pEmptyElement: number, metadataBits: number, payloadBits: number): RankOccupancy {
+  const out = new Float64Array(2);
+  rankUnits(out, 0, f, maxFibers, fiberShape, pEmptyFiber, pEmptyElement);
+  return { metadataUnits: out[0], payloadUnits: out[1], metadataBits, payloadBits };
+}
+
+/** {@link rankOccupancy}'s metadata and payload units, written to `out[at]` and `out[at + 1]` (no allocation: the search's inner loop). */
+export function rankUnits(out: Float64Array, at: number, f: RankFormatName, maxFibers: number, fiberShape: number, pEmptyFiber: number, pEmptyElement: number): void {
   const fibers = maxFibers * (1 - pEmptyFiber);
   let md = 0, pl = 0;
   switch (f) {
@@ -36,7 +43,8 @@ export function rankOccupancy(f: RankFormatName, maxFibers: number, fiberShape: 
     case 'B': md = fibers * fiberShape; pl = fibers * Math.ceil(fiberShape * (1 - pEmptyElement)); break;
     case 'UB': md = maxFibers * fiberShape; pl = maxFibers * fiberShape; break;
   }
-  return { metadataUnits: md, payloadUnits: pl, metadataBits, payloadBits };
+  out[at] = md;
+  out[at + 1] = pl;
 }
 
 /** Timeloop's word-bit adjustment: a width that does not divide the metadata storage width grows until it does (below twice itself). */

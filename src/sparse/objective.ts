@@ -42,8 +42,10 @@ export class SparseRanker {
   private readonly scratch = new SparseScratch();
   private readonly out = { energyPJ: 0, cycles: 0 };
   private readonly S: number;
+  private readonly prices: { read: ArrayLike<number>; convention?: 'v4' | 'v3' };
   constructor(private readonly w: Workload, private readonly arch: Arch, private readonly o: SparseObjective) {
     this.S = w.dataSpaces.length;
+    this.prices = { read: o.plan.read, convention: o.convention };
   }
 
   /**
@@ -56,7 +58,7 @@ export class SparseRanker {
     const { w, arch, o } = this;
     let sc;
     try {
-      sc = sparseCounts(w, arch, mapping, counts, o.spec, { read: o.plan.read, convention: o.convention }, this.scratch);
+      sc = sparseCounts(w, arch, mapping, counts, o.spec, this.prices, this.scratch, true);
     } catch (e) {
       if (e instanceof RepresentationError || e instanceof OptimizationError) return null;
       throw e;

@@ -4,45 +4,24 @@
  * taken outer to inner over the level's non-trivial loops; flattening
  * rules let a rank take several), each rank's fiber shape, the expected
  * data and metadata occupancy of the level's tile, and the metadata
- * accesses that follow from the dense reads, fills and updates.
+ * accesses that follow from the dense reads, fills and updates. Works on
+ * the pass's flat state ({@link SparseScratch}).
  */
-import type { Workload } from '../workload/workload.js';
-import { adjustWordBits, rankCompressed, rankOccupancy, type RankOccupancy } from './formats.js';
-import type { DensitySpec, LevelSparsity, RankFormat, SparseSpec } from './spec.js';
-import { dimsOf, emptyProbability, firstPossibleOccupancy, fixedProbability, lastPossibleOccupancy, maxOccupancy, minOccupancy, tileOf, tileProbability, type CompleteNest, type NestLoop } from './tiles.js';
+import { adjustWordBits, rankCompressed, rankUnits } from './formats.js';
+import type { FlatNest } from './nest.js';
+import { tileSize, type SparseProgram } from './program.js';
+import type { LevelSparsity, RankFormat } from './spec.js';
+import type { SparseScratch } from './state.js';
+import { emptyProbability, firstPossibleOccupancy, fixedMaxOccupancy, fixedMinOccupancy, fixedProbability, lastPossibleOccupancy, maxOccupancy, minOccupancy, tileProbability } from './tiles.js';
 
-/** The sparse state of one tensor at one level (kept or not). */
-export interface TileState {
-  readonly level: number;
-  readonly ds: number;
-  /** Dense tile size (Timeloop's shape); 0 when the level bypasses the tensor. */
-  readonly shape: number;
-  /** Nearest inner / outer level keeping the tensor, or -1. */
-  readonly child: number;
-  readonly parent: number;
-  readonly hasMetadata: boolean;
-  readonly compressed: boolean;
-  /** Ranks innermost first (Timeloop's order) with their word bits. */
-  readonly ranks: readonly (RankFormat & { readonly mdBits: number; readonly plBits: number })[];
-  /** Loops of each rank and the tile size each rank closes (index 0: a scalar; r + 1: ranks 0..r). */
-  subnest: NestLoop[][];
-  pointSets: number[];
-  fiberShape: number[];
-  expectedOccupancy: number;
-  expectedDensity: number;
-  expectedMetadata: RankOccupancy[];
-  avgReplication: number;
-  /** Metadata accesses per rank [metadata, payload] as the dense counts imply. */
-  formatReads: [number, number][];
-  formatFills: [number, number][];
-  formatUpdates: [number, number][];
-}
+/** A rank of a level's format with Timeloop's word bits resolved. */
+export type Rank = RankFormat & { readonly mdBits: number; readonly plBits: number };
 
 /** Why a mapping cannot hold a representation (a failed evaluation, as in Timeloop). */
 export class RepresentationError extends Error {}
 
 /** Ranks of a level's format, innermost first, with Timeloop's word-bit rules applied. */
-export function levelRanks(lv: LevelSparsity, s: number): TileState['ranks'] {
+export function levelRanks(lv: LevelSparsity, s: number): Rank[] {
   const f = lv.formats[s];
   if (!f) return [];
   return [...f.ranks].reverse().map((r) => ({
@@ -57,167 +36,182 @@ export function pEmpty(shape: number, density: number, cond?: { shape: number; o
   return fixedProbability(shape, cond ? cond.occupancy / cond.shape : density, 0);
 }
 
+/** Whether any rank of a format compresses. */
+export function formatCompressed(ranks: readonly RankFormat[]): boolean {
+  return ranks.some((r) => rankCompressed(r.format));
+}
+
+// Buffers of one tile's definition at a time: the sub-nest (dims, factors,
+// mold offsets), one rank's extents, and two deques (Timeloop prepends).
+let SUB_DIM = new Int32Array(0), SUB_FACTOR = new Float64Array(0), SUB_MOLD = new Int32Array(0);
+let EXT = new Float64Array(0);
+let FS = new Float64Array(0), PS = new Float64Array(0);
+let fsHead = 0, fsTail = 0, psHead = 0, psTail = 0;
+const COND = { shape: 0, occupancy: 0 };
+
+function groupWith(rules: readonly (readonly number[])[], dim: number): readonly number[] | null {
+  for (const g of rules) if (g.includes(dim)) return g;
+  return null;
+}
+
 /**
- * Assign the loops of levels inner..level that move the tensor to its
- * ranks, outer to inner (Timeloop's ApplyRanksOuterToInner). Returns
- * whether non-trivial loops are left over (more ranks needed).
+ * Assign the non-trivial loops of the sub-nest (innermost first, `n` of
+ * them) to the tile's ranks, outer to inner (Timeloop's
+ * ApplyRanksOuterToInner): each rank's fiber shape and point set go to the
+ * deques. `innermostMold`: the mold the sub-nest's innermost loop closes
+ * (trivial or not; -1 when the sub-nest is empty). Returns whether
+ * non-trivial loops are left over (more ranks needed).
  */
-function applyRanksOuterToInner(t: TileState, innerRank: number, nest: NestLoop[], subtile: (k: number) => number): boolean {
-  const hasMd = t.hasMetadata;
-  const numRanks = hasMd ? t.ranks.length : 1;
-  let loopId = nest.length - 1;
+function applyRanksOuterToInner(pg: SparseProgram, s: number, D: number, hasMd: boolean, ranks: readonly Rank[], numRanks: number, innerRank: number, n: number, innermostMold: number, molds: Float64Array): boolean {
+  const dimA = SUB_DIM, factorA = SUB_FACTOR, ext = EXT;
+  let loopId = n - 1;
   let r = numRanks;
-  const trivial = (lp: NestLoop) => lp.factor <= 1;
-  let tileSet = 1;
   while (r > innerRank && loopId >= 0) {
-    let isTrivial = true;
-    while (isTrivial && loopId >= 0) {
-      isTrivial = trivial(nest[loopId]);
-      if (!isTrivial) break;
-      loopId--;
-    }
-    if (loopId >= 0) {
-      r--;
-      const flat: NestLoop[] = [];
-      const loop = nest[loopId];
-      let rule: readonly number[] = [];
-      let inFlattened = false;
-      if (!isTrivial) {
-        const rules = hasMd ? t.ranks[r].flattened : [];
-        if (hasMd && rules.length > 0) {
-          const found = rules.find((g) => g.includes(loop.dim));
-          if (found) { inFlattened = true; rule = found; } else {
-            // Timeloop appends an empty rank here and tries the same loop again.
-            t.subnest.push([]);
-            t.pointSets.push(subtile(0));
-            continue;
-          }
-        }
-        if (!hasMd) inFlattened = true;
-        flat.push(loop);
-        tileSet = subtile(loopId);
+    while (loopId >= 0 && factorA[loopId] <= 1) loopId--;
+    if (loopId < 0) break;
+    r--;
+    let rule: readonly number[] | null = null;
+    if (hasMd && ranks[r].flattened.length > 0) {
+      rule = groupWith(ranks[r].flattened, dimA[loopId]);
+      if (rule === null) {
+        // Timeloop appends an empty rank here and tries the same loop again.
+        FS[fsTail++] = 1;
+        PS[psTail++] = innermostMold < 0 ? 1 : tileSize(pg, s, molds, innermostMold);
+        continue;
       }
-      loopId--;
-      if (loopId >= 0 && (!hasMd || inFlattened)) {
-        let lp = nest[loopId];
-        let tr = trivial(lp);
-        while (!hasMd || rule.includes(lp.dim) || tr) {
-          if (!tr) flat.push(lp);
-          loopId--;
-          if (loopId < 0) break;
-          lp = nest[loopId];
-          tr = trivial(lp);
-        }
-      }
-      t.subnest.unshift(flat);
-      t.pointSets.unshift(tileSet);
     }
-    tileSet = 1;
+    for (let d = 0; d < D; d++) ext[d] = 1;
+    ext[dimA[loopId]] *= factorA[loopId];
+    const tileSet = tileSize(pg, s, molds, SUB_MOLD[loopId]);
+    loopId--;
+    if (loopId >= 0 && (!hasMd || rule !== null)) {
+      let tr = factorA[loopId] <= 1;
+      while (!hasMd || rule!.includes(dimA[loopId]) || tr) {
+        if (!tr) ext[dimA[loopId]] *= factorA[loopId];
+        loopId--;
+        if (loopId < 0) break;
+        tr = factorA[loopId] <= 1;
+      }
+    }
+    FS[--fsHead] = tileSize(pg, s, ext, 0);
+    PS[--psHead] = tileSet;
   }
   while (r > innerRank) {
     r--;
-    t.subnest.unshift([]);
-    t.pointSets.unshift(nest.length > 0 ? subtile(0) : 1);
+    FS[--fsHead] = 1;
+    PS[--psHead] = innermostMold < 0 ? 1 : tileSize(pg, s, molds, innermostMold);
   }
-  for (; loopId >= 0; loopId--) if (!trivial(nest[loopId])) return true;
+  for (; loopId >= 0; loopId--) if (factorA[loopId] > 1) return true;
   return false;
 }
 
 /**
  * Define the representation of every kept tensor at every level, inner
  * levels first (a compressed parent whose child holds more than a point
- * pre-tiles by the child's ranks).
+ * pre-tiles by the child's ranks): the fiber shapes and point sets of each
+ * tile that has metadata or a compressed parent.
  */
-export function defineFormats(w: Workload, nest: CompleteNest, tiles: TileState[][]): void {
-  const D = w.dims.length;
-  w.dataSpaces.forEach((ds, s) => {
-    const relevant = dimsOf(ds, D);
+export function defineFormats(pg: SparseProgram, st: SparseScratch, nest: FlatNest): void {
+  const { L, S, D } = pg;
+  const RM = st.RM;
+  const room = nest.start[L];
+  if (SUB_DIM.length < room) { SUB_DIM = new Int32Array(room); SUB_FACTOR = new Float64Array(room); SUB_MOLD = new Int32Array(room); }
+  if (EXT.length < D) EXT = new Float64Array(D);
+  const cap = 2 * (RM + 2);
+  if (FS.length < 2 * cap) { FS = new Float64Array(2 * cap); PS = new Float64Array(2 * cap); }
+  const { shape, parent, child: childA, hasMetadata, compressed, ranks: nRanks } = st;
+  const { start, dim, factor, moldAt, molds } = nest;
+  for (let s = 0; s < S; s++) {
+    const ds = pg.w.dataSpaces[s];
+    const rel = s * D;
     let level = 0;
-    const L = tiles.length;
     while (level < L && level >= 0) {
-      const t = tiles[level][s];
-      if (t.shape === 0) { level++; continue; }
+      const i = level * S + s;
+      if (shape[i] === 0) { level++; continue; }
+      const par = parent[i];
       // Only tiles with metadata, and children a compressed parent pre-tiles by, need their ranks' loops.
-      if (!t.hasMetadata && !(t.parent >= 0 && tiles[t.parent][s].compressed)) { level = t.parent < 0 ? L : t.parent; continue; }
-      const child = t.child;
+      if (!hasMetadata[i] && !(par >= 0 && compressed[par * S + s])) { level = par < 0 ? L : par; continue; }
+      const child = childA[i];
       const innerMost = child < 0 ? 0 : child + 1;
-      const numRanks = t.hasMetadata ? t.ranks.length : 1;
-      const c = child >= 0 ? tiles[child][s] : null;
-      const childRanks = c ? (c.hasMetadata ? c.ranks.length : 1) : 0;
-      const preTiling = t.compressed && c !== null && c.shape > 1;
-      if (preTiling && c) {
+      const hasMd = hasMetadata[i] === 1;
+      const numRanks = hasMd ? nRanks[i] : 1;
+      const c = child >= 0 ? child * S + s : -1;
+      const childRanks = c >= 0 ? (hasMetadata[c] ? nRanks[c] : 1) : 0;
+      const preTiling = compressed[i] === 1 && c >= 0 && shape[c] > 1;
+      const ranks = pg.ranks[i];
+      if (preTiling) {
         if (childRanks > numRanks) throw new RepresentationError(`pre-tiling of ${ds.name} needs the format of level ${level} to cover level ${child}'s`);
-        if (c.compressed) for (let r = 0; r < childRanks; r++) if (t.ranks[r].format !== c.ranks[r].format) throw new RepresentationError(`pre-tiling of ${ds.name}: formats of levels ${level} and ${child} do not align`);
+        const cr = pg.ranks[c];
+        if (compressed[c]) for (let r = 0; r < childRanks; r++) if (ranks[r].format !== cr[r].format) throw new RepresentationError(`pre-tiling of ${ds.name}: formats of levels ${level} and ${child} do not align`);
       }
-      const sub: NestLoop[] = [];
-      // Mold offsets, not tile sizes: only a few of the tiles are ever read.
-      const subtiles: number[] = [];
-      // Collected outermost first, then reversed once: innermost first, as Timeloop's singleton nest.
-      for (let l = level; l >= innerMost; l--) {
-        const loops = nest.levels[l];
-        const at = nest.moldAt[l];
-        for (let i = loops.length - 1; i >= 0; i--) {
-          if (!relevant[loops[i].dim]) continue;
-          sub.push(loops[i]);
-          subtiles.push(at[i]);
+      // Innermost first, as Timeloop's singleton nest. Without a pre-tiling
+      // child, the first loop of each dimension takes the extents of the levels
+      // below. A trivial loop is kept only when it takes them: the ranks skip
+      // the others, which matter only through the first loop's mold and count.
+      const merge = !preTiling && innerMost > 0;
+      const sizes = EXT;
+      if (merge) { const below = moldAt[start[innerMost] - 1]; for (let d = 0; d < D; d++) sizes[d] = molds[below + d]; }
+      let n = 0, all = 0, mold0 = 0;
+      for (let l = innerMost; l <= level; l++) {
+        for (let k = start[l], end = start[l + 1]; k < end; k++) {
+          const d = dim[k];
+          if (!pg.relevant[rel + d]) continue;
+          if (all++ === 0) mold0 = moldAt[k];
+          let f = factor[k];
+          if (merge && sizes[d] !== 1) { f *= sizes[d]; sizes[d] = 1; } else if (f <= 1) continue;
+          SUB_DIM[n] = d; SUB_FACTOR[n] = f; SUB_MOLD[n] = moldAt[k]; n++;
         }
       }
-      sub.reverse();
-      subtiles.reverse();
-      if (!preTiling && innerMost > 0) {
-        const sizes = scratchExtents(D);
-        for (let l = 0; l < innerMost; l++) for (const lp of nest.levels[l]) sizes[lp.dim] *= lp.factor;
-        for (let i = 0; i < sub.length; i++) {
-          const lp = sub[i];
-          const f = sizes[lp.dim];
-          if (f !== 1) { sub[i] = { dim: lp.dim, factor: lp.factor * f, spatial: lp.spatial, level: lp.level }; sizes[lp.dim] = 1; }
-        }
-      }
-      t.subnest = [];
-      t.pointSets = [];
-      const more = applyRanksOuterToInner(t, preTiling ? childRanks : 0, sub, (k) => tileOf(ds, nest.molds, subtiles[k]));
-      if (more && t.hasMetadata) throw new RepresentationError(`${ds.name} at level ${level} needs more ranks than its format has`);
-      if (preTiling && c) {
-        for (let i = c.subnest.length - 1; i >= 0; i--) { t.subnest.unshift(c.subnest[i]); t.pointSets.unshift(c.pointSets[i + 1]); }
-        t.pointSets.unshift(c.pointSets[0]);
-      } else t.pointSets.unshift(1);
-      if (t.hasMetadata && t.subnest.length !== numRanks) throw new RepresentationError(`${ds.name} at level ${level}: ${t.subnest.length} ranks of loops for a ${numRanks}-rank format`);
-      t.fiberShape = t.subnest.map((loops) => {
-        const ext = scratchExtents(D);
-        for (const lp of loops) ext[lp.dim] *= lp.factor;
-        return tileOf(ds, ext);
-      });
-      level = t.parent < 0 ? L : t.parent;
+      fsHead = fsTail = psHead = psTail = cap;
+      const more = applyRanksOuterToInner(pg, s, D, hasMd, ranks, numRanks, preTiling ? childRanks : 0, n, all > 0 ? mold0 : -1, molds);
+      if (more && hasMd) throw new RepresentationError(`${ds.name} at level ${level} needs more ranks than its format has`);
+      if (preTiling) {
+        for (let k = st.fibers[c] - 1; k >= 0; k--) { FS[--fsHead] = st.fiberShape[c * RM + k]; PS[--psHead] = st.pointSets[c * (RM + 1) + k + 1]; }
+        PS[--psHead] = st.pointSets[c * (RM + 1)];
+      } else PS[--psHead] = 1;
+      const fibers = fsTail - fsHead;
+      if (hasMd && fibers !== numRanks) throw new RepresentationError(`${ds.name} at level ${level}: ${fibers} ranks of loops for a ${numRanks}-rank format`);
+      if (fibers > RM) throw new RepresentationError(`${ds.name} at level ${level}: ${fibers} ranks of loops for a ${numRanks}-rank format`);
+      st.fibers[i] = fibers;
+      for (let k = 0; k < fibers; k++) st.fiberShape[i * RM + k] = FS[fsHead + k];
+      for (let k = 0; k < fibers + 1; k++) st.pointSets[i * (RM + 1) + k] = PS[psHead + k];
+      level = par < 0 ? L : par;
     }
-  });
+  }
 }
 
-// Extents used and dropped within one call: one buffer serves them all.
-let EXTENTS = new Float64Array(0);
-function scratchExtents(D: number): Float64Array {
-  if (EXTENTS.length < D) EXTENTS = new Float64Array(D);
-  EXTENTS.fill(1, 0, D);
-  return EXTENTS;
-}
-
-/** Metadata occupancy of a tile of (shape, occupancy), per rank innermost first (Timeloop's GetMetaDataTileOccupancyGivenDataTile). */
-export function metadataGivenTile(t: TileState, occupancy: number, density: DensitySpec): RankOccupancy[] {
-  const R = t.ranks.length;
-  const cond = { shape: t.shape, occupancy };
-  const out: RankOccupancy[] = new Array(R);
+/**
+ * Metadata occupancy of tile i holding `occupancy` non-zeros, per rank
+ * innermost first, into `st.md` as [metadata units, payload units,
+ * metadata bits, payload bits] (Timeloop's GetMetaDataTileOccupancyGivenDataTile).
+ */
+export function metadataGivenTile(pg: SparseProgram, st: SparseScratch, i: number, occupancy: number): void {
+  const ranks = pg.ranks[i];
+  const R = ranks.length;
+  const RM = st.RM;
+  const out = st.md;
+  const shape = st.shape[i];
+  const cond = COND;
+  const s = i % pg.S;
+  const fixed = pg.fixed[s] === 1, dm = pg.densitySpec[s];
   let maxFibers = 1;
-  let cur = t.shape;
+  let cur = shape;
   for (let r = R - 1; r >= 0; r--) {
-    const fs = t.fiberShape[r];
-    const next = t.pointSets[r];
-    const rk = t.ranks[r];
-    if (fs === 1 && r !== R - 1) out[r] = { metadataUnits: 0, payloadUnits: 0, metadataBits: 0, payloadBits: 0 };
-    else out[r] = rankOccupancy(rk.format, maxFibers, fs, emptyProbability(density, cur, cond), emptyProbability(density, next, cond), rk.mdBits, rk.plBits);
+    const fs = st.fiberShape[i * RM + r];
+    const next = st.pointSets[i * (RM + 1) + r];
+    const rk = ranks[r];
+    const o = r * 4;
+    if (fs === 1 && r !== R - 1) { out[o] = 0; out[o + 1] = 0; out[o + 2] = 0; out[o + 3] = 0; } else {
+      cond.shape = shape; cond.occupancy = occupancy;
+      const pf = fixed ? pEmpty(cur, 0, cond) : emptyProbability(dm, cur, cond);
+      const pe = fixed ? pEmpty(next, 0, cond) : emptyProbability(dm, next, cond);
+      rankUnits(out, o, rk.format, maxFibers, fs, pf, pe);
+      out[o + 2] = rk.mdBits; out[o + 3] = rk.plBits;
+    }
     maxFibers *= fs;
     cur = next;
   }
-  for (let r = 0; r < R; r++) if (out[r].metadataUnits !== 0 || out[r].payloadUnits !== 0) { out[r].payloadUnits = 0; break; }
-  return out;
+  for (let r = 0; r < R; r++) if (out[r * 4] !== 0 || out[r * 4 + 1] !== 0) { out[r * 4 + 1] = 0; break; }
 }
 
 // Occupancy probabilities of one tile at a time: one buffer serves every tile.
@@ -225,75 +219,102 @@ let PROBS = new Float64Array(0);
 let EXISTS = new Uint8Array(0);
 
 /**
- * Expected occupancy (data and metadata) of every kept tile (Timeloop's
+ * Expected occupancy (data and metadata) of the kept tiles (Timeloop's
  * CalculateExpectedOccupancy). `emptyTilesIdle`: empty tiles under a
  * parent with metadata are not sent, so fewer instances work on average
- * (Timeloop 2024; the v0.3 artifact kept them all).
+ * (Timeloop 2024; the v0.3 artifact kept them all). A tile without
+ * metadata under a parent without metadata changes nothing that is read
+ * unless an optimization targets it: {@link tileOccupancy} computes it then.
  */
-export function expectedOccupancy(spec: SparseSpec, tiles: TileState[][], emptyTilesIdle = true): void {
-  for (const row of tiles) for (const t of row) {
-    const dm = spec.densities[t.ds];
-    let total = 0;
-    const md: RankOccupancy[] = [];
-    if (t.shape !== 0) {
-      const maxOcc = maxOccupancy(dm, t.shape);
-      const minOcc = minOccupancy(dm, t.shape);
-      // Occupancies the model gives probability 0 are masked out: the loops visit only the others' range.
-      const from = Math.max(minOcc, firstPossibleOccupancy(dm, t.shape)), to = Math.min(maxOcc, lastPossibleOccupancy(dm, t.shape));
-      const n = to - from + 1;
-      if (PROBS.length < n) { PROBS = new Float64Array(n); EXISTS = new Uint8Array(n); }
-      const probs = PROBS, exists = EXISTS;
-      let np = 0;
-      for (let k = from; k <= to; k++) {
-        const p = tileProbability(dm, t.shape, k);
-        exists[k - from] = p !== 0 ? 1 : 0;
-        if (p !== 0) probs[np++] = p;
-      }
-      if (t.parent >= 0 && tiles[t.parent][t.ds].hasMetadata && minOcc === 0) {
-        if (emptyTilesIdle) t.avgReplication *= 1 - probs[0];
-        const scale = (1 - probs[0]) / 1;
-        for (let i = 0; i < np; i++) probs[i] /= scale;
-        probs[0] = 0;
-      }
-      let j = 0;
-      for (let i = 0; i < n; i++) {
-        if (!exists[i]) continue;
-        const p = probs[j++];
-        const occ = from + i;
-        total += p * occ;
-        if (t.hasMetadata) {
-          const occs = metadataGivenTile(t, occ, dm);
-          for (let r = 0; r < occs.length; r++) {
-            const o = occs[r];
-            const mu = o.metadataUnits * p, pu = o.payloadUnits * p;
-            if (md.length === r) md.push({ metadataUnits: mu, payloadUnits: pu, metadataBits: o.metadataBits, payloadBits: o.payloadBits });
-            else { md[r].metadataUnits += mu; md[r].payloadUnits += pu; if (o.metadataBits) md[r].metadataBits = o.metadataBits; if (o.payloadBits) md[r].payloadBits = o.payloadBits; }
+export function expectedOccupancy(pg: SparseProgram, st: SparseScratch, emptyTilesIdle = true): void {
+  const S = pg.S;
+  st.emptyTilesIdle = emptyTilesIdle;
+  for (let q = 0; q < st.nKept; q++) {
+    const i = st.kept[q];
+    const par = st.parent[i];
+    if (st.hasMetadata[i] || (par >= 0 && st.hasMetadata[par * S + i % S])) tileOccupancy(pg, st, i);
+  }
+}
+
+/** Expected occupancy of kept tile i, once per evaluation (`st.occupancyDone`). */
+export function tileOccupancy(pg: SparseProgram, st: SparseScratch, i: number): void {
+  if (st.occupancyDone[i]) return;
+  st.occupancyDone[i] = 1;
+  const S = pg.S;
+  const RM = st.RM;
+  const em = st.expectedMetadata, md = st.md;
+  const s = i % S;
+  const d = pg.density[s];
+  const fixed = pg.fixed[s] === 1, dm = pg.densitySpec[s];
+  const shape = st.shape[i];
+  let total = 0;
+  let mdRanks = 0;
+  if (shape !== 0) {
+    const maxOcc = fixed ? fixedMaxOccupancy(shape, d) : maxOccupancy(dm, shape);
+    const minOcc = fixed ? fixedMinOccupancy(shape, d) : minOccupancy(dm, shape);
+    // Occupancies another model gives probability 0 are masked out: the loops visit only the others' range.
+    const from = fixed ? minOcc : Math.max(minOcc, firstPossibleOccupancy(dm, shape));
+    const to = fixed ? maxOcc : Math.min(maxOcc, lastPossibleOccupancy(dm, shape));
+    const n = to - from + 1;
+    if (PROBS.length < n) { PROBS = new Float64Array(n); EXISTS = new Uint8Array(n); }
+    const probs = PROBS, exists = EXISTS;
+    let np = 0;
+    for (let k = from; k <= to; k++) {
+      const p = fixed ? fixedProbability(shape, d, k) : tileProbability(dm, shape, k);
+      exists[k - from] = p !== 0 ? 1 : 0;
+      if (p !== 0) probs[np++] = p;
+    }
+    const par = st.parent[i];
+    if (par >= 0 && st.hasMetadata[par * S + s] && minOcc === 0) {
+      if (st.emptyTilesIdle) st.avgReplication[i] *= 1 - probs[0];
+      const scale = (1 - probs[0]) / 1;
+      for (let k = 0; k < np; k++) probs[k] /= scale;
+      probs[0] = 0;
+    }
+    const hasMd = st.hasMetadata[i] === 1;
+    const R = hasMd ? pg.ranks[i].length : 0;
+    let j = 0;
+    for (let k = 0; k < n; k++) {
+      if (!exists[k]) continue;
+      const p = probs[j++];
+      const occ = from + k;
+      total += p * occ;
+      if (hasMd) {
+        metadataGivenTile(pg, st, i, occ);
+        for (let r = 0; r < R; r++) {
+          const o = (i * RM + r) * 4, m = r * 4;
+          const mu = md[m] * p, pu = md[m + 1] * p;
+          if (mdRanks === r) { em[o] = mu; em[o + 1] = pu; em[o + 2] = md[m + 2]; em[o + 3] = md[m + 3]; mdRanks++; } else {
+            em[o] += mu; em[o + 1] += pu;
+            if (md[m + 2]) em[o + 2] = md[m + 2];
+            if (md[m + 3]) em[o + 3] = md[m + 3];
           }
         }
       }
     }
-    t.expectedDensity = total / t.shape;
-    t.expectedMetadata = md;
-    t.expectedOccupancy = total;
   }
+  st.expectedDensity[i] = total / shape;
+  st.metadataRanks[i] = mdRanks;
+  st.expectedOccupancy[i] = total;
 }
 
-/** Metadata accesses implied by the dense counts (Timeloop's CalculateExpectedMetaDataAccesses). */
-export function metadataAccesses(tiles: TileState[][], reads: Float64Array, fills: Float64Array, updates: Float64Array, S: number): void {
-  for (const row of tiles) for (const t of row) {
-    t.formatReads = []; t.formatFills = []; t.formatUpdates = [];
-    if (t.shape === 0 || !t.hasMetadata) continue;
-    const i = t.level * S + t.ds;
-    const rr = reads[i] / t.shape, fr = fills[i] / t.shape, ur = updates[i] / t.shape;
-    for (const o of t.expectedMetadata) {
-      t.formatFills.push([Math.ceil(o.metadataUnits * fr), Math.ceil(o.payloadUnits * fr)]);
-      t.formatReads.push([Math.ceil(o.metadataUnits * rr), Math.ceil(o.payloadUnits * rr)]);
-      t.formatUpdates.push([Math.ceil(o.metadataUnits * ur), Math.ceil(o.payloadUnits * ur)]);
+/** Metadata accesses implied by the dense counts (Timeloop's CalculateExpectedMetaDataAccesses), per tile, op and rank. */
+export function metadataAccesses(st: SparseScratch, reads: Float64Array, fills: Float64Array, updates: Float64Array): void {
+  const RM = st.RM;
+  const em = st.expectedMetadata, fa = st.formatAccesses;
+  for (let q = 0; q < st.nKept; q++) {
+    const i = st.kept[q];
+    const shape = st.shape[i];
+    if (shape === 0 || !st.hasMetadata[i]) { st.metadataRanks[i] = 0; continue; }
+    const rr = reads[i] / shape, fr = fills[i] / shape, ur = updates[i] / shape;
+    const R = st.metadataRanks[i];
+    for (let r = 0; r < R; r++) {
+      const o = (i * RM + r) * 4;
+      const mu = em[o], pu = em[o + 1];
+      const rd = ((i * 3 + 0) * RM + r) * 2, fl = ((i * 3 + 1) * RM + r) * 2, up = ((i * 3 + 2) * RM + r) * 2;
+      fa[fl] = Math.ceil(mu * fr); fa[fl + 1] = Math.ceil(pu * fr);
+      fa[rd] = Math.ceil(mu * rr); fa[rd + 1] = Math.ceil(pu * rr);
+      fa[up] = Math.ceil(mu * ur); fa[up + 1] = Math.ceil(pu * ur);
     }
   }
-}
-
-/** Whether any rank of a format compresses. */
-export function formatCompressed(ranks: readonly RankFormat[]): boolean {
-  return ranks.some((r) => rankCompressed(r.format));
 }

@@ -10,6 +10,7 @@
 import type { Mapping } from '../mapping/mapping.js';
 import type { DataSpace, Workload } from '../workload/workload.js';
 import { ActualTensor, TimeloopBanded, type OccupancyTable } from './density.js';
+import type { FlatNest } from './nest.js';
 import { conditionedEmpty, HypergeometricTensor, type PmfTable } from './hypergeometric.js';
 import { sizeOnly, type DensitySpec, type SparseSpec } from './spec.js';
 
@@ -211,10 +212,12 @@ const EXTENT_SPACES = new WeakMap<SparseSpec, number[]>();
 /**
  * Record, for the models that need a tile's extents (banded, actual), the
  * extents of every tile the nest can ask about (each mold's projection on
- * the tensor; the whole tensor). Does nothing (one lookup) for specs of
- * fixed-structured and hypergeometric densities only.
+ * the tensor, loop by loop over the nest's `L` levels; the whole tensor).
+ * Does nothing (one lookup) for specs of fixed-structured and
+ * hypergeometric densities only; the pass calls it only when some model
+ * needs extents.
  */
-export function bindExtents(spec: SparseSpec, w: Workload, nest: CompleteNest): void {
+export function bindExtents(spec: SparseSpec, w: Workload, nest: FlatNest, L: number): void {
   let spaces = EXTENT_SPACES.get(spec);
   if (!spaces) {
     spaces = [];
@@ -227,7 +230,7 @@ export function bindExtents(spec: SparseSpec, w: Workload, nest: CompleteNest): 
     const map = new Map<number, number[]>();
     const add = (e: number[]) => { let n = 1; for (const x of e) n *= x; if (!map.has(n)) map.set(n, e); };
     add(ds.ranks.map(() => 1));
-    for (const at of nest.moldAt) for (const off of at) add(rankExtents(ds, nest.molds, off));
+    for (let k = 0, n = nest.start[L]; k < n; k++) add(rankExtents(ds, nest.molds, nest.moldAt[k]));
     add(d.shape ? [...d.shape] : rankExtents(ds, w.bounds));
     EXTENTS.set(d, map);
   }
