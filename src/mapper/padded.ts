@@ -6,10 +6,11 @@
  * residuals dropped is a perfect mapping of the workload whose bounds are
  * the pads), and keeps the best {@link PaddedSearchOptions.keep} distinct
  * candidates; stage 2 counts each of them by the exact rule and returns the
- * best of those. The proxy bills the padding as real work (more MACs, full
- * last passes, larger tiles), so it never ranks a candidate better than it
- * is on the cycles the padding adds; stage 2 corrects the order among the
- * survivors. Its capacity check is on the padded (larger) tiles, so a
+ * best of those. The proxy's cycles bill the padding as real work (full
+ * last passes: never fewer cycles than the exact rule, pinned by a test);
+ * its energy is the padded workload's per MAC times the real MACs (billing
+ * the padded MACs in full would push every imperfect candidate out under
+ * the energy objective); stage 2 corrects the order among the survivors. Its capacity check is on the padded (larger) tiles, so a
  * candidate that fits only because its last pass is partial is dropped.
  */
 import type { Arch } from '../arch/arch.js';
@@ -92,6 +93,7 @@ export function paddedSearch(w: Workload, arch: Arch, space: MapSpace, plan: Ene
   const convention = o.convention ?? 'v4';
   const K = Math.max(1, o.keep ?? PADDED_KEEP);
   const S = w.dataSpaces.length;
+  const ops = operationCount(w);
   const proxies = new PaddedEvaluators(w, arch, space, { convention });
   const cm = new CompiledBuffer(space.maxLoops, space.L * space.S);
   const inc: { -readonly [K in keyof Incumbent]: Incumbent[K] } = { evaluated: 0, found: false, best: space.newGenome(), energyPJ: Infinity, cycles: Infinity };
@@ -111,7 +113,9 @@ export function paddedSearch(w: Workload, arch: Arch, space: MapSpace, plan: Ene
     inc.evaluated++;
     const t = space.fits(counts.utilizedCapacity, counts.kept) ? totals(arch, counts, plan, S, px.ops) : null;
     if (t === null) { pruned++; strategy.report('illegal', 0, 0); continue; }
-    const e = t.energyPJ, c = t.cycles;
+    // Energy per real MAC: the padded workload's energy scaled down by its extra MACs, so padding
+    // is not billed as work twice over (an estimate; stage 2 counts it exactly). Cycles stay padded.
+    const e = t.energyPJ * (ops / px.ops), c = t.cycles;
     if (!inc.found || better(o.objective, e, c, inc.energyPJ, inc.cycles)) {
       space.copy(g, inc.best);
       inc.energyPJ = e; inc.cycles = c; inc.found = true;
@@ -136,7 +140,6 @@ export function paddedSearch(w: Workload, arch: Arch, space: MapSpace, plan: Ene
   }
   // Stage 2: the exact rule on the survivors, in proxy order (ties keep it).
   const ev = new Evaluator(compileProblem(w, arch), { convention, partialTiles: 'exact' });
-  const ops = operationCount(w);
   let best: Kept | null = null;
   let exactEvaluated = 0;
   for (const k of kept) {
