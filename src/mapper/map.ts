@@ -21,6 +21,7 @@ import { runMapper, type RunResult } from './run.js';
 import { score, type Objective } from './search.js';
 import { UnmappableError } from './errors.js';
 import { MapSpace } from './space.js';
+import { paddedSearch } from './padded.js';
 import { evaluateSparse } from '../sparse/evaluate.js';
 import { sparseObjective } from '../sparse/objective.js';
 import type { SparseSpec } from '../sparse/spec.js';
@@ -149,7 +150,14 @@ export async function mapLayer(w: Workload, arch: Arch, energy: EnergyTable, con
   }).catch((e: unknown) => { throw asUserError(e, w, source); });
   // An exact run asked for under sparsity anneals; an unlimited budget then gets the annealer's default (the time limit still stops it).
   const evaluations = (sparse || imperfect) && !Number.isFinite(o.evaluations) ? SPARSE_ANNEAL : o.evaluations;
-  const found = await run(exact ? 'exact' : 'anneal', evaluations, o.onProgress && o.baseline ? (d) => o.onProgress!(Math.floor(d / 2)) : o.onProgress);
+  const progress = o.onProgress && o.baseline ? (d: number) => o.onProgress!(Math.floor(d / 2)) : o.onProgress;
+  // Imperfect factors: the two-stage search (padded.ts) — the perfect kernel on the padded
+  // workload ranks, the exact partial-tile rule re-ranks the best few; one search, in this thread.
+  const padded = imperfect && !sparse;
+  const twoStage = (strategy: 'anneal' | 'random', budget: number, onProgress?: (done: number) => void) => paddedSearch(w, arch, space, plan, {
+    objective: o.objective, seed: o.seed, evaluations: budget, convention, strategy, ...(deadline !== undefined ? { deadline } : {}), ...(onProgress ? { onProgress } : {}),
+  });
+  const found = padded ? twoStage('anneal', evaluations, progress) : await run(exact ? 'exact' : 'anneal', evaluations, progress);
   if (!found.best) {
     const why = found.stats.exact?.complete ? 'the whole mapspace holds no legal mapping' : 'capacity or fanout too small; raise --evaluations or --time-limit, or relax the constraints or capacities';
     throw new SpecError(source, `layer ${w.name}`, `a legal mapping within ${found.stats.evaluated} evaluations (${why})`, 'none');
@@ -166,7 +174,8 @@ export async function mapLayer(w: Workload, arch: Arch, energy: EnergyTable, con
     const budget = exact ? Math.min(o.evaluations, BASELINE_EXACT) : evaluations;
     const half = Math.floor(budget / 2);
     if (limit !== undefined) deadline = exact ? t0 + limit : Math.min(t0 + limit, Date.now() + (Date.now() - t0));
-    const r = await run('random', budget, o.onProgress ? (d) => o.onProgress!(half + Math.floor(d / 2)) : undefined);
+    const onBaseline = o.onProgress ? (d: number) => o.onProgress!(half + Math.floor(d / 2)) : undefined;
+    const r = padded ? twoStage('random', budget, onBaseline) : await run('random', budget, onBaseline);
     const bs = score(o.objective, r.energyPJ, r.cycles);
     baseline = r.best ? { score: bs, energyPJ: r.energyPJ, cycles: r.cycles, evaluated: r.stats.evaluated, ratio: bs / s } : null;
   }
