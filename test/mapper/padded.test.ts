@@ -4,7 +4,7 @@
  * the survivors, and the answer carries the exact cost.
  */
 import { describe, expect, it } from 'vitest';
-import type { Arch, StorageLevel } from '../../src/arch/arch.js';
+import { pe16, pe16Energy } from '../helpers/pe16.js';
 import { emptyConstraints } from '../../src/mapping/constraints.js';
 import { validateMapping } from '../../src/mapping/validate.js';
 import { CompiledBuffer, compileProblem } from '../../src/model/compile.js';
@@ -15,17 +15,11 @@ import { paddedSearch } from '../../src/mapper/padded.js';
 import { score } from '../../src/mapper/search.js';
 import { MapSpace } from '../../src/mapper/space.js';
 import { Rng } from '../../src/util/rng.js';
-import type { EnergyTable } from '../../src/energy/table.js';
 import { operationCount } from '../../src/workload/workload.js';
 import { convWorkload } from '../../src/workload/conv.js';
 
-function lv(name: string, size: number | null, n: number, meshX: number): StorageLevel {
-  return { name, className: 'SRAM', instances: n, meshX, meshY: 1, sizeWords: size, wordBits: 8, blockSize: 1, clusterSize: 1, readBandwidth: null, writeBandwidth: null, sharedBandwidth: null, multipleBuffering: 1, isDummy: false, offChip: size === null };
-}
-const arch: Arch = { name: 'pe16', compute: { name: 'mac', className: 'intmac', instances: 16, meshX: 16, meshY: 1 }, storage: [lv('Buf', 64, 16, 16), lv('DRAM', null, 1, 1)] };
-const energy: EnergyTable = { source: 'test', components: new Map([
-  ['mac', { compute: 1 }], ['Buf', { read: 1, write: 1, update: 1, leak: 0 }], ['DRAM', { read: 100, write: 100, update: 100, leak: 0 }],
-]) } as unknown as EnergyTable;
+const arch = pe16;
+const energy = pe16Energy;
 // 37 tokens (prime) and 11 outputs (prime): both dimensions get pads.
 const w = convWorkload('t', { N: 1, C: 3, M: 11, P: 37, Q: 1, R: 1, S: 1, Wstride: 1, Hstride: 1, Wdilation: 1, Hdilation: 1 });
 const space = new MapSpace(w, arch, { ...emptyConstraints(arch), imperfect: true });
