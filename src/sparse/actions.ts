@@ -11,7 +11,7 @@ import { tileSize, type ProgramGroup, type SparseProgram } from './program.js';
 import type { ConditionedOn } from './spec.js';
 import { tileOccupancy } from './representation.js';
 import type { SparseScratch } from './state.js';
-import { emptyProbabilityOfBox, fixedProbability } from './tiles.js';
+import { emptyProbabilityOfBox } from './tiles.js';
 
 /** Why an optimization cannot apply (Timeloop fails the evaluation). */
 export class OptimizationError extends Error {}
@@ -103,7 +103,7 @@ function readImpact(pg: SparseProgram, st: SparseScratch, nest: FlatNest, level:
     }
     if (scaling > 1) B[CC + dim[target]] *= scaling;
     const cg = tileSize(pg, c, B, CC);
-    effectual *= 1 - (pg.fixed[c] ? fixedProbability(cg, pg.density[c], 0) : emptyProbabilityOfBox(pg.densitySpec[c], cg, w.dataSpaces[c], B, CC));
+    effectual *= 1 - emptyProbabilityOfBox(pg.densitySpec[c], cg, w.dataSpaces[c], B, CC);
   }
   const l = child === -1 ? tl : child;
   const ct = l * S + tgt;

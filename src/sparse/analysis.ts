@@ -21,7 +21,7 @@ import { programOf, type SparseProgram } from './program.js';
 import { defineFormats, expectedOccupancy, metadataAccesses, metadataGivenTile } from './representation.js';
 import type { SparseSpec } from './spec.js';
 import { SparseScratch } from './state.js';
-import { bindExtents, fixedMaxOccupancy, maxOccupancy, scalarDensity } from './tiles.js';
+import { bindExtents, maxOccupancy, scalarDensity } from './tiles.js';
 
 export { SparseScratch } from './state.js';
 
@@ -141,14 +141,9 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
         break;
       }
     }
-    computeCounts(st, maxComputes, operands, a, operandDensity(pg, a), mda, b, operandDensity(pg, b), mdb, pg.spec.compute.gateOnZeroOperand, pg.spec.compute.skipOnNotAlignedOperands, compute);
+    computeCounts(st, maxComputes, operands, a, scalarDensity(pg.densitySpec[a]), mda, b, scalarDensity(pg.densitySpec[b]), mdb, pg.spec.compute.gateOnZeroOperand, pg.spec.compute.skipOnNotAlignedOperands, compute);
   }
   return { program: pg, state: st, compute: scratch ? compute : { ...compute }, capacityErrors, warnings };
-}
-
-/** Expected non-zeros of one point of tensor s: the operand density compute analysis uses. */
-function operandDensity(pg: SparseProgram, s: number): number {
-  return pg.fixed[s] ? pg.density[s] : scalarDensity(pg.densitySpec[s]);
 }
 
 /**
@@ -170,7 +165,7 @@ function checkCapacity(pg: SparseProgram, st: SparseScratch, arch: Arch, spec: S
       const shape = st.shape[i];
       let capacity = shape, metadataBits = 0, ranks = 0;
       if (shape !== 0 && active && (st.compressed[i] || st.hasMetadata[i])) {
-        const occ = pg.fixed[s] ? fixedMaxOccupancy(shape, pg.density[s]) : maxOccupancy(pg.densitySpec[s], shape);
+        const occ = maxOccupancy(pg.densitySpec[s], shape);
         capacity = occ;
         metadataGivenTile(pg, st, i, occ);
         ranks = st.ranks[i];

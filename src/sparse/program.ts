@@ -32,12 +32,8 @@ export interface SparseProgram {
   readonly active: boolean;
   readonly anyFormat: boolean;
   readonly spatialSkipping: boolean;
-  /** Per tensor: its density (the one read of the spec's densities). */
-  readonly density: Float64Array;
-  /** Per tensor: its density model, which the pass asks through the dispatch of tiles.ts unless {@link fixed}. */
+  /** Per tensor: its density model, which the pass asks through the dispatch of tiles.ts (fixed-structured answered first there). */
   readonly densitySpec: readonly DensitySpec[];
-  /** Per tensor: 1 when fixed-structured, so the pass calls the floor/ceil formulas on {@link density} directly. */
-  readonly fixed: Uint8Array;
   /** Whether some tensor's model reads a tile's extents (banded, actual data): the pass then binds them per nest. */
   readonly needsExtents: boolean;
   /** `[l * S + s]`: the format's ranks, innermost first; whether one compresses. */
@@ -61,14 +57,6 @@ export interface SparseProgram {
   readonly metadataRatio: Float64Array;
   /** Gating groups level by level, then skipping groups level by level. */
   readonly groups: readonly ProgramGroup[];
-}
-
-/**
- * Per-tensor densities of a spec: the one place the pass reads them. A
- * model other than fixed-structured is asked through {@link SparseProgram.densitySpec}.
- */
-export function tensorDensities(spec: SparseSpec): Float64Array {
-  return Float64Array.from(spec.densities, (d) => d.density);
 }
 
 const PROGRAMS = new WeakMap<SparseSpec, SparseProgram>();
@@ -109,9 +97,7 @@ function makeProgram(w: Workload, arch: Arch, spec: SparseSpec): SparseProgram {
     active: hasOptimizations(spec),
     anyFormat: spec.levels.some((lv) => lv.formats.some((f) => f !== null)),
     spatialSkipping: spec.levels.some((lv) => lv.spatialSkipping.length > 0),
-    density: tensorDensities(spec),
     densitySpec: spec.densities,
-    fixed: Uint8Array.from(spec.densities, (d) => (d.distribution === 'fixed_structured' ? 1 : 0)),
     needsExtents: spec.densities.some((d) => !sizeOnly(d)),
     ranks,
     formatCompressed: formatCompressedA,

@@ -12,7 +12,7 @@ import type { FlatNest } from './nest.js';
 import { tileSize, type SparseProgram } from './program.js';
 import type { LevelSparsity, RankFormat } from './spec.js';
 import type { SparseScratch } from './state.js';
-import { emptyProbability, firstPossibleOccupancy, fixedMaxOccupancy, fixedMinOccupancy, fixedProbability, lastPossibleOccupancy, maxOccupancy, minOccupancy, tileProbability } from './tiles.js';
+import { emptyProbability, firstPossibleOccupancy, lastPossibleOccupancy, maxOccupancy, minOccupancy, tileProbability } from './tiles.js';
 
 /** A rank of a level's format with Timeloop's word bits resolved. */
 export type Rank = RankFormat & { readonly mdBits: number; readonly plBits: number };
@@ -29,11 +29,6 @@ export function levelRanks(lv: LevelSparsity, s: number): Rank[] {
     mdBits: adjustWordBits(r.metadataWordBits ?? (r.format === 'B' ? 1 : undefined), lv.metadataWordBits, lv.metadataWidth),
     plBits: adjustWordBits(r.payloadWordBits, lv.metadataWordBits, lv.metadataWidth),
   }));
-}
-
-/** Probability that a tile of `shape` points is empty, conditioned on (parentShape, parentOccupancy) when given. */
-export function pEmpty(shape: number, density: number, cond?: { shape: number; occupancy: number }): number {
-  return fixedProbability(shape, cond ? cond.occupancy / cond.shape : density, 0);
 }
 
 /** Whether any rank of a format compresses. */
@@ -193,7 +188,7 @@ export function metadataGivenTile(pg: SparseProgram, st: SparseScratch, i: numbe
   const shape = st.shape[i];
   const cond = COND;
   const s = i % pg.S;
-  const fixed = pg.fixed[s] === 1, dm = pg.densitySpec[s];
+  const dm = pg.densitySpec[s];
   let maxFibers = 1;
   let cur = shape;
   for (let r = R - 1; r >= 0; r--) {
@@ -203,8 +198,8 @@ export function metadataGivenTile(pg: SparseProgram, st: SparseScratch, i: numbe
     const o = r * 4;
     if (fs === 1 && r !== R - 1) { out[o] = 0; out[o + 1] = 0; out[o + 2] = 0; out[o + 3] = 0; } else {
       cond.shape = shape; cond.occupancy = occupancy;
-      const pf = fixed ? pEmpty(cur, 0, cond) : emptyProbability(dm, cur, cond);
-      const pe = fixed ? pEmpty(next, 0, cond) : emptyProbability(dm, next, cond);
+      const pf = emptyProbability(dm, cur, cond);
+      const pe = emptyProbability(dm, next, cond);
       rankUnits(out, o, rk.format, maxFibers, fs, pf, pe);
       out[o + 2] = rk.mdBits; out[o + 3] = rk.plBits;
     }
@@ -244,23 +239,22 @@ export function tileOccupancy(pg: SparseProgram, st: SparseScratch, i: number): 
   const RM = st.RM;
   const em = st.expectedMetadata, md = st.md;
   const s = i % S;
-  const d = pg.density[s];
-  const fixed = pg.fixed[s] === 1, dm = pg.densitySpec[s];
+  const dm = pg.densitySpec[s];
   const shape = st.shape[i];
   let total = 0;
   let mdRanks = 0;
   if (shape !== 0) {
-    const maxOcc = fixed ? fixedMaxOccupancy(shape, d) : maxOccupancy(dm, shape);
-    const minOcc = fixed ? fixedMinOccupancy(shape, d) : minOccupancy(dm, shape);
-    // Occupancies another model gives probability 0 are masked out: the loops visit only the others' range.
-    const from = fixed ? minOcc : Math.max(minOcc, firstPossibleOccupancy(dm, shape));
-    const to = fixed ? maxOcc : Math.min(maxOcc, lastPossibleOccupancy(dm, shape));
+    const maxOcc = maxOccupancy(dm, shape);
+    const minOcc = minOccupancy(dm, shape);
+    // Occupancies a model gives probability 0 are masked out: the loops visit only the others' range.
+    const from = Math.max(minOcc, firstPossibleOccupancy(dm, shape));
+    const to = Math.min(maxOcc, lastPossibleOccupancy(dm, shape));
     const n = to - from + 1;
     if (PROBS.length < n) { PROBS = new Float64Array(n); EXISTS = new Uint8Array(n); }
     const probs = PROBS, exists = EXISTS;
     let np = 0;
     for (let k = from; k <= to; k++) {
-      const p = fixed ? fixedProbability(shape, d, k) : tileProbability(dm, shape, k);
+      const p = tileProbability(dm, shape, k);
       exists[k - from] = p !== 0 ? 1 : 0;
       if (p !== 0) probs[np++] = p;
     }
