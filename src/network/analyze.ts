@@ -57,7 +57,8 @@ export interface NetworkReport {
   readonly warnings: readonly string[];
 }
 
-export interface AnalyzeOptions {
+/** How each layer of a network is searched: the batch, objective, budget and seed, and where the searches run. */
+export interface NetworkSearchOptions {
   readonly batch: number;
   readonly objective: Objective;
   readonly evaluations: number;
@@ -66,6 +67,9 @@ export interface AnalyzeOptions {
   readonly threads?: number;
   /** Where the searches run (default: this thread). */
   readonly pool?: Pool;
+}
+
+export interface AnalyzeOptions extends NetworkSearchOptions {
   readonly constraints: (w: Workload) => Constraints;
   /** Names the design (a file or a built-in) in errors; default the architecture's name. */
   readonly source?: string;

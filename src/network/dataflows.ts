@@ -7,9 +7,7 @@ import type { BuiltinArch, EnergyCategory } from '../designs/build.js';
 import { isca16, ISCA16_DATAFLOWS, type Isca16Dataflow } from '../designs/isca16.js';
 import type { Result } from '../model/result.js';
 import { offChipAccesses } from '../model/accesses.js';
-import type { Objective } from '../mapper/search.js';
-import { analyzeNetwork, type AnalyzeOptions, type NetworkReport } from './analyze.js';
-import type { Pool } from '../util/pool.js';
+import { analyzeNetwork, type AnalyzeOptions, type NetworkReport, type NetworkSearchOptions } from './analyze.js';
 import type { Network } from './network.js';
 
 export const CATEGORIES: readonly EnergyCategory[] = ['ALU', 'RF', 'array', 'buffer', 'DRAM'];
@@ -50,14 +48,7 @@ export interface DataflowSummary {
   readonly layers: readonly { name: string; kind: 'conv' | 'fc'; macs: number; perMac: Breakdown }[];
 }
 
-export interface CompareOptions {
-  readonly batch: number;
-  readonly objective: Objective;
-  readonly evaluations: number;
-  readonly seed: number;
-  /** Independent searches per layer (default 1); they run on `pool`. */
-  readonly threads?: number;
-  readonly pool?: Pool;
+export interface CompareOptions extends NetworkSearchOptions {
   readonly dataflows?: readonly Isca16Dataflow[];
   /** Called after each layer of each dataflow. */
   readonly onProgress?: (done: number, total: number) => void;

@@ -14,9 +14,9 @@ import type { Mapping } from '../mapping/mapping.js';
 import { mapLayer } from '../mapper/map.js';
 import type { NocMode } from '../arch/network.js';
 import type { Result } from '../model/result.js';
+import type { NetworkSearchOptions } from '../network/analyze.js';
 import { layerMacs, layerWorkload, shapeKey, type Layer, type Network } from '../network/network.js';
-import type { Pool } from '../util/pool.js';
-import { better, type Objective } from '../model/objective.js';
+import { better } from '../model/objective.js';
 import type { SparseSpec } from '../sparse/spec.js';
 import { SpecError } from '../spec/errors.js';
 import type { Workload } from '../workload/workload.js';
@@ -113,13 +113,7 @@ export interface ChipRun {
 }
 
 /** Options of {@link compareChips}. */
-export interface ChipsOptions {
-  readonly batch: number;
-  readonly objective: Objective;
-  readonly evaluations: number;
-  readonly seed: number;
-  readonly threads?: number;
-  readonly pool?: Pool;
+export interface ChipsOptions extends NetworkSearchOptions {
   readonly densities?: LayerDensities;
   /** With densities, also search ranked by the sparse cost and keep the better (default true); false: the dense-ranked mapping only. */
   readonly sparseRanked?: boolean;
