@@ -1,0 +1,23 @@
+/**
+ * The choice flags this round added: a value outside the choices is one
+ * line naming the flag and what it takes, exit 2, before any work starts.
+ */
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+describe('choice flags', () => {
+  const cases: [string[], RegExp][] = [
+    [['model', 'examples/eyeriss_like_vgg_conv.yaml', '--partial-tiles', 'bogus'], /--partial-tiles: expected .*timeloop.*exact.*, found "?bogus"?/],
+    [['map', 'examples/eyeriss_like_vgg_conv.yaml', '--partial-tiles', 'half'], /--partial-tiles: expected .*timeloop.*exact.*, found "?half"?/],
+    [['analyze', 'examples/pruned-conv.onnx', '--arch', 'eyeriss', '--density-from', 'guess'], /--density-from: expected actual or average, found "?guess"?/],
+    [['chips', '--network', 'alexnet', '--search', 'sparse'], /--search: expected both or dense, found "?sparse"?/],
+  ];
+  for (const [args, msg] of cases) {
+    it(`${args[0]} ${args.slice(-2).join(' ')}: one line, exit 2`, async () => {
+      const r = await runCli(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(msg);
+    }, 60_000);
+  }
+});
