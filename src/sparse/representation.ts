@@ -20,6 +20,13 @@ export type Rank = RankFormat & { readonly mdBits: number; readonly plBits: numb
 /** Why a mapping cannot hold a representation (a failed evaluation, as in Timeloop). */
 export class RepresentationError extends Error {}
 
+/** The mapping's loops at a level need more ranks than the tensor's format there has (which tensor and level, as data). */
+export class MissingRanksError extends RepresentationError {
+  constructor(readonly dataSpace: number, readonly level: number, message: string) {
+    super(message);
+  }
+}
+
 /** Ranks of a level's format, innermost first, with Timeloop's word-bit rules applied. */
 export function levelRanks(lv: LevelSparsity, s: number): Rank[] {
   const f = lv.formats[s];
@@ -159,7 +166,7 @@ export function defineFormats(pg: SparseProgram, st: SparseScratch, nest: FlatNe
       }
       fsHead = fsTail = psHead = psTail = cap;
       const more = applyRanksOuterToInner(pg, s, D, hasMd, ranks, numRanks, preTiling ? childRanks : 0, n, all > 0 ? mold0 : -1, molds);
-      if (more && hasMd) throw new RepresentationError(`${ds.name} at level ${level} needs more ranks than its format has`);
+      if (more && hasMd) throw new MissingRanksError(s, level, `${ds.name} at level ${level} needs more ranks than its format has`);
       if (preTiling) {
         for (let k = st.fibers[c] - 1; k >= 0; k--) { FS[--fsHead] = st.fiberShape[c * RM + k]; PS[--psHead] = st.pointSets[c * (RM + 1) + k + 1]; }
         PS[--psHead] = st.pointSets[c * (RM + 1)];

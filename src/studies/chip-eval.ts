@@ -21,7 +21,7 @@ import { costOf, planEnergy } from '../model/cost.js';
 import { Evaluator } from '../model/nest.js';
 import type { Result } from '../model/result.js';
 import { evaluateSparse } from '../sparse/evaluate.js';
-import { RepresentationError } from '../sparse/representation.js';
+import { MissingRanksError } from '../sparse/representation.js';
 import type { SparseSpec } from '../sparse/spec.js';
 import { operationCount, type Workload } from '../workload/workload.js';
 import { sparseNetworks } from './chip-noc.js';
@@ -45,9 +45,8 @@ export function withEnoughRanks(w: Workload, arch: Arch, mapping: Mapping, energ
     try {
       return [s, evaluateSparse(w, arch, mapping, energy, s)];
     } catch (e) {
-      const m = e instanceof RepresentationError ? /^(.+) at level (\d+) needs more ranks/.exec(e.message) : null;
-      if (!m) throw e;
-      const t = w.dataSpaces.findIndex((d) => d.name === m[1]), l = Number(m[2]);
+      if (!(e instanceof MissingRanksError)) throw e;
+      const t = e.dataSpace, l = e.level;
       const levels = [...s.levels];
       const formats = [...levels[l].formats];
       const f = formats[t]!;
