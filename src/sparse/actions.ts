@@ -68,8 +68,7 @@ function readImpact(pg: SparseProgram, st: SparseScratch, nest: FlatNest, level:
   relevantLoops[nRel++] = target;
   for (let d = 0; d < D; d++) B[CM + d] = B[HI + d];
   let locate = !isSpatial;
-  for (let k = target + 1; k < start[tl + 1]; k++) {
-    if (factor[k] <= 1) continue;
+  for (let k = nest.nextBig[target + 1], end = start[tl + 1]; k < end; k = nest.nextBig[k + 1]) {
     const sp = spatial[k] === 1;
     const aboveSpatial = !locate && !sp && child !== -1 && !rel[td + dim[k]];
     if (sp || aboveSpatial) { B[CM + dim[k]] *= factor[k]; relevantLoops[nRel++] = k; }

@@ -270,58 +270,60 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
  * search's view): the same sums as {@link sparseCostOf}, which a test
  * checks on every sparse reference case.
  */
-export function sparseTotals(arch: Arch, spec: SparseSpec, counts: CountBuffers, sc: SparseCounts, plan: EnergyPlan, sp: SparsePlan, S: number, out: { energyPJ: number; cycles: number } = { energyPJ: 0, cycles: 0 }): { energyPJ: number; cycles: number } {
+export function sparseTotals(arch: Arch, _spec: SparseSpec, counts: CountBuffers, sc: SparseCounts, plan: EnergyPlan, sp: SparsePlan, S: number, out: { energyPJ: number; cycles: number } = { energyPJ: 0, cycles: 0 }): { energyPJ: number; cycles: number } {
   const c = sc.compute;
   const st = sc.state, pg = sc.program;
-  const cnt = st.counts, bits = st.bits;
+  const cnt = st.counts, bits = st.bits, kept = st.kept, nKept = st.nKept;
+  const rep = st.avgReplication, inst = counts.utilizedInstances;
+  const RM = st.RM, f = st.fmt, em = st.expectedMetadata;
   const computeCycles = Math.ceil((c.actual + c.gated) / counts.utilizedCompute);
-  let total = c.actual * plan.compute + c.gated * sp.gatedCompute + c.skipped * sp.skippedCompute;
   const L = arch.storage.length;
-  // Metadata bits per tile, kind and op, once: both the bandwidth and the energy read them.
-  for (let q = 0; q < st.nKept; q++) {
-    const i = st.kept[q];
-    if (spec.levels[(i - (i % S)) / S].metadataWidth === 0) continue;
-    for (let k = 0; k < 9; k++) bits[i * 9 + k] = fmtBits(st, i, (k / 3) | 0, k % 3);
-  }
-  // Tiles are visited through the kept list, level by level (a bypassed tile adds nothing).
+  // One pass over the kept tiles, level by level (a bypassed tile adds
+  // nothing): each tile's metadata bits (both the bandwidth and the energy
+  // read them), its share of the level's bandwidth, and its energy, kept per
+  // tile so that the sum below adds in the report's order once the cycles
+  // (and so the leakage) are known.
+  const tileEnergy = st.tileEnergy;
   let cycles = computeCycles;
   let q = 0;
   for (let l = 0; l < L; l++) {
     const lv = arch.storage[l];
-    const md = spec.levels[l].metadataWidth !== 0 && sp.metadataBandwidth;
-    let rd = 0, wr = 0;
-    for (const end = (l + 1) * S; q < st.nKept && st.kept[q] < end; q++) {
-      const i = st.kept[q];
-      if (st.shape[i] === 0) continue;
-      const o = i * 9;
-      const fr = md ? bits[o] + bits[o + 3] : 0;
-      const fw = md ? bits[o + 1] + bits[o + 4] + bits[o + 2] + bits[o + 5] : 0;
-      const scaling = counts.utilizedInstances[l] / st.avgReplication[i];
-      rd += Math.ceil((cnt[o] + cnt[o + 3] + Math.floor(fr / lv.wordBits)) / scaling) / computeCycles;
-      wr += Math.ceil((cnt[o + 1] + cnt[o + 4] + cnt[o + 2] + cnt[o + 5] + Math.floor(fw / lv.wordBits)) / scaling) / computeCycles;
-    }
-    let slow = 1;
-    if (lv.readBandwidth !== null && lv.readBandwidth < rd) slow = Math.min(slow, lv.readBandwidth / rd);
-    if (lv.writeBandwidth !== null && lv.writeBandwidth < wr) slow = Math.min(slow, lv.writeBandwidth / wr);
-    if (lv.sharedBandwidth !== null && lv.sharedBandwidth < wr + rd) slow = Math.min(slow, lv.sharedBandwidth / (wr + rd));
-    cycles = Math.max(cycles, Math.ceil(computeCycles / slow));
-  }
-  q = 0;
-  for (let l = 0; l < L; l++) {
-    const lv = arch.storage[l];
+    const width = pg.metadataWidth[l];
+    const md = width !== 0 && sp.metadataBandwidth;
     const e = sp.byIndex[l];
     const b = lv.blockSize;
-    const width = spec.levels[l].metadataWidth;
-    let maxRep = 0, any = false;
-    for (const end = (l + 1) * S; q < st.nKept && st.kept[q] < end; q++) {
-      const i = st.kept[q], s = i - l * S;
-      any = true;
+    const pr = plan.read[l], pw = plan.write[l], pu = plan.update[l];
+    const util = inst[l];
+    const clusterUtil = util / Math.min(util, lv.instances / lv.clusterSize);
+    let rd = 0, wr = 0, maxRep = 0;
+    const first = q;
+    for (const end = (l + 1) * S; q < nKept && kept[q] < end; q++) {
+      const i = kept[q], s = i - l * S;
       const o = i * 9;
-      const ratio = blockRatio(st.shape[i], pg.densitySpec[s], st.expectedDensity[i], b, st.compressed[i] === 1);
+      if (width !== 0) {
+        const n = st.metadataRanks[i];
+        // Gated and skipped metadata accesses exist only where the tile's own optimization split them off (combine.ts applyLocal).
+        const kinds = st.gate[i] === 1 || st.skip[i] === 1 ? 9 : 3;
+        for (let k = 3; k < 9; k++) bits[o + k] = 0;
+        for (let k = 0; k < kinds; k++) {
+          let x = 0;
+          for (let r = 0, a = (o + k) * RM * 2, m = i * RM * 4; r < n; r++, a += 2, m += 4) x += em[m + 2] * f[a] + em[m + 3] * f[a + 1];
+          bits[o + k] = x;
+        }
+      }
+      const shape = st.shape[i];
+      if (shape !== 0) {
+        const fr = md ? bits[o] + bits[o + 3] : 0;
+        const fw = md ? bits[o + 1] + bits[o + 4] + bits[o + 2] + bits[o + 5] : 0;
+        const scaling = util / rep[i];
+        rd += Math.ceil((cnt[o] + cnt[o + 3] + Math.floor(fr / lv.wordBits)) / scaling) / computeCycles;
+        wr += Math.ceil((cnt[o + 1] + cnt[o + 4] + cnt[o + 2] + cnt[o + 5] + Math.floor(fw / lv.wordBits)) / scaling) / computeCycles;
+      }
+      const ratio = st.compressed[i] === 1 ? blockRatio(shape, pg.densitySpec[s], st.expectedDensity[i], b, true) : 1;
       let pi = 0;
       for (let k = 0; k < 3; k++) {
         const a = cnt[o + k], g = cnt[o + 3 + k], x = cnt[o + 6 + k];
-        if (a !== 0) pi += Math.ceil(a / b) * ratio * (k === 0 ? plan.read[l] : k === 1 ? plan.write[l] : plan.update[l]);
+        if (a !== 0) pi += Math.ceil(a / b) * ratio * (k === 0 ? pr : k === 1 ? pw : pu);
         if (g !== 0) pi += Math.ceil(g / b) * ratio * e[k];
         if (x !== 0) pi += Math.ceil(x / b) * ratio * e[3 + k];
         if (width !== 0) {
@@ -332,12 +334,24 @@ export function sparseTotals(arch: Arch, spec: SparseSpec, counts: CountBuffers,
         }
       }
       pi += st.decompression[i] * e[15] + st.compression[i] * e[16];
-      const clusters = Math.min(counts.utilizedInstances[l], lv.instances / lv.clusterSize);
-      const rep = st.avgReplication[i];
-      total += (pi / (counts.utilizedInstances[l] / clusters)) * rep;
-      if (rep > maxRep) maxRep = rep;
+      const r = rep[i];
+      tileEnergy[q] = (pi / clusterUtil) * r;
+      if (r > maxRep) maxRep = r;
     }
-    if (any || !lv.isDummy) total += plan.leak[l] * cycles * (any ? Math.max(1, maxRep) : counts.utilizedInstances[l]);
+    // Leakage instances per level, parked until the cycles are known (0: the level leaks nothing).
+    st.leakInstances[l] = q > first ? Math.max(1, maxRep) : lv.isDummy ? 0 : util;
+    let slow = 1;
+    if (lv.readBandwidth !== null && lv.readBandwidth < rd) slow = Math.min(slow, lv.readBandwidth / rd);
+    if (lv.writeBandwidth !== null && lv.writeBandwidth < wr) slow = Math.min(slow, lv.writeBandwidth / wr);
+    if (lv.sharedBandwidth !== null && lv.sharedBandwidth < wr + rd) slow = Math.min(slow, lv.sharedBandwidth / (wr + rd));
+    cycles = Math.max(cycles, Math.ceil(computeCycles / slow));
+  }
+  let total = c.actual * plan.compute + c.gated * sp.gatedCompute + c.skipped * sp.skippedCompute;
+  q = 0;
+  for (let l = 0; l < L; l++) {
+    for (const end = (l + 1) * S; q < nKept && kept[q] < end; q++) total += tileEnergy[q];
+    const li = st.leakInstances[l];
+    if (li !== 0) total += plan.leak[l] * cycles * li;
   }
   out.energyPJ = total;
   out.cycles = cycles;

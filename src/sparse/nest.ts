@@ -18,6 +18,8 @@ export class FlatNest {
   /** Where loop k's mold (D extents) starts in `molds`; index 0 holds the all-ones box. */
   moldAt = new Int32Array(0);
   molds = new Float64Array(0);
+  /** The first loop at or after k with a factor above 1 (`start[L]` when none): a walk over the non-trivial loops skips the padding. */
+  nextBig = new Int32Array(1);
   private ext = new Float64Array(0);
   // Which dimensions a part lists, stamped with the part's number: no clearing between parts.
   private seen = new Int32Array(0);
@@ -30,7 +32,7 @@ export class FlatNest {
     for (let l = 0; l < L; l++) room += m.levels[l].spatial.length + m.levels[l].temporal.length + 2 * D;
     if (this.dim.length < room) {
       this.dim = new Int32Array(room); this.factor = new Float64Array(room); this.spatial = new Uint8Array(room);
-      this.moldAt = new Int32Array(room); this.molds = new Float64Array((room + 1) * D);
+      this.moldAt = new Int32Array(room); this.molds = new Float64Array((room + 1) * D); this.nextBig = new Int32Array(room + 1);
     }
     if (this.start.length < L + 1) this.start = new Int32Array(L + 1);
     if (this.ext.length < D) { this.ext = new Float64Array(D); this.seen = new Int32Array(D); this.stamp = 0; }
@@ -48,20 +50,24 @@ export class FlatNest {
         if (isSpatial && !(spatialLevel[l] || lm.spatial.length > 0)) continue;
         const given = isSpatial ? lm.spatial : lm.temporal;
         const mark = ++this.stamp;
-        const first = n;
-        for (let g = 0; g < given.length; g++) { dim[n] = given[g].dim; factor[n] = given[g].factor; spatial[n] = isSpatial ? 1 : 0; seen[given[g].dim] = mark; n++; }
-        for (let d = 0; d < D; d++) if (seen[d] !== mark) { dim[n] = d; factor[n] = 1; spatial[n] = isSpatial ? 1 : 0; n++; }
-        for (let k = first; k < n; k++) {
-          if (factor[k] !== 1) {
-            ext[dim[k]] *= factor[k];
-            for (let d = 0; d < D; d++) molds[at + d] = ext[d];
+        const sp = isSpatial ? 1 : 0;
+        for (let g = 0; g < given.length; g++) {
+          const d = given[g].dim, f = given[g].factor;
+          dim[n] = d; factor[n] = f; spatial[n] = sp; seen[d] = mark;
+          if (f !== 1) {
+            ext[d] *= f;
+            for (let e = 0; e < D; e++) molds[at + e] = ext[e];
             last = at;
             at += D;
           }
-          moldAt[k] = last;
+          moldAt[n++] = last;
         }
+        for (let d = 0; d < D; d++) if (seen[d] !== mark) { dim[n] = d; factor[n] = 1; spatial[n] = sp; moldAt[n++] = last; }
       }
     }
     start[L] = n;
+    const nextBig = this.nextBig;
+    nextBig[n] = n;
+    for (let k = n - 1; k >= 0; k--) nextBig[k] = factor[k] > 1 ? k : nextBig[k + 1];
   }
 }

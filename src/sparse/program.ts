@@ -55,6 +55,8 @@ export interface SparseProgram {
   readonly block: Float64Array;
   /** Metadata words per data word at each level (Timeloop's truncated ratio). */
   readonly metadataRatio: Float64Array;
+  /** Metadata width (bits) of each level's spec (0: no metadata storage). */
+  readonly metadataWidth: Float64Array;
   /** Gating groups level by level, then skipping groups level by level. */
   readonly groups: readonly ProgramGroup[];
 }
@@ -108,6 +110,7 @@ function makeProgram(w: Workload, arch: Arch, spec: SparseSpec): SparseProgram {
     spatialLevel: Uint8Array.from(arch.storage, (_, l) => { const f = fanout(arch, l); return f.x * f.y > 1 ? 1 : 0; }),
     block: Float64Array.from(arch.storage, (lv) => lv.blockSize),
     metadataRatio: Float64Array.from(arch.storage, (lv, l) => Math.trunc(spec.levels[l].metadataWordBits / lv.wordBits)),
+    metadataWidth: Float64Array.from(spec.levels, (lv) => lv.metadataWidth),
     groups,
   };
 }

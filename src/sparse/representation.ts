@@ -122,7 +122,7 @@ export function defineFormats(pg: SparseProgram, st: SparseScratch, nest: FlatNe
   const cap = 2 * (RM + 2);
   if (FS.length < 2 * cap) { FS = new Float64Array(2 * cap); PS = new Float64Array(2 * cap); }
   const { shape, parent, child: childA, hasMetadata, compressed, ranks: nRanks } = st;
-  const { start, dim, factor, moldAt, molds } = nest;
+  const { start, dim, factor, moldAt, molds, nextBig } = nest;
   for (let s = 0; s < S; s++) {
     const ds = pg.w.dataSpaces[s];
     const rel = s * D;
@@ -154,15 +154,22 @@ export function defineFormats(pg: SparseProgram, st: SparseScratch, nest: FlatNe
       const sizes = EXT;
       if (merge) { const below = moldAt[start[innerMost] - 1]; for (let d = 0; d < D; d++) sizes[d] = molds[below + d]; }
       let n = 0, all = 0, mold0 = 0;
-      for (let l = innerMost; l <= level; l++) {
-        for (let k = start[l], end = start[l + 1]; k < end; k++) {
-          const d = dim[k];
-          if (!pg.relevant[rel + d]) continue;
-          if (all++ === 0) mold0 = moldAt[k];
-          let f = factor[k];
-          if (merge && sizes[d] !== 1) { f *= sizes[d]; sizes[d] = 1; } else if (f <= 1) continue;
-          SUB_DIM[n] = d; SUB_FACTOR[n] = f; SUB_MOLD[n] = moldAt[k]; n++;
-        }
+      // The innermost level lists every dimension (its first part at least): there the first
+      // relevant loop (trivial or not) gives the mold and takes the extents below. Above it
+      // only non-trivial loops add anything, and the nest's skip list walks just those.
+      for (let k = start[innerMost], end = start[innerMost + 1]; k < end; k++) {
+        const d = dim[k];
+        if (!pg.relevant[rel + d]) continue;
+        if (all++ === 0) mold0 = moldAt[k];
+        let f = factor[k];
+        if (merge && sizes[d] !== 1) { f *= sizes[d]; sizes[d] = 1; } else if (f <= 1) continue;
+        SUB_DIM[n] = d; SUB_FACTOR[n] = f; SUB_MOLD[n] = moldAt[k]; n++;
+      }
+      for (let k = nextBig[start[innerMost + 1]], end = start[level + 1]; k < end; k = nextBig[k + 1]) {
+        const d = dim[k];
+        if (!pg.relevant[rel + d]) continue;
+        all++;
+        SUB_DIM[n] = d; SUB_FACTOR[n] = factor[k]; SUB_MOLD[n] = moldAt[k]; n++;
       }
       fsHead = fsTail = psHead = psTail = cap;
       const more = applyRanksOuterToInner(pg, s, D, hasMd, ranks, numRanks, preTiling ? childRanks : 0, n, all > 0 ? mold0 : -1, molds);

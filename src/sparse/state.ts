@@ -73,6 +73,9 @@ export class SparseScratch {
   innermostEmpty = new Float64Array(0);
   /** Per tile, kind × op: metadata bits of its metadata accesses (the cost's view). */
   bits = new Float64Array(0);
+  /** The cost's view: energy of the q-th kept tile, and instances that leak per level (0: none). */
+  tileEnergy = new Float64Array(0);
+  leakInstances = new Float64Array(0);
   /** One tile's metadata occupancy per rank, [metadata units, payload units, metadata bits, payload bits]. */
   md = new Float64Array(0);
 
@@ -83,7 +86,7 @@ export class SparseScratch {
     N = Math.max(N, this.N); RM = Math.max(RM, this.RM);
     this.N = N; this.RM = RM;
     const f = (n: number) => new Float64Array(n), i = (n: number) => new Int32Array(n), u = (n: number) => new Uint8Array(n);
-    this.kept = i(N); this.bits = f(N * 9);
+    this.kept = i(N); this.bits = f(N * 9); this.tileEnergy = f(N); this.leakInstances = f(N);
     this.shape = f(N); this.child = i(N); this.parent = i(N); this.hasMetadata = u(N); this.compressed = u(N); this.ranks = i(N);
     this.pointSets = f(N * (RM + 1)); this.fiberShape = f(N * RM); this.fibers = i(N);
     this.expectedOccupancy = f(N); this.occupancyDone = u(N); this.expectedDensity = f(N); this.avgReplication = f(N);
