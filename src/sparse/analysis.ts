@@ -48,8 +48,8 @@ export interface ChoicePrices {
 const SPATIAL_SKIPPING = 'spatial skipping (skipping_spatial) is read but not modelled: its accesses count as not skipped';
 const NO_WARNINGS: readonly string[] = [];
 
-// The result objects a scratch hands back, one per scratch.
-const RESULTS = new WeakMap<SparseScratch, { compute: ComputeCounts; errors: string[] }>();
+/** The result a scratch hands back, recycled with it (a search's inner loop allocates nothing). */
+interface Recycled { program: SparseProgram; state: SparseScratch; compute: ComputeCounts; capacityErrors: string[]; warnings: readonly string[] }
 
 /**
  * Run the pass on one evaluation's dense counts. Densities 1 and no
@@ -65,8 +65,8 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
   const { L, S } = pg;
   const N = L * S;
   st.ensure(N, S, pg.maxRanks, pg.D);
-  let res = RESULTS.get(st);
-  if (!res) { res = { compute: { actual: 0, gated: 0, skipped: 0 }, errors: [] }; RESULTS.set(st, res); }
+  let res = st.result as Recycled | null;
+  if (!res) { res = { program: pg, state: st, compute: { actual: 0, gated: 0, skipped: 0 }, capacityErrors: [], warnings: NO_WARNINGS }; st.result = res; }
   const kept = counts.kept;
   // Parent/child links run between keepers only; a bypassing level's entries stay unlinked.
   for (let s = 0; s < S; s++) {
@@ -110,14 +110,14 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
     expectedOccupancy(pg, st, prices.convention !== 'v3');
     metadataAccesses(st, counts.reads, counts.fills, counts.updates);
   }
-  const capacityErrors = scratch ? res.errors : [];
+  const capacityErrors = scratch ? res.capacityErrors : [];
   if (capacityErrors.length > 0) capacityErrors.length = 0;
   checkCapacity(pg, st, arch, spec, capacityErrors);
   const compute = res.compute;
   const computes = counts.utilizedCompute * counts.temporalIterations;
   compute.actual = computes; compute.gated = 0; compute.skipped = 0;
   // An overflowing candidate is illegal whatever its optimizations do: a search need not count them.
-  if (stopOnOverflow && capacityErrors.length > 0) return { program: pg, state: st, compute, capacityErrors, warnings: NO_WARNINGS };
+  if (stopOnOverflow && capacityErrors.length > 0) return scratch ? recycle(res, pg, NO_WARNINGS) : { program: pg, state: st, compute: { ...compute }, capacityErrors, warnings: NO_WARNINGS };
   for (let q = 0; q < nKept; q++) {
     const i = st.kept[q];
     initialFine(st, i, counts.reads[i], counts.fills[i], counts.updates[i], counts.temporalReductions[i], pg.readWrite[i % S] === 1);
@@ -143,7 +143,13 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
     }
     computeCounts(st, maxComputes, operands, a, scalarDensity(pg.densitySpec[a]), mda, b, scalarDensity(pg.densitySpec[b]), mdb, pg.spec.compute.gateOnZeroOperand, pg.spec.compute.skipOnNotAlignedOperands, compute);
   }
-  return { program: pg, state: st, compute: scratch ? compute : { ...compute }, capacityErrors, warnings };
+  return scratch ? recycle(res, pg, warnings) : { program: pg, state: st, compute: { ...compute }, capacityErrors, warnings };
+}
+
+function recycle(res: Recycled, pg: SparseProgram, warnings: readonly string[]): SparseCounts {
+  res.program = pg;
+  res.warnings = warnings;
+  return res;
 }
 
 /**

@@ -20,6 +20,8 @@ export class SparseScratch {
   readonly nest = new FlatNest();
   /** The program of the last evaluation (a search evaluates one spec over and over). */
   program: SparseProgram | null = null;
+  /** The pass's recycled result object (owned by analysis.ts). */
+  result: object | null = null;
   /** Tiles whose level keeps the tensor, ascending; only these are analysed (a bypassed tile's entries are never read). */
   kept = new Int32Array(0);
   nKept = 0;
