@@ -15,6 +15,7 @@ import type { CountBuffers } from '../model/counts.js';
 import type { DataSpaceResult, LevelResult, Result, SparseDataSpaceResult } from '../model/result.js';
 import type { Workload } from '../workload/workload.js';
 import type { SparseCounts } from './analysis.js';
+import { spatialOf } from './spatial-skip.js';
 import type { SparseScratch } from './state.js';
 import type { DensitySpec, SparseSpec } from './spec.js';
 import { blockOccupancyTotal } from './tiles.js';
@@ -156,7 +157,9 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
   const warnMissing = (where: string, op: string, table: string) => warnings.add(`no "${op}" energy for ${where}${table}; priced at 0, as Timeloop does`);
   // Compute.
   const c = sc.compute;
-  const computeCycles = Math.ceil((c.actual + c.gated) / counts.utilizedCompute);
+  // Spatial skipping: a tile's and compute's utilised instances are the reduced ones (spatial-skip.ts).
+  const ss = pg.spatialSkipping ? spatialOf(st) : null;
+  const computeCycles = Math.ceil((c.actual + c.gated) / (ss ? ss.computeAvg : counts.utilizedCompute));
   if (c.gated > 0 && sp.computeMissing.has('gated_compute')) warnMissing(arch.compute.name, 'gated_compute', '');
   if (c.skipped > 0 && sp.computeMissing.has('skipped_compute')) warnMissing(arch.compute.name, 'skipped_compute', '');
   const computeEnergy = c.actual * plan.compute + c.gated * sp.gatedCompute + c.skipped * sp.skippedCompute;
@@ -173,7 +176,7 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
       const fw = md ? fmtBits(st, i, 0, 1) + fmtBits(st, i, 1, 1) + fmtBits(st, i, 0, 2) + fmtBits(st, i, 1, 2) : 0;
       let r = cnt[i * 9] + cnt[i * 9 + 3] + Math.floor(fr / lv.wordBits);
       let wv = cnt[i * 9 + 1] + cnt[i * 9 + 4] + cnt[i * 9 + 2] + cnt[i * 9 + 5] + Math.floor(fw / lv.wordBits);
-      const scaling = counts.utilizedInstances[l] / st.avgReplication[i];
+      const scaling = (ss ? ss.maxInstances[i] : counts.utilizedInstances[l]) / st.avgReplication[i];
       r = Math.ceil(r / scaling);
       wv = Math.ceil(wv / scaling);
       rd += r / computeCycles;
@@ -188,7 +191,7 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
     cycles = Math.max(cycles, lc);
   });
   const levels: LevelResult[] = [{
-    name: arch.compute.name, instances: arch.compute.instances, utilizedInstances: counts.utilizedCompute,
+    name: arch.compute.name, instances: arch.compute.instances, utilizedInstances: ss ? ss.computeMax : counts.utilizedCompute,
     energyPJ: computeEnergy, leakagePJ: 0, cycles: computeCycles, offChip: false, dataSpaces: [],
     computeCounts: { algorithmic: computes, actual: c.actual, gated: c.gated, skipped: c.skipped },
   }];
@@ -199,6 +202,7 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
     const table = '';
     let levelEnergy = 0;
     let maxRep = 0;
+    let levelUsed = ss ? 0 : counts.utilizedInstances[l];
     for (let s = 0; s < S; s++) {
       const i = l * S + s;
       if (!counts.kept[i]) continue;
@@ -220,8 +224,10 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
         }));
       }
       pi += price('decompression_count', st.decompression[i]) + price('compression_count', st.compression[i]);
-      const clusters = Math.min(counts.utilizedInstances[l], lv.instances / lv.clusterSize);
-      const clusterUtil = counts.utilizedInstances[l] / clusters;
+      const used = ss ? ss.maxInstances[i] : counts.utilizedInstances[l];
+      if (used > levelUsed) levelUsed = used;
+      const clusters = Math.min(used, lv.instances / lv.clusterSize);
+      const clusterUtil = used / clusters;
       const energy = (pi / clusterUtil) * st.avgReplication[i];
       maxRep = Math.max(maxRep, st.avgReplication[i]);
       levelEnergy += energy;
@@ -250,7 +256,7 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
     levelEnergy += leakage;
     total += levelEnergy;
     levels.push({
-      name: lv.name, instances: lv.instances, utilizedInstances: counts.utilizedInstances[l],
+      name: lv.name, instances: lv.instances, utilizedInstances: ss && dss.length > 0 ? levelUsed : counts.utilizedInstances[l],
       energyPJ: levelEnergy, leakagePJ: leakage, cycles: levelCycles[l], offChip: lv.offChip, dataSpaces: dss,
     });
   });
@@ -258,7 +264,8 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
   return {
     computes,
     cycles,
-    utilization: (counts.utilizedCompute / arch.compute.instances) * (computeCycles / cycles),
+    // Timeloop's IdealCycles / cycles (arithmetic.hpp:229), the same as the dense ratio without spatial skipping.
+    utilization: ss ? (c.actual + c.gated) / arch.compute.instances / cycles : (counts.utilizedCompute / arch.compute.instances) * (computeCycles / cycles),
     energyPJ: total,
     levels,
     warnings: [...warnings],
@@ -274,7 +281,8 @@ export function sparseTotals(arch: Arch, spec: SparseSpec, counts: CountBuffers,
   const c = sc.compute;
   const st = sc.state, pg = sc.program;
   const cnt = st.counts, bits = st.bits;
-  const computeCycles = Math.ceil((c.actual + c.gated) / counts.utilizedCompute);
+  const ss = pg.spatialSkipping ? spatialOf(st) : null;
+  const computeCycles = Math.ceil((c.actual + c.gated) / (ss ? ss.computeAvg : counts.utilizedCompute));
   let total = c.actual * plan.compute + c.gated * sp.gatedCompute + c.skipped * sp.skippedCompute;
   const L = arch.storage.length;
   // Metadata bits per tile, kind and op, once: both the bandwidth and the energy read them.
@@ -296,7 +304,7 @@ export function sparseTotals(arch: Arch, spec: SparseSpec, counts: CountBuffers,
       const o = i * 9;
       const fr = md ? bits[o] + bits[o + 3] : 0;
       const fw = md ? bits[o + 1] + bits[o + 4] + bits[o + 2] + bits[o + 5] : 0;
-      const scaling = counts.utilizedInstances[l] / st.avgReplication[i];
+      const scaling = (ss ? ss.maxInstances[i] : counts.utilizedInstances[l]) / st.avgReplication[i];
       rd += Math.ceil((cnt[o] + cnt[o + 3] + Math.floor(fr / lv.wordBits)) / scaling) / computeCycles;
       wr += Math.ceil((cnt[o + 1] + cnt[o + 4] + cnt[o + 2] + cnt[o + 5] + Math.floor(fw / lv.wordBits)) / scaling) / computeCycles;
     }
@@ -332,9 +340,10 @@ export function sparseTotals(arch: Arch, spec: SparseSpec, counts: CountBuffers,
         }
       }
       pi += st.decompression[i] * e[15] + st.compression[i] * e[16];
-      const clusters = Math.min(counts.utilizedInstances[l], lv.instances / lv.clusterSize);
+      const used = ss ? ss.maxInstances[i] : counts.utilizedInstances[l];
+      const clusters = Math.min(used, lv.instances / lv.clusterSize);
       const rep = st.avgReplication[i];
-      total += (pi / (counts.utilizedInstances[l] / clusters)) * rep;
+      total += (pi / (used / clusters)) * rep;
       if (rep > maxRep) maxRep = rep;
     }
     if (any || !lv.isDummy) total += plan.leak[l] * cycles * (any ? Math.max(1, maxRep) : counts.utilizedInstances[l]);
