@@ -17,7 +17,7 @@ import { operationCount, type Workload } from '../workload/workload.js';
 import { sparseCounts } from './analysis.js';
 import { planSparseEnergy } from './cost.js';
 import { sparseCostOf } from './cost.js';
-import { SpatialFanoutError } from './spatial-skip.js';
+import { SpatialFanoutError, SpatialSkipError } from './spatial-skip.js';
 import { hasOptimizations, type SparseSpec } from './spec.js';
 
 /** Evaluate a mapping under sparsity (Sparseloop's semantics); without optimizations, the dense model's result. */
@@ -45,7 +45,8 @@ export function evaluateSparse(
   try {
     sc = sparseCounts(w, arch, mapping, counts, spec, { read: plan.read, convention: options.convention });
   } catch (e) {
-    if (e instanceof SpatialFanoutError) throw new SpecError(options.mappingFile ?? '<mapping>', `mapping.${e.level}.${e.field}`, e.expected, e.got);
+    if (e instanceof SpatialFanoutError) throw new SpecError(options.mappingFile ?? '<mapping>', e.field, e.expected, e.got);
+    if (e instanceof SpatialSkipError) throw new SpecError('<sparse_optimizations>', e.field, e.expected, e.got);
     throw e;
   }
   // Overflowing even compressed: the dense check's error, as before (a metadata overflow alone stays a warning).

@@ -28,10 +28,21 @@ import type { DensitySpec } from './spec.js';
 import { FILL, GATED, READ, SKIPPED, UPDATE, type SparseScratch } from './state.js';
 import { emptyProbability, emptyProbabilityOfBox, maxOccupancy } from './tiles.js';
 
-/** A mapping whose fanout, reduced by spatial skipping, still exceeds the hardware (Timeloop fails the evaluation). */
-export class SpatialFanoutError extends OptimizationError {
-  constructor(readonly level: string, readonly field: string, readonly expected: string, readonly got: string) {
-    super(`${level}: ${expected}, got ${got}`);
+/**
+ * Spatial skipping that cannot apply (Timeloop fails the evaluation or
+ * asserts): where (`field`, under `mapping.` or `sparse_optimizations.`),
+ * what was expected, what was found.
+ */
+export class SpatialSkipError extends OptimizationError {
+  constructor(readonly field: string, readonly expected: string, readonly got: string) {
+    super(`${field}: ${expected}, got ${got}`);
+  }
+}
+
+/** A mapping whose fanout, reduced by spatial skipping, still exceeds the hardware. */
+export class SpatialFanoutError extends SpatialSkipError {
+  constructor(level: string, field: string, expected: string, got: string) {
+    super(`mapping.${level}.${field}`, expected, got);
   }
 }
 
@@ -83,7 +94,7 @@ export function maxNonEmptyElements(d: DensitySpec, fiber: number, element: numb
 function moldBefore(nest: FlatNest, l: number, rel: number): number {
   const n = nest.start[l + 1] - nest.start[l];
   if (rel === 0) return l === 0 ? 0 : nest.moldAt[nest.start[l] - 1];
-  if (rel - 1 >= n) throw new OptimizationError('spatial skipping conditioned on more than one tensor with spatial loops: Timeloop reads past the level\'s loop nest here');
+  if (rel - 1 >= n) throw new SpatialSkipError('sparse_optimizations.skipping_spatial.condition_on', 'one tensor with spatial loops at the level (Timeloop reads past the level\'s loop nest for a second)', 'more');
   return nest.moldAt[nest.start[l] + rel - 1];
 }
 
@@ -169,7 +180,7 @@ export function spatialSkipping(pg: SparseProgram, st: SparseScratch, nest: Flat
   // CalculateSpatialOptimizationImpact (storage-gs-analyzer.cpp:694), level by level, group by group.
   for (let u = 0; u < L; u++) {
     for (const g of pg.spec.levels[u].spatialSkipping) {
-      if (g.length !== 1) throw new OptimizationError(`spatial skipping at ${arch.storage[u].name}: one option per group (Timeloop asserts it)`);
+      if (g.length !== 1) throw new SpatialSkipError(`sparse_optimizations.${arch.storage[u].name}.skipping_spatial.options`, 'one option per spatial skipping (Timeloop asserts it)', String(g.length));
       const t = g[0].target, o = t * A;
       let child = u - 1;
       while (child >= 0 && shape[child * S + t] === 0) child--;
@@ -318,7 +329,7 @@ export function propagateSpatial(pg: SparseProgram, st: SparseScratch, computes:
       if (!gate[i] && !skip[i] && !sm[i]) continue;
       let p = gate[i] || skip[i] ? st.prob[i] : 0;
       if (sm[i]) {
-        if (p !== 0) throw new OptimizationError(`${pg.w.dataSpaces[s].name} at ${pg.arch.storage[l].name}: spatial and temporal skipping of one tile (Timeloop: not implemented)`);
+        if (p !== 0) throw new SpatialSkipError(`sparse_optimizations.${pg.arch.storage[l].name}.skipping_spatial`, `no gating or skipping of ${pg.w.dataSpaces[s].name} there too (Timeloop: not implemented)`, 'both');
         p = sp[i];
       }
       let im = l - 1;
