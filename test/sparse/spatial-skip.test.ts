@@ -108,9 +108,9 @@ const ERT = `ERT:
         - {name: compute, arguments: null, energy: 1}
 `;
 
-function run(skip: string, spell = (t: string) => t): Result {
+function run(skip: string, spell = (t: string) => t, edit = (files: Record<string, string>) => files): Result {
   const dir = mkdtempSync(join(tmpdir(), 'dnnergy-sskip-'));
-  const files = { 'arch.yaml': arch, 'sparse.yaml': spell(sparse(skip)), 'map.yaml': mapping, 'prob.yaml': problem, 'ert.yaml': ERT };
+  const files = edit({ 'arch.yaml': arch, 'sparse.yaml': spell(sparse(skip)), 'map.yaml': mapping, 'prob.yaml': problem, 'ert.yaml': ERT });
   for (const [n, t] of Object.entries(files)) writeFileSync(join(dir, n), t);
   const inp = loadInputs(['arch.yaml', 'sparse.yaml', 'map.yaml', 'prob.yaml'].map((n) => join(dir, n)), join(dir, 'ert.yaml'));
   return evaluateSparse(inp.workload, inp.arch, inp.mapping!, inp.energy!, inp.sparse, { convention: 'v3' });
@@ -159,6 +159,15 @@ describe('spatial skipping', () => {
     // Warnings name the (temporary) input files: all else is the same to the byte.
     const bare = (r: Result) => JSON.stringify({ ...r, warnings: r.warnings.length });
     expect(bare(v4)).toBe(bare(run(SKIP_B_AND_Z)));
+  });
+
+  it('with A dense nothing is skipped: the same result as without spatial skipping, on a mapping that fits', () => {
+    // K4 spatial (the hardware's 4) × K4 temporal; A at density 1 never holds an empty tile, so every share is 1.
+    const edit = (f: Record<string, string>) => ({ ...f, 'map.yaml': f['map.yaml'].replace('K2 M1', 'K4 M1').replace('K8 M1', 'K4 M1'), 'prob.yaml': f['prob.yaml'].replace('density: 0.5', 'density: 1.0') });
+    const bare = (r: Result) => JSON.stringify({ ...r, warnings: r.warnings.length });
+    const withSkip = run(SKIP_B_AND_Z, undefined, edit), without = run('', undefined, edit);
+    expect(withSkip.levels[0].computeCounts!.actual).toBe(16);
+    expect(bare(withSkip)).toBe(bare(without));
   });
 
   it('without spatial skipping the same mapping is refused: 8 wide over 4', () => {
