@@ -20,6 +20,7 @@ import { computeCounts, decompression, initialFine, propagate, type ComputeCount
 import { programOf, type SparseProgram } from './program.js';
 import { defineFormats, expectedOccupancy, metadataAccesses, metadataGivenTile } from './representation.js';
 import type { SparseSpec } from './spec.js';
+import { propagateSpatial, spatialSkipping } from './spatial-skip.js';
 import { SparseScratch } from './state.js';
 import { bindExtents, maxOccupancy, scalarDensity } from './tiles.js';
 
@@ -45,7 +46,6 @@ export interface ChoicePrices {
   readonly convention?: 'v4' | 'v3';
 }
 
-const SPATIAL_SKIPPING = 'spatial skipping (skipping_spatial) is read but not modelled: its accesses count as not skipped';
 const NO_WARNINGS: readonly string[] = [];
 
 /** The result a scratch hands back, recycled with it (a search's inner loop allocates nothing). */
@@ -122,12 +122,13 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
     const i = st.kept[q];
     initialFine(st, i, counts.reads[i], counts.fills[i], counts.updates[i], counts.temporalReductions[i], pg.readWrite[i % S] === 1);
   }
-  let warnings = NO_WARNINGS;
+  const warnings = NO_WARNINGS;
   if (active) {
     for (let i = 0; i < N; i++) { st.gate[i] = 0; st.skip[i] = 0; st.prob[i] = 0; }
     for (const g of pg.groups) applyGroup(pg, st, st.nest, g, prices.read, pg.block);
-    if (pg.spatialSkipping) warnings = [SPATIAL_SKIPPING];
-    const maxComputes = propagate(pg, st, computes, counts.updates);
+    // Spatial skipping (spatial-skip.ts) comes after the gating and skipping groups, as in Timeloop.
+    if (pg.spatialSkipping) spatialSkipping(pg, st, st.nest, arch, mapping, counts);
+    const maxComputes = pg.spatialSkipping ? propagateSpatial(pg, st, computes, counts.updates) : propagate(pg, st, computes, counts.updates);
     decompression(pg, st);
     // The two read-only operands and their innermost keepers.
     let operands = 0, a = 0, b = 0, mda = false, mdb = false;

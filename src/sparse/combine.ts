@@ -31,7 +31,7 @@ export function initialFine(st: SparseScratch, i: number, reads: number, fills: 
 }
 
 /** Timeloop's ApplyLocalStorageSAFImpact: split tile i's own counts into actual and gated/skipped (`kind`). */
-function applyLocal(pg: SparseProgram, st: SparseScratch, p: number, s: number, i: number, kind: number, denseUpdates: number): void {
+export function applyLocal(pg: SparseProgram, st: SparseScratch, p: number, s: number, i: number, kind: number, denseUpdates: number): void {
   const c = st.counts, o = i * 9, into = o + kind * 3;
   const rw = pg.readWrite[s] === 1;
   let reads = c[o + READ];
@@ -58,7 +58,7 @@ function applyLocal(pg: SparseProgram, st: SparseScratch, p: number, s: number, 
 }
 
 /** The propagated counts of tile i become its actual ones; `readsFromUpdates`: Timeloop stores its metadata updates as the metadata reads. */
-function setFrom(st: SparseScratch, i: number, readsFromUpdates: boolean): void {
+export function setFrom(st: SparseScratch, i: number, readsFromUpdates: boolean): void {
   const c = st.counts, o = i * 9;
   c[o + FILL] = st.maxF[i]; c[o + READ] = st.maxR[i]; c[o + UPDATE] = st.maxU[i];
   if (readsFromUpdates) {

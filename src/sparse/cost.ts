@@ -15,6 +15,7 @@ import type { CountBuffers } from '../model/counts.js';
 import type { DataSpaceResult, LevelResult, Result, SparseDataSpaceResult } from '../model/result.js';
 import type { Workload } from '../workload/workload.js';
 import type { SparseCounts } from './analysis.js';
+import { spatialOf } from './spatial-skip.js';
 import type { SparseScratch } from './state.js';
 import type { DensitySpec, SparseSpec } from './spec.js';
 import { blockOccupancyTotal } from './tiles.js';
@@ -156,7 +157,9 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
   const warnMissing = (where: string, op: string, table: string) => warnings.add(`no "${op}" energy for ${where}${table}; priced at 0, as Timeloop does`);
   // Compute.
   const c = sc.compute;
-  const computeCycles = Math.ceil((c.actual + c.gated) / counts.utilizedCompute);
+  // Spatial skipping: a tile's and compute's utilised instances are the reduced ones (spatial-skip.ts).
+  const ss = pg.spatialSkipping ? spatialOf(st) : null;
+  const computeCycles = Math.ceil((c.actual + c.gated) / (ss ? ss.computeAvg : counts.utilizedCompute));
   if (c.gated > 0 && sp.computeMissing.has('gated_compute')) warnMissing(arch.compute.name, 'gated_compute', '');
   if (c.skipped > 0 && sp.computeMissing.has('skipped_compute')) warnMissing(arch.compute.name, 'skipped_compute', '');
   const computeEnergy = c.actual * plan.compute + c.gated * sp.gatedCompute + c.skipped * sp.skippedCompute;
@@ -173,7 +176,7 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
       const fw = md ? fmtBits(st, i, 0, 1) + fmtBits(st, i, 1, 1) + fmtBits(st, i, 0, 2) + fmtBits(st, i, 1, 2) : 0;
       let r = cnt[i * 9] + cnt[i * 9 + 3] + Math.floor(fr / lv.wordBits);
       let wv = cnt[i * 9 + 1] + cnt[i * 9 + 4] + cnt[i * 9 + 2] + cnt[i * 9 + 5] + Math.floor(fw / lv.wordBits);
-      const scaling = counts.utilizedInstances[l] / st.avgReplication[i];
+      const scaling = (ss ? ss.maxInstances[i] : counts.utilizedInstances[l]) / st.avgReplication[i];
       r = Math.ceil(r / scaling);
       wv = Math.ceil(wv / scaling);
       rd += r / computeCycles;
@@ -188,7 +191,7 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
     cycles = Math.max(cycles, lc);
   });
   const levels: LevelResult[] = [{
-    name: arch.compute.name, instances: arch.compute.instances, utilizedInstances: counts.utilizedCompute,
+    name: arch.compute.name, instances: arch.compute.instances, utilizedInstances: ss ? ss.computeMax : counts.utilizedCompute,
     energyPJ: computeEnergy, leakagePJ: 0, cycles: computeCycles, offChip: false, dataSpaces: [],
     computeCounts: { algorithmic: computes, actual: c.actual, gated: c.gated, skipped: c.skipped },
   }];
@@ -199,6 +202,7 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
     const table = '';
     let levelEnergy = 0;
     let maxRep = 0;
+    let levelUsed = ss ? 0 : counts.utilizedInstances[l];
     for (let s = 0; s < S; s++) {
       const i = l * S + s;
       if (!counts.kept[i]) continue;
@@ -220,8 +224,10 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
         }));
       }
       pi += price('decompression_count', st.decompression[i]) + price('compression_count', st.compression[i]);
-      const clusters = Math.min(counts.utilizedInstances[l], lv.instances / lv.clusterSize);
-      const clusterUtil = counts.utilizedInstances[l] / clusters;
+      const used = ss ? ss.maxInstances[i] : counts.utilizedInstances[l];
+      if (used > levelUsed) levelUsed = used;
+      const clusters = Math.min(used, lv.instances / lv.clusterSize);
+      const clusterUtil = used / clusters;
       const energy = (pi / clusterUtil) * st.avgReplication[i];
       maxRep = Math.max(maxRep, st.avgReplication[i]);
       levelEnergy += energy;
@@ -250,7 +256,7 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
     levelEnergy += leakage;
     total += levelEnergy;
     levels.push({
-      name: lv.name, instances: lv.instances, utilizedInstances: counts.utilizedInstances[l],
+      name: lv.name, instances: lv.instances, utilizedInstances: ss && dss.length > 0 ? levelUsed : counts.utilizedInstances[l],
       energyPJ: levelEnergy, leakagePJ: leakage, cycles: levelCycles[l], offChip: lv.offChip, dataSpaces: dss,
     });
   });
@@ -258,7 +264,8 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
   return {
     computes,
     cycles,
-    utilization: (counts.utilizedCompute / arch.compute.instances) * (computeCycles / cycles),
+    // Timeloop's IdealCycles / cycles (arithmetic.hpp:229), the same as the dense ratio without spatial skipping.
+    utilization: ss ? (c.actual + c.gated) / arch.compute.instances / cycles : (counts.utilizedCompute / arch.compute.instances) * (computeCycles / cycles),
     energyPJ: total,
     levels,
     warnings: [...warnings],
@@ -276,7 +283,9 @@ export function sparseTotals(arch: Arch, _spec: SparseSpec, counts: CountBuffers
   const cnt = st.counts, bits = st.bits, kept = st.kept, nKept = st.nKept;
   const rep = st.avgReplication, inst = counts.utilizedInstances;
   const RM = st.RM, f = st.fmt, em = st.expectedMetadata;
-  const computeCycles = Math.ceil((c.actual + c.gated) / counts.utilizedCompute);
+  // Spatial skipping: the instances a tile really uses replace the level's (spatial-skip.ts).
+  const ss = pg.spatialSkipping ? spatialOf(st) : null;
+  const computeCycles = Math.ceil((c.actual + c.gated) / (ss ? ss.computeAvg : counts.utilizedCompute));
   const L = arch.storage.length;
   // One pass over the kept tiles, level by level (a bypassed tile adds
   // nothing): each tile's metadata bits (both the bandwidth and the energy
@@ -294,12 +303,14 @@ export function sparseTotals(arch: Arch, _spec: SparseSpec, counts: CountBuffers
     const b = lv.blockSize;
     const pr = plan.read[l], pw = plan.write[l], pu = plan.update[l];
     const util = inst[l];
-    const clusterUtil = util / Math.min(util, lv.instances / lv.clusterSize);
+    const perCluster = lv.instances / lv.clusterSize;
+    const clusterUtil = util / Math.min(util, perCluster);
     let rd = 0, wr = 0, maxRep = 0;
     const first = q;
     for (const end = (l + 1) * S; q < nKept && kept[q] < end; q++) {
       const i = kept[q], s = i - l * S;
       const o = i * 9;
+      const used = ss ? ss.maxInstances[i] : util;
       if (width !== 0) {
         const n = st.metadataRanks[i];
         // Gated and skipped metadata accesses exist only where the tile's own optimization split them off (combine.ts applyLocal).
@@ -315,7 +326,7 @@ export function sparseTotals(arch: Arch, _spec: SparseSpec, counts: CountBuffers
       if (shape !== 0) {
         const fr = md ? bits[o] + bits[o + 3] : 0;
         const fw = md ? bits[o + 1] + bits[o + 4] + bits[o + 2] + bits[o + 5] : 0;
-        const scaling = util / rep[i];
+        const scaling = used / rep[i];
         rd += Math.ceil((cnt[o] + cnt[o + 3] + Math.floor(fr / lv.wordBits)) / scaling) / computeCycles;
         wr += Math.ceil((cnt[o + 1] + cnt[o + 4] + cnt[o + 2] + cnt[o + 5] + Math.floor(fw / lv.wordBits)) / scaling) / computeCycles;
       }
@@ -335,7 +346,7 @@ export function sparseTotals(arch: Arch, _spec: SparseSpec, counts: CountBuffers
       }
       pi += st.decompression[i] * e[15] + st.compression[i] * e[16];
       const r = rep[i];
-      tileEnergy[q] = (pi / clusterUtil) * r;
+      tileEnergy[q] = (pi / (ss ? used / Math.min(used, perCluster) : clusterUtil)) * r;
       if (r > maxRep) maxRep = r;
     }
     // Leakage instances per level, parked until the cycles are known (0: the level leaks nothing).

@@ -108,6 +108,54 @@ function applyRanksOuterToInner(pg: SparseProgram, s: number, D: number, hasMd: 
 }
 
 /**
+ * The same assignment inner to outer (Timeloop's ApplyRanksInnerToOuter,
+ * representation-analyzer.cpp:425, for `rank_application_order:
+ * inner_to_outer`): ranks from `innerRank` up take the loops from the
+ * innermost; a rank whose flattening rule lacks the loop's dimension is a
+ * one-point rank over the scalar and the loop tries the next rank; a rank's
+ * point set is the tile its innermost loop closes; ranks left over are
+ * outermost, over the innermost loop's tile. Appends the ranks to the
+ * deques, innermost first. Returns whether non-trivial loops are left over.
+ */
+function applyRanksInnerToOuter(pg: SparseProgram, s: number, D: number, hasMd: boolean, ranks: readonly Rank[], numRanks: number, innerRank: number, n: number, innermostMold: number, molds: Float64Array): boolean {
+  const dimA = SUB_DIM, factorA = SUB_FACTOR, ext = EXT;
+  let loopId = 0;
+  let r = innerRank - 1;
+  while (r < numRanks - 1 && loopId < n) {
+    while (loopId < n && factorA[loopId] <= 1) loopId++;
+    if (loopId >= n) break;
+    r++;
+    let rule: readonly number[] | null = null;
+    if (hasMd && ranks[r].flattened.length > 0) {
+      rule = groupWith(ranks[r].flattened, dimA[loopId]);
+      if (rule === null) { FS[fsTail++] = 1; PS[psTail++] = 1; continue; }
+    }
+    for (let d = 0; d < D; d++) ext[d] = 1;
+    ext[dimA[loopId]] *= factorA[loopId];
+    const tileSet = tileSize(pg, s, molds, SUB_MOLD[loopId]);
+    loopId++;
+    if (loopId < n && (!hasMd || rule !== null)) {
+      let tr = factorA[loopId] <= 1;
+      while (!hasMd || rule!.includes(dimA[loopId]) || tr) {
+        if (!tr) ext[dimA[loopId]] *= factorA[loopId];
+        loopId++;
+        if (loopId >= n) break;
+        tr = factorA[loopId] <= 1;
+      }
+    }
+    FS[fsTail++] = tileSize(pg, s, ext, 0);
+    PS[psTail++] = tileSet;
+  }
+  while (r < numRanks - 1) {
+    r++;
+    FS[fsTail++] = 1;
+    PS[psTail++] = innermostMold < 0 ? 1 : tileSize(pg, s, molds, innermostMold);
+  }
+  for (; loopId < n; loopId++) if (factorA[loopId] > 1) return true;
+  return false;
+}
+
+/**
  * Define the representation of every kept tensor at every level, inner
  * levels first (a compressed parent whose child holds more than a point
  * pre-tiles by the child's ranks): the fiber shapes and point sets of each
@@ -172,7 +220,8 @@ export function defineFormats(pg: SparseProgram, st: SparseScratch, nest: FlatNe
         SUB_DIM[n] = d; SUB_FACTOR[n] = factor[k]; SUB_MOLD[n] = moldAt[k]; n++;
       }
       fsHead = fsTail = psHead = psTail = cap;
-      const more = applyRanksOuterToInner(pg, s, D, hasMd, ranks, numRanks, preTiling ? childRanks : 0, n, all > 0 ? mold0 : -1, molds);
+      const apply = hasMd && pg.spec.levels[level].formats[s]!.innerToOuter ? applyRanksInnerToOuter : applyRanksOuterToInner;
+      const more = apply(pg, s, D, hasMd, ranks, numRanks, preTiling ? childRanks : 0, n, all > 0 ? mold0 : -1, molds);
       if (more && hasMd) throw new MissingRanksError(s, level, `${ds.name} at level ${level} needs more ranks than its format has`);
       if (preTiling) {
         for (let k = st.fibers[c] - 1; k >= 0; k--) { FS[--fsHead] = st.fiberShape[c * RM + k]; PS[--psHead] = st.pointSets[c * (RM + 1) + k + 1]; }
@@ -205,12 +254,14 @@ export function metadataGivenTile(pg: SparseProgram, st: SparseScratch, i: numbe
   const dm = pg.densitySpec[s];
   let maxFibers = 1;
   let cur = shape;
+  const top = pg.spec.levels[(i - s) / pg.S].formats[s]?.innerToOuter ? 0 : R - 1;
   for (let r = R - 1; r >= 0; r--) {
     const fs = st.fiberShape[i * RM + r];
     const next = st.pointSets[i * (RM + 1) + r];
     const rk = ranks[r];
     const o = r * 4;
-    if (fs === 1 && r !== R - 1) { out[o] = 0; out[o + 1] = 0; out[o + 2] = 0; out[o + 3] = 0; } else {
+    // A one-point rank is empty but the top one (the innermost one inner to outer, tiling-tile-info.cpp:157).
+    if (fs === 1 && r !== top) { out[o] = 0; out[o + 1] = 0; out[o + 2] = 0; out[o + 3] = 0; } else {
       cond.shape = shape; cond.occupancy = occupancy;
       const pf = emptyProbability(dm, cur, cond);
       const pe = emptyProbability(dm, next, cond);

@@ -23,7 +23,7 @@ export interface RankFormat {
 /** The representation of one tensor at one level: ranks outermost first, as written. */
 export interface TensorFormat {
   readonly ranks: readonly RankFormat[];
-  /** Timeloop's `rank_application_order` (only outer-to-inner is modelled). */
+  /** Timeloop's `rank_application_order`: ranks take the loops from the innermost (true) or the outermost. */
   readonly innerToOuter: boolean;
 }
 

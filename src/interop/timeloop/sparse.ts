@@ -155,7 +155,6 @@ export function readSparse(sections: Merged, w: Workload, arch: Arch): SparseSpe
           const ok = key(o, 'rank_application_order', 'rank-application-order');
           const order = ok === undefined ? 'outer_to_inner' : str(o[ok], eat.key(ok)).replace(/-/g, '_');
           if (order !== 'outer_to_inner' && order !== 'inner_to_outer') eat.key(ok!).fail('inner_to_outer or outer_to_inner', order);
-          if (order === 'inner_to_outer') warnings.push(`${name}.${w.dataSpaces[s].name}: rank_application_order inner_to_outer is not modelled; ranks applied outer to inner`);
           const ranks: RankFormat[] = list(o.ranks, eat.key('ranks')).map((rk, ri) => {
             const rat = eat.key('ranks').key(ri);
             const ro = obj(rk, rat);

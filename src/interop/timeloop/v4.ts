@@ -131,10 +131,11 @@ function attr(c: RawComponent, k: string): number | undefined {
  */
 const WHOLE = { ok: (v: number) => Number.isSafeInteger(v) && v >= 1, expected: 'a positive whole number' };
 const ATTRIBUTE_RULES: Readonly<Record<string, { ok(v: number): boolean; expected: string }>> = {
-  width: WHOLE, memory_width: WHOLE, datawidth: WHOLE, word_bits: WHOLE, 'word-bits': WHOLE,
+  width: WHOLE, memory_width: WHOLE, data_storage_width: WHOLE, datawidth: WHOLE, word_bits: WHOLE, 'word-bits': WHOLE,
   block_size: WHOLE, 'block-size': WHOLE, cluster_size: WHOLE, 'cluster-size': WHOLE,
   depth: { ok: (v) => Number.isSafeInteger(v) && v >= 0, expected: 'a whole number ≥ 0' },
   memory_depth: { ok: (v) => Number.isSafeInteger(v) && v >= 0, expected: 'a whole number ≥ 0' },
+  data_storage_depth: { ok: (v) => Number.isSafeInteger(v) && v >= 0, expected: 'a whole number ≥ 0' },
   entries: { ok: (v) => Number.isSafeInteger(v) && v >= 0, expected: 'a whole number ≥ 0' },
   size: { ok: (v) => Number.isSafeInteger(v) && v >= 0, expected: 'a whole number ≥ 0' },
   meshX: WHOLE, meshY: WHOLE, instances: WHOLE,
@@ -180,7 +181,8 @@ export function readArchitecture(src: Sourced): Arch {
     const wb = attr(c, 'datawidth') ?? attr(c, 'word_bits') ?? attr(c, 'word-bits');
     // Timeloop's default word size when a level gives none.
     const wordBits: number = wb ?? 16;
-    const width = attr(c, 'width') ?? attr(c, 'memory_width');
+    // Sparseloop's SRAM_metadata components name them data_storage_width/depth (buffer.cpp reads both).
+    const width = attr(c, 'width') ?? attr(c, 'memory_width') ?? attr(c, 'data_storage_width');
     // Timeloop: width = word bits × block size × cluster size; any one may be left out.
     const blockAttr = attr(c, 'block_size') ?? attr(c, 'block-size');
     const clusterAttr = attr(c, 'cluster_size') ?? attr(c, 'cluster-size');
@@ -191,7 +193,7 @@ export function readArchitecture(src: Sourced): Arch {
       if (clusterAttr === undefined && width !== undefined) clusterSize = Math.max(1, Math.floor(width / (wordBits * blockSize)));
     } else if (width !== undefined) blockSize = Math.max(1, Math.floor(width / clusterSize / wordBits));
     else blockSize = 1;
-    const depth = attr(c, 'depth') ?? attr(c, 'memory_depth') ?? attr(c, 'entries');
+    const depth = attr(c, 'depth') ?? attr(c, 'memory_depth') ?? attr(c, 'entries') ?? attr(c, 'data_storage_depth');
     const sizeAttr = attr(c, 'size');
     let sizeWords: number | null = null;
     if (sizeAttr !== undefined) sizeWords = sizeAttr;
