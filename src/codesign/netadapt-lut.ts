@@ -176,6 +176,8 @@ export function modelSource(design: ModelDesign, o: ModelSourceOptions): ModelSo
   const full = new Map<string, Promise<{ cost: number; genome: Genome }>>();
   let fullSearches = 0, variantSearches = 0, fallbacks = 0, candidates = 0, evaluations = 0;
   const memo = new SearchMemo();
+  // Starting genomes, reused by every variant of a family (same levels, dimensions and data spaces).
+  const scratches = new Map<string, Genome[]>();
   const counted = <R extends { candidates: number; evaluated: number }>(r: R): R => { candidates += r.candidates; evaluations += r.evaluated; return r; };
   const costOf = (r: { energyPJ: number; cycles: number }) => (o.metric === 'latency' ? r.cycles : r.energyPJ);
   const fullSearch = (l: ConvLayer | FcLayer) => {
@@ -208,7 +210,9 @@ export function modelSource(design: ModelDesign, o: ModelSourceOptions): ModelSo
       const anchor = await fullSearch(near.layer);
       const w = layerWorkload(l, 1);
       const space = new MapSpace(w, design.arch, design.constraints(w));
-      const starts = refitStarts(space, anchor.genome, design.arch);
+      let scratch = scratches.get(familyKey(l));
+      if (!scratch) { scratch = []; scratches.set(familyKey(l), scratch); }
+      const starts = refitStarts(space, anchor.genome, design.arch, scratch);
       variantSearches++;
       const r = counted(memoSearch(w, design.arch, space, planFor(w), { objective, seed: o.seed, evaluations: variantBudget }, warmStartStrategy(starts), memo));
       if (r.best) return costOf(r);
