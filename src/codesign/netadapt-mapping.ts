@@ -152,11 +152,13 @@ export function fillSpatial(space: MapSpace, arch: Arch, g: Genome): boolean {
  */
 export function refitStarts(space: MapSpace, from: Genome, arch: Arch, scratch: Genome[] = []): Genome[] {
   const out: Genome[] = [];
+  // Distinct re-fits so far: a re-fit equal to an earlier one adds nothing, and nor does its filled copy (the same as the earlier one's).
+  const raws: Genome[] = [];
   let used = 0;
   const take = (): Genome => (used < scratch.length ? scratch[used++] : (scratch.push(space.newGenome()), scratch[used++]));
   const n = space.L * 3 * space.D;
-  const known = (g: Genome): boolean => {
-    for (const h of out) {
+  const among = (list: readonly Genome[], g: Genome): boolean => {
+    for (const h of list) {
       let i = 0;
       while (i < n && h.f[i] === g.f[i]) i++;
       if (i === n) return true;
@@ -166,11 +168,12 @@ export function refitStarts(space: MapSpace, from: Genome, arch: Arch, scratch: 
   for (let l = space.L - 1; l >= 0; l--) {
     for (const order of ['inner-first', 'spatial-first'] as const) {
       const g = take();
-      if (!refit(space, from, order, g, l)) { used--; continue; }
-      if (known(g)) used--; else out.push(g);
+      if (!refit(space, from, order, g, l) || among(raws, g)) { used--; continue; }
+      raws.push(g);
+      if (!among(out, g)) out.push(g);
       const filled = take();
       space.copy(g, filled);
-      if (fillSpatial(space, arch, filled) && !known(filled)) out.push(filled);
+      if (fillSpatial(space, arch, filled) && !among(out, filled)) out.push(filled);
       else used--;
     }
   }
