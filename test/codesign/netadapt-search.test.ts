@@ -3,6 +3,8 @@ import { fullMemoSearch, memoSearch, SearchMemo } from '../../src/codesign/netad
 import { refitStarts, warmStartStrategy } from '../../src/codesign/netadapt-mapping.js';
 import { builtinArch } from '../../src/designs/builtin.js';
 import { annealStrategy } from '../../src/mapper/anneal.js';
+import { exhaustiveStrategy } from '../../src/mapper/exhaustive.js';
+import { modelSource } from '../../src/codesign/netadapt-lut.js';
 import { runMapper } from '../../src/mapper/run.js';
 import { searchWith } from '../../src/mapper/search.js';
 import { MapSpace, type Genome } from '../../src/mapper/space.js';
@@ -99,5 +101,29 @@ describe('the look-up table search with a memo of evaluated loop nests', () => {
       }
     }
     expect(first.size).toBeGreaterThan(n / 2);
+  });
+});
+
+describe('the model table over the memo search', () => {
+  it('prices a tiny layer at its exhaustive optimum, and the same seed gives the same entries', async () => {
+    const small: ConvLayer[] = [tiny, { ...tiny, outC: 2 }, { ...tiny, inC: 2, outC: 3 }];
+    for (const l of small) {
+      const { w, plan, space } = setup(l);
+      expect(space.size()).toBeLessThan(1000);
+      const opt = searchWith(w, eyeriss.arch, space, plan, { objective: 'energy', seed: 1, evaluations: 1000 }, (ctx) => exhaustiveStrategy(ctx));
+      const src = modelSource(eyeriss, { metric: 'energy', evaluations: 1000, seed: 9, platform: 'eyeriss' });
+      expect(await src.layerCost(l), l.name).toBe(opt.energyPJ);
+    }
+    const variants: ConvLayer[] = [{ ...pw, outC: 100 }, { ...pw, inC: 48, outC: 64 }, { ...dw, inC: 40, outC: 40, groups: 40 }];
+    const entries = async () => {
+      const src = modelSource(eyeriss, { metric: 'latency', evaluations: 300, seed: 4, platform: 'eyeriss', anchors: [pw, dw] });
+      const out: number[] = [];
+      for (const l of variants) out.push(await src.layerCost(l));
+      return { out, stats: src.searches() };
+    };
+    const a = await entries(), b = await entries();
+    expect(b.out).toEqual(a.out);
+    expect(b.stats).toEqual(a.stats);
+    expect(a.stats.evaluations).toBeLessThan(a.stats.candidates);
   });
 });
