@@ -1,7 +1,7 @@
 /**
  * NetAdapt's model look-up table in a fresh process (`npm run bench` runs it
- * as a child per metric; alone: `node <bundle>/lut.js [energy|latency]
- * [evaluations] [report.json]`). It asks the table for what a run asks:
+ * as a child per metric, bundled; alone: `npx tsx bench/lut.ts
+ * [energy|latency] [evaluations] [report.json]`). It asks the table for what a run asks:
  * NetAdapt's schedule on the shipped MobileNet-style network (reduction 0.05
  * of the original, decay 0.96, granularity 4, to 0.3), every layer's
  * proposal at every iteration, and the chosen proposal either a seeded pick
