@@ -13,7 +13,7 @@ const dir = join(root, 'node_modules', '.cache', `dnnergy-bench-${process.pid}`)
 mkdirSync(dir, { recursive: true });
 const out = join(dir, 'run.js');
 await build({
-  entryPoints: [fileURLToPath(new URL('./run.ts', import.meta.url)), join(root, 'src/io/worker.ts')],
+  entryPoints: [fileURLToPath(new URL('./run.ts', import.meta.url)), fileURLToPath(new URL('./lut.ts', import.meta.url)), join(root, 'src/io/worker.ts')],
   bundle: true,
   splitting: true,
   platform: 'node',

@@ -5,7 +5,8 @@
  *   Timeloop's v4-tl-06 case), single thread;
  * - full evaluations per second including validation and the per-level report;
  * - the sparse engine on Sparseloop's Eyeriss-like gating layer and the mapper
- *   ranking by the sparse cost (these in CPU time: the machine is shared).
+ *   ranking by the sparse cost (these in CPU time: the machine is shared);
+ * - NetAdapt's model look-up table per entry, in a fresh process (bench/lut.ts).
  */
 import { loadInputs } from '../src/io/inputs.js';
 import { operationCount } from '../src/workload/workload.js';
@@ -129,3 +130,11 @@ measure('full evaluate() (validation + per-level report + checks)', (n) => {
 if (!Number.isFinite(sink)) console.log('unexpected');
 
 await (await import('./mapper.js')).mapperBench();
+
+// NetAdapt's model look-up table (bench/lut.ts), each metric in a fresh process: the figure includes V8's warm-up, as a run's does.
+{
+  const { existsSync } = await import('node:fs');
+  const { execFileSync } = await import('node:child_process');
+  const lut = new URL('./lut.js', import.meta.url);
+  if (existsSync(lut)) for (const m of ['energy', 'latency']) process.stdout.write(execFileSync(process.execPath, [lut.pathname, m]));
+}

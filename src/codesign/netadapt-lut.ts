@@ -8,14 +8,13 @@
  * pooling; the model's accelerators do not model it).
  */
 import type { ModelDesign } from './cost.js';
-import { runMapper } from '../mapper/run.js';
-import { searchWith } from '../mapper/search.js';
 import { MapSpace, type Genome } from '../mapper/space.js';
 import { planEnergy, type EnergyPlan } from '../model/cost.js';
 import { SpecError } from '../spec/errors.js';
 import type { Workload } from '../workload/workload.js';
 import { layerWorkload, shapeKey, type ConvLayer, type FcLayer, type Layer, type Network, type OtherLayer, type TensorShape } from '../network/network.js';
 import { channelCounts, channelDistance, familyKey, refitStarts, warmStartStrategy } from './netadapt-mapping.js';
+import { fullMemoSearch, memoSearch, SearchMemo } from './netadapt-search.js';
 
 /** Prices one layer variant for the table. */
 export interface LayerCostSource {
@@ -126,11 +125,15 @@ export interface ModelSourceOptions {
   readonly variantEvaluations?: number;
 }
 
-/** What the model source did: full searches, variant searches, and the variants that fell back to a full one. */
+/** What the model source did: full searches, variant searches, the variants that fell back to a full one, and the evaluator runs (repeated loop nests are answered from a memo). */
 export interface ModelSourceStats {
   readonly fullSearches: number;
   readonly variantSearches: number;
   readonly fallbacks: number;
+  /** Candidates the searches proposed (their budgets). */
+  readonly candidates: number;
+  /** Distinct loop nests among them: what the evaluator ran. */
+  readonly evaluations: number;
 }
 
 /** The model as a table source, with counts of the searches it ran. */
@@ -171,7 +174,11 @@ export function modelSource(design: ModelDesign, o: ModelSourceOptions): ModelSo
     families.set(f, list);
   }
   const full = new Map<string, Promise<{ cost: number; genome: Genome }>>();
-  let fullSearches = 0, variantSearches = 0, fallbacks = 0;
+  let fullSearches = 0, variantSearches = 0, fallbacks = 0, candidates = 0, evaluations = 0;
+  const memo = new SearchMemo();
+  // Starting genomes, reused by every variant of a family (same levels, dimensions and data spaces).
+  const scratches = new Map<string, Genome[]>();
+  const counted = <R extends { candidates: number; evaluated: number }>(r: R): R => { candidates += r.candidates; evaluations += r.evaluated; return r; };
   const costOf = (r: { energyPJ: number; cycles: number }) => (o.metric === 'latency' ? r.cycles : r.energyPJ);
   const fullSearch = (l: ConvLayer | FcLayer) => {
     const key = shapeKey(l);
@@ -180,7 +187,7 @@ export function modelSource(design: ModelDesign, o: ModelSourceOptions): ModelSo
       p = (async () => {
         fullSearches++;
         const w = layerWorkload(l, 1);
-        const r = await runMapper(w, design.arch, design.constraints(w), planFor(w), { objective, seed: o.seed, evaluations: o.evaluations, threads: 1 });
+        const r = counted(fullMemoSearch(w, design.arch, new MapSpace(w, design.arch, design.constraints(w)), planFor(w), { objective, seed: o.seed, evaluations: o.evaluations }, memo));
         if (!r.best) throw new SpecError(o.platform, `layer ${l.name}`, `a legal mapping within ${o.evaluations} evaluations (raise --evaluations)`, 'none');
         return { cost: costOf(r), genome: r.best };
       })();
@@ -192,7 +199,7 @@ export function modelSource(design: ModelDesign, o: ModelSourceOptions): ModelSo
     metric: o.metric,
     unit: o.metric === 'latency' ? 'cycles' : design.energy.unit ?? 'pJ',
     platform: o.platform,
-    searches: () => ({ fullSearches, variantSearches, fallbacks }),
+    searches: () => ({ fullSearches, variantSearches, fallbacks, candidates, evaluations }),
     async layerCost(l) {
       const key = shapeKey(l);
       const family = families.get(familyKey(l));
@@ -203,9 +210,11 @@ export function modelSource(design: ModelDesign, o: ModelSourceOptions): ModelSo
       const anchor = await fullSearch(near.layer);
       const w = layerWorkload(l, 1);
       const space = new MapSpace(w, design.arch, design.constraints(w));
-      const starts = refitStarts(space, anchor.genome, design.arch);
+      let scratch = scratches.get(familyKey(l));
+      if (!scratch) { scratch = []; scratches.set(familyKey(l), scratch); }
+      const starts = refitStarts(space, anchor.genome, design.arch, scratch);
       variantSearches++;
-      const r = searchWith(w, design.arch, space, planFor(w), { objective, seed: o.seed, evaluations: variantBudget }, warmStartStrategy(starts));
+      const r = counted(memoSearch(w, design.arch, space, planFor(w), { objective, seed: o.seed, evaluations: variantBudget }, warmStartStrategy(starts), memo));
       if (r.best) return costOf(r);
       // Nothing legal near the anchor's mapping: this variant gets a search of its own.
       fallbacks++;

@@ -75,23 +75,28 @@ export function refit(space: MapSpace, from: Genome, order: RefitOrder, out: Gen
   if (from.f.length !== L * 3 * D || from.keep.length !== L * S) return false;
   out.perm.set(from.perm);
   out.sperm.set(from.sperm);
+  out.pad.fill(0);
   for (let i = 0; i < L * S; i++) out.keep[i] = keepFixed[i] === 255 ? from.keep[i] : keepFixed[i];
   for (let i = 0; i < out.f.length; i++) out.f[i] = fixed[i] || 1;
+  const restSlot = restLevel * 3 + T;
   for (let d = 0; d < D; d++) {
     const slots = free[d];
     if (slots.length === 0) continue;
     let rest = 1;
     for (const p of primes[d]) rest *= p;
-    let last = -1;
-    for (const s of slots) if (s % 3 === T) last = s;
-    if (slots.includes(restLevel * 3 + T)) last = restLevel * 3 + T;
+    let last = -1, hasRest = false;
+    for (const s of slots) { if (s % 3 === T) last = s; if (s === restSlot) hasRest = true; }
+    if (hasRest) last = restSlot;
     if (last < 0) last = slots[slots.length - 1];
-    const ordered = order === 'inner-first' ? slots : [...slots.filter((s) => s % 3 !== T), ...slots.filter((s) => s % 3 === T)];
-    for (const s of ordered) {
-      if (s === last) continue;
-      const k = divisorAtMost(rest, from.f[s * D + d]);
-      out.f[s * D + d] *= k;
-      rest /= k;
+    // inner-first: the slots as listed; spatial-first: the spatial ones, then the temporal ones (one pass each).
+    const passes = order === 'inner-first' ? 1 : 2;
+    for (let pass = 0; pass < passes; pass++) {
+      for (const s of slots) {
+        if (s === last || (passes === 2 && (s % 3 === T) !== (pass === 1))) continue;
+        const k = divisorAtMost(rest, from.f[s * D + d]);
+        out.f[s * D + d] *= k;
+        rest /= k;
+      }
     }
     out.f[last * D + d] *= rest;
   }
@@ -145,17 +150,31 @@ export function fillSpatial(space: MapSpace, arch: Arch, g: Genome): boolean {
  * first), and each of them with its idle spatial slots filled
  * ({@link fillSpatial}). Each costs one evaluation.
  */
-export function refitStarts(space: MapSpace, from: Genome, arch: Arch): Genome[] {
+export function refitStarts(space: MapSpace, from: Genome, arch: Arch, scratch: Genome[] = []): Genome[] {
   const out: Genome[] = [];
-  const add = (g: Genome) => { if (!out.some((h) => h.f.every((v, i) => v === g.f[i]))) out.push(g); };
+  // Distinct re-fits so far: a re-fit equal to an earlier one adds nothing, and nor does its filled copy (the same as the earlier one's).
+  const raws: Genome[] = [];
+  let used = 0;
+  const take = (): Genome => (used < scratch.length ? scratch[used++] : (scratch.push(space.newGenome()), scratch[used++]));
+  const n = space.L * 3 * space.D;
+  const among = (list: readonly Genome[], g: Genome): boolean => {
+    for (const h of list) {
+      let i = 0;
+      while (i < n && h.f[i] === g.f[i]) i++;
+      if (i === n) return true;
+    }
+    return false;
+  };
   for (let l = space.L - 1; l >= 0; l--) {
     for (const order of ['inner-first', 'spatial-first'] as const) {
-      const g = space.newGenome();
-      if (!refit(space, from, order, g, l)) continue;
-      add(g);
-      const filled = space.newGenome();
+      const g = take();
+      if (!refit(space, from, order, g, l) || among(raws, g)) { used--; continue; }
+      raws.push(g);
+      if (!among(out, g)) out.push(g);
+      const filled = take();
       space.copy(g, filled);
-      if (fillSpatial(space, arch, filled)) add(filled);
+      if (fillSpatial(space, arch, filled) && !among(out, filled)) out.push(filled);
+      else used--;
     }
   }
   return out;
