@@ -30,7 +30,7 @@ describe('activation masks from the tfjs probe', () => {
     const img = new Float32Array(3 * 4 * 2);
     img[(1 * 4 + 2) * 2 + 0] = 5;
     img[(0 * 4 + 3) * 2 + 1] = 7;
-    const sample = { images: img, labels: new Uint8Array(1), count: 1, shape: [3, 4, 2] as [number, number, number] };
+    const sample = { images: img, labels: new Uint8Array(1), count: 1, shape: [3, 4, 2] as [number, number, number], classes: 10 };
     const m = activationMaskMeter(tf, model, layers)(sample);
     const conv = m.get('conv')!.masks!;
     const nz = (a: Uint8Array) => [...a.keys()].filter((i) => a[i] !== 0);

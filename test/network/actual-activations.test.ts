@@ -4,16 +4,13 @@
  * along N), and the cost provider pricing a layer on those tiles.
  */
 import { describe, expect, it } from 'vitest';
-import { modelCost } from '../../src/codesign/cost.js';
 import { builtinArch } from '../../src/designs/builtin.js';
-import type { Design } from '../../src/designs/design.js';
 import { actualActivations, type ImageMasks } from '../../src/network/activations.js';
 import { layerWorkload, NetworkBuilder, type ConvLayer } from '../../src/network/network.js';
 import { evaluateLayerSparse } from '../../src/network/sparsity.js';
 import { ActualTensor } from '../../src/sparse/density.js';
 
 const b = builtinArch('eyeriss')!;
-const design: Design = { name: 'eyeriss', description: b.description, arch: b.arch, energy: b.energy, constraints: b.constraints, clockHz: b.clockHz, warnings: [] };
 
 /** Masks from per-image [C][H][W] arrays of 0/1. */
 function masks(images: number[][][][]): ImageMasks {
