@@ -163,6 +163,8 @@ export function registerCommands(program: Command): void {
     .option('--first-step <f>', 'fraction of the remaining weights a first step removes', '0.5')
     .option('--min-step <f>', 'smallest step tried before a layer is done', '0.1')
     .option('--evaluations <n>', 'mapper budget per layer shape', '20000')
+    .option('--activations <average|actual>', 'how activations are priced: average (their non-zero fraction on 1,000 held-out images) or actual (their zero masks on --activation-images of them, every tile counted by the sparse engine)', 'average')
+    .option('--activation-images <n>', 'held-out images whose activation masks --activations actual keeps (at most 1000)', '100')
     .option('--out <dir>', 'write the pruned model (model.json, weights.bin, model.onnx) and report.json here')
     .option('--json', 'print the report as JSON')
     .action(async (o: PruneOpts) => (await import('./prune.js')).runPrune(o));

@@ -17,6 +17,7 @@ import { progressBar, quiet } from './progress.js';
 export interface PruneOpts {
   model: string; method: string; arch: string; ert?: string; maxAccuracyDrop: string; seed: string; out?: string; json?: boolean;
   stepImages: string; finalImages: string; activationL1: string; margin: string; validationImages: string; lr: string; firstStep: string; minStep: string; evaluations: string;
+  activations: string; activationImages: string;
 }
 
 /** What `dnnergy prune --out` writes. */
@@ -43,10 +44,15 @@ export async function runPrune(o: PruneOpts): Promise<void> {
   const lr = numberIn(o.lr, '--lr', 1e-7, 1), firstStep = numberIn(o.firstStep, '--first-step', 0.01, 0.99), minStep = numberIn(o.minStep, '--min-step', 0.001, firstStep);
   const evaluations = wholeNumber(o.evaluations, '--evaluations', 1);
   const activationL1 = numberIn(o.activationL1, '--activation-l1', 0, 1);
+  if (o.activations !== 'average' && o.activations !== 'actual') throw new SpecError('<command line>', '--activations', 'average or actual', o.activations);
+  const activations = o.activations === 'actual' ? 'actual' as const : 'average' as const;
+  const activationImages = wholeNumber(o.activationImages, '--activation-images', 1);
+  if (activationImages > 1000) throw new SpecError('<command line>', '--activation-images', 'at most 1000 (the probe images activation densities are measured on)', o.activationImages);
+  const actual = activations === 'actual';
 
-  const [{ initTf }, { saveModel }, { loadMnist }, { accuracy }, { loadPrunable, onnxValues }, { energyModel, networkEnergy }, { prune, activationDensities, densityProbe, prunedLayers }, { densities }] = await Promise.all([
+  const [{ initTf }, { saveModel }, { loadMnist }, { accuracy }, { loadPrunable, onnxValues }, { energyModel, networkEnergy }, { prune, activationSampler, prunedLayers }, { densities }, { activationTiles, formatActivationTiles }] = await Promise.all([
     import('../train/backend.js'), import('../train/io.js'), import('../train/mnist.js'), import('../train/train.js'), import('../train/network.js'),
-    import('../codesign/energy.js'), import('../codesign/prune.js'), import('../train/masks.js'),
+    import('../codesign/energy.js'), import('../codesign/prune.js'), import('../train/masks.js'), import('../report/prune-activations.js'),
   ]);
   const tf = await initTf();
   const { model, net } = await loadPrunable(tf, dir);
@@ -60,12 +66,15 @@ export async function runPrune(o: PruneOpts): Promise<void> {
   const test = loadMnist('test');
   const start = densities(model);
   // The same images and layers prune() measures on, so that its first step starts from this energy.
-  const startActs = activationDensities(tf, model, prunedLayers(model, em), densityProbe(validation));
+  const sampling = { activations, activationImages };
+  const startActs = activationSampler(tf, model, prunedLayers(model, em), validation, sampling)();
+  // Priced on the start model, before pruning changes its weights.
+  const tilesBefore = actual ? activationTiles(em, net, start, startActs) : undefined;
   const before = { energy: networkEnergy(em, start, startActs), test: await accuracy(tf, model, test) };
   const bar = progressBar(`${o.method} {bar} energy {ratio}× lower | step {step}: {layer} {verdict} (validation {acc}%)`, o.json, { barsize: 20 });
   bar?.start(100, 0, { ratio: '1.00', step: 0, layer: '-', verdict: '', acc: '-' });
   const result = await prune(tf, model, em, { train: trainSet, validation }, {
-    method: o.method, maxAccuracyDrop: maxDrop - margin, seed, stepImages, finalImages, learningRate: lr, activationL1, firstStep, minStep,
+    method: o.method, maxAccuracyDrop: maxDrop - margin, seed, stepImages, finalImages, learningRate: lr, activationL1, firstStep, minStep, ...sampling,
     onStep: (s) => bar?.update(Math.min(100, Math.round((1 - s.energy / before.energy.total) * 100)), {
       ratio: (before.energy.total / s.energy).toFixed(2), step: s.step, layer: s.layer, verdict: s.accepted ? 'kept' : 'undone', acc: (s.validationAccuracy * 100).toFixed(2),
     }),
@@ -77,7 +86,9 @@ export async function runPrune(o: PruneOpts): Promise<void> {
     settings: { step_images: stepImages, final_images: finalImages, validation_images: validationImages, learning_rate: lr, activation_l1: activationL1, first_step: firstStep, min_step: minStep },
     energyModel: em, start, result, before, after,
   });
-  const json = JSON.stringify(report, null, 2) + '\n';
+  // Only under `actual`: the default report keeps its bytes.
+  const tiles = tilesBefore && { images: Math.min(activationImages, 1000, validationImages), before: tilesBefore, after: activationTiles(em, net, result.densities, result.activations) };
+  const json = JSON.stringify(tiles ? { ...report, activations: 'actual', activation_tiles: tiles } : report, null, 2) + '\n';
   const outDir = o.out;
   if (outDir !== undefined) {
     // All four or none: never a new weights.bin beside a stale report.json.
@@ -87,5 +98,5 @@ export async function runPrune(o: PruneOpts): Promise<void> {
       out.add(join(outDir, 'report.json'), json);
     });
   }
-  process.stdout.write(o.json ? json : formatPrune(report));
+  process.stdout.write(o.json ? json : formatPrune(report) + (tiles ? '\n' + formatActivationTiles(tiles.images, tiles.before, tiles.after) : ''));
 }

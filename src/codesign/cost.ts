@@ -13,12 +13,23 @@ import type { Result } from '../model/result.js';
 import { analyzeNetwork } from '../network/analyze.js';
 import { layerMacs, layerWorkload, shapeKey, type ConvLayer, type FcLayer, type Network } from '../network/network.js';
 import { evaluateLayerSparse, type LayerDensities } from '../network/sparsity.js';
+import { actualActivations, type ActivationMasks, type ImageMasks } from '../network/activations.js';
+import type { DensitySpec } from '../sparse/spec.js';
 
 /** What a cost measures. */
 export type CostMetric = 'energy' | 'latency' | (string & {});
 
-/** Measured fraction of non-zero activations a layer reads and writes back. */
-export interface ActivationDensity { readonly inputs: number; readonly outputs: number }
+/**
+ * Measured fraction of non-zero activations a layer reads and writes back;
+ * with `masks` (the zero masks themselves, per image), the model prices the
+ * layer on the measured tiles instead (actual data: network/activations.ts),
+ * and `inputs`/`outputs` are the masks' fractions, shown in reports.
+ */
+export interface ActivationDensity {
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly masks?: ActivationMasks;
+}
 
 /** A layer with MACs that a network cost prices. */
 export interface CostedLayer {
@@ -94,6 +105,16 @@ export interface ModelCostProvider extends CostProvider {
 
 const DENSE: ActivationDensity = { inputs: 1, outputs: 1 };
 
+/** Laid-out measurements kept per layer tensor (a pruning step's candidates re-measure a few distinct ones). */
+const RECENT_MASKS = 4;
+
+function sameMasks(a: ImageMasks, b: ImageMasks): boolean {
+  if (a === b) return true;
+  if (a.images !== b.images || a.mask.length !== b.mask.length) return false;
+  for (let i = 0; i < a.mask.length; i++) if (a.mask[i] !== b.mask[i]) return false;
+  return true;
+}
+
 function weightCount(l: ConvLayer | FcLayer): number {
   return l.kind === 'conv' ? (l.outC * l.inC * l.kH * l.kW) / l.groups : l.inFeatures * l.outFeatures;
 }
@@ -126,9 +147,27 @@ export function modelCost(design: ModelDesign, o: ModelCostOptions = {}): ModelC
     await map([l]);
     return cache.get(shapeKey(l))!.result;
   };
-  const price = (l: ConvLayer | FcLayer, d: LayerDensities): { cost: number; effectualMacs: number } => {
+  // The engine keeps a tensor's counted tiles with its spec: a measurement equal to one seen lately (the
+  // layers upstream of a candidate step are re-measured unchanged) gets the same spec, counted once.
+  const laidOut = new WeakMap<ConvLayer | FcLayer, Record<'input' | 'output', { mask: ImageMasks; spec: DensitySpec | null }[]>>();
+  const tiles = (l: ConvLayer | FcLayer, role: 'input' | 'output', m: ImageMasks): DensitySpec | undefined => {
+    let byRole = laidOut.get(l);
+    if (!byRole) laidOut.set(l, byRole = { input: [], output: [] });
+    const seen = byRole[role];
+    let e = seen.find((x) => sameMasks(x.mask, m));
+    if (!e) {
+      e = { mask: m, spec: actualActivations(layerWorkload(l, batch), l, role, m) };
+      seen.unshift(e);
+      if (seen.length > RECENT_MASKS) seen.pop();
+    }
+    return e.spec ?? undefined;
+  };
+  const price = (l: ConvLayer | FcLayer, d: LayerDensities, masks?: ActivationMasks): { cost: number; effectualMacs: number } => {
     const hit = cache.get(shapeKey(l))!;
-    const s = evaluateLayerSparse(layerWorkload(l, batch), design.arch, hit.mapping, design.energy, d);
+    const inputs = masks && tiles(l, 'input', masks.inputs), outputs = masks && tiles(l, 'output', masks.outputs);
+    // The engine decides sparse or dense on the laid-out densities: a padded input's border zeros count.
+    const ld: LayerDensities = { ...d, ...(inputs ? { inputs: inputs.density } : {}), ...(outputs ? { outputs: outputs.density } : {}) };
+    const s = evaluateLayerSparse(layerWorkload(l, batch), design.arch, hit.mapping, design.energy, ld, undefined, { ...(inputs ? { inputs } : {}), ...(outputs ? { outputs } : {}) });
     const r = s ?? { energyPJ: hit.result.energyPJ, cycles: hit.result.cycles, effectualMacs: hit.result.computes };
     return { cost: metric === 'latency' ? r.cycles : r.energyPJ, effectualMacs: r.effectualMacs };
   };
@@ -150,7 +189,7 @@ export function modelCost(design: ModelDesign, o: ModelCostOptions = {}): ModelC
           const rows = layers.map((l) => {
             const d = weights.get(l.name) ?? 1;
             const a = activations.get(l.name) ?? DENSE;
-            const p = price(l.layer, { weights: d, inputs: a.inputs, outputs: a.outputs });
+            const p = price(l.layer, { weights: d, inputs: a.inputs, outputs: a.outputs }, a.masks);
             return { name: l.name, density: d, activations: a, cost: p.cost, denseCost: metric === 'latency' ? l.dense.cycles : l.dense.energyPJ, macs: l.macs, effectualMacs: p.effectualMacs };
           });
           return { total: rows.reduce((a, l) => a + l.cost, 0), layers: rows };

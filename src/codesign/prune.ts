@@ -50,6 +50,15 @@ export interface PruneOptions {
    * NetAdapt's target. Absent: prune until no step holds the accuracy.
    */
   readonly targetCost?: number;
+  /**
+   * How activations are priced: `average` (default) their non-zero
+   * fractions on the probe images (every tile at that density); `actual`
+   * their zero masks on the first `activationImages` probe images, every
+   * tile the engine asks about counted on them (see {@link activationSampler}).
+   */
+  readonly activations?: ActivationSource;
+  /** Probe images the masks are kept for under `actual` (default {@link ACTUAL_PROBE_IMAGES}). */
+  readonly activationImages?: number;
   /** Stop after this many kept steps (a fine-tuning budget shared with other methods: each kept step fine-tunes `stepImages`). */
   readonly maxKeptSteps?: number;
   readonly onStep?: (s: PruneStep) => void;
@@ -156,6 +165,35 @@ export function activationMeter(tf: typeof tfType, model: tfType.LayersModel, la
   };
 }
 
+/**
+ * {@link activationMeter} with the zero masks kept (actual data): each
+ * layer's input and output as 0/1 bytes per image in the network's
+ * [C, H, W] order (tfjs's NHWC transposed; a dense layer after a Flatten
+ * reads its features in C·H·W order, as the exported ONNX does), and their
+ * non-zero fractions. One byte per activation per image: the sample is
+ * what bounds the memory.
+ */
+export function activationMaskMeter(tf: typeof tfType, model: tfType.LayersModel, layers: readonly tfType.layers.Layer[]): (sample: ImageSet) => Map<string, ActivationDensity> {
+  // A Flatten's output is tfjs's H·W·C order: its input, transposed, gives the network's C·H·W.
+  const source = (t: tfType.SymbolicTensor): tfType.SymbolicTensor => (t.sourceLayer.getClassName() === 'Flatten' ? t.sourceLayer.input as tfType.SymbolicTensor : t);
+  const run = tap(tf, model, layers.flatMap((l) => [source(l.input as tfType.SymbolicTensor), l.output as tfType.SymbolicTensor]));
+  const masks = (t: tfType.Tensor, images: number): { images: number; mask: Uint8Array; density: number } => {
+    const nz = tf.notEqual(t.rank === 4 ? tf.transpose(t, [0, 3, 1, 2]) : t, 0);
+    const mask = Uint8Array.from(nz.dataSync());
+    let n = 0;
+    for (const x of mask) n += x;
+    return { images, mask, density: n / mask.length };
+  };
+  return (sample) => {
+    const out = new Map<string, ActivationDensity>();
+    run(sample, (v) => layers.forEach((l, i) => {
+      const a = masks(v[2 * i], sample.count), b = masks(v[2 * i + 1], sample.count);
+      out.set(l.name, { inputs: a.density, outputs: b.density, masks: { inputs: { images: a.images, mask: a.mask }, outputs: { images: b.images, mask: b.mask } } });
+    }));
+    return out;
+  };
+}
+
 /** {@link activationMeter}, once. */
 export function activationDensities(tf: typeof tfType, model: tfType.LayersModel, layers: readonly tfType.layers.Layer[], sample: ImageSet): Map<string, ActivationDensity> {
   return activationMeter(tf, model, layers)(sample);
@@ -170,6 +208,31 @@ export function prunedLayers(model: tfType.LayersModel, cost: NetworkCost): tfTy
 export function densityProbe(validation: ImageSet): ImageSet {
   const n = Math.min(1000, validation.count);
   return { ...validation, images: validation.images.subarray(0, n * imageSize(validation)), labels: validation.labels.subarray(0, n), count: n };
+}
+
+/** Activations priced by their average non-zero fraction or by their measured tiles. */
+export type ActivationSource = 'average' | 'actual';
+
+/** Probe images whose activation masks `actual` keeps by default: about 8 MB of masks for the shipped CNN. */
+export const ACTUAL_PROBE_IMAGES = 100;
+
+/**
+ * The activation measurement a pruning run prices with: under `average`
+ * the non-zero fractions on {@link densityProbe}'s images; under `actual`
+ * the zero masks (and their fractions) on the first `activationImages` of
+ * them — fewer images, because the engine counts every tile shape of a
+ * mapping on every image kept.
+ */
+export function activationSampler(tf: typeof tfType, model: tfType.LayersModel, layers: readonly tfType.layers.Layer[], validation: ImageSet, o: { activations?: ActivationSource; activationImages?: number } = {}): () => Map<string, ActivationDensity> {
+  const probe = densityProbe(validation);
+  if (o.activations !== 'actual') {
+    const meter = activationMeter(tf, model, layers);
+    return () => meter(probe);
+  }
+  const n = Math.min(o.activationImages ?? ACTUAL_PROBE_IMAGES, probe.count);
+  const sample = { ...probe, images: probe.images.subarray(0, n * imageSize(probe)), labels: probe.labels.subarray(0, n), count: n };
+  const meter = activationMaskMeter(tf, model, layers);
+  return () => meter(sample);
 }
 
 /** Run `fn` with one layer's kernel masked, then put the kernel back. */
@@ -205,9 +268,8 @@ export async function prune(tf: typeof tfType, model: tfType.LayersModel, cost: 
   const steps: PruneStep[] = [];
   const densities = () => new Map(layers.map((l) => [l.name, density(masks.get(l.name))]));
   // Pruning changes the activations too; they are re-measured after every kept step.
-  const probeImages = densityProbe(data.validation);
-  const measureActivations = activationMeter(tf, model, layers);
-  let activations = measureActivations(probeImages);
+  const measureActivations = activationSampler(tf, model, layers, data.validation, o);
+  let activations = measureActivations();
   const energyNow = () => cost.at(densities(), activations);
   const before = await accuracy(tf, model, data.validation);
   const floor = before - o.maxAccuracyDrop / 100;
@@ -227,7 +289,7 @@ export async function prune(tf: typeof tfType, model: tfType.LayersModel, cost: 
     applyMasks(tf, model, masks);
     await train(tf, model, subset(data.train, o.stepImages, rng), { epochs: 1, batchSize: 64, learningRate: o.learningRate, seed: rng.int(1 << 30), masks, activationL1: o.activationL1 });
     const acc = await accuracy(tf, model, data.validation);
-    activations = measureActivations(probeImages);
+    activations = measureActivations();
     const accepted = acc >= floor && (!mustSaveEnergy || energyNow().total < energyBefore);
     if (!accepted) {
       model.setWeights(snapshot);
@@ -259,7 +321,7 @@ export async function prune(tf: typeof tfType, model: tfType.LayersModel, cost: 
         const target = d.get(l.name)! * (1 - f);
         const k = l.getWeights()[0];
         const mask = magnitudeMask(outputImportance(k.dataSync() as Float32Array, k.shape, rms.get(l.name)!), target, masks.get(l.name));
-        const saved = now - cost.at(new Map([...d, [l.name, target]]), withMask(tf, model, l, mask, () => measureActivations(probeImages))).total;
+        const saved = now - cost.at(new Map([...d, [l.name, target]]), withMask(tf, model, l, mask, () => measureActivations())).total;
         if (saved > (best?.saved ?? 0)) best = { layer: l, mask, saved };
         // A step that would cost energy is not worth a fine-tune; smaller ones may still pay.
         if (saved <= 0) step.set(l.name, f / 2);
@@ -298,6 +360,6 @@ export async function prune(tf: typeof tfType, model: tfType.LayersModel, cost: 
   }
   // Final fine-tune with the masks held.
   if (o.finalImages > 0) await train(tf, model, subset(data.train, o.finalImages, rng), { epochs: 1, batchSize: 64, learningRate: o.learningRate / 2, seed: rng.int(1 << 30), masks, activationL1: o.activationL1 });
-  activations = measureActivations(probeImages);
+  activations = measureActivations();
   return { method: o.method, masks, densities: densities(), activations, steps, validation: { before, after: await accuracy(tf, model, data.validation) } };
 }

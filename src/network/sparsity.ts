@@ -57,7 +57,7 @@ export function isSparse(d: LayerDensities | undefined): boolean {
  * which tensor) at the given densities (the rule in the module comment), or
  * null when every density is 1 (unless `always`: a study comparing formats on dense data).
  */
-export function designSparsity(w: Workload, arch: Arch, mapping: Mapping, d: LayerDensities, o: { always?: boolean; weights?: DensitySpec } = {}): SparseSpec | null {
+export function designSparsity(w: Workload, arch: Arch, mapping: Mapping, d: LayerDensities, o: { always?: boolean } & ActualSpecs = {}): SparseSpec | null {
   if (!isSparse(d) && !o.always) return null;
   const density = (role: TensorRole) => d[ROLE_KEY[role]] ?? 1;
   const allDims = [w.dims.map((_, i) => i)];
@@ -78,11 +78,18 @@ export function designSparsity(w: Workload, arch: Arch, mapping: Mapping, d: Lay
     return { formats, gating, skipping: [], spatialSkipping: [], metadataWidth: width, metadataWordBits: lv.offChip ? RLC_RUN_BITS : 0, metadataDepth: null };
   });
   return {
-    densities: w.dataSpaces.map((ds): DensitySpec => ds.role === 'weight' && o.weights ? o.weights : { distribution: 'fixed_structured', density: clamp(density(ds.role), ds.name) }),
+    densities: w.dataSpaces.map((ds): DensitySpec => o[ROLE_KEY[ds.role]] ?? { distribution: 'fixed_structured', density: clamp(density(ds.role), ds.name) }),
     levels,
     compute: { gateOnZeroOperand: true, skipOnNotAlignedOperands: false },
     warnings: [],
   };
+}
+
+/** Actual data for a layer's tensors by role (counted tiles in place of the fixed-structured density). */
+export interface ActualSpecs {
+  readonly weights?: DensitySpec;
+  readonly inputs?: DensitySpec;
+  readonly outputs?: DensitySpec;
 }
 
 /** A layer's evaluation under sparsity, with what reports show of it. */
@@ -99,8 +106,8 @@ export interface SparseLayerResult {
 }
 
 /** Evaluates a layer's (dense-found) mapping under the design's sparsity at these densities; null when dense. */
-export function evaluateLayerSparse(w: Workload, arch: Arch, mapping: Mapping, energy: EnergyTable, d: LayerDensities, weights?: DensitySpec): SparseLayerResult | null {
-  const spec = designSparsity(w, arch, mapping, d, weights ? { weights } : {});
+export function evaluateLayerSparse(w: Workload, arch: Arch, mapping: Mapping, energy: EnergyTable, d: LayerDensities, weights?: DensitySpec, activations: Omit<ActualSpecs, 'weights'> = {}): SparseLayerResult | null {
+  const spec = designSparsity(w, arch, mapping, d, weights ? { ...activations, weights } : activations);
   if (!spec) return null;
   const result = evaluateSparse(w, arch, mapping, energy, spec);
   return {

@@ -67,6 +67,8 @@ describe('dnnergy prune', () => {
       [['prune', '--model', base, '--method', 'random'], /--method: expected energy-aware or magnitude, found random/],
       [['prune', '--model', base, '--max-accuracy-drop', '-1'], /--max-accuracy-drop: expected a number from 0 to 100, found -1/],
       [['prune', '--model', base, '--activation-l1', 'lots'], /--activation-l1: expected a number from 0 to 1, found lots/],
+      [['prune', '--model', base, '--activations', 'median'], /--activations: expected average or actual, found median/],
+      [['prune', '--model', base, '--activations', 'actual', '--activation-images', '5000'], /--activation-images: expected at most 1000/],
     ];
     // A model that is not an MNIST classifier, and one whose weights file is cut short.
     const tf = await initTf();
