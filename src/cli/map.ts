@@ -10,7 +10,7 @@ import { formatMapReport, mapReportToJSON, type MapReport } from '../report/mapp
 import { noErtWhy } from '../energy/ert.js';
 import { SpecError } from '../spec/errors.js';
 import { chooseConvention, filesLabel } from '../spec/load.js';
-import { hasOptimizations } from '../sparse/spec.js';
+import { hasOptimizations, hasSpatialSkipping } from '../sparse/spec.js';
 import { withDensities } from '../sparse/override.js';
 import { convention as conventionFlag, densityFlag, jinjaFlag, objective as objectiveFlag, outputTargets, partialTilesFlag, threadsFlag, wholeNumber } from './flags.js';
 import { progressBar } from './progress.js';
@@ -38,7 +38,7 @@ export async function runMap(inputs: string[], opts: MapOpts): Promise<void> {
   const sparse = dens ? withDensities(inp.workload, inp.arch.storage.length, inp.sparse, dens) : inp.sparse;
   if (!inp.energy) throw new SpecError(filesLabel(inputs), 'ERT', `energies: --ert <ERT.yaml>, an input with an \`ERT\` section, \`arch.energy\` in a native spec, or component specs Accelergy's tables price${noErtWhy(inp.warnings)}`);
   const partialTiles = partialTilesFlag(opts.partialTiles);
-  const constraints = { ...constraintsFrom(inp.sections, inp.workload, inp.arch), ...(opts.imperfect ? { imperfect: true } : {}) };
+  const constraints = { ...constraintsFrom(inp.sections, inp.workload, inp.arch, sparse !== null && sparse !== undefined && hasSpatialSkipping(sparse)), ...(opts.imperfect ? { imperfect: true } : {}) };
   if (opts.imperfect && sparse && hasOptimizations(sparse)) throw new SpecError('--imperfect', '--imperfect', 'a dense design or no --density (the sparse engine counts perfect factors only)', 'sparse optimizations');
   if (!opts.json) for (const w of [...notes, ...inp.warnings, ...constraintWarnings(constraints, inp.workload, inp.arch)]) process.stderr.write(`warning: ${w}\n`);
   const objective = pickObjective(opts.objective, objectiveFrom(inp.sections));

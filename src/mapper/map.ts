@@ -163,7 +163,7 @@ export async function mapLayer(w: Workload, arch: Arch, energy: EnergyTable, con
     throw new SpecError(source, `layer ${w.name}`, `a legal mapping within ${found.stats.evaluated} evaluations (${why})`, 'none');
   }
   const mapping = space.toMapping(found.best);
-  validateMapping(w, arch, mapping, '<found mapping>', { capacity: !sparse });
+  validateMapping(w, arch, mapping, '<found mapping>', { capacity: !sparse, fanout: constraints.overFanout !== true });
   const counting = o.partialTiles === undefined ? { convention } : { convention, partialTiles: o.partialTiles };
   const result = o.sparse ? evaluateSparse(w, arch, mapping, energy, o.sparse, counting) : evaluate(w, arch, mapping, energy, counting);
   const dense = lowerBound(w, arch, plan, o.objective, constraints);

@@ -134,6 +134,8 @@ export class MapSpace {
   private readonly sMax: Float64Array;
   /** Whether any factor bound is set (most spaces have none: the check is skipped). */
   private readonly hasFactorBounds: boolean;
+  /** Spatial factors may exceed the fanout (constraints' `overFanout`: spatial skipping checks what it leaves). */
+  private readonly overFanout: boolean;
   /** Scratch for {@link MapSpace.shuffleOrder} and the moves (one search runs per space at a time); Float64 to hold factors. */
   readonly scratch: Float64Array;
   /**
@@ -161,6 +163,7 @@ export class MapSpace {
   constructor(readonly w: Workload, readonly arch: Arch, readonly c: Constraints) {
     const L = (this.L = arch.storage.length);
     const D = (this.D = w.dims.length);
+    this.overFanout = c.overFanout === true;
     const S = (this.S = w.dataSpaces.length);
     this.fanX = new Int32Array(L);
     this.fanY = new Int32Array(L);
@@ -368,7 +371,7 @@ export class MapSpace {
     for (let l = 0; l < L; l++) {
       let x = 1, y = 1;
       for (let d = 0; d < D; d++) { x *= g.f[(l * 3 + SX) * D + d]; y *= g.f[(l * 3 + SY) * D + d]; }
-      if (x > this.fanX[l] || y > this.fanY[l]) return false;
+      if ((x > this.fanX[l] || y > this.fanY[l]) && !this.overFanout) return false;
     }
     if (!this.hasFactorBounds) return true;
     for (let l = 0; l < L; l++) {

@@ -40,6 +40,12 @@ export interface Constraints {
    * Candidates are then ranked by the exact partial-tile cost.
    */
   readonly imperfect?: boolean;
+  /**
+   * Spatial factors may exceed a level's fanout: spatial skipping checks
+   * the fanout it leaves (src/sparse/spatial-skip.ts), and Timeloop's mapper
+   * then drops its fanout filter (mapper.cpp:290, `filter_spatial_fanout`).
+   */
+  readonly overFanout?: boolean;
 }
 
 /** No constraints on one level. */

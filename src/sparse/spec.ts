@@ -84,6 +84,11 @@ export interface SparseSpec {
   readonly warnings: readonly string[];
 }
 
+/** Whether some level skips spatially (its mappings may then exceed the fanout: spatial-skip.ts checks what is left). */
+export function hasSpatialSkipping(s: SparseSpec): boolean {
+  return s.levels.some((l) => l.spatialSkipping.length > 0);
+}
+
 /** Whether any optimization or format is given (Timeloop's `no_optimization_applied` is the negation). */
 export function hasOptimizations(s: SparseSpec): boolean {
   return s.compute.gateOnZeroOperand || s.compute.skipOnNotAlignedOperands ||

@@ -5,6 +5,7 @@
  * and a mapping whose tiles fit only compressed is legal.
  */
 import { describe, expect, it } from 'vitest';
+import { fanout } from '../../src/arch/arch.js';
 import { loadInputs } from '../../src/io/inputs.js';
 import { constraintsFrom } from '../../src/interop/timeloop/constraints.js';
 import { validateMapping } from '../../src/mapping/validate.js';
@@ -75,5 +76,25 @@ describe.runIf(referenceAvailable())('mapper under sparsity', () => {
     await expect(runMapper(w, arch, constraints, plan, { objective: 'energy', seed: 1, threads: 1, evaluations: 100, strategy: 'exact', sparse: sparseObjective(w, arch, energy!, sparse) })).rejects.toThrow(/exact/);
     const m = await mapLayer(w, arch, energy!, constraints, { objective: 'energy', seed: 1, evaluations: 100, strategy: 'exact', sparse });
     expect(m.stats.exact).toBeUndefined();
+  });
+
+  it('spatial skipping: the mapspace may exceed the fanout, as Timeloop\'s mapper drops its fanout filter; the search finds Timeloop\'s mapper result', async () => {
+    const r = loadRefs().find((x) => x.name === 'v3-bd-sparse_tensor_core_like')!;
+    const ci = caseInputs(r);
+    const files = ci.inputs.filter((f) => !f.endsWith('.map.txt'));
+    const inp = loadInputs(files, ci.ert);
+    const { workload: w, arch, energy, sparse } = inp;
+    // The constraints fix RF's spatial factors at 16 × 32 = 512 over a fanout of 256: only spatial skipping makes them legal.
+    expect(() => constraintsFrom(inp.sections, w, arch)).toThrow(/fits the fanout of RF \(256\)/);
+    const constraints = constraintsFrom(inp.sections, w, arch, true);
+    const m = await mapLayer(w, arch, energy!, constraints, { objective: 'delay', seed: 1, evaluations: 5000, sparse, convention: 'v3' });
+    const rf = arch.storage.findIndex((l) => l.name === 'RF');
+    const wide = m.mapping.levels[rf].spatial.reduce((p, x) => p * x.factor, 1);
+    expect(wide).toBeGreaterThan(fanout(arch, rf).total);
+    expect(m.result.cycles).toBe(r.metrics.cycles);
+    expect(Math.abs(m.result.energyPJ - r.metrics.energy_total_pJ_sum_of_detailed_stats!) / m.result.energyPJ).toBeLessThan(1e-4);
+    // Without spatial skipping the same wide mapping is refused by the model.
+    const dense = { ...sparse!, levels: sparse!.levels.map((l) => ({ ...l, spatialSkipping: [] })) };
+    expect(() => evaluateSparse(w, arch, m.mapping, energy!, dense, { convention: 'v3' })).toThrow(/fanout/);
   });
 });

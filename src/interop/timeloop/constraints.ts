@@ -15,8 +15,8 @@ import { parseFactors, parsePermutation } from './grammar.js';
 import type { Merged, Sourced } from './v4.js';
 
 /** Merge constraint lists (`targets`) from the given sections into per-level constraints. */
-export function readConstraints(sections: readonly Sourced[], w: Workload, arch: Arch): Constraints {
-  const c = emptyConstraints(arch);
+export function readConstraints(sections: readonly Sourced[], w: Workload, arch: Arch, overFanout = false): Constraints {
+  const c: Constraints = overFanout ? { ...emptyConstraints(arch), overFanout } : emptyConstraints(arch);
   const names = arch.storage.map((s) => s.name);
   const dsNames = w.dataSpaces.map((d) => d.name);
   for (const sec of sections) {
@@ -46,7 +46,7 @@ export function readConstraints(sections: readonly Sourced[], w: Workload, arch:
         const p = e.permutation === undefined ? [] : parsePermutation(e.permutation, at.key('permutation'), w.dims);
         const target2 = type === 'temporal' ? lc.temporalFactors : lc.spatialFactors;
         for (const [d, v] of f) target2.set(d, v);
-        if (type === 'spatial') {
+        if (type === 'spatial' && !overFanout) {
           // Fixed spatial factors must fit the fanout below the level.
           const child = li === 0 ? arch.compute : arch.storage[li - 1];
           const fanout = child.instances / arch.storage[li].instances;
@@ -84,11 +84,16 @@ export function constraintWarnings(c: Constraints, w: Workload, arch: Arch): str
   return [];
 }
 
-/** Constraints from the `architecture_constraints`, `mapspace_constraints`, `constraints` and `extra_mapping_constraints` sections. */
-export function constraintsFrom(sections: Merged, w: Workload, arch: Arch): Constraints {
+/**
+ * Constraints from the `architecture_constraints`, `mapspace_constraints`,
+ * `constraints` and `extra_mapping_constraints` sections. `overFanout`: the
+ * design skips spatially, so fixed spatial factors may exceed the fanout
+ * (see {@link Constraints.overFanout}).
+ */
+export function constraintsFrom(sections: Merged, w: Workload, arch: Arch, overFanout = false): Constraints {
   // timeloopfe's top templates put a design's mapping.yaml under `extra_mapping_constraints`.
   const found = ['architecture_constraints', 'mapspace_constraints', 'constraints', 'extra_mapping_constraints'].map((k) => sections.get(k)).filter((x) => x !== undefined);
-  return readConstraints(found, w, arch);
+  return readConstraints(found, w, arch, overFanout);
 }
 
 /**
