@@ -37,11 +37,11 @@ export class FlatNest {
     if (this.start.length < L + 1) this.start = new Int32Array(L + 1);
     if (this.ext.length < D) { this.ext = new Float64Array(D); this.seen = new Int32Array(D); this.stamp = 0; }
     if (this.stamp > 1 << 30) { this.seen.fill(0); this.stamp = 0; }
-    const { dim, factor, spatial, moldAt, molds, ext, seen, start } = this;
+    const { dim, factor, spatial, moldAt, molds, ext, seen, start, nextBig } = this;
     for (let d = 0; d < D; d++) ext[d] = 1;
     for (let d = 0; d < D; d++) molds[d] = 1;
     // A trivial loop closes the same mold as the loop before it: it points at that one.
-    let n = 0, at = D, last = 0;
+    let n = 0, at = D, last = 0, pend = 0;
     for (let l = 0; l < L; l++) {
       start[l] = n;
       const lm = m.levels[l];
@@ -55,6 +55,8 @@ export class FlatNest {
           const d = given[g].dim, f = given[g].factor;
           dim[n] = d; factor[n] = f; spatial[n] = sp; seen[d] = mark;
           if (f !== 1) {
+            // The loops since the last non-trivial one skip to this one.
+            for (; pend <= n; pend++) nextBig[pend] = n;
             ext[d] *= f;
             for (let e = 0; e < D; e++) molds[at + e] = ext[e];
             last = at;
@@ -66,8 +68,6 @@ export class FlatNest {
       }
     }
     start[L] = n;
-    const nextBig = this.nextBig;
-    nextBig[n] = n;
-    for (let k = n - 1; k >= 0; k--) nextBig[k] = factor[k] > 1 ? k : nextBig[k + 1];
+    for (; pend <= n; pend++) nextBig[pend] = n;
   }
 }
