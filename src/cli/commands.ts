@@ -59,7 +59,7 @@ export function registerCommands(program: Command): void {
     .option('--jinja <name=value...>', 'data for Jinja2 templates in the inputs')
     .option('--json', 'print JSON (stable keys, no timings) instead of text')
     .option('--out <file>', 'write the best mapping as Timeloop mapping YAML (dnnergy model reads it)')
-    .option('--density <name=d,...>', 'tensor densities by name or role, e.g. Weights=0.3,Inputs=0.5: the mapping found is evaluated under sparsity (the search itself is dense)')
+    .option('--density <name=d,...>', 'tensor densities by name or role, e.g. Weights=0.3,Inputs=0.5: they act through the design's sparse optimizations, and the search ranks every candidate by its sparse cost')
     .option('--imperfect', 'also propose imperfect factors (ceil splits of awkward bounds such as 197: the last pass is partial), ranked by their exact cost; anneals')
     .option('--partial-tiles <timeloop|exact>', "imperfect factors (P=9,2): count partial tiles as Timeloop does (default: its Computes, cycles and averaged instances) or exactly (the true iteration space); both are printed")
     .action(async (inputs: string[], opts: MapOpts) => (await import('./map.js')).runMap(inputs, opts));
