@@ -28,9 +28,9 @@ export interface LowerBound {
    * Parts of the energy bound, pJ: compute; the compulsory traffic of the
    * backing store (outermost level); the traffic every other level must
    * carry (on-chip, per-operation accesses included); leakage over the
-   * cycle bound.
+   * cycle bound; `coupled`, of `onChip`, what the pair rule (R5) added.
    */
-  readonly parts: { compute: number; backingStore: number; onChip: number; leakage: number };
+  readonly parts: { compute: number; backingStore: number; onChip: number; leakage: number; coupled?: number };
 }
 
 /**
@@ -86,7 +86,16 @@ function distinctSums(terms: { step: number; n: number }[]): number {
  * dimensions' factors and the keeps fixed). The bound holds for every
  * mapping the view allows.
  */
-export type SpaceView = Pick<MapSpace, 'L' | 'D' | 'S' | 'fixed' | 'free' | 'primes' | 'keepFixed'>;
+export type SpaceView = Pick<MapSpace, 'L' | 'D' | 'S' | 'fixed' | 'free' | 'primes' | 'keepFixed'> & {
+  /** The constraints' temporal order prefix per level (innermost first); without it, no prefix is assumed (a weaker bound). */
+  readonly torder?: MapSpace['torder'];
+  /**
+   * Padded (imperfect) factors proposed: the rules that count what is left
+   * of a bound over its free slots (R1's free dimensions, R5) are proven for
+   * exact factors only and are left out.
+   */
+  readonly imperfect?: boolean;
+};
 
 /** What the bound of one layer on one design precomputes once (used words, network prices). */
 export interface BoundContext {
@@ -134,6 +143,13 @@ export interface BoundScratch {
   readonly wr: Float64Array;
   readonly minRead: Float64Array;
   readonly minWrite: Float64Array;
+  /** Per (tensor s, level l) at `s * L + l`: the traffic energy the bound charged there (its cheapest keeper choice), pJ. */
+  readonly terms: Float64Array;
+  readonly cur: Float64Array;
+  /** Per tensor: its least traffic energy in the normal pass (0: no keeper charged). */
+  readonly tensorBest: Float64Array;
+  readonly rowF: Float64Array;
+  readonly rowU: Float64Array;
   readonly held: Float64Array;
   readonly ext: Float64Array;
   readonly refetch: Refetch;
@@ -184,7 +200,8 @@ export function boundContext(w: Workload, arch: Arch, plan: EnergyPlan, objectiv
   const scratch: BoundScratch = {
     maxF: new Float64Array(L * 3 * D), leastF: new Float64Array(L * 3 * D), levelFan: new Float64Array(L), npMax: new Float64Array(S * L), partUp: new Float64Array(S * L),
     r: new Float64Array(L), u: new Float64Array(L), rd: new Float64Array(L), wr: new Float64Array(L), minRead: new Float64Array(L), minWrite: new Float64Array(L),
-    held: new Float64Array(S), ext: new Float64Array(L * D), refetch: newRefetch(L, S), cacheOnly: false,
+    terms: new Float64Array(L * S), cur: new Float64Array(L), tensorBest: new Float64Array(S), rowF: new Float64Array(L), rowU: new Float64Array(L),
+    held: new Float64Array(S), ext: new Float64Array(L * D), refetch: newRefetch(L, S, D), cacheOnly: false,
     priceTop: Float64Array.from(w.dataSpaces, (ds) => (ds.readWrite ? plan.update[L - 1] : plan.read[L - 1]) / lt.blockSize / Math.max(1, lt.clusterSize)),
   };
   return { w, arch, plan, objective, ops: operationCount(w), words, netRead, netUpdate, fanX, fanY, backingStoreLeast: new Map(), useCapacity: capacity, role, positive, allPure, box, scratch };
@@ -212,11 +229,10 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
   // put on it (a fixed factor, or what is left of the bound on a free slot).
   const sc = ctx.scratch;
   const maxF = sc.maxF, leastF = sc.leastF;
-  for (let i = 0; i < L * 3 * D; i++) { const f = space.fixed[i]; maxF[i] = f > 0 ? f : 1; leastF[i] = f > 0 ? f : 1; }
-  for (let d = 0; d < D; d++) {
-    let rest = 1;
-    for (const p of space.primes[d]) rest *= p;
-    for (const slot of space.free[d]) if (!(space.fixed[slot * D + d] > 0)) maxF[slot * D + d] = rest;
+  // A free slot is also capped by what the least tiles leave of the capacities at and above it.
+  // Least tiles that overflow a level already: no mapping of the view fits, none costs less than any bound.
+  if (!slotLimits(ctx, space, leastF, maxF, sc.ext, sc.refetch.capBelow)) {
+    return { energyPJ: Infinity, cycles: Infinity, score: Infinity, parts: { compute: 0, backingStore: 0, onChip: 0, leakage: 0 } };
   }
   const maxFactor = (l: number, slot: number, d: number): number => maxF[(l * 3 + slot) * D + d];
   const levelFan = sc.levelFan;
@@ -259,20 +275,24 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
   // consistent with the fixed keeps; per level, the fewest words read and
   // written over all such choices (for the bandwidth bound).
   let onChip = 0, backing = 0, restMin = 0;
+  sc.terms.fill(0);
   const minRead = sc.minRead.fill(0), minWrite = sc.minWrite.fill(0);
-  for (let s = 0; s < S; s++) {
+  // One tensor's least traffic energy, given its walks at each keeper
+  // (`fillRow`: fills over instances / least instances; `upRow`: what its
+  // next keeper serves, per instance); `collect` records the terms and
+  // the fewest reads and writes per level (the normal pass only).
+  const inst = refill.above;
+  let tBacking = 0, tRest = 0, tAny = false;
+  const tensorCost = (s: number, fillRow: Float64Array, upRow: Float64Array, collect: boolean): number => {
     const ds = w.dataSpaces[s];
     const words = usedW[s];
     const kf = (l: number) => space.keepFixed[l * S + s];
     let firstMust = L, lastMust = -1;
     for (let l = 0; l < L; l++) if (kf(l) === 1) { firstMust = Math.min(firstMust, l); lastMust = l; }
-    const rf = refill.tiles.subarray(s * L, (s + 1) * L);
-    const same = refill.sameTiles.subarray(s * L, (s + 1) * L);
-    const inst = refill.above;
-    const distinct = refill.distinct.subarray(s * L, (s + 1) * L);
-    const pureFan = refill.pureFan.subarray(s * L, (s + 1) * L);
+    const so = s * L;
     let best = Infinity, bestBacking = 0, bestRest = Infinity;
-    const rd = sc.rd.fill(Infinity), wr = sc.wr.fill(Infinity);
+    const rd = sc.rd, wr = sc.wr;
+    if (collect) { rd.fill(Infinity); wr.fill(Infinity); }
     let any = false;
     for (let k = 0; k < L; k++) {
       if (kf(k) === 0 || k > firstMust) continue;
@@ -285,12 +305,13 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
       // tile (docs/mapper.md, "Refetch bounds").
       let share = 1;
       for (let j = 0; j <= k; j++) share *= npMax[s * L + j];
-      const innermost = levelFan[0] <= 1 || pureFan[0] ? Math.max(words, ops / share) : words;
+      const innermost = levelFan[0] <= 1 || refill.pureFan[so] ? Math.max(words, ops / share) : words;
       for (let o = Math.max(k, lastMust); o < L; o++) {
         if (kf(o) === 0) continue;
         any = true;
         let e = 0, eTop = 0;
-        const r = sc.r.fill(0), u = sc.u.fill(0);
+        const r = sc.r, u = sc.u, cur = sc.cur;
+        if (collect) { r.fill(0); u.fill(0); cur.fill(0); }
         // below: the charged keeper under l, when every level between them
         // surely bypasses s: each instance of l reads (an input) or is
         // updated with (an output) at least one walk of below's fills.
@@ -300,11 +321,11 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
         for (let l = k; l <= o; l++) {
           if (l !== k && l !== o && kf(l) !== 1) {
             if (kf(l) !== 0) below = -1;
-            else if (l > below + 1) mult *= distinct[l];
+            else if (l > below + 1) mult *= refill.distinct[so + l];
             continue;
           }
           let n = l === k ? innermost : words;
-          if (below >= 0) { if (l > below + 1) mult *= distinct[l]; const m = rf[below] * mult * inst[l]; if (m > n) n = m; }
+          if (below >= 0) { if (l > below + 1) mult *= refill.distinct[so + l]; const m = upRow[below] * mult * inst[l]; if (m > n) n = m; }
           below = l; mult = 1;
           let el: number;
           if (ds.readWrite) {
@@ -317,31 +338,72 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
               ? blocks(l, n + back) * plan.update[l]
               : blocks(l, n) * plan.update[l] + blocks(l, back) * plan.read[l];
             el += n * netUpdate[l * S + s] + back * netRead[l * S + s];
-            u[l] = n;
+            if (collect) u[l] = n;
           } else {
             // Fills over links are not walked: only when l + 1 cannot pass tiles between neighbours.
-            const fills = l < o ? Math.max(words, same[l + 1] ? rf[l] * inst[l] : 0) : 0;
+            const fills = l < o ? Math.max(words, refill.sameTiles[so + l + 1] ? fillRow[l] * inst[l] : 0) : 0;
             el = plan.combinedBlocks
               ? blocks(l, n + fills) * plan.read[l]
               : blocks(l, n) * plan.read[l] + blocks(l, fills) * plan.write[l];
             el += n * netRead[l * S + s];
-            r[l] = n;
-            u[l] = fills;
+            if (collect) { r[l] = n; u[l] = fills; }
           }
           e += el;
+          if (collect) cur[l] = el;
           if (l === top) eTop += el;
         }
-        if (e < best) { best = e; bestBacking = eTop; }
+        if (e < best) { best = e; bestBacking = eTop; if (collect) sc.terms.set(cur, s * L); }
         bestRest = Math.min(bestRest, e - eTop);
-        for (let l = 0; l < L; l++) { rd[l] = Math.min(rd[l], r[l]); wr[l] = Math.min(wr[l], u[l]); }
+        if (collect) for (let l = 0; l < L; l++) { rd[l] = Math.min(rd[l], r[l]); wr[l] = Math.min(wr[l], u[l]); }
       }
     }
-    if (!any) continue;
-    backing += bestBacking;
-    onChip += best - bestBacking;
-    restMin += bestRest;
-    for (let l = 0; l < L; l++) { minRead[l] += rd[l]; minWrite[l] += wr[l]; }
+    tBacking = bestBacking; tRest = bestRest; tAny = any;
+    return best;
+  };
+  const tensorBest = sc.tensorBest;
+  for (let s = 0; s < S; s++) {
+    const best = tensorCost(s, refill.fills.subarray(s * L, (s + 1) * L), refill.up.subarray(s * L, (s + 1) * L), true);
+    tensorBest[s] = tAny ? best : 0;
+    if (!tAny) continue;
+    backing += tBacking;
+    onChip += best - tBacking;
+    restMin += tRest;
+    for (let l = 0; l < L; l++) { minRead[l] += sc.rd[l]; minWrite[l] += sc.wr[l]; }
   }
+  // R5, two tensors through one loop order (docs/mapper.md, "Refetch
+  // bounds"): when every dimension moves A or B (both all-pure), kept at
+  // cB < cA, then in every mapping either A's walk at cA counts every
+  // temporal loop above cA with no loop moving B at levels (cB, cA], or
+  // B's walk at cB counts every temporal loop above cA: the pair costs at
+  // least the cheaper of the two raises over their separate bounds.
+  let pairExtra = 0;
+  const rowF = sc.rowF, rowU = sc.rowU;
+  for (let a = 0; a < S && !space.imperfect; a++) {
+    if (!ctx.allPure[a] || !ctx.positive[a] || tensorBest[a] === 0) continue;
+    for (let b = 0; b < S; b++) {
+      if (b === a || !ctx.allPure[b] || !ctx.positive[b] || tensorBest[b] === 0) continue;
+      let covers = true;
+      for (let d = 0; d < D && covers; d++) if (w.bounds[d] > 1 && ctx.role[a * D + d] === 2 && ctx.role[b * D + d] === 2) covers = false;
+      if (!covers) continue;
+      for (let cA = 1; cA < top; cA++) {
+        if (space.keepFixed[cA * S + a] !== 1) continue;
+        for (let cB = 0; cB < cA; cB++) {
+          if (space.keepFixed[cB * S + b] !== 1) continue;
+          rowF.set(refill.fills.subarray(a * L, (a + 1) * L)); rowU.set(refill.up.subarray(a * L, (a + 1) * L));
+          rowU[cA] = walkAt(ctx, space, a, cA, cA, cB, leastF, maxF, sc.ext, refill.capBelow, b);
+          rowF[cA] = walkFills;
+          const ea = rowU[cA] === Infinity ? Infinity : tensorCost(a, rowF, rowU, false) - tensorBest[a];
+          if (!(ea > pairExtra)) continue;
+          rowF.set(refill.fills.subarray(b * L, (b + 1) * L)); rowU.set(refill.up.subarray(b * L, (b + 1) * L));
+          rowU[cB] = walkAt(ctx, space, b, cB, cA, -1, leastF, maxF, sc.ext, refill.capBelow);
+          rowF[cB] = walkFills;
+          const eb = tensorCost(b, rowF, rowU, false) - tensorBest[b];
+          pairExtra = Math.max(pairExtra, Math.min(ea, eb));
+        }
+      }
+    }
+  }
+  onChip += pairExtra;
 
   // The backing store: each period of its loops must bring in what the
   // chip cannot hold from the last (docs/mapper.md, "Capacity bounds");
@@ -398,22 +460,35 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
 
   const compute = ops * plan.compute;
   const energyPJ = compute + storage + leakage;
-  return { energyPJ, cycles, score: score(objective, energyPJ, cycles), parts: { compute, backingStore: storage - onChip, onChip, leakage } };
+  return { energyPJ, cycles, score: score(objective, energyPJ, cycles), parts: { compute, backingStore: storage - onChip, onChip, leakage, coupled: pairExtra } };
 }
 
-function newRefetch(L: number, S: number): Refetch {
-  return { tiles: new Float64Array(L * S), fanLeast: new Float64Array(L), above: new Float64Array(L), sameTiles: new Uint8Array(L * S), distinct: new Float64Array(L * S), pureFan: new Uint8Array(L * S) };
+function newRefetch(L: number, S: number, D: number): Refetch {
+  return {
+    tiles: new Float64Array(L * S), fills: new Float64Array(L * S), up: new Float64Array(L * S), fanLeast: new Float64Array(L), above: new Float64Array(L),
+    sameTiles: new Uint8Array(L * S), distinct: new Float64Array(L * S), pureFan: new Uint8Array(L * S), capBelow: new Float64Array(L * D),
+  };
 }
 
 /** What {@link refetchFills} finds. */
 export interface Refetch {
   /**
    * Per (tensor s, level l) at `s * L + l`: the fewest words one instance
-   * of l is filled with, walked as the model walks it (0: no rule) — also
-   * the fewest its next keeper above, per instance, reads (an input) or is
-   * updated with (an output) for it, when the levels between bypass s.
+   * of l is filled with, walked as the model walks it (0: no rule).
    */
   readonly tiles: Float64Array;
+  /**
+   * Per (s, l): a bound on l's fills over all its instances, divided by
+   * {@link Refetch.above}: a free dimension's spatial factors above l move
+   * from the walk into the instances (docs/mapper.md, "Refetch bounds", R1).
+   */
+  readonly fills: Float64Array;
+  /**
+   * Per (s, l): the fewest words the next keeper p above l, per instance of p,
+   * reads (an input) or is updated with (an output) for l, before the
+   * distinct child tiles of bypassed levels and p's least instances.
+   */
+  readonly up: Float64Array;
   /** Per level: the least fanout of every completion (its fixed spatial factors). */
   readonly fanLeast: Float64Array;
   /** Per level: the least utilised instances (the product of the least fanouts above it). */
@@ -424,51 +499,124 @@ export interface Refetch {
   readonly distinct: Float64Array;
   /** Per (s, l): every dimension s depends on moves a rank of s alone, and level l fans out, if at all, only over such dimensions. */
   readonly pureFan: Uint8Array;
+  /**
+   * Per (level c, dimension d) at `c * D + d`: the largest product of d's
+   * free factors at levels ≤ c that keeps the least tiles of the tensors
+   * surely kept at c and above within their capacities (Infinity: no cap).
+   */
+  readonly capBelow: Float64Array;
+}
+
+/**
+ * The least and largest factor of every slot of `space` into `leastF` and
+ * `maxF` (a free slot: what is left of the bound), then the capacity caps:
+ * per level c of finite capacity, the largest multiple of a dimension's
+ * least extent at c that keeps the sum of the least tiles of the tensors
+ * surely kept at c within the capacity (tiles only grow with extents when
+ * every coefficient is ≥ 1; other tensors count 0 words); every free slot
+ * at or below c is capped by it (docs/mapper.md, "Refetch bounds", caps).
+ * False when the least tiles already overflow a level: no completion fits.
+ */
+function slotLimits(ctx: BoundContext, space: SpaceView, leastF: Float64Array, maxF: Float64Array, ext: Float64Array, capBelow: Float64Array): boolean {
+  let fits = true;
+  const { L, D, S } = space;
+  const { arch, w, positive } = ctx;
+  for (let i = 0; i < L * 3 * D; i++) { const f = space.fixed[i]; maxF[i] = leastF[i] = f > 0 ? f : 1; }
+  for (let d = 0; d < D; d++) { let rest = 1; for (const p of space.primes[d]) rest *= p; for (const slot of space.free[d]) if (!(space.fixed[slot * D + d] > 0)) maxF[slot * D + d] = rest; }
+  for (let l = 0; l < L; l++) {
+    for (let d = 0; d < D; d++) {
+      const i = (l * 3) * D + d;
+      ext[l * D + d] = (l > 0 ? ext[(l - 1) * D + d] : 1) * leastF[i] * leastF[i + D] * leastF[i + 2 * D];
+    }
+  }
+  capBelow.fill(Infinity);
+  // A tile of tensor s at level c whose extents are the least ones, with d's multiplied by f.
+  const tile = (s: number, c: number, d: number, f: number): number => {
+    let size = 1;
+    for (const rank of w.dataSpaces[s].ranks) {
+      let span = 1;
+      for (const t of rank) span += t.coef * (ext[c * D + t.dim] * (t.dim === d ? f : 1) - 1);
+      size *= span;
+    }
+    return size;
+  };
+  for (let c = L - 2; c >= 0; c--) {
+    const lv = arch.storage[c];
+    const cap = lv.sizeWords === null ? Infinity : Math.floor(lv.sizeWords / lv.multipleBuffering);
+    if (cap === Infinity || lv.isDummy) continue;
+    let base = 0, kept = 0;
+    for (let s = 0; s < S; s++) if (space.keepFixed[c * S + s] === 1 && positive[s]) { base += tile(s, c, 0, 1); kept |= 1 << s; }
+    if (kept === 0) continue;
+    if (base > cap) { fits = false; continue; }
+    for (let d = 0; d < D; d++) {
+      let rest = 1;
+      for (const p of space.primes[d]) rest *= p;
+      if (rest <= 1) continue;
+      // Only the kept tensors whose tiles grow with d.
+      let dep = 0;
+      for (let s = 0; s < S; s++) if (kept & (1 << s) && ctx.role[s * D + d] !== 2) dep |= 1 << s;
+      if (dep === 0) continue;
+      const used = (f: number) => {
+        let u = base;
+        for (let s = 0; s < S; s++) if (dep & (1 << s)) u += tile(s, c, d, f) - tile(s, c, d, 1);
+        return u;
+      };
+      if (used(rest) <= cap) continue;
+      let lo = 1, hi = rest;
+      while (hi - lo > 1) { const m = Math.floor((lo + hi) / 2); if (used(m) <= cap) lo = m; else hi = m; }
+      capBelow[c * D + d] = lo;
+    }
+  }
+  for (let c = L - 2; c >= 0; c--) for (let d = 0; d < D; d++) capBelow[c * D + d] = Math.min(capBelow[c * D + d], c < L - 2 ? capBelow[(c + 1) * D + d] : Infinity);
+  for (let d = 0; d < D; d++) {
+    for (const slot of space.free[d]) {
+      const i = slot * D + d;
+      if (space.fixed[i] > 0) continue;
+      const l = Math.floor(slot / 3);
+      if (l < L - 1) maxF[i] = Math.min(maxF[i], capBelow[l * D + d]);
+    }
+  }
+  return fits;
 }
 
 /**
  * For every mapping of `space` where level l keeps s and some level above
- * keeps it too: `tiles` (see {@link Refetch}). The model
+ * keeps it too: `tiles`, `fills` and `up` (see {@link Refetch}). The model
  * keeps one tile per level: each step of a loop above l on a dimension
  * that alone moves a rank of s shifts the tile off itself, and so does
  * each step of a loop that does not move s at all once such a loop runs
  * inside it; either brings a whole tile. Over every order of each level's
- * loops (orders are not fixed here): tile × the factors of those loops,
- * with each factor not yet fixed at 1 (more only adds). Proof:
- * docs/mapper.md, "Refetch bounds".
+ * loops the constraints allow (orders are not fixed here): tile × the
+ * factors of those loops, with each fixed factor as it is, and for a
+ * dimension not yet fixed the part of what is left of its bound that no
+ * slot can keep out of the count. Proof: docs/mapper.md, "Refetch bounds".
  */
 export function refetchFills(ctx: BoundContext, space: SpaceView, scratch?: BoundScratch): Refetch {
-  const { w, role, positive, allPure } = ctx;
+  const { role, positive, allPure } = ctx;
   const { L, D, S } = space;
-  const out = scratch ? scratch.refetch : newRefetch(L, S);
-  out.tiles.fill(0);
+  const out = scratch ? scratch.refetch : newRefetch(L, S, D);
+  out.tiles.fill(0); out.fills.fill(0); out.up.fill(0);
   let leastF: Float64Array, maxF: Float64Array;
+  const ext = scratch ? scratch.ext : new Float64Array(L * D);
   if (scratch) ({ leastF, maxF } = scratch);
   else {
     // Standalone: the least and largest factor of every slot (boundOf fills these itself).
     leastF = new Float64Array(L * 3 * D); maxF = new Float64Array(L * 3 * D);
-    for (let i = 0; i < L * 3 * D; i++) { const f = space.fixed[i]; maxF[i] = leastF[i] = f > 0 ? f : 1; }
-    for (let d = 0; d < D; d++) { let rest = 1; for (const p of space.primes[d]) rest *= p; for (const slot of space.free[d]) if (!(space.fixed[slot * D + d] > 0)) maxF[slot * D + d] = rest; }
+    slotLimits(ctx, space, leastF, maxF, ext, out.capBelow);
   }
   // The smallest factor every completion has at (level, slot, dim): fixed, or 1.
   const least = (l: number, slot: number, d: number) => leastF[(l * 3 + slot) * D + d];
   // A spatial slot still free (or fixed > 1) may fan out.
   const fansOn = (l: number, d: number) => maxF[(l * 3 + SX) * D + d] > 1 || maxF[(l * 3 + SY) * D + d] > 1;
-  const ext = scratch ? scratch.ext : new Float64Array(L * D);
   const fan = out.fanLeast;
   for (let l = 0; l < L; l++) {
     let f = 1;
-    for (let d = 0; d < D; d++) {
-      const e = least(l, T, d) * least(l, SX, d) * least(l, SY, d);
-      ext[l * D + d] = (l > 0 ? ext[(l - 1) * D + d] : 1) * e;
-      f *= least(l, SX, d) * least(l, SY, d);
-    }
+    for (let d = 0; d < D; d++) f *= least(l, SX, d) * least(l, SY, d);
     fan[l] = f;
   }
   for (let l = L - 1, a = 1; l >= 0; l--) { out.above[l] = a; a *= fan[l]; }
   for (let s = 0; s < S; s++) {
     if (!positive[s]) continue;
-    const ds = w.dataSpaces[s];
     // A level that can fan out only over dimensions s does not depend on
     // gives every child the same tile of s: no neighbour can pass one on.
     for (let l = 0; l < L; l++) {
@@ -485,29 +633,115 @@ export function refetchFills(ctx: BoundContext, space: SpaceView, scratch?: Boun
     }
     for (let c = 0; c < L - 1; c++) {
       if (space.keepFixed[c * S + s] === 0) continue;
-      // The tile of c: Π over ranks of 1 + Σ coef·(extent − 1), at its least.
-      let size = 1;
-      for (const rank of ds.ranks) {
-        let span = 1;
-        for (const t of rank) span += t.coef * (ext[c * D + t.dim] - 1);
-        size *= span;
-      }
-      let mult = 1, moved = false;
-      for (let j = c + 1; j < L; j++) {
-        let movesHere = false;
-        for (let d = 0; d < D; d++) {
-          const f = least(j, T, d);
-          if (f <= 1) continue;
-          const r = role[s * D + d];
-          if (r === 1) { mult *= f; movesHere = true; }
-          else if (r === 2 && moved) mult *= f;
-        }
-        if (movesHere) moved = true;
-      }
-      out.tiles[s * L + c] = size * mult;
+      const k = walkAt(ctx, space, s, c, -1, -1, leastF, maxF, ext, out.capBelow);
+      out.tiles[s * L + c] = walkTiles;
+      out.fills[s * L + c] = walkFills;
+      out.up[s * L + c] = k;
     }
   }
   return out;
+}
+
+// Results of walkAt besides its return value (module scratch: no allocation).
+let walkTiles = 0, walkFills = 0;
+
+/**
+ * The walk of tensor s's tiles at its keeper c (R1), and the two cases of
+ * the pair rule (R5): with `h` ≥ 0 every temporal loop above level h
+ * counts; with `other` ≥ 0 also no temporal loop of a dimension `other`
+ * depends on is > 1 at levels (zFrom, c]. Returns the count its next
+ * keeper serves per instance (`up` of {@link Refetch}) and sets walkTiles
+ * (per instance) and walkFills (`fills`); Infinity when the fixed factors
+ * rule the case out.
+ */
+function walkAt(ctx: BoundContext, space: SpaceView, s: number, c: number, h: number, zFrom: number, leastF: Float64Array, maxF: Float64Array, ext: Float64Array, capBelow: Float64Array, other = -1): number {
+  const { w, role, fanX, fanY } = ctx;
+  const { L, D } = space;
+  const ds = w.dataSpaces[s];
+  const least = (l: number, slot: number, d: number) => leastF[(l * 3 + slot) * D + d];
+  const torder = space.torder;
+  // The tile of c: Π over ranks of 1 + Σ coef·(extent − 1), at its least.
+  let size = 1;
+  for (const rank of ds.ranks) {
+    let span = 1;
+    for (const t of rank) span += t.coef * (ext[c * D + t.dim] - 1);
+    size *= span;
+  }
+  // Whether, at level j, the constraints' order prefix puts a definite
+  // loop moving s's pure rank inside the temporal loop of dimension d.
+  const forcedInside = (j: number, d: number): boolean => {
+    const pre = torder ? torder[j] : undefined;
+    if (!pre || pre.length === 0) return false;
+    const pd = pre.indexOf(d);
+    for (let i = 0; i < pre.length && (pd < 0 || i < pd); i++) {
+      const e = pre[i];
+      if (e !== d && role[s * D + e] === 1 && least(j, T, e) > 1) return true;
+    }
+    return false;
+  };
+  // Fixed factors: loops on pure dimensions count; a loop on an irrelevant
+  // dimension counts once a definite pure loop runs inside it (a level
+  // strictly between, or its own level's order prefix); above h, all count.
+  let mult = 1, moved = false, J = L;
+  for (let j = c + 1; j < L; j++) {
+    let movesHere = false;
+    for (let d = 0; d < D; d++) {
+      const f = least(j, T, d);
+      if (f <= 1) continue;
+      const r = role[s * D + d];
+      if (h >= 0 && j > h) { mult *= f; if (r === 1) movesHere = true; continue; }
+      if (r === 1) { mult *= f; movesHere = true; }
+      else if (r === 2 && (moved || forcedInside(j, d))) mult *= f;
+    }
+    if (movesHere && !moved) { moved = true; J = j; }
+  }
+  // Variant A of the pair rule: `other`-relevant temporal loops at levels (zFrom, c] must be 1.
+  if (other >= 0) {
+    for (let j = zFrom + 1; j <= c; j++) for (let d = 0; d < D; d++) if (role[other * D + d] !== 2 && least(j, T, d) > 1) return Infinity;
+  }
+  // Free dimensions: what is left of the bound, rest, goes to free slots.
+  let per = 1, tot = 1, up = 1;
+  for (let d = 0; d < D && !space.imperfect; d++) {
+    const free = space.free[d];
+    if (free.length === 0) continue;
+    let rest = 1;
+    for (const p of space.primes[d]) rest *= p;
+    if (rest <= 1) continue;
+    const r = role[s * D + d];
+    if (r === 0) continue;
+    // Spatial free slots above c (max product, at most the fanouts), and at c + 1 alone.
+    let spAbove = 1, spNext = 1, below = 1, runT = 1, zT = 1;
+    for (const slot of free) {
+      const i = slot * D + d;
+      if (space.fixed[i] > 0) continue;
+      const l = Math.floor(slot / 3), k = slot % 3;
+      const m = k === SX ? Math.min(maxF[i], fanX[l]) : k === SY ? Math.min(maxF[i], fanY[l]) : maxF[i];
+      if (l <= c) {
+        // Variant A: `other`-relevant temporal slots in (zFrom, c] hold 1.
+        if (other >= 0 && l > zFrom && k === T && role[other * D + d] !== 2) continue;
+        below *= m;
+        continue;
+      }
+      if (k !== T) { spAbove *= m; if (l === c + 1) spNext *= m; continue; }
+      // Temporal above c: may escape the count only inside the innermost run.
+      if (h >= 0 && l > h) continue;
+      if (l < J || (l === J && !forcedInside(l, d))) runT *= m;
+      if (h >= 0) zT *= m;
+    }
+    if (r === 1) {
+      per *= rest / spAbove;
+      tot *= rest;
+      up *= rest / spNext;
+    } else {
+      const keepOut = Math.min(below, capBelow[c * D + d]) * (h >= 0 ? zT : runT);
+      per *= Math.max(1, rest / (keepOut * spAbove));
+      tot *= Math.max(1, rest / keepOut);
+      up *= Math.max(1, rest / (keepOut * spAbove));
+    }
+  }
+  walkTiles = size * mult * per;
+  walkFills = size * mult * tot;
+  return size * mult * up;
 }
 
 /** Divisors of n, ascending. */

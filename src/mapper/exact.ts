@@ -113,8 +113,8 @@ export function exactSearch(w: Workload, arch: Arch, space: MapSpace, plan: Ener
   const K = freeKeeps.length;
 
   // The view the bound reads, narrowed as digits are set.
-  const view: { L: number; D: number; S: number; fixed: Float64Array; free: (readonly number[])[]; primes: (readonly number[])[]; keepFixed: Uint8Array } = {
-    L, D, S, fixed: Float64Array.from(space.fixed), free: [...space.free], primes: [...space.primes], keepFixed: Uint8Array.from(space.keepFixed),
+  const view: { L: number; D: number; S: number; fixed: Float64Array; free: (readonly number[])[]; primes: (readonly number[])[]; keepFixed: Uint8Array; torder: MapSpace['torder'] } = {
+    L, D, S, fixed: Float64Array.from(space.fixed), free: [...space.free], primes: [...space.primes], keepFixed: Uint8Array.from(space.keepFixed), torder: space.torder,
   };
   const none: readonly number[] = [];
   const g = space.newGenome();

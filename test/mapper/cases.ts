@@ -17,7 +17,7 @@ export function randomBoundCase(r: () => number, i: number) {
     writeBandwidth: r() < 0.3 ? pick([0.5, 1, 2]) : null,
     sharedBandwidth: r() < 0.2 ? pick([1, 2, 3]) : null,
     // Inner levels small enough that some mappings overflow them.
-    sizeWords: l === base.arch.storage.length - 1 ? null : r() < 0.5 ? null : pick([16, 64, 256, 1024]),
+    sizeWords: l === base.arch.storage.length - 1 ? null : r() < 0.5 ? null : pick([1, 4, 16, 64, 256, 1024]),
   }));
   const arch: Arch = { ...base.arch, storage };
   const energy: EnergyTable = {
@@ -35,6 +35,14 @@ export function randomBoundCase(r: () => number, i: number) {
       if (x < 0.3) c.levels[l].keep.add(s);
       else if (x < 0.5) c.levels[l].bypass.add(s);
     }
+  }
+  // Order prefixes (Timeloop's `permutation`): the listed dimensions innermost, in order.
+  const D = base.w.dims.length;
+  for (let l = 0; l < L; l++) {
+    if (r() >= 0.3) continue;
+    const n = 1 + Math.floor(r() * Math.min(3, D));
+    const dims = [...Array(D).keys()];
+    for (let k = 0; k < n; k++) { const j = k + Math.floor(r() * (D - k)); [dims[k], dims[j]] = [dims[j], dims[k]]; c.levels[l].temporalOrder.push(dims[k]); }
   }
   const convention = i % 4 === 3 ? ('v3' as const) : ('v4' as const);
   const objective = (['energy', 'delay', 'edp'] as Objective[])[i % 3];

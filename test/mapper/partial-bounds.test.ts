@@ -27,13 +27,13 @@ function viewOf(space: MapSpace, g: Genome, set: readonly boolean[]): SpaceView 
     for (let i = 0; i < L * 3; i++) fixed[i * D + d] = g.f[i * D + d];
     free[d] = []; primes[d] = [];
   }
-  return { L, D, S, fixed, free, primes, keepFixed: Uint8Array.from(g.keep.subarray(0, L * S)) };
+  return { L, D, S, fixed, free, primes, keepFixed: Uint8Array.from(g.keep.subarray(0, L * S)), torder: space.torder };
 }
 
 describe('bounds on partial mappings', () => {
   it('never exceed the cost of the mapping they fix part of: 240 random cases, full and partial views', () => {
     const r = rng(1919);
-    let checked = 0, tighter = 0, refetching = 0, pureChecked = 0, readsChecked = 0;
+    let checked = 0, tighter = 0, refetching = 0, pureChecked = 0, readsChecked = 0, coupled = 0;
     for (let i = 0; i < 240; i++) {
       const { w, arch, energy, c, convention, objective } = randomBoundCase(r, i);
       const plan = planEnergy(arch, energy, convention);
@@ -77,12 +77,16 @@ describe('bounds on partial mappings', () => {
                 // v4 elides an output's first fill: its fills are the walk's minus the partition.
                 const slack = rw ? counts.partitionSize[l * S + s] : 0;
                 expect(counts.fills[l * S + s] + slack, at).toBeGreaterThanOrEqual(t * (1 - 1e-12));
+                // Over all instances: the free dimensions' spatial factors counted once, in the walk or the instances.
+                const inst = counts.utilizedInstances[l];
+                expect((counts.fills[l * S + s] + slack) * inst, `${at} fills over instances`).toBeGreaterThanOrEqual(rf.fills[s * L + l] * rf.above[l] * (1 - 1e-12));
               }
               // Through bypassed levels, times the distinct child tiles of each level above one.
-              let through = t;
-              for (let f = l + 2; f <= q; f++) through *= rf.distinct[s * L + f];
+              let through = t, mult = 1;
+              for (let f = l + 2; f <= q; f++) { through *= rf.distinct[s * L + f]; mult *= rf.distinct[s * L + f]; }
               const served = rw ? counts.updates[q * S + s] : counts.reads[q * S + s];
               expect(served, `${at} served by ${q}`).toBeGreaterThanOrEqual(through * (1 - 1e-12));
+              expect(served * counts.utilizedInstances[q], `${at} served by ${q}, all instances`).toBeGreaterThanOrEqual(rf.up[s * L + l] * mult * rf.above[q] * (1 - 1e-12));
               if (t * rf.above[l] > ctx.words[s] * (1 + 1e-9)) refetching++;
             }
           }
@@ -115,6 +119,7 @@ describe('bounds on partial mappings', () => {
             }
           }
           if (b.energyPJ > whole.energyPJ * (1 + 1e-9)) tighter++;
+          if ((b.parts.coupled ?? 0) > 1e-9 * b.energyPJ) coupled++;
           checked++;
         }
       }
@@ -124,5 +129,6 @@ describe('bounds on partial mappings', () => {
     expect(tighter).toBeGreaterThan(100);
     expect(pureChecked).toBeGreaterThan(100);
     expect(readsChecked).toBeGreaterThan(1000);
+    expect(coupled).toBeGreaterThan(50);
   });
 });
