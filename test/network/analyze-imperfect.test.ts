@@ -59,12 +59,12 @@ describe('analyze with imperfect factors', () => {
   }, 120_000);
 
   it('is deterministic for a seed; with the exact search each layer carries the root bound and its gap', async () => {
-    const run = () => analyzeNetwork(net, pe16, pe16Energy, { ...o, imperfect: true, exactTimeLimitMs: 400 });
-    const [a, b] = [await run(), await run()];
-    const ja = networkReportToJSON(a, 1e9) as { layers: { padded?: object; proven_bound?: number; gap?: number }[] };
-    const jb = networkReportToJSON(b, 1e9) as typeof ja;
-    // The exact search is time-limited, the padded search is budgeted: compare what the budget fixes.
-    expect(JSON.stringify(ja.layers.map((l) => l.padded))).toBe(JSON.stringify(jb.layers.map((l) => l.padded)));
+    // Budgeted searches: the same seed gives the same bytes.
+    const run = () => analyzeNetwork(net, pe16, pe16Energy, { ...o, imperfect: true });
+    expect(JSON.stringify(networkReportToJSON(await run(), 1e9))).toBe(JSON.stringify(networkReportToJSON(await run(), 1e9)));
+    // The exact search is time-limited (its answer may vary with the machine's load); its bounds may not.
+    const a = await analyzeNetwork(net, pe16, pe16Energy, { ...o, imperfect: true, exactTimeLimitMs: 400 });
+    const ja = networkReportToJSON(a, 1e9) as { layers: { proven_bound?: number }[] };
     const plan = planEnergy(pe16, pe16Energy, 'v4');
     for (const [i, l] of a.layers.entries()) {
       if (!l.result) continue;
