@@ -164,10 +164,11 @@ export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTab
  * One distinct layer shape, mapped as `o` asks: annealing or the exact
  * search; with imperfect factors also the padded search, the better of the
  * two kept (the perfect one on a tie, so a layer no pad helps keeps its
- * perfect-factor answer). Both are scored by the exact partial-tile rule,
- * which the bound holds against (docs/mapper.md, "Bounds on imperfect
- * mappings"); the padded search's proven bound is the root bound, which
- * holds for both spaces, so it is the one kept.
+ * perfect-factor answer). Both costs are the exact partial-tile rule's (a
+ * perfect mapping's are the same under either rule). The proven bound is
+ * then the root bound: it holds for padded mappings too (docs/mapper.md,
+ * "Bounds on imperfect mappings"), while the exact search's raised bound
+ * covers perfect factors only.
  */
 async function mapShape(w: Workload, arch: Arch, energy: EnergyTable, o: AnalyzeOptions): Promise<LayerMapping> {
   const exact = o.exactTimeLimitMs === undefined ? {} : { strategy: 'exact' as const, timeLimitMs: o.exactTimeLimitMs, evaluations: Infinity };
@@ -183,7 +184,8 @@ async function mapShape(w: Workload, arch: Arch, energy: EnergyTable, o: Analyze
     throw e;
   });
   const best = padded.score < perfect.score ? padded : perfect;
-  return { ...best, proven: Math.min(perfect.proven, padded.proven) };
+  const root = Math.min(perfect.proven, perfect.bound.score);
+  return { ...best, proven: root, gap: best.score / root, optimal: best.score <= root };
 }
 
 /** The dimensions `m` covers with imperfect loops, each with the extent its loops span (the product of their ends). */
