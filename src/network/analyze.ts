@@ -154,7 +154,7 @@ export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTab
       unknownOps: net.layers.filter((l) => l.kind === 'other' && l.unknown).length,
     },
     warnings: [...new Set([
-      ...layers.flatMap((l) => l.sparse?.result.warnings ?? l.result?.warnings ?? []), ...wordWarnings(net, arch),
+      ...layers.flatMap((l) => (o.imperfect ? namedWarnings(l) : l.sparse?.result.warnings ?? l.result?.warnings ?? [])), ...wordWarnings(net, arch),
       ...(layers.some((l) => l.sparse) ? [SPARSITY_ASSUMPTION] : []),
     ])],
   };
@@ -186,6 +186,17 @@ async function mapShape(w: Workload, arch: Arch, energy: EnergyTable, o: Analyze
   const best = padded.score < perfect.score ? padded : perfect;
   const root = Math.min(perfect.proven, perfect.bound.score);
   return { ...best, proven: root, gap: best.score / root, optimal: best.score <= root };
+}
+
+/**
+ * An imperfect run's warnings of one layer: the partial-tile comparison
+ * (Timeloop's rule against the exact one) names the layer it is about,
+ * once per shape (a repeated shape has the same mapping and figures).
+ */
+function namedWarnings(l: LayerReport): readonly string[] {
+  const ws = l.result?.warnings ?? [];
+  if (l.result?.partialTiles === undefined) return ws;
+  return l.cached ? [] : ws.map((w) => (w.startsWith('imperfect factors') ? `${l.layer.name}: ${w}` : w));
 }
 
 /** The dimensions `m` covers with imperfect loops, each with the extent its loops span (the product of their ends). */

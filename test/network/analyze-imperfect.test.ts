@@ -56,6 +56,9 @@ describe('analyze with imperfect factors', () => {
     expect(imp.totals.cycles).toBe(sum((l) => l.result!.cycles));
     expect(imp.totals.macs).toBe(perfect.totals.macs);
     expect(imp.totals.cycles).toBeLessThan(perfect.totals.cycles);
+    // Each padded shape's rule comparison names its first layer.
+    const named = imp.warnings.filter((w) => w.includes('imperfect factors'));
+    expect(named.map((w) => w.split(':')[0])).toEqual(imp.layers.filter((l) => !l.cached && Object.keys(l.padded ?? {}).length > 0).map((l) => l.layer.name));
   }, 120_000);
 
   it('is deterministic for a seed; with the exact search each layer carries the root bound and its gap', async () => {
