@@ -27,6 +27,7 @@ export const SHIPPED_MODELS: readonly string[] = ['lenet5', 'cnn'];
 export const ADAPT_MODELS: readonly string[] = [...SHIPPED_MODELS, 'mobilenet'];
 
 const ARCH_HELP = `a built-in architecture (${builtinArchNames.join(', ')}) or Timeloop v0.3/v0.4 architecture YAML (comma-separated files; its constraints apply to every layer)`;
+const IMPERFECT_NETWORK_HELP = 'also map each layer with imperfect factors (awkward bounds such as 197 padded, the last pass partial) and keep the better by the exact partial-tile cost; layers so mapped show their pads, figures follow --partial-tiles exact';
 const ERT_HELP = 'energy reference table for an architecture file (Accelergy ERT YAML)';
 
 /** Add every command to `program`. */
@@ -59,7 +60,7 @@ export function registerCommands(program: Command): void {
     .option('--jinja <name=value...>', 'data for Jinja2 templates in the inputs')
     .option('--json', 'print JSON (stable keys, no timings) instead of text')
     .option('--out <file>', 'write the best mapping as Timeloop mapping YAML (dnnergy model reads it)')
-    .option('--density <name=d,...>', 'tensor densities by name or role, e.g. Weights=0.3,Inputs=0.5: they act through the design's sparse optimizations, and the search ranks every candidate by its sparse cost')
+    .option('--density <name=d,...>', 'tensor densities by name or role, e.g. Weights=0.3,Inputs=0.5: they act through the design\'s sparse optimizations, and the search ranks every candidate by its sparse cost')
     .option('--imperfect', 'also propose imperfect factors (ceil splits of awkward bounds such as 197: the last pass is partial), ranked by their exact cost; anneals')
     .option('--partial-tiles <timeloop|exact>', "imperfect factors (P=9,2): count partial tiles as Timeloop does (default: its Computes, cycles and averaged instances) or exactly (the true iteration space); both are printed")
     .action(async (inputs: string[], opts: MapOpts) => (await import('./map.js')).runMap(inputs, opts));
@@ -86,6 +87,7 @@ export function registerCommands(program: Command): void {
     .option('--out <file>', 'also write the JSON report to this file (atomically)')
     .option('--html <file>', 'also write an HTML report with stacked bars of energy per layer by level')
     .option('--exact <seconds>', 'map each distinct layer shape with the exact search for up to this long (instead of --evaluations): per-layer and network proven gaps')
+    .option('--imperfect', IMPERFECT_NETWORK_HELP)
     .action(async (name: string, opts: AnalyzeOpts) => (await import('./analyze.js')).runAnalyze(name, opts));
 
   program
@@ -106,6 +108,7 @@ export function registerCommands(program: Command): void {
     .option('--threads <n>', 'mapper threads (capped at the cores, with a warning; ~35 MB each)', '1')
     .option('--only <list>', `some of the dataflows, comma-separated (${ISCA16_DATAFLOWS.join(',')})`)
     .option('--exact <seconds>', 'map each distinct layer shape with the exact search for up to this long (instead of --evaluations): proven gaps per dataflow')
+    .option('--imperfect', IMPERFECT_NETWORK_HELP)
     .option('--json', 'print JSON (stable keys) instead of tables')
     .option('--out <file>', 'also write the JSON report to this file (atomically)')
     .option('--html <file>', 'also write an HTML report with the stacked-bar plot')

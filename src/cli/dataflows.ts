@@ -11,7 +11,7 @@ import { listOf, objective, outputTargets, positiveNumber, threadsFlag, wholeNum
 import { progressBar } from './progress.js';
 
 /** Flags of `dnnergy dataflows`, as commander hands them over. */
-export interface DataflowsOpts { network: string; batch: string; objective: string; evaluations: string; seed: string; threads: string; only?: string; json?: boolean; out?: string; html?: string; exact?: string }
+export interface DataflowsOpts { network: string; batch: string; objective: string; evaluations: string; seed: string; threads: string; only?: string; json?: boolean; out?: string; html?: string; exact?: string; imperfect?: boolean }
 
 /** Run `dnnergy dataflows`. */
 export async function runDataflows(o: DataflowsOpts): Promise<void> {
@@ -27,7 +27,7 @@ export async function runDataflows(o: DataflowsOpts): Promise<void> {
   const all = await compareDataflows(net, {
     batch: meta.batch, objective: goal, evaluations: meta.evaluations, seed: meta.seed, threads, pool: threads > 1 ? threadPool(threads) : undefined,
     dataflows: flows, onProgress: bar ? (d) => bar.update(d) : undefined,
-    ...(o.exact !== undefined ? { exactTimeLimitMs: positiveNumber(o.exact, '--exact') * 1000 } : {}),
+    ...(o.exact !== undefined ? { exactTimeLimitMs: positiveNumber(o.exact, '--exact') * 1000 } : {}), ...(o.imperfect ? { imperfect: true } : {}),
   });
   bar?.stop();
   const json = JSON.stringify(comparisonToJSON(all, meta), null, 2) + '\n';

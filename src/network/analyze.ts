@@ -5,13 +5,14 @@
 import type { Arch } from '../arch/arch.js';
 import type { EnergyTable } from '../energy/table.js';
 import type { Constraints } from '../mapping/constraints.js';
-import { mapLayer } from '../mapper/map.js';
-import type { Objective } from '../mapper/search.js';
+import { mapLayer, mapSpaceOf, type LayerMapping } from '../mapper/map.js';
+import { score, type Objective } from '../mapper/search.js';
 import type { Result } from '../model/result.js';
 import { offChipAccesses } from '../model/accesses.js';
 import type { Pool } from '../util/pool.js';
 import type { Workload } from '../workload/workload.js';
-import type { Mapping } from '../mapping/mapping.js';
+import { SpecError } from '../spec/errors.js';
+import { residualOf, type Mapping } from '../mapping/mapping.js';
 import { layerMacs, layerWorkload, shapeKey, type Layer, type Network } from './network.js';
 import { actualWeights, evaluateLayerSparse, isSparse, SPARSITY_ASSUMPTION, type LayerDensities, type SparseLayerResult } from './sparsity.js';
 
@@ -25,6 +26,16 @@ export interface LayerReport {
   readonly cached: boolean;
   /** With {@link AnalyzeOptions.exactTimeLimitMs}: the proven lower bound on the layer's objective (the exact search's). */
   readonly proven?: number;
+  /**
+   * With {@link NetworkSearchOptions.imperfect}: each dimension the best
+   * mapping covers with imperfect loops, by name, with its bound and the
+   * extent its loops span (the pad: `{ P: { bound: 197, span: 200 } }`);
+   * empty when its factors are perfect. The result then follows the exact
+   * partial-tile rule.
+   */
+  readonly padded?: Readonly<Record<string, { readonly bound: number; readonly span: number }>>;
+  /** With `proven`: the layer's objective over it (≥ 1; 1 when optimal). */
+  readonly gap?: number;
   /** The best mapping found (with `result`), for re-evaluating the layer at other densities. */
   readonly mapping?: Mapping;
   /**
@@ -42,6 +53,8 @@ export function layerEnergy(l: LayerReport): number {
 
 export interface NetworkReport {
   readonly network: string;
+  /** Mapped with {@link NetworkSearchOptions.imperfect}. */
+  readonly imperfect?: boolean;
   readonly arch: string;
   readonly batch: number;
   readonly energyUnit: 'pJ' | 'MAC';
@@ -67,6 +80,13 @@ export interface NetworkSearchOptions {
   readonly threads?: number;
   /** Where the searches run (default: this thread). */
   readonly pool?: Pool;
+  /**
+   * Also search imperfect factors per layer (`--imperfect`): a layer whose
+   * mapspace gets pads is mapped twice, perfect factors and the two-stage
+   * padded search (mapper/padded.ts), and keeps the better by the exact
+   * partial-tile cost; its result follows the exact rule.
+   */
+  readonly imperfect?: boolean;
 }
 
 export interface AnalyzeOptions extends NetworkSearchOptions {
@@ -104,10 +124,7 @@ export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTab
     const cached = hit !== undefined;
     const w = layerWorkload(layer, o.batch);
     if (!hit) {
-      const exact = o.exactTimeLimitMs === undefined ? {} : { strategy: 'exact' as const, timeLimitMs: o.exactTimeLimitMs, evaluations: Infinity };
-      const mapped = await mapLayer(w, arch, energy, o.constraints(w), {
-        objective: o.objective, seed: o.seed, threads: o.threads, evaluations: o.evaluations, pool: o.pool, source: o.source, ...exact,
-      });
+      const mapped = await mapShape(w, arch, energy, o);
       hit = { result: mapped.result, mapping: mapped.mapping };
       cache.set(key, hit);
       bounds.set(key, mapped.proven);
@@ -120,7 +137,8 @@ export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTab
     const mask = o.densities?.weights === undefined ? net.weightMasks?.get(layer.name) : undefined;
     const actual = mask ? actualWeights(w, layer, mask) ?? undefined : undefined;
     const sparse = isSparse(d) ? evaluateLayerSparse(w, arch, hit.mapping, energy, d, actual) ?? undefined : undefined;
-    const report: LayerReport = { layer, macs: m, result, cached, mapping: hit.mapping, ...(sparse ? { sparse } : {}), ...(proven !== undefined ? { proven } : {}) };
+    const padded = o.imperfect ? { padded: paddedDims(w, hit.mapping), ...(proven !== undefined ? { gap: score(o.objective, result.energyPJ, result.cycles) / proven } : {}) } : {};
+    const report: LayerReport = { layer, macs: m, result, cached, mapping: hit.mapping, ...(sparse ? { sparse } : {}), ...(proven !== undefined ? { proven } : {}), ...padded };
     layers.push(report);
     energyTotal += layerEnergy(report);
     cycles += sparse?.cycles ?? result.cycles;
@@ -129,17 +147,67 @@ export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTab
     o.onLayer?.(i + 1, net.layers.length);
   }
   return {
-    network: net.name, arch: arch.name, batch: o.batch, energyUnit: energy.unit ?? 'pJ', layers,
+    network: net.name, ...(o.imperfect ? { imperfect: true } : {}), arch: arch.name, batch: o.batch, energyUnit: energy.unit ?? 'pJ', layers,
     totals: {
       macs, energy: energyTotal, cycles, dramAccesses: dram, mappedShapes: cache.size,
       macLayersLeftOut: net.layers.filter((l) => l.kind === 'other' && l.macsLeftOut).length,
       unknownOps: net.layers.filter((l) => l.kind === 'other' && l.unknown).length,
     },
     warnings: [...new Set([
-      ...layers.flatMap((l) => l.sparse?.result.warnings ?? l.result?.warnings ?? []), ...wordWarnings(net, arch),
+      ...layers.flatMap((l) => (o.imperfect ? namedWarnings(l) : l.sparse?.result.warnings ?? l.result?.warnings ?? [])), ...wordWarnings(net, arch),
       ...(layers.some((l) => l.sparse) ? [SPARSITY_ASSUMPTION] : []),
     ])],
   };
+}
+
+/**
+ * One distinct layer shape, mapped as `o` asks: annealing or the exact
+ * search; with imperfect factors also the padded search, the better of the
+ * two kept (the perfect one on a tie, so a layer no pad helps keeps its
+ * perfect-factor answer). Both costs are the exact partial-tile rule's (a
+ * perfect mapping's are the same under either rule). The proven bound is
+ * then the root bound: it holds for padded mappings too (docs/mapper.md,
+ * "Bounds on imperfect mappings"), while the exact search's raised bound
+ * covers perfect factors only.
+ */
+async function mapShape(w: Workload, arch: Arch, energy: EnergyTable, o: AnalyzeOptions): Promise<LayerMapping> {
+  const exact = o.exactTimeLimitMs === undefined ? {} : { strategy: 'exact' as const, timeLimitMs: o.exactTimeLimitMs, evaluations: Infinity };
+  const search = { objective: o.objective, seed: o.seed, threads: o.threads, evaluations: o.evaluations, pool: o.pool, source: o.source, ...exact };
+  const constraints = o.constraints(w);
+  const perfect = await mapLayer(w, arch, energy, constraints, search);
+  if (!o.imperfect) return perfect;
+  const withPads = { ...constraints, imperfect: true };
+  if (!mapSpaceOf(w, arch, withPads, o.source).imperfect) return perfect;
+  const padded = await mapLayer(w, arch, energy, withPads, { ...search, partialTiles: 'exact' }).catch((e: unknown) => {
+    // The padded search found no legal mapping in its budget: the perfect one stands.
+    if (e instanceof SpecError) return perfect;
+    throw e;
+  });
+  const best = padded.score < perfect.score ? padded : perfect;
+  const root = Math.min(perfect.proven, perfect.bound.score);
+  return { ...best, proven: root, gap: best.score / root, optimal: best.score <= root };
+}
+
+/**
+ * An imperfect run's warnings of one layer: the partial-tile comparison
+ * (Timeloop's rule against the exact one) names the layer it is about,
+ * once per shape (a repeated shape has the same mapping and figures).
+ */
+function namedWarnings(l: LayerReport): readonly string[] {
+  const ws = l.result?.warnings ?? [];
+  if (l.result?.partialTiles === undefined) return ws;
+  return l.cached ? [] : ws.map((w) => (w.startsWith('imperfect factors') ? `${l.layer.name}: ${w}` : w));
+}
+
+/** The dimensions `m` covers with imperfect loops, each with the extent its loops span (the product of their ends). */
+function paddedDims(w: Workload, m: Mapping): Record<string, { bound: number; span: number }> {
+  const out: Record<string, { bound: number; span: number }> = {};
+  w.dims.forEach((name, d) => {
+    let span = 1, partial = false;
+    for (const lm of m.levels) for (const l of [...lm.temporal, ...lm.spatial]) if (l.dim === d) { span *= l.factor; if (residualOf(l) < l.factor) partial = true; }
+    if (partial) out[name] = { bound: w.bounds[d], span };
+  });
+  return out;
 }
 
 /** Layers whose words (8-bit integer products of a quantised model) are narrower or wider than the design's: counted as the design's words. */

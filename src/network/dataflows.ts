@@ -69,7 +69,7 @@ export async function compareDataflows(net: Network, o: CompareOptions): Promise
     const report = await analyzeNetwork(net, b.arch, b.energy, {
       batch: o.batch, objective: o.objective, evaluations: o.evaluations, seed: o.seed, threads: o.threads, pool: o.pool, constraints: b.constraints,
       onLayer: o.onProgress ? (done) => o.onProgress!(k * net.layers.length + done, total) : undefined,
-      ...(o.exactTimeLimitMs !== undefined ? { exactTimeLimitMs: o.exactTimeLimitMs } : {}),
+      ...(o.exactTimeLimitMs !== undefined ? { exactTimeLimitMs: o.exactTimeLimitMs } : {}), ...(o.imperfect ? { imperfect: true } : {}),
     });
     const acc = { conv: { macs: 0, energy: 0, sum: zero(), dram: 0 }, fc: { macs: 0, energy: 0, sum: zero(), dram: 0 } };
     const layers: DataflowSummary['layers'][number][] = [];

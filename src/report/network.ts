@@ -1,5 +1,5 @@
 /** Reports of a network analysis (`dnnergy analyze`): JSON with stable keys, and a text table. */
-import { layerEnergy, type NetworkReport } from '../network/analyze.js';
+import { layerEnergy, type LayerReport, type NetworkReport } from '../network/analyze.js';
 import { offChipAccesses } from '../model/accesses.js';
 import { fmt } from './table.js';
 
@@ -34,6 +34,7 @@ export function networkReportToJSON(r: NetworkReport, clockHz: number): unknown 
   const hasConv = r.layers.some((l) => l.result && l.layer.kind === 'conv');
   return {
     network: r.network,
+    ...(r.imperfect ? { imperfect: true } : {}),
     arch: r.arch,
     batch: r.batch,
     energy_unit: r.energyUnit,
@@ -72,6 +73,7 @@ export function networkReportToJSON(r: NetworkReport, clockHz: number): unknown 
         energy_by_tensor: byTensor,
         ...(res.networks ? { energy_by_network: Object.fromEntries(res.networks.map((n) => [n.name, n.energyPJ])) } : {}),
         shape_mapped_before: l.cached,
+        ...(r.imperfect ? imperfectFields(l) : {}),
       };
     }),
     // What stood in for user data, or was read but not modelled (only when there is any).
@@ -79,13 +81,40 @@ export function networkReportToJSON(r: NetworkReport, clockHz: number): unknown 
   };
 }
 
+/**
+ * What a layer of an `--imperfect` run adds: the dimensions its mapping
+ * pads (name → the extent its loops span; empty when perfect) and, with the
+ * exact search, its proven bound and gap (score over bound).
+ */
+function imperfectFields(l: LayerReport): Record<string, unknown> {
+  return {
+    padded: l.padded ?? {},
+    ...(l.proven !== undefined ? { proven_bound: l.proven, ...(l.gap !== undefined && Number.isFinite(l.gap) ? { gap: l.gap } : {}) } : {}),
+  };
+}
+
+/** Busy PEs: a whole number, or (an imperfect nest's average over unequal passes) one decimal. */
+function peText(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+
+/** A layer's pads as text: `P 197→200`, or `-`. */
+function padText(l: LayerReport): string {
+  const p = Object.entries(l.padded ?? {});
+  if (p.length === 0) return '-';
+  return p.map(([d, x]) => `${d} ${x.bound}→${x.span}`).join(', ');
+}
+
 /** The text of `dnnergy analyze`: totals, then one row per layer with its energy split by level. */
 export function formatNetworkReport(r: NetworkReport, clockHz: number): string {
   const names = levelNames(r);
   const unit = r.energyUnit === 'MAC' ? 'MAC-eq' : 'pJ';
-  const rows: string[][] = [['layer', 'MACs', `energy (${unit})`, `/MAC`, ...names.map((n) => `${n} %`), 'cycles', 'util', 'PEs', 'DRAM/MAC']];
+  // An --imperfect run adds the pads of each layer (and, with the exact search, its proven gap).
+  const gaps = r.imperfect === true && r.layers.some((l) => l.gap !== undefined);
+  const extra = r.imperfect ? ['padded', ...(gaps ? ['gap'] : [])] : [];
+  const rows: string[][] = [['layer', 'MACs', `energy (${unit})`, `/MAC`, ...names.map((n) => `${n} %`), 'cycles', 'util', 'PEs', 'DRAM/MAC', ...extra]];
   for (const l of r.layers) {
-    if (!l.result) { rows.push([l.layer.name, '-', `not modelled (${l.layer.kind === 'other' ? l.layer.op : ''})`, '', ...names.map(() => ''), '', '', '', '']); continue; }
+    if (!l.result) { rows.push([l.layer.name, '-', `not modelled (${l.layer.kind === 'other' ? l.layer.op : ''})`, '', ...names.map(() => ''), '', '', '', '', ...extra.map(() => '')]); continue; }
     const res = l.sparse?.result ?? l.result;
     const dram = offChipAccesses(res);
     rows.push([
@@ -95,7 +124,8 @@ export function formatNetworkReport(r: NetworkReport, clockHz: number): string {
         const e = i < 0 ? 0 : l.sparse ? l.sparse.levelEnergyPJ[i] : res.levels[i].energyPJ;
         return ((e / layerEnergy(l)) * 100).toFixed(1);
       }),
-      fmt(res.cycles), `${(res.utilization * 100).toFixed(0)}%`, String(res.levels[0].utilizedInstances), (dram / l.macs).toFixed(4),
+      fmt(res.cycles), `${(res.utilization * 100).toFixed(0)}%`, peText(res.levels[0].utilizedInstances), (dram / l.macs).toFixed(4),
+      ...(r.imperfect ? [padText(l), ...(gaps ? [l.gap === undefined ? '' : `${l.gap.toFixed(3)}×`] : [])] : []),
     ]);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((x) => x[c].length)));

@@ -11,6 +11,10 @@ describe('choice flags', () => {
     [['map', 'examples/eyeriss_like_vgg_conv.yaml', '--partial-tiles', 'half'], /--partial-tiles: expected .*timeloop.*exact.*, found "?half"?/],
     [['analyze', 'examples/pruned-conv.onnx', '--arch', 'eyeriss', '--density-from', 'guess'], /--density-from: expected actual or average, found "?guess"?/],
     [['chips', '--network', 'alexnet', '--search', 'sparse'], /--search: expected both or dense, found "?sparse"?/],
+    // --imperfect takes no value, and the sparse engine counts perfect factors only.
+    [['analyze', 'alexnet', '--arch', 'eyeriss', '--imperfect=yes'], /unknown option '--imperfect=yes'/],
+    [['analyze', 'alexnet', '--arch', 'eyeriss', '--density', 'Weights=0.5', '--imperfect'], /--imperfect: expected a dense network and no --density.*found --density/],
+    [['analyze', 'examples/pruned-conv.onnx', '--arch', 'eyeriss', '--imperfect'], /--imperfect: expected a dense network.*found pruned weights/],
   ];
   for (const [args, msg] of cases) {
     it(`${args[0]} ${args.slice(-2).join(' ')}: one line, exit 2`, async () => {
