@@ -76,7 +76,8 @@ function readImpact(pg: SparseProgram, st: SparseScratch, nest: FlatNest, level:
   }
   const granularity = tileSize(pg, tgt, B, HI);
   let effectual = 1;
-  for (const c of opt.conditionOn) {
+  for (let ci = 0; ci < opt.conditionOn.length; ci++) {
+    const c = opt.conditionOn[ci];
     const cd = c * D;
     for (let d = 0; d < D; d++) { B[CC + d] = B[CM + d]; B[CF + d] = 1; CO[d] = 0; }
     let ineffective = false, isCo = false;

@@ -125,7 +125,7 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
   const warnings = NO_WARNINGS;
   if (active) {
     for (let i = 0; i < N; i++) { st.gate[i] = 0; st.skip[i] = 0; st.prob[i] = 0; }
-    for (const g of pg.groups) applyGroup(pg, st, st.nest, g, prices.read, pg.block);
+    for (let k = 0; k < pg.groups.length; k++) applyGroup(pg, st, st.nest, pg.groups[k], prices.read, pg.block);
     // Spatial skipping (spatial-skip.ts) comes after the gating and skipping groups, as in Timeloop.
     if (pg.spatialSkipping) spatialSkipping(pg, st, st.nest, arch, mapping, counts);
     const maxComputes = pg.spatialSkipping ? propagateSpatial(pg, st, computes, counts.updates) : propagate(pg, st, computes, counts.updates);

@@ -105,7 +105,7 @@ export function propagate(pg: SparseProgram, st: SparseScratch, computes: number
         maxU[j] -= Math.floor(maxU[j] * p);
         // Timeloop scales only the innermost rank of fills and reads, and only under a level of at most one rank; never updates.
         if (st.hasMetadata[j] && st.metadataRanks[i] <= 1 && st.metadataRanks[j] > 0) {
-          for (const op of [FILL, READ]) {
+          for (let op = FILL; op >= READ; op--) {
             const a = st.fmtAt(j, ACTUAL, op, 0);
             f[a] -= Math.floor(f[a] * p);
             f[a + 1] -= Math.floor(f[a + 1] * p);
@@ -160,6 +160,17 @@ export interface ComputeCounts { actual: number; gated: number; skipped: number 
 
 const STATES = [new Float64Array(3), new Float64Array(3)];
 
+/** An operand's states [ENZ, EZ, NE] at density `dens`: with metadata its zeros do not exist, else they are explicit. */
+function initState(x: Float64Array, dens: number, md: boolean): void {
+  const d = Math.round(dens * 1000000) / 1000000;
+  x[0] = d; x[1] = md ? 0 : 1 - d; x[2] = md ? 1 - d : 0;
+}
+
+/** The states conditioned on the other operand's innermost optimization, which left `ratio` of the computes. */
+function conditionState(x: Float64Array, dens: number, md: boolean, ratio: number): void {
+  x[0] = dens / ratio; x[1] = md ? 0 : 1 - dens / ratio; x[2] = !md ? 0 : 1 - dens / ratio;
+}
+
 /**
  * The two-operand compute analysis into `out`. `operands`: how many
  * read-only tensors are kept somewhere; when two, tensors `a` and `b` with
@@ -172,20 +183,13 @@ export function computeCounts(
   out.gated = 0; out.skipped = 0; out.actual = total;
   if (operands !== 2) return out;
   const dens0 = Math.round(1000000 * da) / 1000000, dens1 = Math.round(1000000 * db) / 1000000;
-  const [A, B] = STATES;
+  // No closures or destructuring here: this runs once per evaluation of a search.
+  const A = STATES[0], B = STATES[1];
   // states: [ENZ, EZ, NE]
-  const init = (x: Float64Array, dens: number, md: boolean) => {
-    const d = Math.round(dens * 1000000) / 1000000;
-    x[0] = d; x[1] = md ? 0 : 1 - d; x[2] = md ? 1 - d : 0;
-  };
-  init(A, dens0, mda); init(B, dens1, mdb);
-  const condition = (x: Float64Array, dens: number, md: boolean, other: number) => {
-    const ratio = 1 - st.innermostEmpty[other];
-    x[0] = dens / ratio; x[1] = md ? 0 : 1 - dens / ratio; x[2] = !md ? 0 : 1 - dens / ratio;
-  };
+  initState(A, dens0, mda); initState(B, dens1, mdb);
   const sa = st.storageSaf[a] === 1, sb = st.storageSaf[b] === 1;
-  if (sa && sb) { condition(A, dens0, mda, b); condition(B, dens1, mdb, a); } else if (sa) condition(B, dens1, mdb, a); else if (sb) condition(A, dens0, mda, b);
-  for (const x of STATES) for (let k = 0; k < 3; k++) { if (x[k] < 0) x[k] = 0; if (x[k] > 1) x[k] = 1; }
+  if (sa && sb) { conditionState(A, dens0, mda, 1 - st.innermostEmpty[b]); conditionState(B, dens1, mdb, 1 - st.innermostEmpty[a]); } else if (sa) conditionState(B, dens1, mdb, 1 - st.innermostEmpty[a]); else if (sb) conditionState(A, dens0, mda, 1 - st.innermostEmpty[b]);
+  for (let j = 0; j < 2; j++) { const x = STATES[j]; for (let k = 0; k < 3; k++) { if (x[k] < 0) x[k] = 0; if (x[k] > 1) x[k] = 1; } }
   let gated = 0, skipped = 0;
   let t = total * (A[0] * B[1] + A[1] * B[0]);
   if (gate) gated += t;

@@ -339,7 +339,7 @@ export function propagateSpatial(pg: SparseProgram, st: SparseScratch, computes:
         maxR[j] -= Math.floor(maxR[j] * p);
         maxU[j] -= Math.floor(maxU[j] * p);
         if (st.hasMetadata[j] && st.metadataRanks[i] <= 1 && st.metadataRanks[j] > 0) {
-          for (const op of [FILL, READ]) {
+          for (let op = FILL; op >= READ; op--) {
             const a = st.fmtAt(j, 0, op, 0);
             f[a] -= Math.floor(f[a] * p);
             f[a + 1] -= Math.floor(f[a + 1] * p);
