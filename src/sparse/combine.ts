@@ -31,7 +31,7 @@ export function initialFine(st: SparseScratch, i: number, reads: number, fills: 
 }
 
 /** Timeloop's ApplyLocalStorageSAFImpact: split tile i's own counts into actual and gated/skipped (`kind`). */
-export function applyLocal(pg: SparseProgram, st: SparseScratch, p: number, s: number, i: number, kind: number, denseUpdates: number): void {
+function applyLocal(pg: SparseProgram, st: SparseScratch, p: number, s: number, i: number, kind: number, denseUpdates: number): void {
   const c = st.counts, o = i * 9, into = o + kind * 3;
   const rw = pg.readWrite[s] === 1;
   let reads = c[o + READ];
@@ -58,7 +58,7 @@ export function applyLocal(pg: SparseProgram, st: SparseScratch, p: number, s: n
 }
 
 /** The propagated counts of tile i become its actual ones; `readsFromUpdates`: Timeloop stores its metadata updates as the metadata reads. */
-export function setFrom(st: SparseScratch, i: number, readsFromUpdates: boolean): void {
+function setFrom(st: SparseScratch, i: number, readsFromUpdates: boolean): void {
   const c = st.counts, o = i * 9;
   c[o + FILL] = st.maxF[i]; c[o + READ] = st.maxR[i]; c[o + UPDATE] = st.maxU[i];
   if (readsFromUpdates) {
@@ -72,12 +72,17 @@ export function setFrom(st: SparseScratch, i: number, readsFromUpdates: boolean)
  * Timeloop's PropagateImpactOfExplicitlyOptimizedRead over the masks in
  * `st` (gate, skip, prob); `denseUpdates`: the dense update counts. Returns
  * the computes left; `st.storageSaf` / `st.innermostEmpty` say which
- * operands' innermost optimizations removed them.
+ * operands' innermost optimizations removed them. With spatial skipping
+ * (`spatialMask`, `spatialProb`: spatial-skip.ts), a spatially skipped tile
+ * takes its share off the levels below and (innermost, read-only) off the
+ * computes but keeps its own accesses; the caller has refused a tile both
+ * gated or skipped and spatially skipped.
  */
-export function propagate(pg: SparseProgram, st: SparseScratch, computes: number, denseUpdates: Float64Array): number {
+export function propagate(pg: SparseProgram, st: SparseScratch, computes: number, denseUpdates: Float64Array, spatialMask: Uint8Array | null = null, spatialProb: Float64Array | null = null): number {
   const { L, S } = pg;
   const { maxR, maxF, maxU, done, counts: c, gate, skip, prob } = st;
   const f = st.fmt;
+  const spatial = spatialMask !== null;
   // The metadata accesses to propagate start as the dense ones; they are the tile's actual ones at the end.
   for (let q = 0; q < st.nKept; q++) {
     const i = st.kept[q];
@@ -90,13 +95,16 @@ export function propagate(pg: SparseProgram, st: SparseScratch, computes: number
       for (let k = 0; k < n; k++) f[to + k] = st.formatAccesses[from + k];
     }
   }
+  // Under spatial skipping a bypassed tile holds nothing to propagate: Timeloop's entries for it are zeros.
+  if (spatial) for (let i = 0; i < L * S; i++) if (st.shape[i] === 0) { maxR[i] = 0; maxF[i] = 0; maxU[i] = 0; done[i] = 0; }
   let maxComputes = computes;
   for (let s = 0; s < S; s++) { st.storageSaf[s] = 0; st.innermostEmpty[s] = 0; }
   for (let s = 0; s < S; s++) {
     for (let l = L - 1; l >= 0; l--) {
       const i = l * S + s;
-      if (!gate[i] && !skip[i]) continue;
-      const p = prob[i];
+      const si = spatial && spatialMask[i] === 1;
+      if (!gate[i] && !skip[i] && !si) continue;
+      const p = si ? spatialProb![i] : prob[i];
       let im = l - 1;
       while (im >= 0) {
         const j = im * S + s;
@@ -111,11 +119,14 @@ export function propagate(pg: SparseProgram, st: SparseScratch, computes: number
             f[a + 1] -= Math.floor(f[a + 1] * p);
           }
         }
-        if (gate[j] || skip[j]) {
-          const local = prob[j];
-          const eff = 1 - (1 - local) / (1 - p);
-          setFrom(st, j, true);
-          applyLocal(pg, st, eff, s, j, gate[j] ? GATED : SKIPPED, denseUpdates[j]);
+        const sj = spatial && spatialMask[j] === 1;
+        if (gate[j] || skip[j] || sj) {
+          // Timeloop's final pass restores a spatially skipped tile's metadata reads, which this reads from its updates otherwise.
+          if (!spatial || st.shape[j] !== 0) setFrom(st, j, !sj);
+          if (!sj) {
+            const eff = 1 - (1 - prob[j]) / (1 - p);
+            applyLocal(pg, st, eff, s, j, gate[j] ? GATED : SKIPPED, denseUpdates[j]);
+          }
           done[j] = 1;
           break;
         }
@@ -123,8 +134,8 @@ export function propagate(pg: SparseProgram, st: SparseScratch, computes: number
       }
       if (!done[i]) {
         done[i] = 1;
-        setFrom(st, i, false);
-        applyLocal(pg, st, p, s, i, gate[i] ? GATED : SKIPPED, denseUpdates[i]);
+        if (!spatial || st.shape[i] !== 0) setFrom(st, i, false);
+        if (!si) applyLocal(pg, st, p, s, i, gate[i] ? GATED : SKIPPED, denseUpdates[i]);
       }
       if (im < 0 && !pg.readWrite[s]) {
         maxComputes -= Math.floor(maxComputes * p);
@@ -133,6 +144,7 @@ export function propagate(pg: SparseProgram, st: SparseScratch, computes: number
       }
     }
   }
+  // The tiles without gating or skipping, spatially skipped ones included (combiner.cpp:333).
   for (let q = 0; q < st.nKept; q++) {
     const i = st.kept[q];
     if (gate[i] || skip[i]) continue;

@@ -21,11 +21,11 @@ import { fanout, type Arch } from '../arch/arch.js';
 import type { Mapping } from '../mapping/mapping.js';
 import type { CountBuffers } from '../model/counts.js';
 import { OptimizationError } from './actions.js';
-import { applyLocal, setFrom } from './combine.js';
+import { propagate } from './combine.js';
 import type { FlatNest } from './nest.js';
 import { tileSize, type SparseProgram } from './program.js';
 import type { DensitySpec } from './spec.js';
-import { FILL, GATED, READ, SKIPPED, UPDATE, type SparseScratch } from './state.js';
+import type { SparseScratch } from './state.js';
 import { emptyProbability, emptyProbabilityOfBox, maxOccupancy } from './tiles.js';
 
 /**
@@ -304,78 +304,12 @@ function checkFanout(arch: Arch, S: number, L: number, computeX: number, compute
  */
 export function propagateSpatial(pg: SparseProgram, st: SparseScratch, computes: number, denseUpdates: Float64Array): number {
   const { L, S } = pg;
-  const { maxR, maxF, maxU, done, counts: c, gate, skip } = st;
   const ss = spatialOf(st);
-  const sm = ss.mask, sp = ss.prob;
-  const f = st.fmt;
-  for (let q = 0; q < st.nKept; q++) {
-    const i = st.kept[q];
-    maxR[i] = c[i * 9 + READ]; maxF[i] = c[i * 9 + FILL]; maxU[i] = c[i * 9 + UPDATE];
-    done[i] = 0;
-    const n = 2 * st.metadataRanks[i];
-    if (n === 0) continue;
-    for (let op = 0; op < 3; op++) {
-      const from = ((i * 3 + op) * st.RM) * 2, to = st.fmtAt(i, 0, op, 0);
-      for (let k = 0; k < n; k++) f[to + k] = st.formatAccesses[from + k];
+  for (let s = 0; s < S; s++) for (let l = L - 1; l >= 0; l--) {
+    const i = l * S + s;
+    if (ss.mask[i] && (st.gate[i] || st.skip[i]) && st.prob[i] !== 0) {
+      throw new SpatialSkipError(`sparse_optimizations.${pg.arch.storage[l].name}.skipping_spatial`, `no gating or skipping of ${pg.w.dataSpaces[s].name} there too (Timeloop: not implemented)`, 'both');
     }
   }
-  // A bypassed tile holds nothing to propagate: Timeloop's entries for it are zeros.
-  for (let i = 0; i < L * S; i++) if (st.shape[i] === 0) { maxR[i] = 0; maxF[i] = 0; maxU[i] = 0; done[i] = 0; }
-  let maxComputes = computes;
-  for (let s = 0; s < S; s++) { st.storageSaf[s] = 0; st.innermostEmpty[s] = 0; }
-  for (let s = 0; s < S; s++) {
-    for (let l = L - 1; l >= 0; l--) {
-      const i = l * S + s;
-      if (!gate[i] && !skip[i] && !sm[i]) continue;
-      let p = gate[i] || skip[i] ? st.prob[i] : 0;
-      if (sm[i]) {
-        if (p !== 0) throw new SpatialSkipError(`sparse_optimizations.${pg.arch.storage[l].name}.skipping_spatial`, `no gating or skipping of ${pg.w.dataSpaces[s].name} there too (Timeloop: not implemented)`, 'both');
-        p = sp[i];
-      }
-      let im = l - 1;
-      while (im >= 0) {
-        const j = im * S + s;
-        maxF[j] -= Math.floor(maxF[j] * p);
-        maxR[j] -= Math.floor(maxR[j] * p);
-        maxU[j] -= Math.floor(maxU[j] * p);
-        if (st.hasMetadata[j] && st.metadataRanks[i] <= 1 && st.metadataRanks[j] > 0) {
-          for (let op = FILL; op >= READ; op--) {
-            const a = st.fmtAt(j, 0, op, 0);
-            f[a] -= Math.floor(f[a] * p);
-            f[a + 1] -= Math.floor(f[a + 1] * p);
-          }
-        }
-        if (gate[j] || skip[j] || sm[j]) {
-          // Timeloop's final pass restores a spatially skipped tile's metadata reads, which this reads from its updates.
-          if (st.shape[j] !== 0) setFrom(st, j, !sm[j]);
-          if (!sm[j]) {
-            const eff = 1 - (1 - st.prob[j]) / (1 - p);
-            applyLocal(pg, st, eff, s, j, gate[j] ? GATED : SKIPPED, denseUpdates[j]);
-          }
-          done[j] = 1;
-          break;
-        }
-        im--;
-      }
-      if (!done[i]) {
-        done[i] = 1;
-        if (st.shape[i] !== 0) setFrom(st, i, false);
-        if (!sm[i]) applyLocal(pg, st, p, s, i, gate[i] ? GATED : SKIPPED, denseUpdates[i]);
-      }
-      if (im < 0 && !pg.readWrite[s]) {
-        maxComputes -= Math.floor(maxComputes * p);
-        st.storageSaf[s] = 1;
-        st.innermostEmpty[s] = Math.round(p * 1000000) / 1000000;
-      }
-    }
-  }
-  // The tiles without gating or skipping, spatially skipped ones included (combiner.cpp:333).
-  for (let q = 0; q < st.nKept; q++) {
-    const i = st.kept[q];
-    if (gate[i] || skip[i]) continue;
-    setFrom(st, i, false);
-    const du = denseUpdates[i];
-    st.temporalReductions[i] = du === 0 ? 0 : Math.ceil(st.temporalReductions[i] * c[i * 9 + UPDATE] / du);
-  }
-  return maxComputes;
+  return propagate(pg, st, computes, denseUpdates, ss.mask, ss.prob);
 }
