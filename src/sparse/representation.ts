@@ -12,7 +12,7 @@ import type { FlatNest } from './nest.js';
 import { tileSize, type SparseProgram } from './program.js';
 import type { LevelSparsity, RankFormat } from './spec.js';
 import type { SparseScratch } from './state.js';
-import { emptyProbability, firstPossibleOccupancy, lastPossibleOccupancy, maxOccupancy, minOccupancy, tileProbability } from './tiles.js';
+import { emptyProbability, firstPossibleOccupancy, fixedProbability, lastPossibleOccupancy, maxOccupancy, minOccupancy, tileProbability } from './tiles.js';
 
 /** A rank of a level's format with Timeloop's word bits resolved. */
 export type Rank = RankFormat & { readonly mdBits: number; readonly plBits: number };
@@ -252,6 +252,7 @@ export function metadataGivenTile(pg: SparseProgram, st: SparseScratch, i: numbe
   const cond = COND;
   const s = i % pg.S;
   const dm = pg.densitySpec[s];
+  const fixed = dm.distribution === 'fixed_structured';
   let maxFibers = 1;
   let cur = shape;
   const top = pg.spec.levels[(i - s) / pg.S].formats[s]?.innerToOuter ? 0 : R - 1;
@@ -263,8 +264,9 @@ export function metadataGivenTile(pg: SparseProgram, st: SparseScratch, i: numbe
     // A one-point rank is empty but the top one (the innermost one inner to outer, tiling-tile-info.cpp:157).
     if (fs === 1 && r !== top) { out[o] = 0; out[o + 1] = 0; out[o + 2] = 0; out[o + 3] = 0; } else {
       cond.shape = shape; cond.occupancy = occupancy;
-      const pf = emptyProbability(dm, cur, cond);
-      const pe = emptyProbability(dm, next, cond);
+      // Fixed-structured answers here (emptyProbability's first branch): a call with doubles would box them.
+      const pf = fixed ? fixedProbability(cur, occupancy / shape, 0) : emptyProbability(dm, cur, cond);
+      const pe = fixed ? fixedProbability(next, occupancy / shape, 0) : emptyProbability(dm, next, cond);
       rankUnits(out, o, rk.format, maxFibers, fs, pf, pe);
       out[o + 2] = rk.mdBits; out[o + 3] = rk.plBits;
     }
