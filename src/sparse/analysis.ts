@@ -142,7 +142,9 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
         break;
       }
     }
-    computeCounts(st, maxComputes, operands, a, scalarDensity(pg.densitySpec[a]), mda, b, scalarDensity(pg.densitySpec[b]), mdb, pg.spec.compute.gateOnZeroOperand, pg.spec.compute.skipOnNotAlignedOperands, compute);
+    // The densities go through the scratch: doubles passed as arguments are boxed on every evaluation.
+    st.operandDensity[0] = scalarDensity(pg.densitySpec[a]); st.operandDensity[1] = scalarDensity(pg.densitySpec[b]);
+    computeCounts(st, maxComputes, operands, a, mda, b, mdb, pg.spec.compute.gateOnZeroOperand, pg.spec.compute.skipOnNotAlignedOperands, compute);
   }
   return scratch ? recycle(res, pg, warnings) : { program: pg, state: st, compute: { ...compute }, capacityErrors, warnings };
 }

@@ -30,8 +30,12 @@ export function initialFine(st: SparseScratch, i: number, reads: number, fills: 
   }
 }
 
-/** Timeloop's ApplyLocalStorageSAFImpact: split tile i's own counts into actual and gated/skipped (`kind`). */
-function applyLocal(pg: SparseProgram, st: SparseScratch, p: number, s: number, i: number, kind: number, denseUpdates: number): void {
+// The share applyLocal splits off: passed through this buffer, as a double argument is boxed on every call.
+const SHARE = new Float64Array(1);
+
+/** Timeloop's ApplyLocalStorageSAFImpact: split tile i's own counts into actual and gated/skipped (`kind`), by the share in SHARE[0]. */
+function applyLocal(pg: SparseProgram, st: SparseScratch, s: number, i: number, kind: number, denseUpdates: Float64Array): void {
+  const p = SHARE[0];
   const c = st.counts, o = i * 9, into = o + kind * 3;
   const rw = pg.readWrite[s] === 1;
   let reads = c[o + READ];
@@ -54,7 +58,7 @@ function applyLocal(pg: SparseProgram, st: SparseScratch, p: number, s: number, 
   }
   c[o + READ] = reads;
   c[o + UPDATE] = upd;
-  if (st.shape[i] !== 0 && rw) st.temporalReductions[i] = Math.ceil(st.temporalReductions[i] * c[o + UPDATE] / denseUpdates);
+  if (st.shape[i] !== 0 && rw) st.temporalReductions[i] = Math.ceil(st.temporalReductions[i] * c[o + UPDATE] / denseUpdates[i]);
 }
 
 /** The propagated counts of tile i become its actual ones; `readsFromUpdates`: Timeloop stores its metadata updates as the metadata reads. */
@@ -125,7 +129,8 @@ export function propagate(pg: SparseProgram, st: SparseScratch, computes: number
           if (!spatial || st.shape[j] !== 0) setFrom(st, j, !sj);
           if (!sj) {
             const eff = 1 - (1 - prob[j]) / (1 - p);
-            applyLocal(pg, st, eff, s, j, gate[j] ? GATED : SKIPPED, denseUpdates[j]);
+            SHARE[0] = eff;
+            applyLocal(pg, st, s, j, gate[j] ? GATED : SKIPPED, denseUpdates);
           }
           done[j] = 1;
           break;
@@ -135,7 +140,7 @@ export function propagate(pg: SparseProgram, st: SparseScratch, computes: number
       if (!done[i]) {
         done[i] = 1;
         if (!spatial || st.shape[i] !== 0) setFrom(st, i, false);
-        if (!si) applyLocal(pg, st, p, s, i, gate[i] ? GATED : SKIPPED, denseUpdates[i]);
+        if (!si) { SHARE[0] = p; applyLocal(pg, st, s, i, gate[i] ? GATED : SKIPPED, denseUpdates); }
       }
       if (im < 0 && !pg.readWrite[s]) {
         maxComputes -= Math.floor(maxComputes * p);
@@ -185,15 +190,17 @@ function conditionState(x: Float64Array, dens: number, md: boolean, ratio: numbe
 
 /**
  * The two-operand compute analysis into `out`. `operands`: how many
- * read-only tensors are kept somewhere; when two, tensors `a` and `b` with
- * their densities and whether their innermost keeper has metadata.
+ * read-only tensors are kept somewhere; when two, tensors `a` and `b`
+ * (their densities in `st.operandDensity`) and whether their innermost
+ * keeper has metadata.
  */
 export function computeCounts(
-  st: SparseScratch, total: number, operands: number, a: number, da: number, mda: boolean, b: number, db: number, mdb: boolean,
+  st: SparseScratch, total: number, operands: number, a: number, mda: boolean, b: number, mdb: boolean,
   gate: boolean, skip: boolean, out: ComputeCounts,
 ): ComputeCounts {
   out.gated = 0; out.skipped = 0; out.actual = total;
   if (operands !== 2) return out;
+  const da = st.operandDensity[0], db = st.operandDensity[1];
   const dens0 = Math.round(1000000 * da) / 1000000, dens1 = Math.round(1000000 * db) / 1000000;
   // No closures or destructuring here: this runs once per evaluation of a search.
   const A = STATES[0], B = STATES[1];

@@ -75,6 +75,8 @@ export class SparseScratch {
   innermostEmpty = new Float64Array(0);
   /** Per tile, kind × op: metadata bits of its metadata accesses (the cost's view). */
   bits = new Float64Array(0);
+  /** The two read-only operands' scalar densities, for the compute analysis. */
+  readonly operandDensity = new Float64Array(2);
   /** The cost's view: energy of the q-th kept tile, and instances that leak per level (0: none). */
   tileEnergy = new Float64Array(0);
   leakInstances = new Float64Array(0);
