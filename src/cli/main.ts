@@ -14,7 +14,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .name('dnnergy')
     .description('Energy, cycles and data movement of DNN layers on accelerators (Timeloop-exact).')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    // A usage error is one line: commander's suggestion joins it instead of a second line.
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(s.replace(/\n\((Did you mean [^)\n]*)\)\n?$/, ' ($1)\n')) })
     .showHelpAfterError(false);
   registerCommands(program);
   try {
