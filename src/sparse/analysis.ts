@@ -49,7 +49,7 @@ export interface ChoicePrices {
 const NO_WARNINGS: readonly string[] = [];
 
 /** The result a scratch hands back, recycled with it (a search's inner loop allocates nothing). */
-interface Recycled { program: SparseProgram; state: SparseScratch; compute: ComputeCounts; capacityErrors: string[]; warnings: readonly string[] }
+interface Recycled { program: SparseProgram; state: SparseScratch; compute: ComputeCounts; capacityErrors: string[]; readonly warnings: readonly string[] }
 
 /**
  * Run the pass on one evaluation's dense counts. Densities 1 and no
@@ -117,12 +117,11 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
   const computes = counts.utilizedCompute * counts.temporalIterations;
   compute.actual = computes; compute.gated = 0; compute.skipped = 0;
   // An overflowing candidate is illegal whatever its optimizations do: a search need not count them.
-  if (stopOnOverflow && capacityErrors.length > 0) return scratch ? recycle(res, pg, NO_WARNINGS) : { program: pg, state: st, compute: { ...compute }, capacityErrors, warnings: NO_WARNINGS };
+  if (stopOnOverflow && capacityErrors.length > 0) return scratch ? recycle(res, pg) : { program: pg, state: st, compute: { ...compute }, capacityErrors, warnings: NO_WARNINGS };
   for (let q = 0; q < nKept; q++) {
     const i = st.kept[q];
     initialFine(st, i, counts.reads[i], counts.fills[i], counts.updates[i], counts.temporalReductions[i], pg.readWrite[i % S] === 1);
   }
-  const warnings = NO_WARNINGS;
   if (active) {
     for (let i = 0; i < N; i++) { st.gate[i] = 0; st.skip[i] = 0; st.prob[i] = 0; }
     for (let k = 0; k < pg.groups.length; k++) applyGroup(pg, st, st.nest, pg.groups[k], prices.read, pg.block);
@@ -146,12 +145,11 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
     st.operandDensity[0] = scalarDensity(pg.densitySpec[a]); st.operandDensity[1] = scalarDensity(pg.densitySpec[b]);
     computeCounts(st, maxComputes, operands, a, mda, b, mdb, pg.spec.compute.gateOnZeroOperand, pg.spec.compute.skipOnNotAlignedOperands, compute);
   }
-  return scratch ? recycle(res, pg, warnings) : { program: pg, state: st, compute: { ...compute }, capacityErrors, warnings };
+  return scratch ? recycle(res, pg) : { program: pg, state: st, compute: { ...compute }, capacityErrors, warnings: NO_WARNINGS };
 }
 
-function recycle(res: Recycled, pg: SparseProgram, warnings: readonly string[]): SparseCounts {
+function recycle(res: Recycled, pg: SparseProgram): SparseCounts {
   res.program = pg;
-  res.warnings = warnings;
   return res;
 }
 

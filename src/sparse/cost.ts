@@ -128,17 +128,23 @@ export function blockRatio(shape: number, density: DensitySpec, expectedDensity:
 const KINDS = ['actual', 'gated', 'skipped'] as const;
 const OPS = ['read', 'fill', 'update'] as const;
 
-/** Metadata bits of tile i's (kind, op) accesses: each rank's [metadata, payload] units at its word bits. */
-function fmtBits(st: SparseScratch, i: number, kind: number, op: number): number {
-  const n = st.metadataRanks[i];
-  if (n === 0) return 0;
-  const f = st.fmt, em = st.expectedMetadata;
-  let b = 0;
-  for (let r = 0; r < n; r++) {
-    const a = st.fmtAt(i, kind, op, r), o = (i * st.RM + r) * 4;
-    b += em[o + 2] * f[a] + em[o + 3] * f[a + 1];
+/**
+ * Tile i's metadata bits per kind × op into `st.bits[i * 9 + kind * 3 + op]`
+ * (each rank's [metadata, payload] units at its word bits): what both the
+ * bandwidth and the energy read. Gated and skipped metadata accesses exist
+ * only where the tile's own optimization split them off (combine.ts
+ * applyLocal); the others are 0.
+ */
+function tileMetadataBits(st: SparseScratch, i: number): void {
+  const bits = st.bits, f = st.fmt, em = st.expectedMetadata, RM = st.RM;
+  const o = i * 9, n = st.metadataRanks[i];
+  const kinds = st.gate[i] === 1 || st.skip[i] === 1 ? 9 : 3;
+  for (let k = 3; k < 9; k++) bits[o + k] = 0;
+  for (let k = 0; k < kinds; k++) {
+    let x = 0;
+    for (let r = 0, at = (o + k) * RM * 2, m = i * RM * 4; r < n; r++, at += 2, m += 4) x += em[m + 2] * f[at] + em[m + 3] * f[at + 1];
+    bits[o + k] = x;
   }
-  return b;
 }
 
 /** Tile i's (kind, op) metadata accesses per rank, outermost first, as [metadata, payload] pairs. */
@@ -163,6 +169,8 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
   if (c.gated > 0 && sp.computeMissing.has('gated_compute')) warnMissing(arch.compute.name, 'gated_compute', '');
   if (c.skipped > 0 && sp.computeMissing.has('skipped_compute')) warnMissing(arch.compute.name, 'skipped_compute', '');
   const computeEnergy = c.actual * plan.compute + c.gated * sp.gatedCompute + c.skipped * sp.skippedCompute;
+  const bits = st.bits;
+  for (let q = 0; q < st.nKept; q++) { const i = st.kept[q]; if (spec.levels[(i - (i % S)) / S].metadataWidth !== 0) tileMetadataBits(st, i); }
   // Cycles per level.
   const levelCycles: number[] = [];
   let cycles = computeCycles;
@@ -172,8 +180,9 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
       const i = l * S + s;
       if (st.shape[i] === 0) continue;
       const md = spec.levels[l].metadataWidth !== 0 && sp.metadataBandwidth;
-      const fr = md ? fmtBits(st, i, 0, 0) + fmtBits(st, i, 1, 0) : 0;
-      const fw = md ? fmtBits(st, i, 0, 1) + fmtBits(st, i, 1, 1) + fmtBits(st, i, 0, 2) + fmtBits(st, i, 1, 2) : 0;
+      const o = i * 9;
+      const fr = md ? bits[o] + bits[o + 3] : 0;
+      const fw = md ? bits[o + 1] + bits[o + 4] + bits[o + 2] + bits[o + 5] : 0;
       let r = cnt[i * 9] + cnt[i * 9 + 3] + Math.floor(fr / lv.wordBits);
       let wv = cnt[i * 9 + 1] + cnt[i * 9 + 4] + cnt[i * 9 + 2] + cnt[i * 9 + 5] + Math.floor(fw / lv.wordBits);
       const scaling = (ss ? ss.maxInstances[i] : counts.utilizedInstances[l]) / st.avgReplication[i];
@@ -219,8 +228,7 @@ export function sparseCostOf(w: Workload, arch: Arch, spec: SparseSpec, counts: 
       OPS.forEach((op, k) => { pi += price(`gated_${op}`, blocks(cnt[o + 3 + k])) + price(`skipped_${op}`, blocks(cnt[o + 6 + k])); });
       if (spec.levels[l].metadataWidth !== 0) {
         KINDS.forEach((kind, kk) => OPS.forEach((op, k) => {
-          const bits = fmtBits(st, i, kk, k);
-          pi += price(`${kind === 'actual' ? 'random' : kind}_metadata_${op}`, Math.ceil(bits / spec.levels[l].metadataWidth));
+          pi += price(`${kind === 'actual' ? 'random' : kind}_metadata_${op}`, Math.ceil(bits[o + kk * 3 + k] / spec.levels[l].metadataWidth));
         }));
       }
       pi += price('decompression_count', st.decompression[i]) + price('compression_count', st.compression[i]);
@@ -282,7 +290,6 @@ export function sparseTotals(arch: Arch, _spec: SparseSpec, counts: CountBuffers
   const st = sc.state, pg = sc.program;
   const cnt = st.counts, bits = st.bits, kept = st.kept, nKept = st.nKept;
   const rep = st.avgReplication, inst = counts.utilizedInstances;
-  const RM = st.RM, f = st.fmt, em = st.expectedMetadata;
   // Spatial skipping: the instances a tile really uses replace the level's (spatial-skip.ts).
   const ss = pg.spatialSkipping ? spatialOf(st) : null;
   const computeCycles = Math.ceil((c.actual + c.gated) / (ss ? ss.computeAvg : counts.utilizedCompute));
@@ -311,17 +318,7 @@ export function sparseTotals(arch: Arch, _spec: SparseSpec, counts: CountBuffers
       const i = kept[q], s = i - l * S;
       const o = i * 9;
       const used = ss ? ss.maxInstances[i] : util;
-      if (width !== 0) {
-        const n = st.metadataRanks[i];
-        // Gated and skipped metadata accesses exist only where the tile's own optimization split them off (combine.ts applyLocal).
-        const kinds = st.gate[i] === 1 || st.skip[i] === 1 ? 9 : 3;
-        for (let k = 3; k < 9; k++) bits[o + k] = 0;
-        for (let k = 0; k < kinds; k++) {
-          let x = 0;
-          for (let r = 0, a = (o + k) * RM * 2, m = i * RM * 4; r < n; r++, a += 2, m += 4) x += em[m + 2] * f[a] + em[m + 3] * f[a + 1];
-          bits[o + k] = x;
-        }
-      }
+      if (width !== 0) tileMetadataBits(st, i);
       const shape = st.shape[i];
       if (shape !== 0) {
         const fr = md ? bits[o] + bits[o + 3] : 0;

@@ -18,7 +18,7 @@ import { sparseCounts } from './analysis.js';
 import { planSparseEnergy } from './cost.js';
 import { sparseCostOf } from './cost.js';
 import { SpatialFanoutError, SpatialSkipError } from './spatial-skip.js';
-import { hasOptimizations, type SparseSpec } from './spec.js';
+import { hasOptimizations, hasSpatialSkipping, type SparseSpec } from './spec.js';
 
 /** Evaluate a mapping under sparsity (Sparseloop's semantics); without optimizations, the dense model's result. */
 export function evaluateSparse(
@@ -33,7 +33,7 @@ export function evaluateSparse(
   if (!(ops <= MAX_OPERATIONS)) throw new SpecError(options.workloadFile ?? '<workload>', 'bounds', 'a workload of at most 2^50 operations', String(ops));
   // A mapping whose tiles fit only compressed is legal: capacity is checked on the compressed tiles below;
   // one that fans out wider than the hardware is, under spatial skipping, if the reduced fanout fits (checked below).
-  const spatial = spec.levels.some((lv) => lv.spatialSkipping.length > 0);
+  const spatial = hasSpatialSkipping(spec);
   validateMapping(w, arch, mapping, options.mappingFile ?? '<mapping>', { capacity: false, fanout: !spatial });
   // Sparseloop's Timeloop priced every action at its own ERT energy, also on
   // v0.3 inputs: the 2020 largest-access rule of the v3 convention is dense-only.

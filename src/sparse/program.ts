@@ -9,7 +9,7 @@
 import { fanout, type Arch } from '../arch/arch.js';
 import type { Workload } from '../workload/workload.js';
 import { formatCompressed, levelRanks, type Rank } from './representation.js';
-import { hasOptimizations, sizeOnly, type ConditionedOn, type DensitySpec, type SparseSpec } from './spec.js';
+import { hasOptimizations, hasSpatialSkipping, sizeOnly, type ConditionedOn, type DensitySpec, type SparseSpec } from './spec.js';
 
 /** One optimization group as the pass applies it: gate or skip, at a level, among options. */
 export interface ProgramGroup {
@@ -98,7 +98,7 @@ function makeProgram(w: Workload, arch: Arch, spec: SparseSpec): SparseProgram {
     w, arch, spec, L, S, D, maxRanks,
     active: hasOptimizations(spec),
     anyFormat: spec.levels.some((lv) => lv.formats.some((f) => f !== null)),
-    spatialSkipping: spec.levels.some((lv) => lv.spatialSkipping.length > 0),
+    spatialSkipping: hasSpatialSkipping(spec),
     densitySpec: spec.densities,
     needsExtents: spec.densities.some((d) => !sizeOnly(d)),
     ranks,

@@ -296,11 +296,9 @@ function checkFanout(arch: Arch, S: number, L: number, computeX: number, compute
 /**
  * The combiner's propagation with spatial skipping
  * (storage-optimization-combiner.cpp:136, PropagateImpactOfExplicitlyOptimizedRead):
- * the plain one of combine.ts, plus a spatially skipped tile, whose share
- * comes off the levels below it and (innermost, read-only) off the
- * computes but leaves its own accesses as they are. A tile both gated or
- * skipped and spatially skipped is refused, as Timeloop does. Returns the
- * computes left.
+ * combine.ts's `propagate` with this evaluation's spatial masks, after
+ * refusing a tile both gated or skipped and spatially skipped, as Timeloop
+ * does. Returns the computes left.
  */
 export function propagateSpatial(pg: SparseProgram, st: SparseScratch, computes: number, denseUpdates: Float64Array): number {
   const { L, S } = pg;
