@@ -15,6 +15,7 @@ import { Rng } from '../util/rng.js';
 import { annealStrategy } from './anneal.js';
 import { exhaustiveStrategy } from './exhaustive.js';
 import { randomStrategy } from './random-search.js';
+import type { SearchMemo } from './memo.js';
 import type { MapSpace, Genome } from './space.js';
 import type { Incumbent, Strategy, StrategyContext, StrategyName } from './strategy.js';
 import { SparseRanker, type SparseObjective } from '../sparse/objective.js';
@@ -56,6 +57,8 @@ export interface SearchOptions {
   readonly stopWhen?: (energyPJ: number, cycles: number) => boolean;
   /** Called every ~2,000 evaluations with the numbers so far. */
   readonly onProgress?: (done: number, bestScore: number) => void;
+  /** Answer repeated loop nests from this memo (dense ranking only; the caller resets it per search). */
+  readonly memo?: SearchMemo;
 }
 
 /** What a search did. */
@@ -107,6 +110,9 @@ export function searchWith(w: Workload, arch: Arch, space: MapSpace, plan: Energ
   const S = w.dataSpaces.length;
   const cm = new CompiledBuffer(space.maxLoops, space.L * space.S);
   const ranker = opts.sparse ? new SparseRanker(w, arch, opts.sparse) : null;
+  // A memo keys on the compiled nest, which is all a dense cost depends on.
+  const memo = ranker ? null : opts.memo ?? null;
+  const mt = { energyPJ: 0, cycles: 0 };
   const t0 = Date.now();
   const inc: { -readonly [K in keyof Incumbent]: Incumbent[K] } = { evaluated: 0, found: false, best: space.newGenome(), energyPJ: Infinity, cycles: Infinity };
   const strategy = make({ space, rng: new Rng(opts.seed), objective: opts.objective, budget: opts.evaluations, incumbent: inc });
@@ -124,9 +130,21 @@ export function searchWith(w: Workload, arch: Arch, space: MapSpace, plan: Energ
   for (let g: Genome | null; !stop(); ) {
     if ((g = strategy.next()) === null) { finished = true; break; }
     space.compile(g, cm);
-    const counts = ev.run(cm);
     inc.evaluated++;
-    const t = ranker ? ranker.cost(space.toMapping(g), counts) : space.fits(counts.utilizedCapacity, counts.kept) ? totals(arch, counts, plan, S, ops) : null;
+    let t: { readonly energyPJ: number; readonly cycles: number } | null;
+    if (memo) {
+      memo.find(cm);
+      if (memo.hit >= 0) {
+        if (memo.isLegal(memo.hit)) { mt.energyPJ = memo.energyOf(memo.hit); mt.cycles = memo.cyclesOf(memo.hit); t = mt; } else t = null;
+      } else {
+        const counts = ev.run(cm);
+        t = space.fits(counts.utilizedCapacity, counts.kept) ? totals(arch, counts, plan, S, ops, mt) : null;
+        memo.add(cm, t !== null, t?.energyPJ ?? 0, t?.cycles ?? 0);
+      }
+    } else {
+      const counts = ev.run(cm);
+      t = ranker ? ranker.cost(space.toMapping(g), counts) : space.fits(counts.utilizedCapacity, counts.kept) ? totals(arch, counts, plan, S, ops) : null;
+    }
     if (t === null) { stats.pruned++; strategy.report('illegal', 0, 0); continue; }
     const e = t.energyPJ, c = t.cycles;
     if (!inc.found || better(opts.objective, e, c, inc.energyPJ, inc.cycles)) {
