@@ -2,6 +2,7 @@
 import { OutputSet, readBinaryFile, readTextFile } from '../io/files.js';
 import { builtinArch } from '../designs/builtin.js';
 import { withDramBandwidth } from '../designs/build.js';
+import { eyerissV1Compiler } from '../designs/eyeriss.js';
 import { eyerissV1Sparsity, type TensorDensities as Densities } from '../designs/eyeriss-v1-sparse.js';
 import { eyerissV2Sparsity } from '../designs/eyeriss-v2-sparse.js';
 import { importOnnx } from '../network/onnx/import.js';
@@ -13,7 +14,7 @@ import { threadPool } from '../io/threadPool.js';
 import { numberIn, objective, positiveNumber, onnxImportFlags, outputTargets, threadsFlag, wholeNumber } from './flags.js';
 
 /** Flags of `dnnergy chips`, as commander hands them over. */
-export interface ChipsOpts { network: string; sparse?: string; batch: string; evaluations: string; seed: string; threads: string; objective: string; json?: boolean; convOnly?: boolean; search?: string; dramBandwidth?: string; html?: string; out?: string; inputShape?: string; dim?: string; strict?: boolean }
+export interface ChipsOpts { network: string; sparse?: string; batch: string; evaluations: string; seed: string; threads: string; objective: string; json?: boolean; convOnly?: boolean; search?: string; dramBandwidth?: string; placement?: string; html?: string; out?: string; inputShape?: string; dim?: string; strict?: boolean }
 
 /** `--sparse weights=0.4,inputs=0.5,outputs=0.5`: one density per tensor role, for every layer. */
 export function densitiesFlag(v: string): Densities {
@@ -72,16 +73,18 @@ export async function runChips(opts: ChipsOpts): Promise<void> {
   const chip = (name: string) => (dram === undefined ? builtinArch(name)! : withDramBandwidth(builtinArch(name)!, dram));
   const v1 = chip('eyeriss-v1'), v2 = chip('eyeriss-v2');
   const chips: Chip[] = [
-    { design: v1, zeros: 'gate', sparsity: eyerissV1Sparsity(v1) },
+    { design: v1, zeros: 'gate', sparsity: eyerissV1Sparsity(v1), compiler: (w) => eyerissV1Compiler(v1, w) },
     { design: v2, zeros: 'skip', sparsity: eyerissV2Sparsity(v2) },
   ];
   const batch = wholeNumber(opts.batch, '--batch', 1);
   const search = opts.search ?? 'both';
   if (search !== 'both' && search !== 'dense') throw new SpecError('<command line>', '--search', 'both or dense', search);
+  const placement = opts.placement ?? 'compiler';
+  if (placement !== 'compiler' && placement !== 'search') throw new SpecError('<command line>', '--placement', 'compiler or search', placement);
   const threads = threadsFlag(opts.threads);
   const runs = await compareChips(net, chips, {
     batch, objective: objective(opts.objective), evaluations: wholeNumber(opts.evaluations, '--evaluations', 1), seed: wholeNumber(opts.seed, '--seed', 0),
-    threads, pool: threads > 1 ? threadPool(threads) : undefined, sparseRanked: search === 'both', ...(densities ? { densities: (l) => densities(l.name) } : {}),
+    threads, pool: threads > 1 ? threadPool(threads) : undefined, sparseRanked: search === 'both', placement, ...(densities ? { densities: (l) => densities(l.name) } : {}),
   });
   const json = JSON.stringify(chipsToJSON(net.name, batch, runs), null, 2) + '\n';
   await OutputSet.run((out) => {

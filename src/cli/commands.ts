@@ -125,6 +125,7 @@ export function registerCommands(program: Command): void {
     .option('--seed <n>', 'mapper seed', '1')
     .option('--threads <n>', 'mapper threads (capped at the cores, with a warning; ~35 MB each)', '1')
     .option('--dram-bandwidth <words|unlimited>', 'off-chip words per cycle for both chips, read and write each (default: each chip\'s own: v1 shares 1.8 over its 64-b link, v2 unlimited)')
+    .option('--placement <compiler|search>', 'how v1 places a layer on its PE array: compiler = the chip compiler\'s row-stationary fold (JSSC 2017: filter rows down, output rows across, strip-mined and replicated; the mapper chooses the rest); search = the mapper searches the spatial loops too (v2 always searches)', 'compiler')
     .option('--conv-only', 'only the convolution layers (the figure chip papers quote for AlexNet)')
     .option('--search <both|dense>', 'with densities, how a sparse layer is mapped: both = a dense-ranked and a sparse-ranked search, the better as the chip runs it kept; dense = the dense-ranked one only (what a chip compiler that ignores zeros picks)', 'both')
     .option('--input-shape <shape>', 'ONNX input shapes: CxHxW for the first input, or name=1x3x224x224[,name=...]')

@@ -22,8 +22,11 @@
  */
 import type { NocLink } from '../arch/network.js';
 import type { EnergyTable } from '../energy/table.js';
+import type { Constraints } from '../mapping/constraints.js';
+import type { Workload } from '../workload/workload.js';
 import type { BuiltinArch } from './build.js';
 import { rowStationary } from './rowstationary.js';
+import { foldConstraints, rsFold, type Fold } from './rs-fold.js';
 
 /** Core clock of the JSSC'17 measurements (Hz). */
 export const EYERISS_V1_CLOCK_HZ = 200e6;
@@ -33,7 +36,9 @@ export const EYERISS_V1_LINK = { clockHz: 90e6, words: 4 } as const;
 export const EYERISS_V1_NOC_WORDS = 4;
 
 /** Indices of the row-stationary design's levels (rowstationary.ts, innermost first). */
-const PSUM = 0, WEIGHTS = 1, IFMAP = 2, GLB = 5, DRAM = 6;
+const PSUM = 0, WEIGHTS = 1, IFMAP = 2, PE = 3, COLUMN = 4, GLB = 5, DRAM = 6;
+/** The PE array: 12 rows of 14 columns. */
+const ROWS = 12, COLS = 14;
 
 function link(name: string, parent: number, child: number, ports: NocLink['ports'], mode: NocLink['mode'], bandwidth: number): NocLink {
   return { name, className: mode === 'neighbour' ? 'local_link' : 'multicast_bus', parent, child, ports, wordBits: 16, action: 'transfer', perTensorAction: false, bandwidth, mode };
@@ -43,7 +48,7 @@ function link(name: string, parent: number, child: number, ports: NocLink['ports
 export function eyerissV1(): BuiltinArch {
   const dramWords = (EYERISS_V1_LINK.words * EYERISS_V1_LINK.clockHz) / EYERISS_V1_CLOCK_HZ;
   const rs = rowStationary({
-    name: 'eyeriss-v1', rows: 12, cols: 14, psumWords: 24, weightWords: 224, ifmapWords: 12,
+    name: 'eyeriss-v1', rows: ROWS, cols: COLS, psumWords: 24, weightWords: 224, ifmapWords: 12,
     bufferWords: (108 * 1024) / 2, blockWords: 4, bufferHoldsWeights: false, clockHz: EYERISS_V1_CLOCK_HZ,
     description: '',
   });
@@ -62,4 +67,15 @@ export function eyerissV1(): BuiltinArch {
     ...rs, name: 'eyeriss-v1', arch: { ...rs.arch, name: 'eyeriss-v1', storage, networks }, energy,
     description: `Eyeriss v1 as built (JSSC 2017): eyeriss + off-chip link 64 b at 90 MHz (${dramWords} words/cycle, shared), GIN ifmap/filter and GON 64-b multicast buses, local psum links`,
   };
+}
+
+/**
+ * The chip compiler's placement of a layer (rs-fold.ts): the fold and the
+ * constraints that fix its spatial loops on `v1` (the design above, or one
+ * derived from it with the same levels), or undefined where the rule does
+ * not apply (the mapper then searches the spatial loops too).
+ */
+export function eyerissV1Compiler(v1: BuiltinArch, w: Workload): { fold: Fold; constraints: Constraints } | undefined {
+  const fold = rsFold(w, ROWS, COLS);
+  return fold && { fold, constraints: foldConstraints(fold, v1.constraints(fold.workload), PE, COLUMN) };
 }

@@ -22,6 +22,7 @@ export function chipsToJSON(network: string, batch: number, runs: readonly ChipR
         active_pes: l.activePEs, utilization: l.utilization, power_mW: l.powerMW, busy: l.busy, limit: l.limit,
         dram_accesses: l.dramAccesses, buffer_accesses: l.bufferAccesses, modes: l.modes, mapping_ranked_by: l.rankedBy,
         ...(l.densities ? { densities: l.densities, rlc_ratio: l.rlcRatio, dram_accesses_compressed: l.dramAccessesCompressed } : {}),
+        ...(l.fold ? { fold: { width: l.fold.width, segments: l.fold.segments, passes: l.fold.passes, q: l.fold.q, padded_q: l.fold.paddedQ } } : {}),
       })),
     })),
   };
@@ -46,6 +47,11 @@ export function formatChips(network: string, batch: number, runs: readonly ChipR
     const t = r.totals;
     const vs = r === base ? '' : `; ${f(t.inferencesPerSecond / base.totals.inferencesPerSecond, 2)}× faster, ${f(t.inferencesPerJoule / base.totals.inferencesPerJoule, 2)}× more inferences/J than ${base.chip}`;
     out.push(`${r.chip}: ${f(t.inferencesPerSecond)} inferences/s at ${r.clockHz / 1e6} MHz, ${f(t.inferencesPerJoule)} inferences/J on chip, MACs busy ${pct(t.busy)} of the time${vs}`);
+  }
+  for (const r of runs) {
+    if (!r.layers.some((l) => l.fold)) continue;
+    const padded = r.layers.filter((l) => l.fold && l.fold.paddedQ !== l.fold.q).map((l) => `${l.name} ${l.fold!.q}→${l.fold!.paddedQ}`);
+    out.push(`${r.chip} placed by its compiler's row-stationary fold${padded.length ? `; Q padded to the fold (${padded.join(', ')}): a short pass takes a full pass's time, its work is scaled to the real MACs` : ''}`);
   }
   return out.join('\n') + '\n';
 }

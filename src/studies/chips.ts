@@ -9,6 +9,8 @@
  * the sparse cost, and the better as the chip runs it is kept.
  */
 import type { BuiltinArch } from '../designs/build.js';
+import type { Fold } from '../designs/rs-fold.js';
+import type { Constraints } from '../mapping/constraints.js';
 import type { ChipSparsity, TensorDensities } from '../designs/eyeriss-v1-sparse.js';
 import type { Mapping } from '../mapping/mapping.js';
 import { mapLayer } from '../mapper/map.js';
@@ -28,14 +30,14 @@ export type { ZeroHandling } from './chip-eval.js';
  * Picojoules per normalised MAC-equivalent at 65 nm, calibrated on one
  * published figure: Eyeriss v1 at 278 mW and 34.7 frames/s on AlexNet's
  * CONV layers (batch 4) spends 8.01 mJ per frame on chip; `eyeriss-v1`'s
- * sparse-engine run spends 3.049e9 MAC-equivalents per frame on chip there
- * (all but DRAM) with the paper's ifmap zeros gated and RLC-coded
- * (`dnnergy chips --network alexnet --conv-only --batch 4 --sparse
- * examples/alexnet-jssc17-densities.json`), so one MAC-equivalent is
- * 2.63 pJ. A fitted scale, not a measured energy per action: it turns
- * both chips' normalised energies into joules alike.
+ * sparse-engine run, placed by the chip compiler's fold, spends 3.0528e9
+ * MAC-equivalents per frame on chip there (all but DRAM) with the paper's
+ * ifmap zeros gated and RLC-coded (`dnnergy chips --network alexnet
+ * --conv-only --batch 4 --sparse examples/alexnet-jssc17-densities.json`),
+ * so one MAC-equivalent is 2.62 pJ. A fitted scale, not a measured energy
+ * per action: it turns both chips' normalised energies into joules alike.
  */
-export const PJ_PER_MAC_EQ = ((0.278 / 34.7) * 1e12) / 3.049428352e9;
+export const PJ_PER_MAC_EQ = ((0.278 / 34.7) * 1e12) / 3.052803347e9;
 
 /** Densities of a layer's tensors, or undefined for dense. The seam the sparsity engine plugs into. */
 export type LayerDensities = (layer: Layer) => TensorDensities | undefined;
@@ -45,6 +47,13 @@ export interface Chip {
   readonly design: BuiltinArch;
   readonly zeros: ZeroHandling;
   readonly sparsity: ChipSparsity;
+  /**
+   * The chip compiler's placement rule (Eyeriss v1: designs/rs-fold.ts):
+   * the fold of a layer and the constraints fixing its spatial loops, or
+   * undefined where it does not apply. Absent (v2: the paper states no
+   * rule) or with `placement: 'search'` the mapper searches the spatial loops.
+   */
+  readonly compiler?: (w: Workload) => { fold: Fold; constraints: Constraints } | undefined;
 }
 
 /** One layer on one chip. */
@@ -73,6 +82,8 @@ export interface ChipLayer {
   readonly densities?: TensorDensities;
   /** Which search found the mapping kept (with densities: the better, as the chip runs it, of the dense-ranked and the sparse-ranked search's winners). */
   readonly rankedBy: 'dense' | 'sparse';
+  /** The compiler's fold, when the chip's rule placed the layer (Q padded to the fold: `paddedQ`). */
+  readonly fold?: { readonly width: number; readonly segments: number; readonly passes: number; readonly q: number; readonly paddedQ: number };
   /**
    * With densities, from the sparse engine's counts: off-chip words per
    * dense word of the layer's input activations as stored (data + metadata:
@@ -117,6 +128,8 @@ export interface ChipsOptions extends NetworkSearchOptions {
   readonly densities?: LayerDensities;
   /** With densities, also search ranked by the sparse cost and keep the better (default true); false: the dense-ranked mapping only. */
   readonly sparseRanked?: boolean;
+  /** How a chip with a compiler rule places a layer: by the rule (default) or by the mapper's search of the spatial loops. */
+  readonly placement?: 'compiler' | 'search';
   readonly onLayer?: (chip: string, done: number, total: number) => void;
 }
 
@@ -148,6 +161,8 @@ export interface ChipMapping {
   /** The same mapping's dense result (data without zeros: the RLC ratio's denominator). */
   readonly dense: Result;
   readonly rankedBy: 'dense' | 'sparse';
+  /** The compiler's fold the mapping was found under (the mapping is of `fold.workload`). */
+  readonly fold?: Fold;
 }
 
 /**
@@ -159,26 +174,30 @@ export interface ChipMapping {
  * cycles); each winner is evaluated as the chip runs it (evaluateChip) and
  * the better under the objective is kept.
  */
-export async function chipMapping(w: Workload, chip: Chip, dens: TensorDensities | undefined, o: Pick<ChipsOptions, 'objective' | 'seed' | 'threads' | 'evaluations' | 'pool' | 'sparseRanked'>): Promise<ChipMapping> {
+export async function chipMapping(layerW: Workload, chip: Chip, dens: TensorDensities | undefined, o: Pick<ChipsOptions, 'objective' | 'seed' | 'threads' | 'evaluations' | 'pool' | 'sparseRanked' | 'placement'>): Promise<ChipMapping> {
   const d = chip.design;
+  const placed = o.placement === 'search' ? undefined : chip.compiler?.(layerW);
+  const w = placed?.fold.workload ?? layerW;
+  const constraints = placed?.constraints ?? d.constraints(w);
+  const fold = placed ? { fold: placed.fold } : {};
   const base = { objective: o.objective, seed: o.seed, threads: o.threads, evaluations: o.evaluations, pool: o.pool, source: d.name };
-  const m = await mapLayer(w, d.arch, d.energy, d.constraints(w), base);
-  if (!dens) return { mapping: m.mapping, chip: m.result, dense: m.result, rankedBy: 'dense' };
+  const m = await mapLayer(w, d.arch, d.energy, constraints, base);
+  if (!dens) return { mapping: m.mapping, chip: m.result, dense: m.result, rankedBy: 'dense', ...fold };
   const spec = chip.sparsity.spec(w, dens, m.mapping);
-  const denseFound: ChipMapping = { mapping: m.mapping, spec, chip: evaluateChip(w, d.arch, m.mapping, chip.sparsity.energy, spec, chip.zeros), dense: m.result, rankedBy: 'dense' };
+  const denseFound: ChipMapping = { mapping: m.mapping, spec, chip: evaluateChip(w, d.arch, m.mapping, chip.sparsity.energy, spec, chip.zeros), dense: m.result, rankedBy: 'dense', ...fold };
   if (o.sparseRanked === false) return denseFound;
   // The engine refuses a format with fewer ranks than a candidate's loops need: rank by the spec
   // the dense winner needed, with outer ranks to spare (an empty outer rank holds nothing).
   const [ranked] = withEnoughRanks(w, d.arch, m.mapping, chip.sparsity.energy, spec);
   let s;
   try {
-    s = await mapLayer(w, d.arch, chip.sparsity.energy, d.constraints(w), { ...base, sparse: ranked });
+    s = await mapLayer(w, d.arch, chip.sparsity.energy, constraints, { ...base, sparse: ranked });
   } catch (e) {
     if (e instanceof SpecError) return denseFound;
     throw e;
   }
   const spec2 = chip.sparsity.spec(w, dens, s.mapping);
-  const sparseFound: ChipMapping = { mapping: s.mapping, spec: spec2, chip: evaluateChip(w, d.arch, s.mapping, chip.sparsity.energy, spec2, chip.zeros), dense: denseCost(w, d.arch, s.mapping, d.energy), rankedBy: 'sparse' };
+  const sparseFound: ChipMapping = { mapping: s.mapping, spec: spec2, chip: evaluateChip(w, d.arch, s.mapping, chip.sparsity.energy, spec2, chip.zeros), dense: denseCost(w, d.arch, s.mapping, d.energy), rankedBy: 'sparse', ...fold };
   const sc = (x: ChipMapping) => [x.chip.energyPJ, x.chip.cycles] as const;
   return better(o.objective, ...sc(sparseFound), ...sc(denseFound)) ? sparseFound : denseFound;
 }
@@ -206,18 +225,21 @@ export async function compareChips(net: Network, chips: readonly Chip[], o: Chip
       }
       const r = m.chip;
       const macs = layerMacs(layer) * o.batch;
-      const effectual = r.levels[0].computeCounts?.actual ?? macs;
-      const offChip = r.levels.reduce((t, l) => t + (l.offChip ? l.energyPJ : 0), 0);
-      const energy = r.energyPJ, cycles = r.cycles;
+      // A folded layer ran padded (rs-fold.ts): its cycles are the chip's, its work is scaled back to the real MACs.
+      const f = m.fold, work = f?.workScale ?? 1;
+      const effectual = (r.levels[0].computeCounts?.actual ?? macs / work) * work;
+      const offChip = r.levels.reduce((t, l) => t + (l.offChip ? l.energyPJ : 0), 0) * work;
+      const energy = r.energyPJ * work, cycles = r.cycles;
       const inputsDense = dens ? offChipWords(m.dense, d.arch, undefined, 'input') : 0;
       layers.push({
         name: layer.name, macs, cycles, energy, onChipEnergy: energy - offChip, powerMW: ((energy - offChip) * PJ_PER_MAC_EQ * 1e-9) / (cycles / d.clockHz),
         busy: effectual / (cycles * d.arch.compute.instances), utilization: r.utilization,
-        activePEs: Math.ceil(r.levels[0].utilizedInstances / macsPerPE), limit: limitingResource(r, stalling),
-        dramAccesses: accesses(m.dense, (off) => off, () => false), bufferAccesses: accesses(r, (_off, buf) => buf, (n) => buffers.has(n)),
+        activePEs: Math.ceil((r.levels[0].utilizedInstances * (f?.spatialShare ?? 1)) / macsPerPE), limit: limitingResource(r, stalling),
+        dramAccesses: accesses(m.dense, (off) => off, () => false) * work, bufferAccesses: accesses(r, (_off, buf) => buf, (n) => buffers.has(n)) * work,
         rankedBy: m.rankedBy,
+        ...(f ? { fold: { width: f.width, segments: f.segments, passes: f.passes, q: f.q, paddedQ: f.paddedQ } } : {}),
         modes: Object.fromEntries((r.networks ?? []).flatMap((n) => (n.mode !== undefined && (d.arch.networks ?? []).find((x) => x.name === n.name)?.modes ? [[n.name, n.mode]] : []))),
-        ...(dens && m.spec ? { densities: dens, rlcRatio: inputsDense > 0 ? offChipWords(r, d.arch, m.spec, 'input') / inputsDense : 1, dramAccessesCompressed: Math.round(offChipWords(r, d.arch, m.spec)) } : {}),
+        ...(dens && m.spec ? { densities: dens, rlcRatio: inputsDense > 0 ? offChipWords(r, d.arch, m.spec, 'input') / inputsDense : 1, dramAccessesCompressed: Math.round(offChipWords(r, d.arch, m.spec) * work) } : {}),
       });
       o.onLayer?.(d.name, k + 1, net.layers.length);
     }
