@@ -4,10 +4,16 @@
  * "logical to physical mapping"): a layer's logical PE set is R × E — filter
  * rows down a column, output rows across (here S × Q: Timeloop's CNN_Layer
  * names the heights S and Q). It is folded onto the rows × cols array:
- * - a set wider than the array is strip-mined into segments `cols` output
- *   rows wide; as many segments as the rows allow sit one above the other
- *   (AlexNet CONV2: 5 × 27 as 5 × 14 over 5 × 13, 135 PEs), the rest run
- *   as further passes (CONV1: 11 × 55 as four passes of 11 × 14, 154 PEs);
+ * - a set wider than the array is strip-mined into segments of at most
+ *   `cols` output rows; as many segments as the rows allow sit one above
+ *   the other (AlexNet CONV2: 5 × 27 as 5 × 14 over 5 × 13, 135 PEs), the
+ *   rest run as further passes (CONV1: 11 × 55 as four passes of 11 × 14,
+ *   154 PEs). The passes are the fewest the rows allow; within them the
+ *   segments are balanced, the split that pads Q least (fewer segments on
+ *   a tie): Q = 64 with 3-row filters is two passes of four 3 × 8
+ *   segments, not of four 3 × 14 (the published layers fix only the
+ *   passes and the 14-wide segments of CONV1 and CONV2, which both splits
+ *   give);
  * - a set smaller than the array is replicated over filters or channels
  *   into the rows and columns left (CONV3–5: four 3 × 13 sets, 156 PEs);
  *   how many, and over which dimension, the chip's compiler chooses by
@@ -50,10 +56,13 @@ export function rsFold(w: Workload, rows: number, cols: number): Fold | undefine
   if (s < 0 || qd < 0) return undefined;
   const S = w.bounds[s], q = w.bounds[qd];
   if (S > rows) return undefined;
-  const width = Math.min(q, cols);
-  const needed = Math.ceil(q / width);
-  const segments = Math.min(needed, Math.floor(rows / S));
-  const passes = Math.ceil(needed / segments);
+  const most = Math.floor(rows / S);
+  const passes = Math.ceil(Math.ceil(q / cols) / most);
+  let width = cols, segments = most;
+  for (let g = most; g >= 1; g--) {
+    const wd = Math.ceil(q / (g * passes));
+    if (wd <= cols && wd * g <= width * segments) { width = wd; segments = g; }
+  }
   const paddedQ = width * segments * passes;
   const bounds = w.bounds.map((b, d) => (d === qd ? paddedQ : b));
   const slots = width * segments;

@@ -31,6 +31,17 @@ describe('the row-stationary fold', () => {
     for (const n of ['conv3', 'conv4', 'conv5']) expect(f(n)).toEqual([13, 1, 1, 13, 13]);
   });
 
+  it('takes the fewest passes the rows allow and balances the segments within them (least padding)', () => {
+    const w3 = conv('conv3');
+    const f = (q: number) => { const x = rsFold({ ...w3, bounds: w3.bounds.map((b, d) => (d === dim(w3, 'Q') ? q : b)) }, 12, 14)!; return [x.width, x.segments, x.passes, x.paddedQ]; };
+    // 3-row filters: four segments fit down a column. 64 rows need five 14-wide segments, so two passes; 4 × 8 per pass pads nothing.
+    expect(f(64)).toEqual([8, 4, 2, 64]);
+    // 57: two passes; 3 segments of 10 (60) pad less than 4 of 8 (64).
+    expect(f(57)).toEqual([10, 3, 2, 60]);
+    expect(f(112)).toEqual([14, 4, 2, 112]);
+    expect(f(7)).toEqual([7, 1, 1, 7]);
+  });
+
   it('pads only what the fold needs and scales the work back to the real MACs', () => {
     const c1 = rsFold(conv('conv1'), 12, 14)!;
     expect(c1.workload.bounds[dim(c1.workload, 'Q')]).toBe(56);
