@@ -28,11 +28,19 @@ export function densitiesFlag(v: string): Densities {
 }
 
 /**
- * `--sparse`: densities for every layer (`weights=…,inputs=…`), or a JSON
+ * `--sparse`: densities for every layer (`weights=…,inputs=…`), a JSON
  * file of them per layer name (`{"conv2": {"inputs": 0.613}, …}`; a layer
- * it does not name stays dense).
+ * it does not name stays dense), or a pruned ONNX file, whose weights'
+ * zeros give each of its layers' weight density (matched by layer name).
  */
-export function sparseFlag(v: string, read: (file: string) => string = readTextFile): (name: string) => Densities | undefined {
+export function sparseFlag(v: string, read: (file: string) => string = readTextFile, readBinary: (file: string) => Uint8Array = readBinaryFile): (name: string) => Densities | undefined {
+  if (/\.onnx$/i.test(v)) {
+    const pruned = importOnnx(readBinary(v), v);
+    const per = new Map<string, Densities>();
+    for (const l of pruned.layers) if (l.kind !== 'other' && l.weightDensity !== undefined) per.set(l.name, { weights: l.weightDensity });
+    if (per.size === 0) throw new SpecError(v, '--sparse', 'an ONNX file with its weights (their zeros give the densities)', 'no layer with weight data');
+    return (name) => per.get(name);
+  }
   if (!/\.json$/i.test(v)) {
     const all = densitiesFlag(v);
     return () => all;
@@ -69,6 +77,9 @@ export async function runChips(opts: ChipsOpts): Promise<void> {
   if (!net) throw new SpecError('<command line>', '--network', `an .onnx file or a zoo network (${zooNames.join(', ')})`, name);
   for (const w of net.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   const densities = opts.sparse === undefined ? undefined : sparseFlag(opts.sparse);
+  if (densities && net.layers.every((l) => l.kind === 'other' || densities(l.name) === undefined)) {
+    process.stderr.write(`warning: --sparse ${opts.sparse}: no layer of ${net.name} is named there; every layer stays dense\n`);
+  }
   const dram = opts.dramBandwidth === undefined ? undefined : opts.dramBandwidth === 'unlimited' ? null : positiveNumber(opts.dramBandwidth, '--dram-bandwidth');
   const chip = (name: string) => (dram === undefined ? builtinArch(name)! : withDramBandwidth(builtinArch(name)!, dram));
   const v1 = chip('eyeriss-v1'), v2 = chip('eyeriss-v2');

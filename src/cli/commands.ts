@@ -118,7 +118,7 @@ export function registerCommands(program: Command): void {
     .command('chips')
     .description('a network on Eyeriss v1 (as built, JSSC 2017) and Eyeriss v2 (JETCAS 2019) side by side: per layer and in total, inferences/s and /J, utilisation, limiting resource')
     .option('--network <zoo|file.onnx>', `a zoo network (${zooNames.join(', ')}) or an ONNX file`, 'alexnet')
-    .option('--sparse <densities>', 'densities for every layer, weights=<0..1>,inputs=<0..1>,outputs=<0..1> or a JSON file of them per layer name (the sparse engine: v1 RLC + zero gating, v2 CSC + zero skipping); a pruned ONNX file brings its own weight densities')
+    .option('--sparse <densities|file.json|pruned.onnx>', 'densities for every layer, weights=<0..1>,inputs=<0..1>,outputs=<0..1>, a JSON file of them per layer name, or a pruned ONNX file whose weights\' zeros give its layers\' weight densities by name (the sparse engine: v1 RLC + zero gating, v2 CSC + zero skipping); a pruned ONNX file as --network brings its own weight densities too')
     .option('--batch <n>', 'images per batch', '1')
     .option('--objective <energy|delay|edp>', 'what the mapper minimises per layer', 'edp')
     .option('--evaluations <n>', 'mapper budget per distinct layer shape and chip', '20000')

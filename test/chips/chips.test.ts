@@ -14,7 +14,8 @@ import { evaluate } from '../../src/model/model.js';
 import { evaluateChip, withEnoughRanks } from '../../src/studies/chip-eval.js';
 import { conv2dWorkload } from '../../src/workload/conv.js';
 import type { SparseSpec } from '../../src/sparse/spec.js';
-import { layerWorkload, type MacLayer, type Network } from '../../src/network/network.js';
+import { layerWorkload, NetworkBuilder, type MacLayer, type Network } from '../../src/network/network.js';
+import { exportSequentialOnnx } from '../../src/network/onnx/export.js';
 import { zooNetwork } from '../../src/network/zoo.js';
 import { chipsToJSON, formatChips } from '../../src/report/chips.js';
 import { SpecError } from '../../src/spec/errors.js';
@@ -138,6 +139,20 @@ describe('--sparse', () => {
     expect(per('conv2')).toEqual({ inputs: 0.613 });
     expect(per('conv1')).toBeUndefined();
     for (const bad of ['[1]', '{"conv2": {"inputs": 2}}', '{"conv2": {"zeros": 0.1}}', 'not json']) expect(() => sparseFlag('d.json', () => bad)).toThrow(SpecError);
+  });
+
+  it("reads a pruned ONNX file's weight densities per layer name; a file without weights is one user error", () => {
+    const net = new NetworkBuilder('tiny', [2, 6, 6]).conv('c1', 4, 3).conv('c2', 4, 3).build();
+    const c1 = net.layers[0] as MacLayer, c2 = net.layers[1] as MacLayer;
+    // c1: every other weight zero; c2: three in four.
+    const w1 = Float32Array.from({ length: 4 * 2 * 9 }, (_, i) => (i % 2 ? 0 : 1));
+    const w2 = Float32Array.from({ length: 4 * 4 * 9 }, (_, i) => (i % 4 ? 0 : 1));
+    const bytes = exportSequentialOnnx(net, 1, new Map([[c1.name, { weight: w1 }], [c2.name, { weight: w2 }]]));
+    const per = sparseFlag('p.onnx', () => '', () => bytes);
+    expect(per('c1')).toEqual({ weights: 0.5 });
+    expect(per('c2')).toEqual({ weights: 0.25 });
+    expect(per('conv9')).toBeUndefined();
+    expect(() => sparseFlag('p.onnx', () => '', () => exportSequentialOnnx(net))).toThrow(SpecError);
   });
 });
 
