@@ -37,6 +37,27 @@ export interface Genome {
   readonly pad: Int32Array;
 }
 
+/**
+ * A genome as a class, not an object literal: V8 builds a literal's
+ * boilerplate on its second run with placeholder values, which widens the
+ * recorded type of the typed-array fields, so the optimised moves and
+ * compile step would check every field's map on each read.
+ */
+class GenomeArrays implements Genome {
+  readonly f: Float64Array;
+  readonly perm: Int32Array;
+  readonly sperm: Int32Array;
+  readonly keep: Uint8Array;
+  readonly pad: Int32Array;
+  constructor(L: number, D: number, S: number) {
+    this.f = new Float64Array(L * 3 * D);
+    this.perm = new Int32Array(L * D);
+    this.sperm = new Int32Array(L * D);
+    this.keep = new Uint8Array(L * S);
+    this.pad = new Int32Array(D);
+  }
+}
+
 function binomial(n: number, k: number): number {
   let r = 1;
   for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
@@ -261,7 +282,7 @@ export class MapSpace {
   /** A zeroed genome shaped for this space (fill it with {@link MapSpace.random}). */
   newGenome(): Genome {
     const { L, D, S } = this;
-    return { f: new Float64Array(L * 3 * D), perm: new Int32Array(L * D), sperm: new Int32Array(L * D), keep: new Uint8Array(L * S), pad: new Int32Array(D) };
+    return new GenomeArrays(L, D, S);
   }
 
   /** Copy one genome of this space into another, in place. */
