@@ -411,19 +411,29 @@ export class MapSpace {
     const { L, D, S } = this;
     out.clear();
     if (this.imperfect) { this.compileImperfect(g, out); return; }
+    // CompiledBuffer.push inlined (the same loops, factor-1 ones skipped, residual = factor): this runs for every candidate.
+    const { f, perm, sperm } = g;
+    const { level, spatial, dim, factor, residual, axisY } = out;
+    let n = 0;
     for (let l = 0; l < L; l++) {
-      for (const slot of [SX, SY]) {
+      for (let slot = SX; slot <= SY; slot++) {
+        const base = (l * 3 + slot) * D, y = slot === SY ? 1 : 0;
         for (let i = 0; i < D; i++) {
-          const d = g.sperm[l * D + i];
-          out.push(l, true, d, g.f[(l * 3 + slot) * D + d], slot === SY);
+          const d = sperm[l * D + i], v = f[base + d];
+          if (v <= 1) continue;
+          level[n] = l; spatial[n] = 1; dim[n] = d; factor[n] = v; residual[n] = v; axisY[n] = y; n++;
         }
       }
+      const base = (l * 3 + T) * D;
       for (let i = 0; i < D; i++) {
-        const d = g.perm[l * D + i];
-        out.push(l, false, d, g.f[(l * 3 + T) * D + d], false);
+        const d = perm[l * D + i], v = f[base + d];
+        if (v <= 1) continue;
+        level[n] = l; spatial[n] = 0; dim[n] = d; factor[n] = v; residual[n] = v; axisY[n] = 0; n++;
       }
     }
-    for (let i = 0; i < L * S; i++) out.keep[i] = g.keep[i];
+    out.n = n;
+    const keep = out.keep, gk = g.keep;
+    for (let i = 0; i < L * S; i++) keep[i] = gk[i];
   }
 
   /** {@link MapSpace.compile} for a space with pads: the same loops, with their residuals. */
