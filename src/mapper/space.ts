@@ -105,6 +105,13 @@ function smoothAbove(n: number): number[] {
   return out;
 }
 
+/** Copy a level's factor bounds (dimension → bound) into `arr` at `at + d`; whether there were any. */
+function boundsInto(m: ReadonlyMap<number, number> | undefined, arr: Float64Array, at: number): boolean {
+  if (m === undefined || m.size === 0) return false;
+  m.forEach((v, d) => { arr[at + d] = v; });
+  return true;
+}
+
 function primeFactors(n: number): number[] {
   const out: number[] = [];
   while (n % 2 === 0 && n > 1) { out.push(2); n /= 2; }
@@ -219,7 +226,7 @@ export class MapSpace {
         const axisKnown = pos >= 0 && lc.split !== undefined;
         const onlyX = axisKnown && pos < lc.split!;
         const onlyY = axisKnown && pos >= lc.split!;
-        for (const slot of [SX, SY]) {
+        for (let slot = SX; slot <= SY; slot++) {
           const fo = slot === SX ? this.fanX[l] : this.fanY[l];
           const excluded = fo <= 1 || (slot === SX && onlyY) || (slot === SY && onlyX);
           const i = (l * 3 + slot) * D + d;
@@ -240,8 +247,9 @@ export class MapSpace {
     this.inTorder = new Uint8Array(L * D);
     this.inSorder = new Uint8Array(L * D);
     for (let l = 0; l < L; l++) {
-      for (const d of this.torder[l]) this.inTorder[l * D + d] = 1;
-      for (const d of this.sorder[l]) this.inSorder[l * D + d] = 1;
+      const to = this.torder[l], so = this.sorder[l];
+      for (let k = 0; k < to.length; k++) this.inTorder[l * D + to[k]] = 1;
+      for (let k = 0; k < so.length; k++) this.inSorder[l * D + so[k]] = 1;
     }
     this.tMin = new Float64Array(L * D).fill(1);
     this.tMax = new Float64Array(L * D).fill(Infinity);
@@ -250,9 +258,10 @@ export class MapSpace {
     let any = false;
     for (let l = 0; l < L; l++) {
       const lc = c.levels[l];
-      for (const [m, arr] of [[lc.temporalMin, this.tMin], [lc.temporalMax, this.tMax], [lc.spatialMin, this.sMin], [lc.spatialMax, this.sMax]] as const) {
-        for (const [d, v] of m ?? []) { arr[l * D + d] = v; any = true; }
-      }
+      any = boundsInto(lc.temporalMin, this.tMin, l * D) || any;
+      any = boundsInto(lc.temporalMax, this.tMax, l * D) || any;
+      any = boundsInto(lc.spatialMin, this.sMin, l * D) || any;
+      any = boundsInto(lc.spatialMax, this.sMax, l * D) || any;
     }
     this.hasFactorBounds = any;
     const pads: number[][] = [];
