@@ -207,8 +207,14 @@ export class MapSpace {
     const freeAll: number[][] = (this.free = []);
     const primes: number[][] = (this.primes = []);
     this.scratch = new Float64Array(Math.max(D, L * 3));
-    this.torder = c.levels.map((lc) => lc.temporalOrder);
-    this.sorder = c.levels.map((lc) => lc.spatialOrder);
+    // Arrays built by push, not Array.prototype.map: the optimised map makes
+    // arrays of another elements kind than the interpreter's, so every
+    // optimised reader of these tables (the moves, shuffleOrder) would meet a
+    // new map once this constructor is optimised, and be discarded.
+    const torder: (readonly number[])[] = [], sorder: (readonly number[])[] = [];
+    for (let l = 0; l < L; l++) { torder.push(c.levels[l].temporalOrder); sorder.push(c.levels[l].spatialOrder); }
+    this.torder = torder;
+    this.sorder = sorder;
     // A fixed factor that does not divide what is left of the bound is cut to
     // it (Timeloop maps C=4 on a C=3 layer as C=3), else to their gcd.
     const fit = (f: number, rest: number) => (rest % f === 0 ? f : f > rest ? rest : gcd(f, rest));
@@ -243,7 +249,13 @@ export class MapSpace {
       freeAll.push(free);
       if (rest > 1 && free.length === 0) throw new UnmappableError(`constraints leave no place for the remaining factor ${rest} of ${w.dims[d]}`);
     }
-    this.freeTemporal = this.free.map((free) => free.filter((x) => x % 3 === T));
+    const freeTemporal: number[][] = [];
+    for (let d = 0; d < D; d++) {
+      const t: number[] = [];
+      for (const x of freeAll[d]) if (x % 3 === T) t.push(x);
+      freeTemporal.push(t);
+    }
+    this.freeTemporal = freeTemporal;
     this.inTorder = new Uint8Array(L * D);
     this.inSorder = new Uint8Array(L * D);
     for (let l = 0; l < L; l++) {
@@ -271,7 +283,13 @@ export class MapSpace {
       pads.push(c.imperfect === true && own && n >= 8 ? [n, ...smoothAbove(n)] : [n]);
     }
     this.pads = pads;
-    this.padPrimes = pads.map((ps, d) => ps.map((n, k) => (k === 0 ? primes[d] : primeFactors(n))));
+    const padPrimes: (readonly number[])[][] = [];
+    for (let d = 0; d < D; d++) {
+      const pp: (readonly number[])[] = [primes[d]];
+      for (let k = 1; k < pads[d].length; k++) pp.push(primeFactors(pads[d][k]));
+      padPrimes.push(pp);
+    }
+    this.padPrimes = padPrimes;
     this.imperfect = pads.some((ps) => ps.length > 1);
     this.residual = new Float64Array(L * 3 * D);
     this.keepFixed = new Uint8Array(L * S).fill(255);
