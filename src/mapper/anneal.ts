@@ -60,7 +60,11 @@ const SAMPLE = 0, OUTER = 1, RESTART = 2, SEGMENT = 3, DONE = 4;
 
 /** Simulated annealing with restarts, after a sampling phase; `params` default to {@link ANNEAL_DEFAULTS}. */
 export function annealStrategy(ctx: StrategyContext, params: Partial<AnnealParams> = {}): Strategy {
-  const P: AnnealParams = { ...ANNEAL_DEFAULTS, ...params };
+  // The defaults themselves when nothing is overridden: a spread copy per search is an object V8 may shape
+  // differently from one search to the next, and the optimised steps that read P would be discarded.
+  let custom = false;
+  for (const _ in params) { custom = true; break; }
+  const P: AnnealParams = custom ? { ...ANNEAL_DEFAULTS, ...params } : ANNEAL_DEFAULTS;
   const { space, rng, objective, budget, incumbent: inc } = ctx;
   const moves = movesOf(space);
   // Cumulative weights: a draw r in [0, 1) picks the first move whose band ends above r·total.

@@ -37,6 +37,27 @@ export interface Genome {
   readonly pad: Int32Array;
 }
 
+/**
+ * A genome as a class, not an object literal: V8 builds a literal's
+ * boilerplate on its second run with placeholder values, which widens the
+ * recorded type of the typed-array fields, so the optimised moves and
+ * compile step would check every field's map on each read.
+ */
+class GenomeArrays implements Genome {
+  readonly f: Float64Array;
+  readonly perm: Int32Array;
+  readonly sperm: Int32Array;
+  readonly keep: Uint8Array;
+  readonly pad: Int32Array;
+  constructor(L: number, D: number, S: number) {
+    this.f = new Float64Array(L * 3 * D);
+    this.perm = new Int32Array(L * D);
+    this.sperm = new Int32Array(L * D);
+    this.keep = new Uint8Array(L * S);
+    this.pad = new Int32Array(D);
+  }
+}
+
 function binomial(n: number, k: number): number {
   let r = 1;
   for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
@@ -82,6 +103,13 @@ function smoothAbove(n: number): number[] {
     if (x === 1) out.push(v);
   }
   return out;
+}
+
+/** Copy a level's factor bounds (dimension → bound) into `arr` at `at + d`; whether there were any. */
+function boundsInto(m: ReadonlyMap<number, number> | undefined, arr: Float64Array, at: number): boolean {
+  if (m === undefined || m.size === 0) return false;
+  m.forEach((v, d) => { arr[at + d] = v; });
+  return true;
 }
 
 function primeFactors(n: number): number[] {
@@ -179,8 +207,14 @@ export class MapSpace {
     const freeAll: number[][] = (this.free = []);
     const primes: number[][] = (this.primes = []);
     this.scratch = new Float64Array(Math.max(D, L * 3));
-    this.torder = c.levels.map((lc) => lc.temporalOrder);
-    this.sorder = c.levels.map((lc) => lc.spatialOrder);
+    // Arrays built by push, not Array.prototype.map: the optimised map makes
+    // arrays of another elements kind than the interpreter's, so every
+    // optimised reader of these tables (the moves, shuffleOrder) would meet a
+    // new map once this constructor is optimised, and be discarded.
+    const torder: (readonly number[])[] = [], sorder: (readonly number[])[] = [];
+    for (let l = 0; l < L; l++) { torder.push(c.levels[l].temporalOrder); sorder.push(c.levels[l].spatialOrder); }
+    this.torder = torder;
+    this.sorder = sorder;
     // A fixed factor that does not divide what is left of the bound is cut to
     // it (Timeloop maps C=4 on a C=3 layer as C=3), else to their gcd.
     const fit = (f: number, rest: number) => (rest % f === 0 ? f : f > rest ? rest : gcd(f, rest));
@@ -198,7 +232,7 @@ export class MapSpace {
         const axisKnown = pos >= 0 && lc.split !== undefined;
         const onlyX = axisKnown && pos < lc.split!;
         const onlyY = axisKnown && pos >= lc.split!;
-        for (const slot of [SX, SY]) {
+        for (let slot = SX; slot <= SY; slot++) {
           const fo = slot === SX ? this.fanX[l] : this.fanY[l];
           const excluded = fo <= 1 || (slot === SX && onlyY) || (slot === SY && onlyX);
           const i = (l * 3 + slot) * D + d;
@@ -215,12 +249,19 @@ export class MapSpace {
       freeAll.push(free);
       if (rest > 1 && free.length === 0) throw new UnmappableError(`constraints leave no place for the remaining factor ${rest} of ${w.dims[d]}`);
     }
-    this.freeTemporal = this.free.map((free) => free.filter((x) => x % 3 === T));
+    const freeTemporal: number[][] = [];
+    for (let d = 0; d < D; d++) {
+      const t: number[] = [];
+      for (const x of freeAll[d]) if (x % 3 === T) t.push(x);
+      freeTemporal.push(t);
+    }
+    this.freeTemporal = freeTemporal;
     this.inTorder = new Uint8Array(L * D);
     this.inSorder = new Uint8Array(L * D);
     for (let l = 0; l < L; l++) {
-      for (const d of this.torder[l]) this.inTorder[l * D + d] = 1;
-      for (const d of this.sorder[l]) this.inSorder[l * D + d] = 1;
+      const to = this.torder[l], so = this.sorder[l];
+      for (let k = 0; k < to.length; k++) this.inTorder[l * D + to[k]] = 1;
+      for (let k = 0; k < so.length; k++) this.inSorder[l * D + so[k]] = 1;
     }
     this.tMin = new Float64Array(L * D).fill(1);
     this.tMax = new Float64Array(L * D).fill(Infinity);
@@ -229,9 +270,10 @@ export class MapSpace {
     let any = false;
     for (let l = 0; l < L; l++) {
       const lc = c.levels[l];
-      for (const [m, arr] of [[lc.temporalMin, this.tMin], [lc.temporalMax, this.tMax], [lc.spatialMin, this.sMin], [lc.spatialMax, this.sMax]] as const) {
-        for (const [d, v] of m ?? []) { arr[l * D + d] = v; any = true; }
-      }
+      any = boundsInto(lc.temporalMin, this.tMin, l * D) || any;
+      any = boundsInto(lc.temporalMax, this.tMax, l * D) || any;
+      any = boundsInto(lc.spatialMin, this.sMin, l * D) || any;
+      any = boundsInto(lc.spatialMax, this.sMax, l * D) || any;
     }
     this.hasFactorBounds = any;
     const pads: number[][] = [];
@@ -241,7 +283,13 @@ export class MapSpace {
       pads.push(c.imperfect === true && own && n >= 8 ? [n, ...smoothAbove(n)] : [n]);
     }
     this.pads = pads;
-    this.padPrimes = pads.map((ps, d) => ps.map((n, k) => (k === 0 ? primes[d] : primeFactors(n))));
+    const padPrimes: (readonly number[])[][] = [];
+    for (let d = 0; d < D; d++) {
+      const pp: (readonly number[])[] = [primes[d]];
+      for (let k = 1; k < pads[d].length; k++) pp.push(primeFactors(pads[d][k]));
+      padPrimes.push(pp);
+    }
+    this.padPrimes = padPrimes;
     this.imperfect = pads.some((ps) => ps.length > 1);
     this.residual = new Float64Array(L * 3 * D);
     this.keepFixed = new Uint8Array(L * S).fill(255);
@@ -261,7 +309,7 @@ export class MapSpace {
   /** A zeroed genome shaped for this space (fill it with {@link MapSpace.random}). */
   newGenome(): Genome {
     const { L, D, S } = this;
-    return { f: new Float64Array(L * 3 * D), perm: new Int32Array(L * D), sperm: new Int32Array(L * D), keep: new Uint8Array(L * S), pad: new Int32Array(D) };
+    return new GenomeArrays(L, D, S);
   }
 
   /** Copy one genome of this space into another, in place. */
@@ -390,19 +438,29 @@ export class MapSpace {
     const { L, D, S } = this;
     out.clear();
     if (this.imperfect) { this.compileImperfect(g, out); return; }
+    // CompiledBuffer.push inlined (the same loops, factor-1 ones skipped, residual = factor): this runs for every candidate.
+    const { f, perm, sperm } = g;
+    const { level, spatial, dim, factor, residual, axisY } = out;
+    let n = 0;
     for (let l = 0; l < L; l++) {
-      for (const slot of [SX, SY]) {
+      for (let slot = SX; slot <= SY; slot++) {
+        const base = (l * 3 + slot) * D, y = slot === SY ? 1 : 0;
         for (let i = 0; i < D; i++) {
-          const d = g.sperm[l * D + i];
-          out.push(l, true, d, g.f[(l * 3 + slot) * D + d], slot === SY);
+          const d = sperm[l * D + i], v = f[base + d];
+          if (v <= 1) continue;
+          level[n] = l; spatial[n] = 1; dim[n] = d; factor[n] = v; residual[n] = v; axisY[n] = y; n++;
         }
       }
+      const base = (l * 3 + T) * D;
       for (let i = 0; i < D; i++) {
-        const d = g.perm[l * D + i];
-        out.push(l, false, d, g.f[(l * 3 + T) * D + d], false);
+        const d = perm[l * D + i], v = f[base + d];
+        if (v <= 1) continue;
+        level[n] = l; spatial[n] = 0; dim[n] = d; factor[n] = v; residual[n] = v; axisY[n] = 0; n++;
       }
     }
-    for (let i = 0; i < L * S; i++) out.keep[i] = g.keep[i];
+    out.n = n;
+    const keep = out.keep, gk = g.keep;
+    for (let i = 0; i < L * S; i++) keep[i] = gk[i];
   }
 
   /** {@link MapSpace.compile} for a space with pads: the same loops, with their residuals. */

@@ -67,17 +67,22 @@ export function compileProblem(w: Workload, arch: Arch): CompiledProblem {
   termStart[S] = terms.length;
   const ranksTouched = new Int32Array(S * D);
   for (const t of terms) ranksTouched[t.s * D + t.d]++;
-  return {
-    ranksTouched,
-    termStart,
-    termRank: Int32Array.from(terms.map((t) => t.k)),
-    termDim: Int32Array.from(terms.map((t) => t.d)),
-    termCoef: Float64Array.from(terms.map((t) => t.c)),
-    D, S, L, ranks, RM, coef,
-    readWrite: Uint8Array.from(w.dataSpaces.map((d) => (d.readWrite ? 1 : 0))),
-    meshX, meshY,
-    bounds: Float64Array.from(w.bounds),
-  };
+  return new Problem(D, S, L, ranks, RM, coef, Uint8Array.from(w.dataSpaces.map((d) => (d.readWrite ? 1 : 0))), meshX, meshY, Float64Array.from(w.bounds),
+    termStart, Int32Array.from(terms.map((t) => t.k)), Int32Array.from(terms.map((t) => t.d)), Float64Array.from(terms.map((t) => t.c)), ranksTouched);
+}
+
+/**
+ * A class, not an object literal: V8 builds a literal's boilerplate on the
+ * literal's second run with placeholder values, which widens the recorded
+ * type of every typed-array field and discards all optimised code that read
+ * one (the evaluator's, while the second layer of a run is mapped).
+ */
+class Problem implements CompiledProblem {
+  constructor(
+    readonly D: number, readonly S: number, readonly L: number, readonly ranks: Int32Array, readonly RM: number, readonly coef: Float64Array,
+    readonly readWrite: Uint8Array, readonly meshX: Int32Array, readonly meshY: Int32Array, readonly bounds: Float64Array,
+    readonly termStart: Int32Array, readonly termRank: Int32Array, readonly termDim: Int32Array, readonly termCoef: Float64Array, readonly ranksTouched: Int32Array,
+  ) {}
 }
 
 /**
