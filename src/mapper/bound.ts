@@ -151,6 +151,8 @@ export interface BoundScratch {
   readonly rowF: Float64Array;
   readonly rowU: Float64Array;
   readonly held: Float64Array;
+  /** Per tensor: R6's raise at the level it considers. */
+  readonly raise: Float64Array;
   readonly ext: Float64Array;
   readonly refetch: Refetch;
   /** Per tensor: the backing store's price of one word (reads of inputs, updates of outputs), per block and cluster. */
@@ -201,7 +203,7 @@ export function boundContext(w: Workload, arch: Arch, plan: EnergyPlan, objectiv
     maxF: new Float64Array(L * 3 * D), leastF: new Float64Array(L * 3 * D), levelFan: new Float64Array(L), npMax: new Float64Array(S * L), partUp: new Float64Array(S * L),
     r: new Float64Array(L), u: new Float64Array(L), rd: new Float64Array(L), wr: new Float64Array(L), minRead: new Float64Array(L), minWrite: new Float64Array(L),
     terms: new Float64Array(L * S), cur: new Float64Array(L), tensorBest: new Float64Array(S), rowF: new Float64Array(L), rowU: new Float64Array(L),
-    held: new Float64Array(S), ext: new Float64Array(L * D), refetch: newRefetch(L, S, D), cacheOnly: false,
+    held: new Float64Array(S), raise: new Float64Array(S), ext: new Float64Array(L * D), refetch: newRefetch(L, S, D), cacheOnly: false,
     priceTop: Float64Array.from(w.dataSpaces, (ds) => (ds.readWrite ? plan.update[L - 1] : plan.read[L - 1]) / lt.blockSize / Math.max(1, lt.clusterSize)),
   };
   return { w, arch, plan, objective, ops: operationCount(w), words, netRead, netUpdate, fanX, fanY, backingStoreLeast: new Map(), useCapacity: capacity, role, positive, allPure, box, scratch };
@@ -403,7 +405,37 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
       }
     }
   }
-  onChip += pairExtra;
+  // R6, the tensors of one keeper through the loops above it (docs/mapper.md,
+  // "Refetch bounds"): the innermost temporal loop > 1 above level c is on
+  // some dimension d0; every all-pure tensor kept at c that d0 moves then
+  // counts every temporal loop above c. The least over d0 of the sum of
+  // their raises (no loop above c at all: every tensor's) is added, or R5's
+  // raise if larger (the two may raise the same tensor).
+  let sameExtra = 0;
+  const raise = sc.raise;
+  for (let c = 0; c < top && !space.imperfect; c++) {
+    let n = 0;
+    for (let s = 0; s < S; s++) {
+      raise[s] = 0;
+      if (space.keepFixed[c * S + s] !== 1 || !ctx.allPure[s] || !ctx.positive[s] || tensorBest[s] === 0) continue;
+      rowF.set(refill.fills.subarray(s * L, (s + 1) * L)); rowU.set(refill.up.subarray(s * L, (s + 1) * L));
+      rowU[c] = walkAt(ctx, space, s, c, c, -1, leastF, maxF, sc.ext, refill.capBelow);
+      rowF[c] = walkFills;
+      raise[s] = Math.max(0, tensorCost(s, rowF, rowU, false) - tensorBest[s]);
+      if (raise[s] > 0) n++;
+    }
+    if (n === 0) continue;
+    let least = 0;
+    for (let s = 0; s < S; s++) least += raise[s];
+    for (let d0 = 0; d0 < D; d0++) {
+      if (w.bounds[d0] <= 1 || !loopAbove(space, maxF, c, d0)) continue;
+      let sum = 0;
+      for (let s = 0; s < S; s++) if (ctx.role[s * D + d0] === 1) sum += raise[s];
+      if (sum < least) least = sum;
+    }
+    if (least > sameExtra) sameExtra = least;
+  }
+  onChip += Math.max(pairExtra, sameExtra);
 
   // The backing store: each period of its loops must bring in what the
   // chip cannot hold from the last (docs/mapper.md, "Capacity bounds");
@@ -411,13 +443,17 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
   let storage = backing + onChip;
   // Each compute unit holds one word of each operand between operations
   // (the model reuses an operand across consecutive operations that share it).
-  const held = sc.held.fill(Math.max(1, arch.compute.instances));
-  for (let s = 0; s < S; s++) {
-    for (let l = 0; l < top; l++) {
-      if (space.keepFixed[l * S + s] === 0 || arch.storage[l].isDummy) continue;
-      const c = arch.storage[l].sizeWords;
-      held[s] += c === null ? Infinity : Math.floor(c / arch.storage[l].multipleBuffering) * Math.max(1, arch.storage[l].instances);
-    }
+  const units = Math.max(1, arch.compute.instances);
+  const held = sc.held.fill(units);
+  // joint: the words of all tensors together — a level's tiles share its capacity.
+  let joint = S * units;
+  for (let l = 0; l < top; l++) {
+    if (arch.storage[l].isDummy) continue;
+    const c = arch.storage[l].sizeWords;
+    const room = c === null ? Infinity : Math.floor(c / arch.storage[l].multipleBuffering) * Math.max(1, arch.storage[l].instances);
+    let any = false;
+    for (let s = 0; s < S; s++) if (space.keepFixed[l * S + s] !== 0) { held[s] += room; any = true; }
+    if (any) joint += room;
   }
   if (ctx.useCapacity && held.some((h) => h < Infinity)) {
     // Rounded up to powers of two (more room, more parallel units: a weaker
@@ -425,11 +461,12 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
     const up = (x: number) => (x === Infinity ? x : 2 ** Math.ceil(Math.log2(x)));
     for (let s = 0; s < S; s++) held[s] = up(held[s]);
     const pe = up(maxPE);
-    const key = `${held.join(',')}/${pe}`;
+    // The joint room is not rounded: it takes few values (a sum over the levels that keep anything).
+    const key = `${held.join(',')}/${pe}/${joint}`;
     let least = ctx.backingStoreLeast.get(key);
     const lv = arch.storage[top];
     const price = sc.priceTop;
-    if (least === undefined && !sc.cacheOnly) { least = backingStoreLeast(w, Float64Array.from(held), price, pe); ctx.backingStoreLeast.set(key, least); }
+    if (least === undefined && !sc.cacheOnly) { least = backingStoreLeast(w, Float64Array.from(held), price, pe, joint); ctx.backingStoreLeast.set(key, least); }
     let slack = 0;
     if (lv.instances === 1) for (let s = 0; s < S; s++) slack += price[s] * lv.blockSize;
     if (least !== undefined && restMin + least - slack > storage) storage = restMin + least - slack;
@@ -460,7 +497,14 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
 
   const compute = ops * plan.compute;
   const energyPJ = compute + storage + leakage;
-  return { energyPJ, cycles, score: score(objective, energyPJ, cycles), parts: { compute, backingStore: storage - onChip, onChip, leakage, coupled: pairExtra } };
+  return { energyPJ, cycles, score: score(objective, energyPJ, cycles), parts: { compute, backingStore: storage - onChip, onChip, leakage, coupled: Math.max(pairExtra, sameExtra) } };
+}
+
+/** Whether some completion of `space` can have a temporal loop > 1 on dimension d above level c. */
+function loopAbove(space: SpaceView, maxF: Float64Array, c: number, d: number): boolean {
+  const { L, D } = space;
+  for (let l = c + 1; l < L; l++) if (maxF[(l * 3 + T) * D + d] > 1) return true;
+  return false;
 }
 
 function newRefetch(L: number, S: number, D: number): Refetch {
@@ -765,8 +809,10 @@ const MAX_TILES = 100_000;
  * disjoint from the last one and is read whole (proof in docs/mapper.md,
  * "Capacity bounds").
  */
-export function backingStoreLeast(w: Workload, held: Float64Array, price: Float64Array, maxPE: number): number {
+export function backingStoreLeast(w: Workload, held: Float64Array, price: Float64Array, maxPE: number, joint = Infinity): number {
   const D = w.bounds.length, S = w.dataSpaces.length;
+  // Tensors by price, dearest first: the chip's shared room goes to the dearest words (a fractional knapsack, its exact least).
+  const byPrice = Array.from({ length: S }, (_, s) => s).sort((a, b) => price[b] - price[a] || a - b);
   const divs = w.bounds.map(divisors);
   let count = 1;
   for (const d of divs) count *= d.length;
@@ -784,28 +830,31 @@ export function backingStoreLeast(w: Workload, held: Float64Array, price: Float6
   // what the chip cannot hold plus, after a step of a dimension that
   // alone indexes a rank of an input, that input's whole new tile.
   const total = (): number => {
-    let vol = 1, whole = 0, base = 0, first = 0, last = 0;
+    let vol = 1, whole = 0;
     for (let d = 0; d < D; d++) vol *= box[d];
     for (let s = 0; s < S; s++) {
       tile[s] = spreadWords(w.dataSpaces[s], box);
-      const over = Math.max(0, tile[s] - held[s]) * price[s];
       whole += tile[s] * price[s];
-      base += over;
-      if (w.dataSpaces[s].readWrite) { first += over; last += Math.min(tile[s], held[s]) * price[s]; }
-      else first += tile[s] * price[s];
     }
     if (vol >= ops) return whole;
+    // At a boundary between segments the chip holds what the next one
+    // reuses of each input and what the last one has not written back of
+    // each output: at most held_s of each, at most `joint` in all; an input
+    // whose tile the step made disjoint reuses nothing.
     let m = Infinity;
     for (let e = 0; e < D; e++) {
       if (box[e] === w.bounds[e]) continue;
-      let me = base;
-      for (let s = 0; s < S; s++) {
-        if (w.dataSpaces[s].readWrite || !pure[s * D + e]) continue;
-        me += Math.min(tile[s], held[s]) * price[s];
+      let me = 0, room = joint;
+      for (const s of byPrice) {
+        if (!w.dataSpaces[s].readWrite && pure[s * D + e]) { me += tile[s] * price[s]; continue; }
+        const h = Math.min(tile[s], held[s], room);
+        room -= h;
+        me += (tile[s] - h) * price[s];
       }
       m = Math.min(m, me);
     }
-    return (ops / vol - 1) * m + first + last;
+    // The first segment reads its inputs' tiles whole, the last writes its outputs' tiles whole.
+    return (ops / vol - 1) * m + whole;
   };
   // value(B): the most any chain of the backing store's loops from B out
   // to the whole layer must pay per operation at its worst step, at best.
