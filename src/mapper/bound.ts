@@ -126,6 +126,8 @@ export interface BoundContext {
   readonly allPure: Uint8Array;
   /** Per tensor: the words of its bounding box over the whole layer (the backing store's tile). */
   readonly box: Float64Array;
+  /** Per level: 1 when it holds fewer than two words (a one-word register: every tile it keeps is one word). */
+  readonly oneWord: Uint8Array;
   /** Reused buffers of {@link boundOf} (the exact search calls it at every node: no allocation). */
   readonly scratch: BoundScratch;
 }
@@ -206,7 +208,8 @@ export function boundContext(w: Workload, arch: Arch, plan: EnergyPlan, objectiv
     held: new Float64Array(S), raise: new Float64Array(S), ext: new Float64Array(L * D), refetch: newRefetch(L, S, D), cacheOnly: false,
     priceTop: Float64Array.from(w.dataSpaces, (ds) => (ds.readWrite ? plan.update[L - 1] : plan.read[L - 1]) / lt.blockSize / Math.max(1, lt.clusterSize)),
   };
-  return { w, arch, plan, objective, ops: operationCount(w), words, netRead, netUpdate, fanX, fanY, backingStoreLeast: new Map(), useCapacity: capacity, role, positive, allPure, box, scratch };
+  const oneWord = Uint8Array.from(arch.storage, (lv) => (lv.sizeWords !== null && !lv.isDummy && Math.floor(lv.sizeWords / lv.multipleBuffering) < 2 ? 1 : 0));
+  return { w, arch, plan, objective, ops: operationCount(w), words, netRead, netUpdate, fanX, fanY, backingStoreLeast: new Map(), useCapacity: capacity, role, positive, allPure, box, oneWord, scratch };
 }
 
 /**
@@ -417,7 +420,7 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
     let n = 0;
     for (let s = 0; s < S; s++) {
       raise[s] = 0;
-      if (space.keepFixed[c * S + s] !== 1 || !ctx.allPure[s] || !ctx.positive[s] || tensorBest[s] === 0) continue;
+      if (space.keepFixed[c * S + s] !== 1 || !ctx.positive[s] || tensorBest[s] === 0) continue;
       rowF.set(refill.fills.subarray(s * L, (s + 1) * L)); rowU.set(refill.up.subarray(s * L, (s + 1) * L));
       rowU[c] = walkAt(ctx, space, s, c, c, -1, leastF, maxF, sc.ext, refill.capBelow);
       rowF[c] = walkFills;
@@ -704,6 +707,11 @@ function walkAt(ctx: BoundContext, space: SpaceView, s: number, c: number, h: nu
   const ds = w.dataSpaces[s];
   const least = (l: number, slot: number, d: number) => leastF[(l * 3 + slot) * D + d];
   const torder = space.torder;
+  // A one-word tile (level c holds < 2 words: every fitting completion's
+  // extents at c are 1 on every dimension s depends on) moves off itself at
+  // every step of an irrelevant loop with any loop on a dimension of s
+  // inside it, sliding windows included (docs/mapper.md, R1 for one-word tiles).
+  const one = ctx.oneWord[c] === 1;
   // The tile of c: Π over ranks of 1 + Σ coef·(extent − 1), at its least.
   let size = 1;
   for (const rank of ds.ranks) {
@@ -719,22 +727,25 @@ function walkAt(ctx: BoundContext, space: SpaceView, s: number, c: number, h: nu
     const pd = pre.indexOf(d);
     for (let i = 0; i < pre.length && (pd < 0 || i < pd); i++) {
       const e = pre[i];
-      if (e !== d && role[s * D + e] === 1 && least(j, T, e) > 1) return true;
+      if (e !== d && (role[s * D + e] === 1 || (one && role[s * D + e] === 0)) && least(j, T, e) > 1) return true;
     }
     return false;
   };
   // Fixed factors: loops on pure dimensions count; a loop on an irrelevant
   // dimension counts once a definite pure loop runs inside it (a level
   // strictly between, or its own level's order prefix); above h, all count.
-  let mult = 1, moved = false, J = L;
+  let mult = 1, moved = false, J = L, imp = 1;
   for (let j = c + 1; j < L; j++) {
     let movesHere = false;
     for (let d = 0; d < D; d++) {
       const f = least(j, T, d);
       if (f <= 1) continue;
       const r = role[s * D + d];
-      if (h >= 0 && j > h) { mult *= f; if (r === 1) movesHere = true; continue; }
+      if (r === 0) imp *= f;
+      // Above h every loop counts but a sliding window's (role 0: a step may overlap the last tile).
+      if (h >= 0 && j > h) { if (r !== 0) mult *= f; if (r === 1 || (one && r === 0)) movesHere = true; continue; }
       if (r === 1) { mult *= f; movesHere = true; }
+      else if (r === 0 && one) movesHere = true;
       else if (r === 2 && (moved || forcedInside(j, d))) mult *= f;
     }
     if (movesHere && !moved) { moved = true; J = j; }
@@ -744,7 +755,7 @@ function walkAt(ctx: BoundContext, space: SpaceView, s: number, c: number, h: nu
     for (let j = zFrom + 1; j <= c; j++) for (let d = 0; d < D; d++) if (role[other * D + d] !== 2 && least(j, T, d) > 1) return Infinity;
   }
   // Free dimensions: what is left of the bound, rest, goes to free slots.
-  let per = 1, tot = 1, up = 1;
+  let per = 1, tot = 1, up = 1, per0 = 1, tot0 = 1, up0 = 1;
   for (let d = 0; d < D && !space.imperfect; d++) {
     const free = space.free[d];
     if (free.length === 0) continue;
@@ -752,7 +763,7 @@ function walkAt(ctx: BoundContext, space: SpaceView, s: number, c: number, h: nu
     for (const p of space.primes[d]) rest *= p;
     if (rest <= 1) continue;
     const r = role[s * D + d];
-    if (r === 0) continue;
+    if (r === 0 && !one) continue;
     // Spatial free slots above c (max product, at most the fanouts), and at c + 1 alone.
     let spAbove = 1, spNext = 1, below = 1, runT = 1, zT = 1;
     for (const slot of free) {
@@ -772,7 +783,12 @@ function walkAt(ctx: BoundContext, space: SpaceView, s: number, c: number, h: nu
       if (l < J || (l === J && !forcedInside(l, d))) runT *= m;
       if (h >= 0) zT *= m;
     }
-    if (r === 1) {
+    if (r === 0) {
+      // One-word tiles only: a sliding window's free factors all sit above c (see `slide` below).
+      per0 *= rest / spAbove;
+      tot0 *= rest;
+      up0 *= rest / spNext;
+    } else if (r === 1) {
       per *= rest / spAbove;
       tot *= rest;
       up *= rest / spNext;
@@ -783,9 +799,15 @@ function walkAt(ctx: BoundContext, space: SpaceView, s: number, c: number, h: nu
       up *= Math.max(1, rest / (keepOut * spAbove));
     }
   }
-  walkTiles = size * mult * per;
-  walkFills = size * mult * tot;
-  return size * mult * up;
+  // A one-word tile also changes at every step of the innermost loop on a
+  // dimension s depends on (nothing inside it moves s), and those steps are
+  // at least half the iterations of it and every loop outside it — all of
+  // its sliding-window loops among them (docs/mapper.md, R1 for one-word
+  // tiles): the walk counts them too, halved, when that is more.
+  const half = one && !space.imperfect ? imp / 2 : 0;
+  walkTiles = size * mult * per * Math.max(1, half * per0);
+  walkFills = size * mult * tot * Math.max(1, half * tot0);
+  return size * mult * up * Math.max(1, half * up0);
 }
 
 /** Divisors of n, ascending. */
