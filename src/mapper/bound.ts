@@ -28,9 +28,10 @@ export interface LowerBound {
    * Parts of the energy bound, pJ: compute; the compulsory traffic of the
    * backing store (outermost level); the traffic every other level must
    * carry (on-chip, per-operation accesses included); leakage over the
-   * cycle bound; `coupled`, of `onChip`, what the pair rule (R5) added.
+   * cycle bound; `coupled`, of `onChip`, what the pair rule (R5) or the
+   * one-keeper rule (R6) added, the larger of the two; `oneOrder`, R6's raise alone.
    */
-  readonly parts: { compute: number; backingStore: number; onChip: number; leakage: number; coupled?: number };
+  readonly parts: { compute: number; backingStore: number; onChip: number; leakage: number; coupled?: number; oneOrder?: number };
 }
 
 /**
@@ -500,7 +501,7 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
 
   const compute = ops * plan.compute;
   const energyPJ = compute + storage + leakage;
-  return { energyPJ, cycles, score: score(objective, energyPJ, cycles), parts: { compute, backingStore: storage - onChip, onChip, leakage, coupled: Math.max(pairExtra, sameExtra) } };
+  return { energyPJ, cycles, score: score(objective, energyPJ, cycles), parts: { compute, backingStore: storage - onChip, onChip, leakage, coupled: Math.max(pairExtra, sameExtra), oneOrder: sameExtra } };
 }
 
 /** Whether some completion of `space` can have a temporal loop > 1 on dimension d above level c. */
