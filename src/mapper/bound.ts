@@ -28,9 +28,10 @@ export interface LowerBound {
    * Parts of the energy bound, pJ: compute; the compulsory traffic of the
    * backing store (outermost level); the traffic every other level must
    * carry (on-chip, per-operation accesses included); leakage over the
-   * cycle bound; `coupled`, of `onChip`, what the pair rule (R5) added.
+   * cycle bound; `coupled`, of `onChip`, what the pair rule (R5) or the
+   * one-keeper rule (R6) added, the larger of the two; `oneOrder`, R6's raise alone.
    */
-  readonly parts: { compute: number; backingStore: number; onChip: number; leakage: number; coupled?: number };
+  readonly parts: { compute: number; backingStore: number; onChip: number; leakage: number; coupled?: number; oneOrder?: number };
 }
 
 /**
@@ -126,6 +127,8 @@ export interface BoundContext {
   readonly allPure: Uint8Array;
   /** Per tensor: the words of its bounding box over the whole layer (the backing store's tile). */
   readonly box: Float64Array;
+  /** Per level: 1 when it holds fewer than two words (a one-word register: every tile it keeps is one word). */
+  readonly oneWord: Uint8Array;
   /** Reused buffers of {@link boundOf} (the exact search calls it at every node: no allocation). */
   readonly scratch: BoundScratch;
 }
@@ -151,6 +154,8 @@ export interface BoundScratch {
   readonly rowF: Float64Array;
   readonly rowU: Float64Array;
   readonly held: Float64Array;
+  /** Per tensor: R6's raise at the level it considers. */
+  readonly raise: Float64Array;
   readonly ext: Float64Array;
   readonly refetch: Refetch;
   /** Per tensor: the backing store's price of one word (reads of inputs, updates of outputs), per block and cluster. */
@@ -201,10 +206,11 @@ export function boundContext(w: Workload, arch: Arch, plan: EnergyPlan, objectiv
     maxF: new Float64Array(L * 3 * D), leastF: new Float64Array(L * 3 * D), levelFan: new Float64Array(L), npMax: new Float64Array(S * L), partUp: new Float64Array(S * L),
     r: new Float64Array(L), u: new Float64Array(L), rd: new Float64Array(L), wr: new Float64Array(L), minRead: new Float64Array(L), minWrite: new Float64Array(L),
     terms: new Float64Array(L * S), cur: new Float64Array(L), tensorBest: new Float64Array(S), rowF: new Float64Array(L), rowU: new Float64Array(L),
-    held: new Float64Array(S), ext: new Float64Array(L * D), refetch: newRefetch(L, S, D), cacheOnly: false,
+    held: new Float64Array(S), raise: new Float64Array(S), ext: new Float64Array(L * D), refetch: newRefetch(L, S, D), cacheOnly: false,
     priceTop: Float64Array.from(w.dataSpaces, (ds) => (ds.readWrite ? plan.update[L - 1] : plan.read[L - 1]) / lt.blockSize / Math.max(1, lt.clusterSize)),
   };
-  return { w, arch, plan, objective, ops: operationCount(w), words, netRead, netUpdate, fanX, fanY, backingStoreLeast: new Map(), useCapacity: capacity, role, positive, allPure, box, scratch };
+  const oneWord = Uint8Array.from(arch.storage, (lv) => (lv.sizeWords !== null && !lv.isDummy && Math.floor(lv.sizeWords / lv.multipleBuffering) < 2 ? 1 : 0));
+  return { w, arch, plan, objective, ops: operationCount(w), words, netRead, netUpdate, fanX, fanY, backingStoreLeast: new Map(), useCapacity: capacity, role, positive, allPure, box, oneWord, scratch };
 }
 
 /**
@@ -403,7 +409,37 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
       }
     }
   }
-  onChip += pairExtra;
+  // R6, the tensors of one keeper through the loops above it (docs/mapper.md,
+  // "Refetch bounds"): the innermost temporal loop > 1 above level c is on
+  // some dimension d0; every all-pure tensor kept at c that d0 moves then
+  // counts every temporal loop above c. The least over d0 of the sum of
+  // their raises (no loop above c at all: every tensor's) is added, or R5's
+  // raise if larger (the two may raise the same tensor).
+  let sameExtra = 0;
+  const raise = sc.raise;
+  for (let c = 0; c < top && !space.imperfect; c++) {
+    let n = 0;
+    for (let s = 0; s < S; s++) {
+      raise[s] = 0;
+      if (space.keepFixed[c * S + s] !== 1 || !ctx.positive[s] || tensorBest[s] === 0) continue;
+      rowF.set(refill.fills.subarray(s * L, (s + 1) * L)); rowU.set(refill.up.subarray(s * L, (s + 1) * L));
+      rowU[c] = walkAt(ctx, space, s, c, c, -1, leastF, maxF, sc.ext, refill.capBelow);
+      rowF[c] = walkFills;
+      raise[s] = Math.max(0, tensorCost(s, rowF, rowU, false) - tensorBest[s]);
+      if (raise[s] > 0) n++;
+    }
+    if (n === 0) continue;
+    let least = 0;
+    for (let s = 0; s < S; s++) least += raise[s];
+    for (let d0 = 0; d0 < D; d0++) {
+      if (w.bounds[d0] <= 1 || !loopAbove(space, maxF, c, d0)) continue;
+      let sum = 0;
+      for (let s = 0; s < S; s++) if (ctx.role[s * D + d0] === 1) sum += raise[s];
+      if (sum < least) least = sum;
+    }
+    if (least > sameExtra) sameExtra = least;
+  }
+  onChip += Math.max(pairExtra, sameExtra);
 
   // The backing store: each period of its loops must bring in what the
   // chip cannot hold from the last (docs/mapper.md, "Capacity bounds");
@@ -411,13 +447,17 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
   let storage = backing + onChip;
   // Each compute unit holds one word of each operand between operations
   // (the model reuses an operand across consecutive operations that share it).
-  const held = sc.held.fill(Math.max(1, arch.compute.instances));
-  for (let s = 0; s < S; s++) {
-    for (let l = 0; l < top; l++) {
-      if (space.keepFixed[l * S + s] === 0 || arch.storage[l].isDummy) continue;
-      const c = arch.storage[l].sizeWords;
-      held[s] += c === null ? Infinity : Math.floor(c / arch.storage[l].multipleBuffering) * Math.max(1, arch.storage[l].instances);
-    }
+  const units = Math.max(1, arch.compute.instances);
+  const held = sc.held.fill(units);
+  // joint: the words of all tensors together — a level's tiles share its capacity.
+  let joint = S * units;
+  for (let l = 0; l < top; l++) {
+    if (arch.storage[l].isDummy) continue;
+    const c = arch.storage[l].sizeWords;
+    const room = c === null ? Infinity : Math.floor(c / arch.storage[l].multipleBuffering) * Math.max(1, arch.storage[l].instances);
+    let any = false;
+    for (let s = 0; s < S; s++) if (space.keepFixed[l * S + s] !== 0) { held[s] += room; any = true; }
+    if (any) joint += room;
   }
   if (ctx.useCapacity && held.some((h) => h < Infinity)) {
     // Rounded up to powers of two (more room, more parallel units: a weaker
@@ -425,11 +465,12 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
     const up = (x: number) => (x === Infinity ? x : 2 ** Math.ceil(Math.log2(x)));
     for (let s = 0; s < S; s++) held[s] = up(held[s]);
     const pe = up(maxPE);
-    const key = `${held.join(',')}/${pe}`;
+    // The joint room is not rounded: it takes few values (a sum over the levels that keep anything).
+    const key = `${held.join(',')}/${pe}/${joint}`;
     let least = ctx.backingStoreLeast.get(key);
     const lv = arch.storage[top];
     const price = sc.priceTop;
-    if (least === undefined && !sc.cacheOnly) { least = backingStoreLeast(w, Float64Array.from(held), price, pe); ctx.backingStoreLeast.set(key, least); }
+    if (least === undefined && !sc.cacheOnly) { least = backingStoreLeast(w, Float64Array.from(held), price, pe, joint); ctx.backingStoreLeast.set(key, least); }
     let slack = 0;
     if (lv.instances === 1) for (let s = 0; s < S; s++) slack += price[s] * lv.blockSize;
     if (least !== undefined && restMin + least - slack > storage) storage = restMin + least - slack;
@@ -460,7 +501,14 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
 
   const compute = ops * plan.compute;
   const energyPJ = compute + storage + leakage;
-  return { energyPJ, cycles, score: score(objective, energyPJ, cycles), parts: { compute, backingStore: storage - onChip, onChip, leakage, coupled: pairExtra } };
+  return { energyPJ, cycles, score: score(objective, energyPJ, cycles), parts: { compute, backingStore: storage - onChip, onChip, leakage, coupled: Math.max(pairExtra, sameExtra), oneOrder: sameExtra } };
+}
+
+/** Whether some completion of `space` can have a temporal loop > 1 on dimension d above level c. */
+function loopAbove(space: SpaceView, maxF: Float64Array, c: number, d: number): boolean {
+  const { L, D } = space;
+  for (let l = c + 1; l < L; l++) if (maxF[(l * 3 + T) * D + d] > 1) return true;
+  return false;
 }
 
 function newRefetch(L: number, S: number, D: number): Refetch {
@@ -660,6 +708,11 @@ function walkAt(ctx: BoundContext, space: SpaceView, s: number, c: number, h: nu
   const ds = w.dataSpaces[s];
   const least = (l: number, slot: number, d: number) => leastF[(l * 3 + slot) * D + d];
   const torder = space.torder;
+  // A one-word tile (level c holds < 2 words: every fitting completion's
+  // extents at c are 1 on every dimension s depends on) moves off itself at
+  // every step of an irrelevant loop with any loop on a dimension of s
+  // inside it, sliding windows included (docs/mapper.md, R1 for one-word tiles).
+  const one = ctx.oneWord[c] === 1;
   // The tile of c: Π over ranks of 1 + Σ coef·(extent − 1), at its least.
   let size = 1;
   for (const rank of ds.ranks) {
@@ -675,22 +728,25 @@ function walkAt(ctx: BoundContext, space: SpaceView, s: number, c: number, h: nu
     const pd = pre.indexOf(d);
     for (let i = 0; i < pre.length && (pd < 0 || i < pd); i++) {
       const e = pre[i];
-      if (e !== d && role[s * D + e] === 1 && least(j, T, e) > 1) return true;
+      if (e !== d && (role[s * D + e] === 1 || (one && role[s * D + e] === 0)) && least(j, T, e) > 1) return true;
     }
     return false;
   };
   // Fixed factors: loops on pure dimensions count; a loop on an irrelevant
   // dimension counts once a definite pure loop runs inside it (a level
   // strictly between, or its own level's order prefix); above h, all count.
-  let mult = 1, moved = false, J = L;
+  let mult = 1, moved = false, J = L, imp = 1;
   for (let j = c + 1; j < L; j++) {
     let movesHere = false;
     for (let d = 0; d < D; d++) {
       const f = least(j, T, d);
       if (f <= 1) continue;
       const r = role[s * D + d];
-      if (h >= 0 && j > h) { mult *= f; if (r === 1) movesHere = true; continue; }
+      if (r === 0) imp *= f;
+      // Above h every loop counts but a sliding window's (role 0: a step may overlap the last tile).
+      if (h >= 0 && j > h) { if (r !== 0) mult *= f; if (r === 1 || (one && r === 0)) movesHere = true; continue; }
       if (r === 1) { mult *= f; movesHere = true; }
+      else if (r === 0 && one) movesHere = true;
       else if (r === 2 && (moved || forcedInside(j, d))) mult *= f;
     }
     if (movesHere && !moved) { moved = true; J = j; }
@@ -700,7 +756,7 @@ function walkAt(ctx: BoundContext, space: SpaceView, s: number, c: number, h: nu
     for (let j = zFrom + 1; j <= c; j++) for (let d = 0; d < D; d++) if (role[other * D + d] !== 2 && least(j, T, d) > 1) return Infinity;
   }
   // Free dimensions: what is left of the bound, rest, goes to free slots.
-  let per = 1, tot = 1, up = 1;
+  let per = 1, tot = 1, up = 1, per0 = 1, tot0 = 1, up0 = 1;
   for (let d = 0; d < D && !space.imperfect; d++) {
     const free = space.free[d];
     if (free.length === 0) continue;
@@ -708,7 +764,7 @@ function walkAt(ctx: BoundContext, space: SpaceView, s: number, c: number, h: nu
     for (const p of space.primes[d]) rest *= p;
     if (rest <= 1) continue;
     const r = role[s * D + d];
-    if (r === 0) continue;
+    if (r === 0 && !one) continue;
     // Spatial free slots above c (max product, at most the fanouts), and at c + 1 alone.
     let spAbove = 1, spNext = 1, below = 1, runT = 1, zT = 1;
     for (const slot of free) {
@@ -728,7 +784,12 @@ function walkAt(ctx: BoundContext, space: SpaceView, s: number, c: number, h: nu
       if (l < J || (l === J && !forcedInside(l, d))) runT *= m;
       if (h >= 0) zT *= m;
     }
-    if (r === 1) {
+    if (r === 0) {
+      // One-word tiles only: a sliding window's free factors all sit above c (see `slide` below).
+      per0 *= rest / spAbove;
+      tot0 *= rest;
+      up0 *= rest / spNext;
+    } else if (r === 1) {
       per *= rest / spAbove;
       tot *= rest;
       up *= rest / spNext;
@@ -739,9 +800,15 @@ function walkAt(ctx: BoundContext, space: SpaceView, s: number, c: number, h: nu
       up *= Math.max(1, rest / (keepOut * spAbove));
     }
   }
-  walkTiles = size * mult * per;
-  walkFills = size * mult * tot;
-  return size * mult * up;
+  // A one-word tile also changes at every step of the innermost loop on a
+  // dimension s depends on (nothing inside it moves s), and those steps are
+  // at least half the iterations of it and every loop outside it — all of
+  // its sliding-window loops among them (docs/mapper.md, R1 for one-word
+  // tiles): the walk counts them too, halved, when that is more.
+  const half = one && !space.imperfect ? imp / 2 : 0;
+  walkTiles = size * mult * per * Math.max(1, half * per0);
+  walkFills = size * mult * tot * Math.max(1, half * tot0);
+  return size * mult * up * Math.max(1, half * up0);
 }
 
 /** Divisors of n, ascending. */
@@ -765,8 +832,10 @@ const MAX_TILES = 100_000;
  * disjoint from the last one and is read whole (proof in docs/mapper.md,
  * "Capacity bounds").
  */
-export function backingStoreLeast(w: Workload, held: Float64Array, price: Float64Array, maxPE: number): number {
+export function backingStoreLeast(w: Workload, held: Float64Array, price: Float64Array, maxPE: number, joint = Infinity): number {
   const D = w.bounds.length, S = w.dataSpaces.length;
+  // Tensors by price, dearest first: the chip's shared room goes to the dearest words (a fractional knapsack, its exact least).
+  const byPrice = Array.from({ length: S }, (_, s) => s).sort((a, b) => price[b] - price[a] || a - b);
   const divs = w.bounds.map(divisors);
   let count = 1;
   for (const d of divs) count *= d.length;
@@ -784,28 +853,31 @@ export function backingStoreLeast(w: Workload, held: Float64Array, price: Float6
   // what the chip cannot hold plus, after a step of a dimension that
   // alone indexes a rank of an input, that input's whole new tile.
   const total = (): number => {
-    let vol = 1, whole = 0, base = 0, first = 0, last = 0;
+    let vol = 1, whole = 0;
     for (let d = 0; d < D; d++) vol *= box[d];
     for (let s = 0; s < S; s++) {
       tile[s] = spreadWords(w.dataSpaces[s], box);
-      const over = Math.max(0, tile[s] - held[s]) * price[s];
       whole += tile[s] * price[s];
-      base += over;
-      if (w.dataSpaces[s].readWrite) { first += over; last += Math.min(tile[s], held[s]) * price[s]; }
-      else first += tile[s] * price[s];
     }
     if (vol >= ops) return whole;
+    // At a boundary between segments the chip holds what the next one
+    // reuses of each input and what the last one has not written back of
+    // each output: at most held_s of each, at most `joint` in all; an input
+    // whose tile the step made disjoint reuses nothing.
     let m = Infinity;
     for (let e = 0; e < D; e++) {
       if (box[e] === w.bounds[e]) continue;
-      let me = base;
-      for (let s = 0; s < S; s++) {
-        if (w.dataSpaces[s].readWrite || !pure[s * D + e]) continue;
-        me += Math.min(tile[s], held[s]) * price[s];
+      let me = 0, room = joint;
+      for (const s of byPrice) {
+        if (!w.dataSpaces[s].readWrite && pure[s * D + e]) { me += tile[s] * price[s]; continue; }
+        const h = Math.min(tile[s], held[s], room);
+        room -= h;
+        me += (tile[s] - h) * price[s];
       }
       m = Math.min(m, me);
     }
-    return (ops / vol - 1) * m + first + last;
+    // The first segment reads its inputs' tiles whole, the last writes its outputs' tiles whole.
+    return (ops / vol - 1) * m + whole;
   };
   // value(B): the most any chain of the backing store's loops from B out
   // to the whole layer must pay per operation at its worst step, at best.

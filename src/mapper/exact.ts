@@ -23,7 +23,7 @@ import { CompiledBuffer, compileProblem } from '../model/compile.js';
 import { Evaluator, type AnalysisOptions } from '../model/nest.js';
 import { better, score, type Objective } from '../model/objective.js';
 import { operationCount, type Workload } from '../workload/workload.js';
-import { boundContext, boundOf } from './bound.js';
+import { boundContext, boundOf, type LowerBound } from './bound.js';
 import { distributions, swapPermutations } from './exhaustive.js';
 import { T, type Genome, type MapSpace } from './space.js';
 
@@ -89,6 +89,9 @@ const SLACK = 1 + 1e-9;
 
 /** How many nodes the queue cuts the tree into, per search. */
 const NODES_PER_SEARCH = 256;
+
+/** Most bounds a stopped search takes of the subtrees it leaves open. */
+const OPEN_BOUNDS = 4000;
 
 /**
  * The exact search of `space` (see the module comment).
@@ -192,11 +195,10 @@ export function exactSearch(w: Workload, arch: Arch, space: MapSpace, plan: Ener
   };
   // A subtree is dropped when its bound is worse than the best: a higher
   // score, or (the tie-break) the same score and a higher energy.
-  const prune = (k: number): boolean => {
+  const pruned = (k: number, b: LowerBound): boolean => {
     // A search that prunes much evaluates little: read the clock here too
     // (a bound costs far more than reading it: up to a tile-shape enumeration).
     if (Date.now() >= deadline) stopped = true;
-    const b = boundOf(ctx, view);
     if (b.score > threshold() * SLACK || (b.score === bestScore && b.energyPJ > bestE * SLACK)) { prunedByBound += subtreeSize(k); return true; }
     return false;
   };
@@ -264,13 +266,39 @@ export function exactSearch(w: Workload, arch: Arch, space: MapSpace, plan: Ener
       evaluateLeaf();
     }
   };
-  const dfs = (k: number) => {
-    if (k === depth) { leaves(); return; }
-    for (let v = 0; v < radix[k] && !stopped; v++) {
-      setDigit(k, v);
-      if ((k < K || fanoutOk(k)) && !prune(k + 1)) dfs(k + 1);
-      clearDigit(k);
+  // Once stopped, the subtrees not finished stay open: the least of their
+  // bounds (cached capacity results only, at most OPEN_BOUNDS of them per
+  // search; past that, the bound of the subtree they hang from) is the
+  // search's open bound — higher than its node's when the node was split
+  // far enough before the time ran out.
+  let openBudget = OPEN_BOUNDS;
+  const openScore = (parent: number): number => {
+    if (openBudget <= 0) return parent;
+    openBudget--;
+    ctx.scratch.cacheOnly = true;
+    return boundOf(ctx, view).score;
+  };
+  // Returns the least bound of what this subtree leaves open (Infinity: finished); `parent` is its own bound.
+  const dfs = (k: number, parent: number): number => {
+    if (k === depth) {
+      leaves();
+      // Stopped among this leaf's orders: those left are bounded by the leaf's view.
+      return stopped ? Math.max(parent, openScore(parent)) : Infinity;
     }
+    let open = Infinity;
+    for (let v = 0; v < radix[k]; v++) {
+      setDigit(k, v);
+      if (k < K || fanoutOk(k)) {
+        if (stopped) open = Math.min(open, Math.max(parent, openScore(parent)));
+        else {
+          const b = boundOf(ctx, view);
+          if (pruned(k + 1, b)) { /* dropped: not open */ } else open = Math.min(open, dfs(k + 1, Math.max(parent, b.score)));
+        }
+      }
+      clearDigit(k);
+      if (stopped && openBudget <= 0) { open = Math.min(open, parent); break; }
+    }
+    return open;
   };
 
   // Nodes: the first `top` digits, enough of them for every search to take many.
@@ -314,9 +342,13 @@ export function exactSearch(w: Workload, arch: Arch, space: MapSpace, plan: Ener
     if (pos >= nodes) break;
     const n = byBound[pos];
     node = n; leaf = 0;
-    if (nb[n] !== Infinity && enter(n) && !prune(top)) dfs(top);
+    let open = Infinity;
+    if (nb[n] !== Infinity && enter(n)) {
+      const b = boundOf(ctx, view);
+      if (!pruned(top, b)) open = dfs(top, Math.max(nb[n], b.score));
+    }
     leave();
-    if (stopped) { openBound = Math.min(openBound, nb[n]); break; }
+    if (stopped) { openBound = Math.min(openBound, open); break; }
   }
   if (stopped) {
     // Nodes nobody took: their bounds stay open too (another search may
