@@ -4,26 +4,11 @@
  * factors fixed (in digit order), each view bounded many times with the
  * capacity cache warm. Run: `npx tsx test/helpers/bound-cost.ts <name filter> [objective]`.
  */
-import { loadInputs } from '../../src/io/inputs.js';
-import { constraintsFrom, objectiveFrom } from '../../src/interop/timeloop/constraints.js';
-import { boundContext, boundOf, type SpaceView } from '../../src/mapper/bound.js';
-import { search, type Objective } from '../../src/mapper/search.js';
-import { MapSpace } from '../../src/mapper/space.js';
-import { planEnergy } from '../../src/model/cost.js';
-import { caseInputs, isDense, loadRefs } from './reference.js';
+import { boundOf, type SpaceView } from '../../src/mapper/bound.js';
+import { mappedCase, mapperCases } from './mapper-case.js';
 
-const only = process.argv[2];
-for (const r of loadRefs().filter((x) => x.tool === 'mapper' && isDense(x) && (!only || x.name.includes(only)))) {
-  const { inputs, ert } = caseInputs(r);
-  const inp = loadInputs(inputs.filter((f) => !f.endsWith('.map.yaml') && !f.endsWith('.map.txt')), ert);
-  const convention = r.snapshot === 'v4' ? ('v4' as const) : ('v3' as const);
-  const constraints = constraintsFrom(inp.sections, inp.workload, inp.arch);
-  const objective = (process.argv[3] as Objective) ?? objectiveFrom(inp.sections) ?? 'edp';
-  const w = inp.workload, arch = inp.arch;
-  const plan = planEnergy(arch, inp.energy!, convention, w.dataSpaces.map((d) => d.name));
-  const space = new MapSpace(w, arch, constraints);
-  const g = search(w, arch, space, plan, { objective, seed: 1, evaluations: 5000, analysis: { convention } }).best!;
-  const ctx = boundContext(w, arch, plan, objective, true);
+for (const r of mapperCases(process.argv[2])) {
+  const { space, g, ctx, objective } = mappedCase(r, process.argv[3], 5000);
   const { L, D, S } = space;
   const views: SpaceView[] = [];
   const fixed = Float64Array.from(space.fixed), free = [...space.free], primes = [...space.primes];

@@ -9,10 +9,10 @@
  * cost, and each rule raises the bound somewhere.
  */
 import { describe, expect, it } from 'vitest';
-import { backingStoreLeast, boundContext, boundOf, lowerBound, type SpaceView } from '../../src/mapper/bound.js';
+import { backingStoreLeast, boundContext, boundOf, lowerBound } from '../../src/mapper/bound.js';
 import { exactSearch } from '../../src/mapper/exact.js';
 import { score, search } from '../../src/mapper/search.js';
-import { MapSpace, type Genome } from '../../src/mapper/space.js';
+import { MapSpace } from '../../src/mapper/space.js';
 import { planEnergy, totals } from '../../src/model/cost.js';
 import { compileMapping, compileProblem } from '../../src/model/compile.js';
 import { Evaluator } from '../../src/model/nest.js';
@@ -24,18 +24,8 @@ import type { EnergyTable } from '../../src/energy/table.js';
 import type { Objective } from '../../src/mapper/search.js';
 import { Rng } from '../../src/util/rng.js';
 import { rng } from '../helpers/random.js';
+import { viewOf, expectAtMostCost } from './cases.js';
 
-function viewOf(space: MapSpace, g: Genome, set: readonly boolean[]): SpaceView {
-  const { L, D, S } = space;
-  const fixed = Float64Array.from(space.fixed);
-  const free = [...space.free], primes = [...space.primes];
-  for (let d = 0; d < D; d++) {
-    if (!set[d]) continue;
-    for (let i = 0; i < L * 3; i++) fixed[i * D + d] = g.f[i * D + d];
-    free[d] = []; primes[d] = [];
-  }
-  return { L, D, S, fixed, free, primes, keepFixed: Uint8Array.from(g.keep.subarray(0, L * S)), torder: space.torder };
-}
 
 /** A PE design with one-word registers (inputs always, weights and outputs at random) over a scratchpad and a buffer. */
 function registerDesign(r: () => number, i: number, small = false) {
@@ -96,9 +86,7 @@ describe('one-word registers, one keeper, joint capacity', () => {
           const v = viewOf(space, g, set);
           const b = boundOf(ctx, v);
           const label = `case ${i} (${objective}, ${convention}) mapping ${k} set ${set.map(Number).join('')}`;
-          expect(b.energyPJ, label).toBeLessThanOrEqual(t.energyPJ * (1 + 1e-9));
-          expect(b.cycles, label).toBeLessThanOrEqual(t.cycles);
-          expect(b.score, label).toBeLessThanOrEqual(cost * (1 + 1e-9));
+          expectAtMostCost(b, t, cost, label);
           if (b.energyPJ > boundOf(noOne, v).energyPJ * (1 + 1e-9)) oneWord++;
           if ((b.parts.oneOrder ?? 0) > 1e-9 * b.energyPJ) oneOrder++;
           checked++;

@@ -3,6 +3,9 @@ import type { Arch, StorageLevel } from '../../src/arch/arch.js';
 import type { EnergyTable } from '../../src/energy/table.js';
 import { emptyConstraints, type Constraints } from '../../src/mapping/constraints.js';
 import type { Objective } from '../../src/mapper/search.js';
+import { expect } from 'vitest';
+import type { SpaceView } from '../../src/mapper/bound.js';
+import type { Genome, MapSpace } from '../../src/mapper/space.js';
 import { randomCase } from '../helpers/random.js';
 
 /** A random case with the knobs the bound's rules depend on turned at random. */
@@ -49,3 +52,22 @@ export function randomBoundCase(r: () => number, i: number) {
   return { w: base.w, arch, energy, c, convention, objective };
 }
 
+/** The view of `space` that fixes g's keeps and the factors of the dimensions in `set`. */
+export function viewOf(space: MapSpace, g: Genome, set: readonly boolean[]): SpaceView {
+  const { L, D, S } = space;
+  const fixed = Float64Array.from(space.fixed);
+  const free = [...space.free], primes = [...space.primes];
+  for (let d = 0; d < D; d++) {
+    if (!set[d]) continue;
+    for (let i = 0; i < L * 3; i++) fixed[i * D + d] = g.f[i * D + d];
+    free[d] = []; primes[d] = [];
+  }
+  return { L, D, S, fixed, free, primes, keepFixed: Uint8Array.from(g.keep.subarray(0, L * S)), torder: space.torder };
+}
+
+/** A bound is at most the evaluated mapping's energy, cycles and score (with float slack on the sums). */
+export function expectAtMostCost(b: { energyPJ: number; cycles: number; score: number }, t: { energyPJ: number; cycles: number }, cost: number, label: string): void {
+  expect(b.energyPJ, label).toBeLessThanOrEqual(t.energyPJ * (1 + 1e-9));
+  expect(b.cycles, label).toBeLessThanOrEqual(t.cycles);
+  expect(b.score, label).toBeLessThanOrEqual(cost * (1 + 1e-9));
+}

@@ -6,29 +6,17 @@
  * refetch rule does bind (the view's bound rises above the whole space's).
  */
 import { describe, expect, it } from 'vitest';
-import { boundContext, boundOf, refetchFills, type SpaceView } from '../../src/mapper/bound.js';
+import { boundContext, boundOf, refetchFills } from '../../src/mapper/bound.js';
 import { score } from '../../src/mapper/search.js';
-import { MapSpace, SX, SY, type Genome } from '../../src/mapper/space.js';
+import { MapSpace, SX, SY } from '../../src/mapper/space.js';
 import { planEnergy, totals } from '../../src/model/cost.js';
 import { compileMapping, compileProblem } from '../../src/model/compile.js';
 import { Evaluator } from '../../src/model/nest.js';
 import { operationCount } from '../../src/workload/workload.js';
 import { Rng } from '../../src/util/rng.js';
 import { rng } from '../helpers/random.js';
-import { randomBoundCase } from './cases.js';
+import { randomBoundCase, viewOf, expectAtMostCost } from './cases.js';
 
-/** The view of `space` that fixes g's keeps and the factors of the dimensions in `set`. */
-function viewOf(space: MapSpace, g: Genome, set: readonly boolean[]): SpaceView {
-  const { L, D, S } = space;
-  const fixed = Float64Array.from(space.fixed);
-  const free = [...space.free], primes = [...space.primes];
-  for (let d = 0; d < D; d++) {
-    if (!set[d]) continue;
-    for (let i = 0; i < L * 3; i++) fixed[i * D + d] = g.f[i * D + d];
-    free[d] = []; primes[d] = [];
-  }
-  return { L, D, S, fixed, free, primes, keepFixed: Uint8Array.from(g.keep.subarray(0, L * S)), torder: space.torder };
-}
 
 describe('bounds on partial mappings', () => {
   it('never exceed the cost of the mapping they fix part of: 240 random cases, full and partial views', () => {
@@ -56,9 +44,7 @@ describe('bounds on partial mappings', () => {
           const v = viewOf(space, g, set);
           const b = boundOf(ctx, v);
           const label = `case ${i} (${objective}, ${convention}) mapping ${k} set ${set.map(Number).join('')}`;
-          expect(b.energyPJ, label).toBeLessThanOrEqual(t.energyPJ * (1 + 1e-9));
-          expect(b.cycles, label).toBeLessThanOrEqual(t.cycles);
-          expect(b.score, label).toBeLessThanOrEqual(cost * (1 + 1e-9));
+          expectAtMostCost(b, t, cost, label);
           // The refetch rule: a keeper's fills per instance (when its parent
           // level passes no tiles between neighbours), and its next keeper's
           // reads or updates per instance, are at least the walked tiles.
