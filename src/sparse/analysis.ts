@@ -68,26 +68,23 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
   let res = st.result as Recycled | null;
   if (!res) { res = { program: pg, state: st, compute: { actual: 0, gated: 0, skipped: 0 }, capacityErrors: [], warnings: NO_WARNINGS }; st.result = res; }
   const kept = counts.kept;
-  // Parent/child links run between keepers only; a bypassing level's entries stay unlinked.
-  for (let s = 0; s < S; s++) {
-    let inner = -1;
-    for (let l = 0; l < L; l++) {
-      const i = l * S + s;
-      if (kept[i] === 1) { st.child[i] = inner; inner = l; } else st.child[i] = -1;
-    }
-    let outer = -1;
-    for (let l = L - 1; l >= 0; l--) {
-      const i = l * S + s;
-      if (kept[i] === 1) { st.parent[i] = outer; outer = l; } else st.parent[i] = -1;
-    }
-  }
+  // One walk up the levels sets every tile's state and the links: parent/child
+  // links run between keepers only (a bypassing level's entries stay
+  // unlinked); `lastKeeper[s]` is the level that kept s last, below.
+  const lastKeeper = st.lastKeeper;
+  for (let s = 0; s < S; s++) lastKeeper[s] = -1;
   let nKept = 0;
   for (let l = 0; l < L; l++) {
     const rep = counts.utilizedInstances[l];
     for (let s = 0; s < S; s++) {
       const i = l * S + s;
       st.metadataRanks[i] = 0;
-      if (kept[i] !== 1) { st.shape[i] = 0; st.ranks[i] = 0; st.hasMetadata[i] = 0; st.compressed[i] = 0; continue; }
+      st.parent[i] = -1;
+      if (kept[i] !== 1) { st.child[i] = -1; st.shape[i] = 0; st.ranks[i] = 0; st.hasMetadata[i] = 0; st.compressed[i] = 0; continue; }
+      const below = lastKeeper[s];
+      st.child[i] = below;
+      if (below >= 0) st.parent[below * S + s] = l;
+      lastKeeper[s] = l;
       st.kept[nKept++] = i;
       const ranks = pg.formatRanks[i];
       const shape = counts.utilizedCapacity[i];

@@ -220,7 +220,7 @@ export function defineFormats(pg: SparseProgram, st: SparseScratch, nest: FlatNe
         SUB_DIM[n] = d; SUB_FACTOR[n] = factor[k]; SUB_MOLD[n] = moldAt[k]; n++;
       }
       fsHead = fsTail = psHead = psTail = cap;
-      const apply = hasMd && pg.spec.levels[level].formats[s]!.innerToOuter ? applyRanksInnerToOuter : applyRanksOuterToInner;
+      const apply = hasMd && pg.innerToOuter[i] === 1 ? applyRanksInnerToOuter : applyRanksOuterToInner;
       const more = apply(pg, s, D, hasMd, ranks, numRanks, preTiling ? childRanks : 0, n, all > 0 ? mold0 : -1, molds);
       if (more && hasMd) throw new MissingRanksError(s, level, `${ds.name} at level ${level} needs more ranks than its format has`);
       if (preTiling) {
@@ -252,10 +252,12 @@ export function metadataGivenTile(pg: SparseProgram, st: SparseScratch, i: numbe
   const cond = COND;
   const s = i % pg.S;
   const dm = pg.densitySpec[s];
-  const fixed = dm.distribution === 'fixed_structured';
+  const fixed = pg.fixedDensity[s] === 1;
+  // The parent's density for the fixed-structured answers below (the same quotient at every rank).
+  const density = occupancy / shape;
   let maxFibers = 1;
   let cur = shape;
-  const top = pg.spec.levels[(i - s) / pg.S].formats[s]?.innerToOuter ? 0 : R - 1;
+  const top = pg.innerToOuter[i] === 1 ? 0 : R - 1;
   for (let r = R - 1; r >= 0; r--) {
     const fs = st.fiberShape[i * RM + r];
     const next = st.pointSets[i * (RM + 1) + r];
@@ -265,8 +267,8 @@ export function metadataGivenTile(pg: SparseProgram, st: SparseScratch, i: numbe
     if (fs === 1 && r !== top) { out[o] = 0; out[o + 1] = 0; out[o + 2] = 0; out[o + 3] = 0; } else {
       cond.shape = shape; cond.occupancy = occupancy;
       // Fixed-structured answers here (emptyProbability's first branch): a call with doubles would box them.
-      const pf = fixed ? fixedProbability(cur, occupancy / shape, 0) : emptyProbability(dm, cur, cond);
-      const pe = fixed ? fixedProbability(next, occupancy / shape, 0) : emptyProbability(dm, next, cond);
+      const pf = fixed ? fixedProbability(cur, density, 0) : emptyProbability(dm, cur, cond);
+      const pe = fixed ? fixedProbability(next, density, 0) : emptyProbability(dm, next, cond);
       rankUnits(out, o, rk.format, maxFibers, fs, pf, pe);
       out[o + 2] = rk.mdBits; out[o + 3] = rk.plBits;
     }

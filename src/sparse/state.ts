@@ -75,6 +75,8 @@ export class SparseScratch {
   innermostEmpty = new Float64Array(0);
   /** Per tile, kind × op: metadata bits of its metadata accesses (the cost's view). */
   bits = new Float64Array(0);
+  /** Per tensor, the level that kept it last on the pass's walk up the levels (the links' scratch). */
+  lastKeeper = new Int32Array(0);
   /** The two read-only operands' scalar densities, for the compute analysis. */
   readonly operandDensity = new Float64Array(2);
   /** The cost's view: energy of the q-th kept tile, and instances that leak per level (0: none). */
@@ -100,7 +102,7 @@ export class SparseScratch {
     this.capacity = f(N); this.metadataBits = f(N); this.metadataCapacity = f(N * RM * 2); this.metadataCapacityRanks = i(N);
     this.gate = u(N); this.skip = u(N); this.prob = f(N);
     this.maxR = f(N); this.maxF = f(N); this.maxU = f(N); this.done = u(N);
-    this.storageSaf = u(Math.max(S, this.storageSaf.length)); this.innermostEmpty = f(Math.max(S, this.storageSaf.length));
+    this.storageSaf = u(Math.max(S, this.storageSaf.length)); this.innermostEmpty = f(Math.max(S, this.storageSaf.length)); this.lastKeeper = i(Math.max(S, this.storageSaf.length));
     this.md = f(RM * 4);
   }
 
