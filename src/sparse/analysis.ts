@@ -65,6 +65,8 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
   const { L, S } = pg;
   const N = L * S;
   st.ensure(N, S, pg.maxRanks, pg.D);
+  // The memos' entries hold for one program (its formats and densities).
+  if (pg !== last) st.resetMemos();
   let res = st.result as Recycled | null;
   if (!res) { res = { program: pg, state: st, compute: { actual: 0, gated: 0, skipped: 0 }, capacityErrors: [], warnings: NO_WARNINGS }; st.result = res; }
   const kept = counts.kept;
@@ -169,14 +171,23 @@ function checkCapacity(pg: SparseProgram, st: SparseScratch, arch: Arch, spec: S
       const shape = st.shape[i];
       let capacity = shape, metadataBits = 0, ranks = 0;
       if (shape !== 0 && active && (st.compressed[i] || st.hasMetadata[i])) {
-        const occ = maxOccupancy(pg.densitySpec[s], shape);
-        capacity = occ;
-        metadataGivenTile(pg, st, i, occ);
         ranks = st.ranks[i];
-        let bsum = 0;
-        for (let r = 0; r < ranks; r++) bsum += md[r * 4] * md[r * 4 + 2] + md[r * 4 + 1] * md[r * 4 + 3];
-        metadataBits = Math.ceil(bsum);
-        for (let r = 0; r < ranks; r++) { st.metadataCapacity[(i * RM + r) * 2] = Math.ceil(md[r * 4]); st.metadataCapacity[(i * RM + r) * 2 + 1] = Math.ceil(md[r * 4 + 1]); }
+        // Sizes-only densities: the same shapes give the same worst case (memo.ts).
+        const memo = pg.sizeOnlyDensity[s] === 1 ? st.capacityMemo : null;
+        if (memo !== null && memo.matches(st, i, 1, ranks)) {
+          capacity = st.memoCapacity[i];
+          metadataBits = st.memoMetadataBits[i];
+        } else {
+          if (memo !== null) memo.forget(i);
+          const occ = maxOccupancy(pg.densitySpec[s], shape);
+          capacity = occ;
+          metadataGivenTile(pg, st, i, occ);
+          let bsum = 0;
+          for (let r = 0; r < ranks; r++) bsum += md[r * 4] * md[r * 4 + 2] + md[r * 4 + 1] * md[r * 4 + 3];
+          metadataBits = Math.ceil(bsum);
+          for (let r = 0; r < ranks; r++) { st.metadataCapacity[(i * RM + r) * 2] = Math.ceil(md[r * 4]); st.metadataCapacity[(i * RM + r) * 2 + 1] = Math.ceil(md[r * 4 + 1]); }
+          if (memo !== null) { memo.store(st, i, 1, ranks); st.memoCapacity[i] = capacity; st.memoMetadataBits[i] = metadataBits; }
+        }
       }
       st.capacity[i] = capacity; st.metadataBits[i] = metadataBits; st.metadataCapacityRanks[i] = ranks;
       words += capacity;

@@ -300,10 +300,42 @@ export function expectedOccupancy(pg: SparseProgram, st: SparseScratch, emptyTil
   }
 }
 
-/** Expected occupancy of kept tile i, once per evaluation (`st.occupancyDone`). */
+/** Expected occupancy of kept tile i, once per evaluation (`st.occupancyDone`); replayed from the memo when its inputs repeat. */
 export function tileOccupancy(pg: SparseProgram, st: SparseScratch, i: number): void {
   if (st.occupancyDone[i]) return;
   st.occupancyDone[i] = 1;
+  const S = pg.S, s = i % S;
+  const shape = st.shape[i];
+  if (shape === 0 || pg.sizeOnlyDensity[s] !== 1) { occupancyOf(pg, st, i); return; }
+  // Sizes-only densities: the same shapes (and flags) give the same occupancy (memo.ts).
+  const par = st.parent[i];
+  const hasMd = st.hasMetadata[i] === 1;
+  const flags = 1 | (par >= 0 && st.hasMetadata[par * S + s] ? 2 : 0) | (hasMd ? 4 : 0) | (st.emptyTilesIdle ? 8 : 0);
+  const R = hasMd ? pg.ranks[i].length : 0;
+  const memo = st.occupancyMemo;
+  if (memo.matches(st, i, flags, R)) {
+    const total = st.memoOccupancy[i];
+    // The same product as occupancyOf's (× 1 when it leaves the instances as they are).
+    st.avgReplication[i] *= st.memoReplication[i];
+    st.expectedDensity[i] = total / shape;
+    st.metadataRanks[i] = st.memoMetadataRanks[i];
+    st.expectedOccupancy[i] = total;
+    return;
+  }
+  memo.forget(i);
+  REPLICATION[0] = 1;
+  occupancyOf(pg, st, i);
+  memo.store(st, i, flags, R);
+  st.memoOccupancy[i] = st.expectedOccupancy[i];
+  st.memoMetadataRanks[i] = st.metadataRanks[i];
+  st.memoReplication[i] = REPLICATION[0];
+}
+
+// The factor occupancyOf applied to the tile's average instances (1: none), through a buffer (a double is boxed otherwise).
+const REPLICATION = new Float64Array(1);
+
+/** Expected occupancy of kept tile i (Timeloop's per-tile part of CalculateExpectedOccupancy). */
+function occupancyOf(pg: SparseProgram, st: SparseScratch, i: number): void {
   const S = pg.S;
   const RM = st.RM;
   const em = st.expectedMetadata, md = st.md;
@@ -329,7 +361,7 @@ export function tileOccupancy(pg: SparseProgram, st: SparseScratch, i: number): 
     }
     const par = st.parent[i];
     if (par >= 0 && st.hasMetadata[par * S + s] && minOcc === 0) {
-      if (st.emptyTilesIdle) st.avgReplication[i] *= 1 - probs[0];
+      if (st.emptyTilesIdle) { REPLICATION[0] = 1 - probs[0]; st.avgReplication[i] *= REPLICATION[0]; }
       const scale = (1 - probs[0]) / 1;
       for (let k = 0; k < np; k++) probs[k] /= scale;
       probs[0] = 0;

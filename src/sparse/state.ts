@@ -6,6 +6,7 @@
  * a search's evaluations: nothing in the pass allocates per evaluation.
  * Per-rank entries hold up to `RM` ranks, innermost first.
  */
+import { TileMemo } from './memo.js';
 import { FlatNest } from './nest.js';
 import type { SparseProgram } from './program.js';
 
@@ -82,6 +83,21 @@ export class SparseScratch {
   /** The cost's view: energy of the q-th kept tile, and instances that leak per level (0: none). */
   tileEnergy = new Float64Array(0);
   leakInstances = new Float64Array(0);
+  /**
+   * The occupancy memo (memo.ts): per tile, the key of its last expected
+   * occupancy and the results the pass resets every evaluation (expected
+   * occupancy, ranks with metadata, the factor on its average instances);
+   * its expected metadata stays in `expectedMetadata`, which only that
+   * computation writes.
+   */
+  readonly occupancyMemo = new TileMemo();
+  memoOccupancy = new Float64Array(0);
+  memoMetadataRanks = new Int32Array(0);
+  memoReplication = new Float64Array(0);
+  /** The capacity memo: per tile, the key of its last worst-case occupancy, the words and metadata bits (its per-rank capacity stays in `metadataCapacity`). */
+  readonly capacityMemo = new TileMemo();
+  memoCapacity = new Float64Array(0);
+  memoMetadataBits = new Float64Array(0);
   /** One tile's metadata occupancy per rank, [metadata units, payload units, metadata bits, payload bits]. */
   md = new Float64Array(0);
 
@@ -104,6 +120,15 @@ export class SparseScratch {
     this.maxR = f(N); this.maxF = f(N); this.maxU = f(N); this.done = u(N);
     this.storageSaf = u(Math.max(S, this.storageSaf.length)); this.innermostEmpty = f(Math.max(S, this.storageSaf.length)); this.lastKeeper = i(Math.max(S, this.storageSaf.length));
     this.md = f(RM * 4);
+    this.memoOccupancy = f(N); this.memoMetadataRanks = i(N); this.memoReplication = f(N);
+    this.memoCapacity = f(N); this.memoMetadataBits = f(N);
+    this.resetMemos();
+  }
+
+  /** Forget the memos' entries (new buffers, or a new program). */
+  resetMemos(): void {
+    this.occupancyMemo.reset(this.N, this.RM);
+    this.capacityMemo.reset(this.N, this.RM);
   }
 
   /** Index of [metadata, payload] of rank r of (kind, op) of tile i in {@link fmt}. */

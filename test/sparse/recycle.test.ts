@@ -1,0 +1,74 @@
+/**
+ * A search recycles one scratch over its candidates, and the scratch keeps
+ * what repeats (the loop nest's unchanged levels, the tiles' occupancies
+ * by shape): over a search-like sequence of candidates — random ones, and
+ * neighbours that keep most levels — the recycled scratch must give the
+ * full sparse result of fresh objects, to the byte, under fixed-structured
+ * and hypergeometric densities.
+ */
+import { describe, expect, it } from 'vitest';
+import { constraintsFrom } from '../../src/interop/timeloop/constraints.js';
+import { loadInputs } from '../../src/io/inputs.js';
+import { MapSpace } from '../../src/mapper/space.js';
+import { CompiledBuffer, compileProblem } from '../../src/model/compile.js';
+import { planEnergy } from '../../src/model/cost.js';
+import { Evaluator } from '../../src/model/nest.js';
+import { resultToJSON } from '../../src/model/result.js';
+import { sparseCounts, SparseScratch } from '../../src/sparse/analysis.js';
+import { planSparseEnergy, sparseCostOf } from '../../src/sparse/cost.js';
+import type { SparseSpec } from '../../src/sparse/spec.js';
+import { tileOf } from '../../src/sparse/tiles.js';
+import { Rng } from '../../src/util/rng.js';
+import { operationCount } from '../../src/workload/workload.js';
+import { caseInputs, loadRefs, referenceAvailable } from '../helpers/reference.js';
+
+const CASES = ['v4-ex-sparseloop-04.2.2-eyeriss-like-gating-mapspace-search', 'v4-ex-sparseloop-02.2.2-spMspM-tiled'];
+
+describe.runIf(referenceAvailable())('a recycled scratch over a search', () => {
+  for (const name of CASES) {
+    for (const model of ['fixed_structured', 'hypergeometric'] as const) {
+      it(`${name}, ${model}: every candidate's result is a fresh evaluation's`, () => {
+        const r = loadRefs().find((x) => x.name === name)!;
+        const ci = caseInputs(r);
+        const inp = loadInputs(ci.inputs.filter((f) => !f.endsWith('.map.yaml')), ci.ert);
+        const { workload: w, arch, energy } = inp;
+        const spec: SparseSpec = model === 'fixed_structured' ? inp.sparse! : {
+          ...inp.sparse!,
+          densities: inp.sparse!.densities.map((d, s) => (d.density < 1 ? { distribution: 'hypergeometric' as const, density: d.density, tensorSize: tileOf(w.dataSpaces[s], w.bounds) } : d)),
+        };
+        const space = new MapSpace(w, arch, constraintsFrom(inp.sections, w, arch));
+        const p = compileProblem(w, arch);
+        const ev = new Evaluator(p);
+        const cm = new CompiledBuffer(space.maxLoops, space.L * space.S);
+        const plan = planEnergy(arch, energy!, 'v4', w.dataSpaces.map((d) => d.name));
+        const sp = planSparseEnergy(arch, energy!);
+        const ops = operationCount(w);
+        const scratch = new SparseScratch();
+        const rng = new Rng(5);
+        const g = space.newGenome();
+        let compared = 0;
+        space.random(rng, g);
+        for (let i = 0; i < 120; i++) {
+          // Half the candidates are neighbours: one level's order reshuffled (its nest changes, its tiles' shapes do not).
+          if (rng.next() < 0.5) space.random(rng, g);
+          else space.shuffleOrder(rng, g.perm, Math.floor(rng.next() * space.L), false);
+          space.compile(g, cm);
+          const counts = ev.run(cm);
+          const m = space.toMapping(g);
+          const result = (s?: SparseScratch): string => {
+            try {
+              const sc = sparseCounts(w, arch, m, counts, spec, { read: plan.read }, s);
+              return JSON.stringify(resultToJSON(sparseCostOf(w, arch, spec, counts, sc, plan, sp, ops))) + JSON.stringify(sc.capacityErrors);
+            } catch (e) {
+              return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+            }
+          };
+          const recycled = result(scratch);
+          expect(recycled).toBe(result());
+          if (!recycled.includes('Error:')) compared++;
+        }
+        expect(compared).toBeGreaterThan(20);
+      });
+    }
+  }
+});
