@@ -13,6 +13,7 @@
  */
 import type { Arch } from '../arch/arch.js';
 import type { Mapping } from '../mapping/mapping.js';
+import type { CompiledMapping } from '../model/compile.js';
 import type { CountBuffers } from '../model/counts.js';
 import type { Workload } from '../workload/workload.js';
 import { applyGroup } from './actions.js';
@@ -56,9 +57,12 @@ interface Recycled { program: SparseProgram; state: SparseScratch; compute: Comp
  * optimization leave every count as the dense one. With a `scratch`, the
  * result is valid until the next call with it. `stopOnOverflow`: when the
  * compressed tiles overflow a level, return with `capacityErrors` set and
- * no other count (a search rejects such a candidate).
+ * no other count (a search rejects such a candidate). The mapping may come
+ * as the compiled loops the counts were made from (a search's candidate,
+ * which then needs no mapping object), except under spatial skipping,
+ * which reads the spatial loops' axes from the mapping.
  */
-export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: CountBuffers, spec: SparseSpec, prices: ChoicePrices, scratch?: SparseScratch, stopOnOverflow = false): SparseCounts {
+export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping | CompiledMapping, counts: CountBuffers, spec: SparseSpec, prices: ChoicePrices, scratch?: SparseScratch, stopOnOverflow = false): SparseCounts {
   const st = scratch ?? new SparseScratch();
   const last = st.program;
   const pg = last !== null && last.spec === spec && last.w === w && last.arch === arch ? last : (st.program = programOf(w, arch, spec));
@@ -102,9 +106,10 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
   st.nKept = nKept;
   const active = pg.active;
   if (active) {
-    st.nest.build(pg.D, mapping, pg.spatialLevel);
+    if (isCompiled(mapping)) st.nest.buildCompiled(pg.D, L, mapping, pg.spatialLevel);
+    else st.nest.build(pg.D, mapping, pg.spatialLevel);
     // Banded and actual-data models answer by a tile's extents: the nest's are recorded for them (slow path only).
-    if (pg.needsExtents) bindExtents(spec, pg.w, st.nest, mapping.levels.length);
+    if (pg.needsExtents) bindExtents(spec, pg.w, st.nest, isCompiled(mapping) ? L : mapping.levels.length);
     if (pg.anyFormat) defineFormats(pg, st, st.nest);
     expectedOccupancy(pg, st, prices.convention !== 'v3');
     metadataAccesses(st, counts.reads, counts.fills, counts.updates);
@@ -125,7 +130,10 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
     for (let i = 0; i < N; i++) { st.gate[i] = 0; st.skip[i] = 0; st.prob[i] = 0; }
     for (let k = 0; k < pg.groups.length; k++) applyGroup(pg, st, st.nest, pg.groups[k], prices.read, pg.block);
     // Spatial skipping (spatial-skip.ts) comes after the gating and skipping groups, as in Timeloop.
-    if (pg.spatialSkipping) spatialSkipping(pg, st, st.nest, arch, mapping, counts);
+    if (pg.spatialSkipping) {
+      if (isCompiled(mapping)) throw new TypeError('spatial skipping reads the spatial loops\' axes: give the sparse pass the mapping, not its compiled loops');
+      spatialSkipping(pg, st, st.nest, arch, mapping, counts);
+    }
     const maxComputes = pg.spatialSkipping ? propagateSpatial(pg, st, computes, counts.updates) : propagate(pg, st, computes, counts.updates);
     decompression(pg, st);
     // The two read-only operands and their innermost keepers.
@@ -145,6 +153,10 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
     computeCounts(st, maxComputes, operands, a, mda, b, mdb, pg.spec.compute.gateOnZeroOperand, pg.spec.compute.skipOnNotAlignedOperands, compute);
   }
   return scratch ? recycle(res, pg) : { program: pg, state: st, compute: { ...compute }, capacityErrors, warnings: NO_WARNINGS };
+}
+
+function isCompiled(m: Mapping | CompiledMapping): m is CompiledMapping {
+  return (m as Partial<CompiledMapping>).dim !== undefined;
 }
 
 function recycle(res: Recycled, pg: SparseProgram): SparseCounts {

@@ -1,10 +1,12 @@
 /**
  * The sparse pass's flat loop nest rebuilds only from the first level whose
  * loops changed since the last build: after any sequence of builds it must
- * hold exactly what a fresh nest built from the same mapping holds.
+ * hold exactly what a fresh nest built from the same mapping holds; built
+ * from the compiled loops, what the mapping's own build holds.
  */
 import { describe, expect, it } from 'vitest';
 import type { LevelMapping, Mapping } from '../../src/mapping/mapping.js';
+import { CompiledBuffer } from '../../src/model/compile.js';
 import { FlatNest } from '../../src/sparse/nest.js';
 
 /** A small deterministic generator (the test must not depend on Math.random). */
@@ -46,7 +48,7 @@ function snapshot(n: FlatNest, L: number, D: number) {
 describe('FlatNest rebuilt from the first changed level', () => {
   it('holds what a fresh build holds, over sequences of mappings sharing inner, outer or no levels', () => {
     const r = rng(12);
-    const reused = new FlatNest();
+    const reused = new FlatNest(), compiled = new FlatNest();
     let compared = 0, partial = 0;
     for (let run = 0; run < 40; run++) {
       const D = 2 + Math.floor(r() * 4), L = 2 + Math.floor(r() * 5);
@@ -62,6 +64,14 @@ describe('FlatNest rebuilt from the first changed level', () => {
         const fresh = new FlatNest();
         fresh.build(D, m, spatialLevel);
         expect(snapshot(reused, L, D)).toEqual(snapshot(fresh, L, D));
+        // The same mapping as compiled loops (trivial loops left out, as in the mapper's candidates).
+        const nonTrivial: Mapping = { levels: levels.map((lv) => ({ ...lv, spatial: lv.spatial.filter((x) => x.factor > 1), temporal: lv.temporal.filter((x) => x.factor > 1) })) };
+        const cm = new CompiledBuffer(L * 2 * D, 1);
+        nonTrivial.levels.forEach((lv, l) => { for (const x of lv.spatial) cm.push(l, true, x.dim, x.factor, x.axis === 'Y'); for (const x of lv.temporal) cm.push(l, false, x.dim, x.factor, false); });
+        compiled.buildCompiled(D, L, cm, spatialLevel);
+        const fromMapping = new FlatNest();
+        fromMapping.build(D, nonTrivial, spatialLevel);
+        expect(snapshot(compiled, L, D)).toEqual(snapshot(fromMapping, L, D));
         compared++;
         if (changes > 0) partial++;
       }

@@ -4,11 +4,13 @@
  * by shape): over a search-like sequence of candidates — random ones, and
  * neighbours that keep most levels — the recycled scratch must give the
  * full sparse result of fresh objects, to the byte, under fixed-structured
- * and hypergeometric densities.
+ * and hypergeometric densities — given, as the search gives it, the compiled
+ * loops rather than the mapping.
  */
 import { describe, expect, it } from 'vitest';
 import { constraintsFrom } from '../../src/interop/timeloop/constraints.js';
 import { loadInputs } from '../../src/io/inputs.js';
+import type { Mapping } from '../../src/mapping/mapping.js';
 import { MapSpace } from '../../src/mapper/space.js';
 import { CompiledBuffer, compileProblem } from '../../src/model/compile.js';
 import { planEnergy } from '../../src/model/cost.js';
@@ -55,15 +57,16 @@ describe.runIf(referenceAvailable())('a recycled scratch over a search', () => {
           space.compile(g, cm);
           const counts = ev.run(cm);
           const m = space.toMapping(g);
-          const result = (s?: SparseScratch): string => {
+          const result = (s?: SparseScratch, given: Mapping | CompiledBuffer = m): string => {
             try {
-              const sc = sparseCounts(w, arch, m, counts, spec, { read: plan.read }, s);
+              const sc = sparseCounts(w, arch, given, counts, spec, { read: plan.read }, s);
               return JSON.stringify(resultToJSON(sparseCostOf(w, arch, spec, counts, sc, plan, sp, ops))) + JSON.stringify(sc.capacityErrors);
             } catch (e) {
               return `${(e as Error).constructor.name}: ${(e as Error).message}`;
             }
           };
-          const recycled = result(scratch);
+          // The search gives the compiled loops the counts came from, not a mapping object.
+          const recycled = result(scratch, cm);
           expect(recycled).toBe(result());
           if (!recycled.includes('Error:')) compared++;
         }
