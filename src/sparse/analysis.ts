@@ -110,7 +110,7 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping | Compile
     else st.nest.build(pg.D, mapping, pg.spatialLevel);
     // Banded and actual-data models answer by a tile's extents: the nest's are recorded for them (slow path only).
     if (pg.needsExtents) bindExtents(spec, pg.w, st.nest, isCompiled(mapping) ? L : mapping.levels.length);
-    if (pg.anyFormat) defineFormats(pg, st, st.nest);
+    if (pg.anyFormat) defineFormats(pg, st, st.nest, counts.kept);
     expectedOccupancy(pg, st, prices.convention !== 'v3');
     metadataAccesses(st, counts.reads, counts.fills, counts.updates);
   }

@@ -46,6 +46,9 @@ export class FlatNest {
   private builtL = -1;
   private builtD = -1;
   private builtSpatial: Uint8Array | null = null;
+  /** Counts the builds that changed the nest; `changedFrom`: the first level the latest of them rebuilt. */
+  version = 0;
+  changedFrom = 0;
 
   /** Build the nest of `m` over D dimensions; `spatialLevel[l]`: level l fans out. */
   build(D: number, m: Mapping, spatialLevel: Uint8Array): void {
@@ -120,6 +123,8 @@ export class FlatNest {
     let from = 0;
     if (this.builtL === L && this.builtD === D && this.builtSpatial === spatialLevel) while (from < L && this.sameLevel(from)) from++;
     if (from === L) return;
+    this.version++;
+    this.changedFrom = from;
     this.builtL = L; this.builtD = D; this.builtSpatial = spatialLevel;
     if (from === 0) for (let d = 0; d < D; d++) molds[d] = 1;
     // The extents entering level `from` are its entry mold (the all-ones box at index 0 when no loop below counts).

@@ -161,9 +161,17 @@ function applyRanksInnerToOuter(pg: SparseProgram, s: number, D: number, hasMd: 
  * pre-tiles by the child's ranks): the fiber shapes and point sets of each
  * tile that has metadata or a compressed parent.
  */
-export function defineFormats(pg: SparseProgram, st: SparseScratch, nest: FlatNest): void {
+export function defineFormats(pg: SparseProgram, st: SparseScratch, nest: FlatNest, kept: Uint8Array): void {
   const { L, S, D } = pg;
   const RM = st.RM;
+  // A tile's representation reads the nest's levels up to its own and the tiles below it (which
+  // keep the tensor, their shapes and representations): where none of these changed since the
+  // last run that defined every representation, the tile keeps its own. Levels below `sameNest`
+  // hold the same loops as in that run.
+  // Stamps start at 1 (a tile's 0: never defined) and wrap long before the Int32Array would.
+  if (st.formatsStamp > 1 << 30) { st.formatStamp.fill(0); st.formatsStamp = 1; st.formatsVersion = -1; }
+  const sameNest = st.formatsVersion === nest.version ? L : st.formatsVersion === nest.version - 1 ? nest.changedFrom : 0;
+  const last = st.formatsStamp, stamp = last + 1;
   const room = nest.start[L];
   if (SUB_DIM.length < room) { SUB_DIM = new Int32Array(room); SUB_FACTOR = new Float64Array(room); SUB_MOLD = new Int32Array(room); }
   if (EXT.length < D) EXT = new Float64Array(D);
@@ -174,6 +182,9 @@ export function defineFormats(pg: SparseProgram, st: SparseScratch, nest: FlatNe
   for (let s = 0; s < S; s++) {
     const ds = pg.w.dataSpaces[s];
     const rel = s * D;
+    // The levels up to which this tensor's tiles are as in the last run.
+    let same = sameNest;
+    for (let l = 0; l < same; l++) { const i = l * S + s; if (kept[i] !== st.formatKept[i] || shape[i] !== st.formatShape[i]) same = l; }
     let level = 0;
     while (level < L && level >= 0) {
       const i = level * S + s;
@@ -181,6 +192,9 @@ export function defineFormats(pg: SparseProgram, st: SparseScratch, nest: FlatNe
       const par = parent[i];
       // Only tiles with metadata, and children a compressed parent pre-tiles by, need their ranks' loops.
       if (!hasMetadata[i] && !(par >= 0 && compressed[par * S + s])) { level = par < 0 ? L : par; continue; }
+      const defined = st.formatStamp[i] === last;
+      st.formatStamp[i] = stamp;
+      if (defined && level < same) { st.fibers[i] = st.formatFibers[i]; level = par < 0 ? L : par; continue; }
       const child = childA[i];
       const innerMost = child < 0 ? 0 : child + 1;
       const hasMd = hasMetadata[i] === 1;
@@ -230,12 +244,16 @@ export function defineFormats(pg: SparseProgram, st: SparseScratch, nest: FlatNe
       const fibers = fsTail - fsHead;
       if (hasMd && fibers !== numRanks) throw new RepresentationError(`${ds.name} at level ${level}: ${fibers} ranks of loops for a ${numRanks}-rank format`);
       if (fibers > RM) throw new RepresentationError(`${ds.name} at level ${level}: ${fibers} ranks of loops for a ${numRanks}-rank format`);
-      st.fibers[i] = fibers;
+      st.fibers[i] = fibers; st.formatFibers[i] = fibers;
       for (let k = 0; k < fibers; k++) st.fiberShape[i * RM + k] = FS[fsHead + k];
       for (let k = 0; k < fibers + 1; k++) st.pointSets[i * (RM + 1) + k] = PS[psHead + k];
       level = par < 0 ? L : par;
     }
   }
+  // Every representation is defined: this run is the next one's reference.
+  st.formatsStamp = stamp;
+  st.formatsVersion = nest.version;
+  for (let i = 0; i < L * S; i++) { st.formatKept[i] = kept[i]; st.formatShape[i] = shape[i]; }
 }
 
 /**

@@ -98,6 +98,19 @@ export class SparseScratch {
   readonly capacityMemo = new TileMemo();
   memoCapacity = new Float64Array(0);
   memoMetadataBits = new Float64Array(0);
+  /**
+   * The representations of the last evaluation that defined them all
+   * (representation.ts defineFormats): its stamp, the nest version it read,
+   * and per tile the stamp of the run that defined it, whether it was kept,
+   * its shape and its ranks of loops. A tile whose levels up to its own are
+   * unchanged keeps its representation.
+   */
+  formatsStamp = 1;
+  formatsVersion = -1;
+  formatStamp = new Int32Array(0);
+  formatKept = new Uint8Array(0);
+  formatShape = new Float64Array(0);
+  formatFibers = new Int32Array(0);
   /** One tile's metadata occupancy per rank, [metadata units, payload units, metadata bits, payload bits]. */
   md = new Float64Array(0);
 
@@ -122,13 +135,15 @@ export class SparseScratch {
     this.md = f(RM * 4);
     this.memoOccupancy = f(N); this.memoMetadataRanks = i(N); this.memoReplication = f(N);
     this.memoCapacity = f(N); this.memoMetadataBits = f(N);
+    this.formatStamp = i(N); this.formatKept = u(N); this.formatShape = f(N); this.formatFibers = i(N);
     this.resetMemos();
   }
 
-  /** Forget the memos' entries (new buffers, or a new program). */
+  /** Forget the memos' entries and the kept representations (new buffers, or a new program). */
   resetMemos(): void {
     this.occupancyMemo.reset(this.N, this.RM);
     this.capacityMemo.reset(this.N, this.RM);
+    this.formatsVersion = -1;
   }
 
   /** Index of [metadata, payload] of rank r of (kind, op) of tile i in {@link fmt}. */
