@@ -162,11 +162,10 @@ export class Evaluator {
     const { running, stride, tileExt, spatialExt, fan, size, spatialSize, fillsKept, content, weighted, links, partition, parentShare, peer, tl, levelStart } = this;
 
     // Strides, extents, fanouts.
-    // Loops, not TypedArray#fill: a builtin call per small buffer costs more than the stores (the search's inner loop).
-    for (let d = 0; d < running.length; d++) running[d] = 1;
+    running.fill(1);
     let temporalIterations = 1;
     let utilizedCompute = 1;
-    for (let l = 0; l < fan.length; l++) fan[l] = 1;
+    fan.fill(1);
     let li = 0;
     let nt = 0;
     for (let l = 0; l < L; l++) {
@@ -236,7 +235,7 @@ export class Evaluator {
           const denom = fan[l + 1] > 1 ? spatialSize[l + 1] : size[l];
           partition[l] = Math.floor((partition[l + 1] * size[l]) / denom);
         }
-      } else for (let l = 0; l < partition.length; l++) partition[l] = 0;
+      } else partition.fill(0);
       // Child c (-1: the compute units) is served by level c+1 through its
       // spatial loops; both see the same events, from the temporal loops
       // above c. Bypass follows Timeloop's MaskTiles: a level that does not
@@ -280,7 +279,7 @@ export class Evaluator {
         else { parentShare[cur] = !this.elideFill && cur < L - 1 && !p.readWrite[s] ? size[cur] : 0; break; }
       }
       // Words taken over links are read from the neighbour's copy (peer accesses).
-      for (let l = 0; l < peer.length; l++) peer[l] = 0;
+      peer.fill(0);
       for (let cur = L - 1; cur > 0; cur--) if (links[cur] !== 0 && size[cur - 1] > 0) peer[cur - 1] += links[cur] / out.utilizedInstances[cur - 1];
 
       let outermost = true;
