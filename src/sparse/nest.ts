@@ -158,11 +158,10 @@ export class FlatNest {
     this.stamp = mark;
     start[L] = n;
     while (pend <= n) nextBig[pend++] = n;
-    // These loops are the next build's reference.
-    [this.gDim, this.pDim] = [this.pDim, this.gDim];
-    [this.gFactor, this.pFactor] = [this.pFactor, this.gFactor];
-    [this.gStart, this.pStart] = [this.pStart, this.gStart];
-    [this.gSpatial, this.pSpatial] = [this.pSpatial, this.gSpatial];
+    // These loops are the next build's reference (swapped one by one: a destructuring swap builds arrays).
+    const dims = this.gDim, factors = this.gFactor, starts = this.gStart, spatials = this.gSpatial;
+    this.gDim = this.pDim; this.gFactor = this.pFactor; this.gStart = this.pStart; this.gSpatial = this.pSpatial;
+    this.pDim = dims; this.pFactor = factors; this.pStart = starts; this.pSpatial = spatials;
   }
 
   /** Whether level l is given the loops the last build's level l was (its nest entries, molds included, are then the same: they depend on the levels up to l only). */
