@@ -143,7 +143,7 @@ export function searchWith(w: Workload, arch: Arch, space: MapSpace, plan: Energ
       }
     } else {
       const counts = ev.run(cm);
-      t = ranker ? ranker.cost(space.toMapping(g), counts) : space.fits(counts.utilizedCapacity, counts.kept) ? totals(arch, counts, plan, S, ops) : null;
+      t = ranker ? ranker.cost(ranker.needsMapping ? space.toMapping(g) : cm, counts) : space.fits(counts.utilizedCapacity, counts.kept) ? totals(arch, counts, plan, S, ops) : null;
     }
     if (t === null) { stats.pruned++; strategy.report('illegal', 0, 0); continue; }
     const e = t.energyPJ, c = t.cycles;

@@ -103,7 +103,15 @@ function readImpact(pg: SparseProgram, st: SparseScratch, nest: FlatNest, level:
     }
     if (scaling > 1) B[CC + dim[target]] *= scaling;
     const cg = tileSize(pg, c, B, CC);
-    effectual *= 1 - emptyProbabilityOfBox(pg.densitySpec[c], cg, w.dataSpaces[c], B, CC);
+    const dc = pg.densitySpec[c];
+    let empty: number;
+    if (pg.fixedDensity[c] === 1) {
+      // Fixed-structured answered here, as tiles.ts fixedProbability(cg, density, 0): a call that
+      // returns a double boxes it on every evaluation when the compiler does not inline it.
+      const exact = cg * dc.density, fl = Math.floor(exact);
+      empty = fl === 0 ? 1 - (exact - fl) : Math.ceil(exact) === 0 ? exact - fl : 0;
+    } else empty = emptyProbabilityOfBox(dc, cg, w.dataSpaces[c], B, CC);
+    effectual *= 1 - empty;
   }
   const l = child === -1 ? tl : child;
   const ct = l * S + tgt;

@@ -13,6 +13,7 @@
  */
 import type { Arch } from '../arch/arch.js';
 import type { Mapping } from '../mapping/mapping.js';
+import type { CompiledMapping } from '../model/compile.js';
 import type { CountBuffers } from '../model/counts.js';
 import type { Workload } from '../workload/workload.js';
 import { applyGroup } from './actions.js';
@@ -56,38 +57,40 @@ interface Recycled { program: SparseProgram; state: SparseScratch; compute: Comp
  * optimization leave every count as the dense one. With a `scratch`, the
  * result is valid until the next call with it. `stopOnOverflow`: when the
  * compressed tiles overflow a level, return with `capacityErrors` set and
- * no other count (a search rejects such a candidate).
+ * no other count (a search rejects such a candidate). The mapping may come
+ * as the compiled loops the counts were made from (a search's candidate,
+ * which then needs no mapping object), except under spatial skipping,
+ * which reads the spatial loops' axes from the mapping.
  */
-export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: CountBuffers, spec: SparseSpec, prices: ChoicePrices, scratch?: SparseScratch, stopOnOverflow = false): SparseCounts {
+export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping | CompiledMapping, counts: CountBuffers, spec: SparseSpec, prices: ChoicePrices, scratch?: SparseScratch, stopOnOverflow = false): SparseCounts {
   const st = scratch ?? new SparseScratch();
   const last = st.program;
   const pg = last !== null && last.spec === spec && last.w === w && last.arch === arch ? last : (st.program = programOf(w, arch, spec));
   const { L, S } = pg;
   const N = L * S;
   st.ensure(N, S, pg.maxRanks, pg.D);
+  // The memos' entries hold for one program (its formats and densities).
+  if (pg !== last) st.resetMemos();
   let res = st.result as Recycled | null;
   if (!res) { res = { program: pg, state: st, compute: { actual: 0, gated: 0, skipped: 0 }, capacityErrors: [], warnings: NO_WARNINGS }; st.result = res; }
   const kept = counts.kept;
-  // Parent/child links run between keepers only; a bypassing level's entries stay unlinked.
-  for (let s = 0; s < S; s++) {
-    let inner = -1;
-    for (let l = 0; l < L; l++) {
-      const i = l * S + s;
-      if (kept[i] === 1) { st.child[i] = inner; inner = l; } else st.child[i] = -1;
-    }
-    let outer = -1;
-    for (let l = L - 1; l >= 0; l--) {
-      const i = l * S + s;
-      if (kept[i] === 1) { st.parent[i] = outer; outer = l; } else st.parent[i] = -1;
-    }
-  }
+  // One walk up the levels sets every tile's state and the links: parent/child
+  // links run between keepers only (a bypassing level's entries stay
+  // unlinked); `lastKeeper[s]` is the level that kept s last, below.
+  const lastKeeper = st.lastKeeper;
+  for (let s = 0; s < S; s++) lastKeeper[s] = -1;
   let nKept = 0;
   for (let l = 0; l < L; l++) {
     const rep = counts.utilizedInstances[l];
     for (let s = 0; s < S; s++) {
       const i = l * S + s;
       st.metadataRanks[i] = 0;
-      if (kept[i] !== 1) { st.shape[i] = 0; st.ranks[i] = 0; st.hasMetadata[i] = 0; st.compressed[i] = 0; continue; }
+      st.parent[i] = -1;
+      if (kept[i] !== 1) { st.child[i] = -1; st.shape[i] = 0; st.ranks[i] = 0; st.hasMetadata[i] = 0; st.compressed[i] = 0; continue; }
+      const below = lastKeeper[s];
+      st.child[i] = below;
+      if (below >= 0) st.parent[below * S + s] = l;
+      lastKeeper[s] = l;
       st.kept[nKept++] = i;
       const ranks = pg.formatRanks[i];
       const shape = counts.utilizedCapacity[i];
@@ -103,10 +106,11 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
   st.nKept = nKept;
   const active = pg.active;
   if (active) {
-    st.nest.build(pg.D, mapping, pg.spatialLevel);
+    if (isCompiled(mapping)) st.nest.buildCompiled(pg.D, L, mapping, pg.spatialLevel);
+    else st.nest.build(pg.D, mapping, pg.spatialLevel);
     // Banded and actual-data models answer by a tile's extents: the nest's are recorded for them (slow path only).
-    if (pg.needsExtents) bindExtents(spec, pg.w, st.nest, mapping.levels.length);
-    if (pg.anyFormat) defineFormats(pg, st, st.nest);
+    if (pg.needsExtents) bindExtents(spec, pg.w, st.nest, isCompiled(mapping) ? L : mapping.levels.length);
+    if (pg.anyFormat) defineFormats(pg, st, st.nest, counts.kept);
     expectedOccupancy(pg, st, prices.convention !== 'v3');
     metadataAccesses(st, counts.reads, counts.fills, counts.updates);
   }
@@ -126,7 +130,10 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
     for (let i = 0; i < N; i++) { st.gate[i] = 0; st.skip[i] = 0; st.prob[i] = 0; }
     for (let k = 0; k < pg.groups.length; k++) applyGroup(pg, st, st.nest, pg.groups[k], prices.read, pg.block);
     // Spatial skipping (spatial-skip.ts) comes after the gating and skipping groups, as in Timeloop.
-    if (pg.spatialSkipping) spatialSkipping(pg, st, st.nest, arch, mapping, counts);
+    if (pg.spatialSkipping) {
+      if (isCompiled(mapping)) throw new TypeError('spatial skipping reads the spatial loops\' axes: give the sparse pass the mapping, not its compiled loops');
+      spatialSkipping(pg, st, st.nest, arch, mapping, counts);
+    }
     const maxComputes = pg.spatialSkipping ? propagateSpatial(pg, st, computes, counts.updates) : propagate(pg, st, computes, counts.updates);
     decompression(pg, st);
     // The two read-only operands and their innermost keepers.
@@ -146,6 +153,10 @@ export function sparseCounts(w: Workload, arch: Arch, mapping: Mapping, counts: 
     computeCounts(st, maxComputes, operands, a, mda, b, mdb, pg.spec.compute.gateOnZeroOperand, pg.spec.compute.skipOnNotAlignedOperands, compute);
   }
   return scratch ? recycle(res, pg) : { program: pg, state: st, compute: { ...compute }, capacityErrors, warnings: NO_WARNINGS };
+}
+
+function isCompiled(m: Mapping | CompiledMapping): m is CompiledMapping {
+  return (m as Partial<CompiledMapping>).dim !== undefined;
 }
 
 function recycle(res: Recycled, pg: SparseProgram): SparseCounts {
@@ -172,14 +183,23 @@ function checkCapacity(pg: SparseProgram, st: SparseScratch, arch: Arch, spec: S
       const shape = st.shape[i];
       let capacity = shape, metadataBits = 0, ranks = 0;
       if (shape !== 0 && active && (st.compressed[i] || st.hasMetadata[i])) {
-        const occ = maxOccupancy(pg.densitySpec[s], shape);
-        capacity = occ;
-        metadataGivenTile(pg, st, i, occ);
         ranks = st.ranks[i];
-        let bsum = 0;
-        for (let r = 0; r < ranks; r++) bsum += md[r * 4] * md[r * 4 + 2] + md[r * 4 + 1] * md[r * 4 + 3];
-        metadataBits = Math.ceil(bsum);
-        for (let r = 0; r < ranks; r++) { st.metadataCapacity[(i * RM + r) * 2] = Math.ceil(md[r * 4]); st.metadataCapacity[(i * RM + r) * 2 + 1] = Math.ceil(md[r * 4 + 1]); }
+        // Sizes-only densities: the same shapes give the same worst case (memo.ts).
+        const memo = pg.sizeOnlyDensity[s] === 1 ? st.capacityMemo : null;
+        if (memo !== null && memo.matches(st, i, 1, ranks)) {
+          capacity = st.memoCapacity[i];
+          metadataBits = st.memoMetadataBits[i];
+        } else {
+          if (memo !== null) memo.forget(i);
+          const occ = maxOccupancy(pg.densitySpec[s], shape);
+          capacity = occ;
+          metadataGivenTile(pg, st, i, occ);
+          let bsum = 0;
+          for (let r = 0; r < ranks; r++) bsum += md[r * 4] * md[r * 4 + 2] + md[r * 4 + 1] * md[r * 4 + 3];
+          metadataBits = Math.ceil(bsum);
+          for (let r = 0; r < ranks; r++) { st.metadataCapacity[(i * RM + r) * 2] = Math.ceil(md[r * 4]); st.metadataCapacity[(i * RM + r) * 2 + 1] = Math.ceil(md[r * 4 + 1]); }
+          if (memo !== null) { memo.store(st, i, 1, ranks); st.memoCapacity[i] = capacity; st.memoMetadataBits[i] = metadataBits; }
+        }
       }
       st.capacity[i] = capacity; st.metadataBits[i] = metadataBits; st.metadataCapacityRanks[i] = ranks;
       words += capacity;

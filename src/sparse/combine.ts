@@ -21,8 +21,9 @@ export function initialFine(st: SparseScratch, i: number, reads: number, fills: 
   st.temporalReductions[i] = tr;
   st.decompression[i] = 0; st.compression[i] = 0;
   if (st.hasMetadata[i]) {
-    const n = 2 * st.metadataRanks[i];
-    for (let kind = GATED; kind <= SKIPPED; kind++) for (let op = 0; op < 3; op++) { const at = st.fmtAt(i, kind, op, 0); for (let k = 0; k < n; k++) st.fmt[at + k] = 0; }
+    const n = 2 * st.metadataRanks[i], f = st.fmt;
+    // The gated and skipped (kind, op) rows follow each other in fmt: six rows of 2 × RM entries from (GATED, READ).
+    for (let row = 0, at = st.fmtAt(i, GATED, READ, 0), stride = 2 * st.RM; row < 6; row++, at += stride) for (let k = 0; k < n; k++) f[at + k] = 0;
     const sparsity = 1 - st.expectedDensity[i];
     c[o + READ] = reads - Math.floor(reads * sparsity);
     c[o + FILL] = fills - Math.floor(fills * sparsity);
@@ -162,9 +163,10 @@ export function propagate(pg: SparseProgram, st: SparseScratch, computes: number
 
 /** Decompression (and, for read-write tensors, compression) where an uncompressed level is filled from a compressed parent. */
 export function decompression(pg: SparseProgram, st: SparseScratch): void {
-  const { L, S } = pg;
-  for (let l = L - 1; l >= 0; l--) for (let s = 0; s < S; s++) {
-    const i = l * S + s;
+  const S = pg.S;
+  // Only kept tiles have a parent; each adds to its own entries, so the order does not matter.
+  for (let q = 0; q < st.nKept; q++) {
+    const i = st.kept[q], s = i % S;
     const par = st.parent[i];
     if (st.compressed[i] || par < 0 || !st.compressed[par * S + s]) continue;
     if (pg.readWrite[s]) st.compression[i] += st.counts[(par * S + s) * 9 + UPDATE];

@@ -312,6 +312,8 @@ export function sparseTotals(arch: Arch, _spec: SparseSpec, counts: CountBuffers
     const util = inst[l];
     const perCluster = lv.instances / lv.clusterSize;
     const clusterUtil = util / Math.min(util, perCluster);
+    // The bandwidth sums feed only the level's slowdown: a level without a limit skips them.
+    const limited = lv.readBandwidth !== null || lv.writeBandwidth !== null || lv.sharedBandwidth !== null;
     let rd = 0, wr = 0, maxRep = 0;
     const first = q;
     for (const end = (l + 1) * S; q < nKept && kept[q] < end; q++) {
@@ -320,7 +322,7 @@ export function sparseTotals(arch: Arch, _spec: SparseSpec, counts: CountBuffers
       const used = ss ? ss.maxInstances[i] : util;
       if (width !== 0) tileMetadataBits(st, i);
       const shape = st.shape[i];
-      if (shape !== 0) {
+      if (limited && shape !== 0) {
         const fr = md ? bits[o] + bits[o + 3] : 0;
         const fw = md ? bits[o + 1] + bits[o + 4] + bits[o + 2] + bits[o + 5] : 0;
         const scaling = used / rep[i];
@@ -348,6 +350,7 @@ export function sparseTotals(arch: Arch, _spec: SparseSpec, counts: CountBuffers
     }
     // Leakage instances per level, parked until the cycles are known (0: the level leaks nothing).
     st.leakInstances[l] = q > first ? Math.max(1, maxRep) : lv.isDummy ? 0 : util;
+    if (!limited) continue;
     let slow = 1;
     if (lv.readBandwidth !== null && lv.readBandwidth < rd) slow = Math.min(slow, lv.readBandwidth / rd);
     if (lv.writeBandwidth !== null && lv.writeBandwidth < wr) slow = Math.min(slow, lv.writeBandwidth / wr);

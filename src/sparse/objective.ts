@@ -9,13 +9,14 @@ import type { Arch } from '../arch/arch.js';
 import type { EnergyTable } from '../energy/table.js';
 import type { Mapping } from '../mapping/mapping.js';
 import { planEnergy, type EnergyPlan } from '../model/cost.js';
+import type { CompiledMapping } from '../model/compile.js';
 import type { CountBuffers } from '../model/counts.js';
 import type { Workload } from '../workload/workload.js';
 import { OptimizationError } from './actions.js';
 import { SparseScratch, sparseCounts } from './analysis.js';
 import { planSparseEnergy, sparseTotals, type SparsePlan } from './cost.js';
 import { RepresentationError } from './representation.js';
-import { hasOptimizations, type SparseSpec } from './spec.js';
+import { hasOptimizations, hasSpatialSkipping, type SparseSpec } from './spec.js';
 
 /** What a search prices a candidate with under sparsity (plain data: it crosses to worker threads). */
 export interface SparseObjective {
@@ -43,8 +44,11 @@ export class SparseRanker {
   private readonly out = { energyPJ: 0, cycles: 0 };
   private readonly S: number;
   private readonly prices: { read: ArrayLike<number>; convention?: 'v4' | 'v3' };
+  /** Whether {@link cost} needs the candidate as a mapping (spatial skipping reads its loops' axes). */
+  readonly needsMapping: boolean;
   constructor(private readonly w: Workload, private readonly arch: Arch, private readonly o: SparseObjective) {
     this.S = w.dataSpaces.length;
+    this.needsMapping = hasSpatialSkipping(o.spec);
     this.prices = { read: o.plan.read, convention: o.convention };
   }
 
@@ -53,8 +57,10 @@ export class SparseRanker {
    * illegal under sparsity: its compressed tiles or metadata overflow a
    * level, or its loops cannot hold a tensor's representation (Timeloop
    * fails such an evaluation). The returned object is reused by the next call.
+   * The candidate may be given as the compiled loops the counts came from
+   * (no mapping object to make) unless {@link needsMapping}.
    */
-  cost(mapping: Mapping, counts: CountBuffers): { readonly energyPJ: number; readonly cycles: number } | null {
+  cost(mapping: Mapping | CompiledMapping, counts: CountBuffers): { readonly energyPJ: number; readonly cycles: number } | null {
     const { w, arch, o } = this;
     let sc;
     try {

@@ -41,6 +41,12 @@ export interface SparseProgram {
   readonly formatCompressed: Uint8Array;
   /** `[l * S + s]`: how many ranks the format has. */
   readonly formatRanks: Int32Array;
+  /** `[l * S + s]`: the format applies its ranks inner to outer (`rank_application_order: inner_to_outer`). */
+  readonly innerToOuter: Uint8Array;
+  /** Per tensor: its density is fixed-structured (the pass answers those inline, without the dispatch). */
+  readonly fixedDensity: Uint8Array;
+  /** Per tensor: its density model answers by a tile's size alone (fixed-structured, hypergeometric): its tiles' occupancies can be memoised by shape. */
+  readonly sizeOnlyDensity: Uint8Array;
   readonly readWrite: Uint8Array;
   /** `[s * D + d]`: whether tensor s's coordinates depend on dimension d. */
   readonly relevant: Uint8Array;
@@ -104,6 +110,9 @@ function makeProgram(w: Workload, arch: Arch, spec: SparseSpec): SparseProgram {
     ranks,
     formatCompressed: formatCompressedA,
     formatRanks: Int32Array.from(ranks, (r) => r.length),
+    innerToOuter: Uint8Array.from(ranks, (_, i) => (spec.levels[Math.floor(i / S)].formats[i % S]?.innerToOuter ? 1 : 0)),
+    fixedDensity: Uint8Array.from(spec.densities, (d) => (d.distribution === 'fixed_structured' ? 1 : 0)),
+    sizeOnlyDensity: Uint8Array.from(spec.densities, (d) => (sizeOnly(d) ? 1 : 0)),
     readWrite: Uint8Array.from(w.dataSpaces, (d) => (d.readWrite ? 1 : 0)),
     relevant,
     rankStart, termStart: Int32Array.from(termStart), termDim: Int32Array.from(termDim), termCoef: Float64Array.from(termCoef),

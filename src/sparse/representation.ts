@@ -161,9 +161,17 @@ function applyRanksInnerToOuter(pg: SparseProgram, s: number, D: number, hasMd: 
  * pre-tiles by the child's ranks): the fiber shapes and point sets of each
  * tile that has metadata or a compressed parent.
  */
-export function defineFormats(pg: SparseProgram, st: SparseScratch, nest: FlatNest): void {
+export function defineFormats(pg: SparseProgram, st: SparseScratch, nest: FlatNest, kept: Uint8Array): void {
   const { L, S, D } = pg;
   const RM = st.RM;
+  // A tile's representation reads the nest's levels up to its own and the tiles below it (which
+  // keep the tensor, their shapes and representations): where none of these changed since the
+  // last run that defined every representation, the tile keeps its own. Levels below `sameNest`
+  // hold the same loops as in that run.
+  // Stamps start at 1 (a tile's 0: never defined) and wrap long before the Int32Array would.
+  if (st.formatsStamp > 1 << 30) { st.formatStamp.fill(0); st.formatsStamp = 1; st.formatsVersion = -1; }
+  const sameNest = st.formatsVersion === nest.version ? L : st.formatsVersion === nest.version - 1 ? nest.changedFrom : 0;
+  const last = st.formatsStamp, stamp = last + 1;
   const room = nest.start[L];
   if (SUB_DIM.length < room) { SUB_DIM = new Int32Array(room); SUB_FACTOR = new Float64Array(room); SUB_MOLD = new Int32Array(room); }
   if (EXT.length < D) EXT = new Float64Array(D);
@@ -174,6 +182,9 @@ export function defineFormats(pg: SparseProgram, st: SparseScratch, nest: FlatNe
   for (let s = 0; s < S; s++) {
     const ds = pg.w.dataSpaces[s];
     const rel = s * D;
+    // The levels up to which this tensor's tiles are as in the last run.
+    let same = sameNest;
+    for (let l = 0; l < same; l++) { const i = l * S + s; if (kept[i] !== st.formatKept[i] || shape[i] !== st.formatShape[i]) same = l; }
     let level = 0;
     while (level < L && level >= 0) {
       const i = level * S + s;
@@ -181,6 +192,9 @@ export function defineFormats(pg: SparseProgram, st: SparseScratch, nest: FlatNe
       const par = parent[i];
       // Only tiles with metadata, and children a compressed parent pre-tiles by, need their ranks' loops.
       if (!hasMetadata[i] && !(par >= 0 && compressed[par * S + s])) { level = par < 0 ? L : par; continue; }
+      const defined = st.formatStamp[i] === last;
+      st.formatStamp[i] = stamp;
+      if (defined && level < same) { st.fibers[i] = st.formatFibers[i]; level = par < 0 ? L : par; continue; }
       const child = childA[i];
       const innerMost = child < 0 ? 0 : child + 1;
       const hasMd = hasMetadata[i] === 1;
@@ -220,7 +234,7 @@ export function defineFormats(pg: SparseProgram, st: SparseScratch, nest: FlatNe
         SUB_DIM[n] = d; SUB_FACTOR[n] = factor[k]; SUB_MOLD[n] = moldAt[k]; n++;
       }
       fsHead = fsTail = psHead = psTail = cap;
-      const apply = hasMd && pg.spec.levels[level].formats[s]!.innerToOuter ? applyRanksInnerToOuter : applyRanksOuterToInner;
+      const apply = hasMd && pg.innerToOuter[i] === 1 ? applyRanksInnerToOuter : applyRanksOuterToInner;
       const more = apply(pg, s, D, hasMd, ranks, numRanks, preTiling ? childRanks : 0, n, all > 0 ? mold0 : -1, molds);
       if (more && hasMd) throw new MissingRanksError(s, level, `${ds.name} at level ${level} needs more ranks than its format has`);
       if (preTiling) {
@@ -230,12 +244,16 @@ export function defineFormats(pg: SparseProgram, st: SparseScratch, nest: FlatNe
       const fibers = fsTail - fsHead;
       if (hasMd && fibers !== numRanks) throw new RepresentationError(`${ds.name} at level ${level}: ${fibers} ranks of loops for a ${numRanks}-rank format`);
       if (fibers > RM) throw new RepresentationError(`${ds.name} at level ${level}: ${fibers} ranks of loops for a ${numRanks}-rank format`);
-      st.fibers[i] = fibers;
+      st.fibers[i] = fibers; st.formatFibers[i] = fibers;
       for (let k = 0; k < fibers; k++) st.fiberShape[i * RM + k] = FS[fsHead + k];
       for (let k = 0; k < fibers + 1; k++) st.pointSets[i * (RM + 1) + k] = PS[psHead + k];
       level = par < 0 ? L : par;
     }
   }
+  // Every representation is defined: this run is the next one's reference.
+  st.formatsStamp = stamp;
+  st.formatsVersion = nest.version;
+  for (let i = 0; i < L * S; i++) { st.formatKept[i] = kept[i]; st.formatShape[i] = shape[i]; }
 }
 
 /**
@@ -252,10 +270,12 @@ export function metadataGivenTile(pg: SparseProgram, st: SparseScratch, i: numbe
   const cond = COND;
   const s = i % pg.S;
   const dm = pg.densitySpec[s];
-  const fixed = dm.distribution === 'fixed_structured';
+  const fixed = pg.fixedDensity[s] === 1;
+  // The parent's density for the fixed-structured answers below (the same quotient at every rank).
+  const density = occupancy / shape;
   let maxFibers = 1;
   let cur = shape;
-  const top = pg.spec.levels[(i - s) / pg.S].formats[s]?.innerToOuter ? 0 : R - 1;
+  const top = pg.innerToOuter[i] === 1 ? 0 : R - 1;
   for (let r = R - 1; r >= 0; r--) {
     const fs = st.fiberShape[i * RM + r];
     const next = st.pointSets[i * (RM + 1) + r];
@@ -265,8 +285,8 @@ export function metadataGivenTile(pg: SparseProgram, st: SparseScratch, i: numbe
     if (fs === 1 && r !== top) { out[o] = 0; out[o + 1] = 0; out[o + 2] = 0; out[o + 3] = 0; } else {
       cond.shape = shape; cond.occupancy = occupancy;
       // Fixed-structured answers here (emptyProbability's first branch): a call with doubles would box them.
-      const pf = fixed ? fixedProbability(cur, occupancy / shape, 0) : emptyProbability(dm, cur, cond);
-      const pe = fixed ? fixedProbability(next, occupancy / shape, 0) : emptyProbability(dm, next, cond);
+      const pf = fixed ? fixedProbability(cur, density, 0) : emptyProbability(dm, cur, cond);
+      const pe = fixed ? fixedProbability(next, density, 0) : emptyProbability(dm, next, cond);
       rankUnits(out, o, rk.format, maxFibers, fs, pf, pe);
       out[o + 2] = rk.mdBits; out[o + 3] = rk.plBits;
     }
@@ -298,10 +318,42 @@ export function expectedOccupancy(pg: SparseProgram, st: SparseScratch, emptyTil
   }
 }
 
-/** Expected occupancy of kept tile i, once per evaluation (`st.occupancyDone`). */
+/** Expected occupancy of kept tile i, once per evaluation (`st.occupancyDone`); replayed from the memo when its inputs repeat. */
 export function tileOccupancy(pg: SparseProgram, st: SparseScratch, i: number): void {
   if (st.occupancyDone[i]) return;
   st.occupancyDone[i] = 1;
+  const S = pg.S, s = i % S;
+  const shape = st.shape[i];
+  if (shape === 0 || pg.sizeOnlyDensity[s] !== 1) { occupancyOf(pg, st, i); return; }
+  // Sizes-only densities: the same shapes (and flags) give the same occupancy (memo.ts).
+  const par = st.parent[i];
+  const hasMd = st.hasMetadata[i] === 1;
+  const flags = 1 | (par >= 0 && st.hasMetadata[par * S + s] ? 2 : 0) | (hasMd ? 4 : 0) | (st.emptyTilesIdle ? 8 : 0);
+  const R = hasMd ? pg.ranks[i].length : 0;
+  const memo = st.occupancyMemo;
+  if (memo.matches(st, i, flags, R)) {
+    const total = st.memoOccupancy[i];
+    // The same product as occupancyOf's (× 1 when it leaves the instances as they are).
+    st.avgReplication[i] *= st.memoReplication[i];
+    st.expectedDensity[i] = total / shape;
+    st.metadataRanks[i] = st.memoMetadataRanks[i];
+    st.expectedOccupancy[i] = total;
+    return;
+  }
+  memo.forget(i);
+  REPLICATION[0] = 1;
+  occupancyOf(pg, st, i);
+  memo.store(st, i, flags, R);
+  st.memoOccupancy[i] = st.expectedOccupancy[i];
+  st.memoMetadataRanks[i] = st.metadataRanks[i];
+  st.memoReplication[i] = REPLICATION[0];
+}
+
+// The factor occupancyOf applied to the tile's average instances (1: none), through a buffer (a double is boxed otherwise).
+const REPLICATION = new Float64Array(1);
+
+/** Expected occupancy of kept tile i (Timeloop's per-tile part of CalculateExpectedOccupancy). */
+function occupancyOf(pg: SparseProgram, st: SparseScratch, i: number): void {
   const S = pg.S;
   const RM = st.RM;
   const em = st.expectedMetadata, md = st.md;
@@ -327,7 +379,7 @@ export function tileOccupancy(pg: SparseProgram, st: SparseScratch, i: number): 
     }
     const par = st.parent[i];
     if (par >= 0 && st.hasMetadata[par * S + s] && minOcc === 0) {
-      if (st.emptyTilesIdle) st.avgReplication[i] *= 1 - probs[0];
+      if (st.emptyTilesIdle) { REPLICATION[0] = 1 - probs[0]; st.avgReplication[i] *= REPLICATION[0]; }
       const scale = (1 - probs[0]) / 1;
       for (let k = 0; k < np; k++) probs[k] /= scale;
       probs[0] = 0;

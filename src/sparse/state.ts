@@ -6,6 +6,7 @@
  * a search's evaluations: nothing in the pass allocates per evaluation.
  * Per-rank entries hold up to `RM` ranks, innermost first.
  */
+import { TileMemo } from './memo.js';
 import { FlatNest } from './nest.js';
 import type { SparseProgram } from './program.js';
 
@@ -75,11 +76,41 @@ export class SparseScratch {
   innermostEmpty = new Float64Array(0);
   /** Per tile, kind × op: metadata bits of its metadata accesses (the cost's view). */
   bits = new Float64Array(0);
+  /** Per tensor, the level that kept it last on the pass's walk up the levels (the links' scratch). */
+  lastKeeper = new Int32Array(0);
   /** The two read-only operands' scalar densities, for the compute analysis. */
   readonly operandDensity = new Float64Array(2);
   /** The cost's view: energy of the q-th kept tile, and instances that leak per level (0: none). */
   tileEnergy = new Float64Array(0);
   leakInstances = new Float64Array(0);
+  /**
+   * The occupancy memo (memo.ts): per tile, the key of its last expected
+   * occupancy and the results the pass resets every evaluation (expected
+   * occupancy, ranks with metadata, the factor on its average instances);
+   * its expected metadata stays in `expectedMetadata`, which only that
+   * computation writes.
+   */
+  readonly occupancyMemo = new TileMemo();
+  memoOccupancy = new Float64Array(0);
+  memoMetadataRanks = new Int32Array(0);
+  memoReplication = new Float64Array(0);
+  /** The capacity memo: per tile, the key of its last worst-case occupancy, the words and metadata bits (its per-rank capacity stays in `metadataCapacity`). */
+  readonly capacityMemo = new TileMemo();
+  memoCapacity = new Float64Array(0);
+  memoMetadataBits = new Float64Array(0);
+  /**
+   * The representations of the last evaluation that defined them all
+   * (representation.ts defineFormats): its stamp, the nest version it read,
+   * and per tile the stamp of the run that defined it, whether it was kept,
+   * its shape and its ranks of loops. A tile whose levels up to its own are
+   * unchanged keeps its representation.
+   */
+  formatsStamp = 1;
+  formatsVersion = -1;
+  formatStamp = new Int32Array(0);
+  formatKept = new Uint8Array(0);
+  formatShape = new Float64Array(0);
+  formatFibers = new Int32Array(0);
   /** One tile's metadata occupancy per rank, [metadata units, payload units, metadata bits, payload bits]. */
   md = new Float64Array(0);
 
@@ -100,8 +131,19 @@ export class SparseScratch {
     this.capacity = f(N); this.metadataBits = f(N); this.metadataCapacity = f(N * RM * 2); this.metadataCapacityRanks = i(N);
     this.gate = u(N); this.skip = u(N); this.prob = f(N);
     this.maxR = f(N); this.maxF = f(N); this.maxU = f(N); this.done = u(N);
-    this.storageSaf = u(Math.max(S, this.storageSaf.length)); this.innermostEmpty = f(Math.max(S, this.storageSaf.length));
+    this.storageSaf = u(Math.max(S, this.storageSaf.length)); this.innermostEmpty = f(Math.max(S, this.storageSaf.length)); this.lastKeeper = i(Math.max(S, this.storageSaf.length));
     this.md = f(RM * 4);
+    this.memoOccupancy = f(N); this.memoMetadataRanks = i(N); this.memoReplication = f(N);
+    this.memoCapacity = f(N); this.memoMetadataBits = f(N);
+    this.formatStamp = i(N); this.formatKept = u(N); this.formatShape = f(N); this.formatFibers = i(N);
+    this.resetMemos();
+  }
+
+  /** Forget the memos' entries and the kept representations (new buffers, or a new program). */
+  resetMemos(): void {
+    this.occupancyMemo.reset(this.N, this.RM);
+    this.capacityMemo.reset(this.N, this.RM);
+    this.formatsVersion = -1;
   }
 
   /** Index of [metadata, payload] of rank r of (kind, op) of tile i in {@link fmt}. */
