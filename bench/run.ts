@@ -113,6 +113,45 @@ measure('full evaluate() (validation + per-level report + checks)', (n) => {
     const space = new MapSpace(m.workload, m.arch, constraintsFrom(m.sections, m.workload, m.arch));
     const mplan = planEnergy(m.arch, m.energy!);
     const obj = sparseObjective(m.workload, m.arch, m.energy!, m.sparse);
+    // The row above repeats one mapping, and the sparse pass reuses what did not change since the
+    // last one (the nest's levels, each tile's representation, a one-entry memo per tile): here
+    // the mappings of a random walk over this mapspace, one move apart as the annealer's
+    // candidates are, 1,024 legal ones evaluated in turn.
+    {
+      const { movesOf } = await import('../src/mapper/moves.js');
+      const { Rng } = await import('../src/util/rng.js');
+      const { sparseCounts, SparseScratch } = await import('../src/sparse/analysis.js');
+      const { planSparseEnergy, sparseTotals } = await import('../src/sparse/cost.js');
+      const mp = compileProblem(m.workload, m.arch);
+      const mev = new Evaluator(mp);
+      const rng = new Rng(1);
+      const moves = movesOf(space);
+      const cur = space.newGenome(), cand = space.newGenome();
+      const walk: { mapping: ReturnType<typeof space.toMapping>; cm: ReturnType<typeof compileMapping> }[] = [];
+      const legal = (g: typeof cur) => { const cm = compileMapping(mp, space.toMapping(g)); const c = mev.run(cm); return space.fits(c.utilizedCapacity, c.kept) ? cm : null; };
+      do space.random(rng, cur); while (!space.fanoutOk(cur) || !legal(cur));
+      for (let tries = 0; walk.length < 1024 && tries < 1_000_000; tries++) {
+        space.copy(cur, cand);
+        if (!moves[rng.int(moves.length)].apply(rng, cand)) continue;
+        const cm = legal(cand);
+        if (!cm) continue;
+        space.copy(cand, cur);
+        walk.push({ mapping: space.toMapping(cand), cm });
+      }
+      const scratch = new SparseScratch();
+      const msp = planSparseEnergy(m.arch, m.energy!);
+      const mS = m.workload.dataSpaces.length;
+      const prices = { read: mplan.read };
+      let j = 0;
+      measure(`sparse evaluations, Eyeriss-like gating mapspace, ${walk.length} mappings of a random walk (one move apart) in turn`, (n) => {
+        for (let i = 0; i < n; i++) {
+          const e = walk[j++ % walk.length];
+          const c = mev.run(e.cm);
+          const sc = sparseCounts(m.workload, m.arch, e.mapping, c, m.sparse!, prices, scratch);
+          sink += sparseTotals(m.arch, m.sparse!, c, sc, mplan, msp, mS, tot).energyPJ;
+        }
+      }, 1, 7, 'cpu');
+    }
     for (const [label, sp] of [['dense ranking', null], ['sparse ranking', obj]] as const) {
       const rates: number[] = [], cpuRates: number[] = [];
       for (let r = 0; r < 5; r++) {
