@@ -10,16 +10,20 @@ import type { ImperfectInfo } from './imperfect.js';
 /**
  * Counts of one evaluation, per instance, indexed `[l*S + s]` (storage level
  * l innermost first, data space s). Reused across runs: copy what you keep.
+ * A class, not an object literal: V8 builds a literal's boilerplate on its
+ * second run with placeholder values, which widens the recorded type of
+ * every typed-array field and discards the optimised code that read them
+ * (the kernel's and the cost's, when a second evaluator is made).
  */
-export interface CountBuffers {
+export class CountBuffers {
   /** Compute cycles before bandwidth limits (per compute unit). */
-  temporalIterations: number;
+  temporalIterations = 0;
   /**
    * Set when the mapping has imperfect loops (imperfect.ts): the Computes
    * billed and the true ones; null for a perfect nest.
    */
-  imperfect: ImperfectInfo | null;
-  utilizedCompute: number;
+  imperfect: ImperfectInfo | null = null;
+  utilizedCompute = 0;
   readonly utilizedInstances: Float64Array;
   readonly kept: Uint8Array;
   readonly reads: Float64Array;
@@ -28,6 +32,17 @@ export interface CountBuffers {
   readonly temporalReductions: Float64Array;
   readonly utilizedCapacity: Float64Array;
   readonly partitionSize: Float64Array;
+  /** Zeroed buffers for `L` storage levels and `LS` = L × data spaces. */
+  constructor(L: number, LS: number) {
+    this.utilizedInstances = new Float64Array(L);
+    this.kept = new Uint8Array(LS);
+    this.reads = new Float64Array(LS);
+    this.fills = new Float64Array(LS);
+    this.updates = new Float64Array(LS);
+    this.temporalReductions = new Float64Array(LS);
+    this.utilizedCapacity = new Float64Array(LS);
+    this.partitionSize = new Float64Array(LS);
+  }
 }
 
 

@@ -12,9 +12,9 @@ import type { Arch } from '../arch/arch.js';
 import type { Mapping } from '../mapping/mapping.js';
 import { operationCount, type Workload } from '../workload/workload.js';
 import { compileMapping, compileProblem, type CompiledMapping, type CompiledProblem } from './compile.js';
-import { readCounts, type CountBuffers, type Counts } from './counts.js';
+import { CountBuffers, readCounts, type Counts } from './counts.js';
 import { LinkCache, distinctChildTiles } from './links.js';
-import { countImperfect, type ImperfectInfo, type PartialTiles } from './imperfect.js';
+import { countImperfect, type PartialTiles } from './imperfect.js';
 
 /** Options of the nest analysis. */
 export interface AnalysisOptions {
@@ -102,7 +102,7 @@ export class Evaluator {
     for (let d = 0; d < D; d++) ops *= p.bounds[d];
     this.operations = ops;
     const LS = L * S;
-    this.out = new Buffers(L, LS);
+    this.out = new CountBuffers(L, LS);
     this.running = new Float64Array(D);
     this.stride = new Float64Array(MAXK);
     this.tileExt = new Float64Array(L * D);
@@ -633,35 +633,4 @@ export function analyse(w: Workload, arch: Arch, m: Mapping, options: AnalysisOp
   const p = compileProblem(w, arch);
   const o = new Evaluator(p, options).run(compileMapping(p, m));
   return readCounts(arch.storage, w.dataSpaces.length, operationCount(w), o);
-}
-
-/**
- * The evaluator's output buffers as a class, not an object literal: V8
- * builds a literal's boilerplate on its second run with placeholder values,
- * which widens the recorded type of every typed-array field and discards the
- * optimised code that read them (the kernel's and the cost's, when a second
- * evaluator is made).
- */
-class Buffers implements CountBuffers {
-  temporalIterations = 0;
-  imperfect: ImperfectInfo | null = null;
-  utilizedCompute = 0;
-  readonly utilizedInstances: Float64Array;
-  readonly kept: Uint8Array;
-  readonly reads: Float64Array;
-  readonly fills: Float64Array;
-  readonly updates: Float64Array;
-  readonly temporalReductions: Float64Array;
-  readonly utilizedCapacity: Float64Array;
-  readonly partitionSize: Float64Array;
-  constructor(L: number, LS: number) {
-    this.utilizedInstances = new Float64Array(L);
-    this.kept = new Uint8Array(LS);
-    this.reads = new Float64Array(LS);
-    this.fills = new Float64Array(LS);
-    this.updates = new Float64Array(LS);
-    this.temporalReductions = new Float64Array(LS);
-    this.utilizedCapacity = new Float64Array(LS);
-    this.partitionSize = new Float64Array(LS);
-  }
 }
