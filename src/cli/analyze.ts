@@ -16,7 +16,7 @@ import { densityFlag, objective, onnxImportFlags, outputTargets, positiveNumber,
 import { progressBar } from './progress.js';
 
 /** Flags of `dnnergy analyze`, as commander hands them over. */
-export interface AnalyzeOpts { html?: string; ert?: string; clock?: string; inputShape?: string; dim?: string; strict?: boolean; if?: string; arch: string; batch: string; evaluations: string; seed: string; threads: string; objective: string; json?: boolean; out?: string; exact?: string; density?: string; densityFrom?: string; imperfect?: boolean }
+export interface AnalyzeOpts { html?: string; ert?: string; clock?: string; inputShape?: string; dim?: string; strict?: boolean; if?: string; arch: string; batch: string; evaluations: string; seed: string; threads: string; objective: string; json?: boolean; out?: string; exact?: string; exactBudget?: string; density?: string; densityFrom?: string; imperfect?: boolean }
 
 /** Run `dnnergy analyze` on a network (ONNX file or zoo name). */
 export async function runAnalyze(name: string, opts: AnalyzeOpts): Promise<void> {
@@ -37,15 +37,20 @@ export async function runAnalyze(name: string, opts: AnalyzeOpts): Promise<void>
   if (opts.imperfect && (densities || net.layers.some((l) => l.kind !== 'other' && l.weightDensity !== undefined && l.weightDensity < 1))) {
     throw new SpecError('<command line>', '--imperfect', 'a dense network and no --density (the sparse engine counts perfect factors only)', densities ? '--density' : 'pruned weights');
   }
+  if (opts.exact !== undefined && opts.exactBudget !== undefined) {
+    throw new SpecError('<command line>', '--exact-budget', 'either --exact (seconds per shape) or --exact-budget (seconds for the network), not both', `--exact ${opts.exact}`);
+  }
+  const exact = opts.exact !== undefined || opts.exactBudget !== undefined;
   const report = await analyzeNetwork(net, design.arch, design.energy, {
     batch, objective: goal, evaluations: wholeNumber(opts.evaluations, '--evaluations', 1),
     seed: wholeNumber(opts.seed, '--seed', 0), threads, pool: threads > 1 ? threadPool(threads) : undefined, constraints: (w) => design.constraints(w),
     source: isArchFile(opts.arch) ? filesLabel(opts.arch.split(',').map((p) => p.trim())) : opts.arch,
     onLayer: bar ? (d) => bar.update(d) : undefined, ...(densities ? { densities } : {}),
-    ...(opts.exact !== undefined ? { exactTimeLimitMs: positiveNumber(opts.exact, '--exact') * 1000 } : {}), ...(opts.imperfect ? { imperfect: true } : {}),
+    ...(opts.exact !== undefined ? { exactTimeLimitMs: positiveNumber(opts.exact, '--exact') * 1000 } : {}),
+    ...(opts.exactBudget !== undefined ? { exactBudgetMs: positiveNumber(opts.exactBudget, '--exact-budget') * 1000 } : {}), ...(opts.imperfect ? { imperfect: true } : {}),
   });
   bar?.stop();
-  const proven = opts.exact === undefined ? undefined : provenTotal(report, goal);
+  const proven = exact ? provenTotal(report, goal) : undefined;
   const json = JSON.stringify({ ...(networkReportToJSON(report, clockHz) as object), ...(proven ? { proven } : {}) }, null, 2) + '\n';
   await OutputSet.run((out) => {
     if (opts.out) out.add(opts.out, json);

@@ -87,6 +87,7 @@ export function registerCommands(program: Command): void {
     .option('--out <file>', 'also write the JSON report to this file (atomically)')
     .option('--html <file>', 'also write an HTML report with stacked bars of energy per layer by level')
     .option('--exact <seconds>', 'map each distinct layer shape with the exact search for up to this long (instead of --evaluations): per-layer and network proven gaps')
+    .option('--exact-budget <seconds>', 'the exact search for the whole network within about this long: each distinct shape gets what is left times its share of the MACs not yet mapped (at least 0.25 s), a shape that finishes early leaves its time to the rest; annealing 20,000 evaluations per thread for each first incumbent')
     .option('--imperfect', IMPERFECT_NETWORK_HELP)
     .action(async (name: string, opts: AnalyzeOpts) => (await import('./analyze.js')).runAnalyze(name, opts));
 

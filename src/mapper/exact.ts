@@ -328,8 +328,21 @@ export function exactSearch(w: Workload, arch: Arch, space: MapSpace, plan: Ener
   const nb = new Float64Array(nodes);
   let rootBound = -1;
   ctx.scratch.cacheOnly = true;
+  // The nodes sharing a first digit are one block (it is the most
+  // significant): the block's bound holds for every mapping of each of its
+  // nodes, so a block already worse than the best (the incumbent) gives
+  // them that bound unbounded one by one — they are dropped when taken,
+  // as their own bounds would drop them (or: dropping them loses nothing
+  // a tie could need, strict pruning keeps every leaf that ties).
+  const block = top >= 2 ? nodes / radix[0] : nodes;
   for (let n = 0; n < nodes; n++) {
     if ((n & 15) === 0 && Date.now() >= deadline) { stopped = true; break; }
+    if (block < nodes && n % block === 0) {
+      setDigit(0, n / block);
+      const pb = K > 0 || fanoutOk(0) ? boundOf(ctx, view).score : Infinity;
+      clearDigit(0);
+      if (pb > threshold() * SLACK) { nb.fill(pb, n, n + block); n += block - 1; continue; }
+    }
     nb[n] = nodeBound(n);
   }
   ctx.scratch.cacheOnly = false;
@@ -344,8 +357,15 @@ export function exactSearch(w: Workload, arch: Arch, space: MapSpace, plan: Ener
     node = n; leaf = 0;
     let open = Infinity;
     if (nb[n] !== Infinity && enter(n)) {
-      const b = boundOf(ctx, view);
-      if (!pruned(top, b)) open = dfs(top, Math.max(nb[n], b.score));
+      // The node's bound from cached capacity results is never above its
+      // full bound: when it is already worse than the best, so is the full
+      // one, and the node is dropped as `pruned` would drop it, unbounded.
+      // Taken in ascending bound, every node after the first such one is.
+      if (nb[n] > threshold() * SLACK) prunedByBound += subtreeSize(top);
+      else {
+        const b = boundOf(ctx, view);
+        if (!pruned(top, b)) open = dfs(top, Math.max(nb[n], b.score));
+      }
     }
     leave();
     if (stopped) { openBound = Math.min(openBound, open); break; }

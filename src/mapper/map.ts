@@ -63,6 +63,8 @@ export interface MapLayerOptions {
   readonly sparse?: SparseSpec | null;
   /** How the winner's partial tiles are counted in its result (an imperfect one; the search ranks by the exact rule). */
   readonly partialTiles?: 'timeloop' | 'exact';
+  /** The exact strategy's annealing budget per search before the branch-and-bound (default: by the mapspace's size, see `RunOptions.exactAnneal`). */
+  readonly exactAnneal?: number;
 }
 
 /** The annealing budget of a sparse run asked for without one (the exact search's unlimited budget). */
@@ -147,6 +149,7 @@ export async function mapLayer(w: Workload, arch: Arch, energy: EnergyTable, con
   const run = (strategy: 'anneal' | 'random' | 'exact', evaluations: number, onProgress?: (done: number) => void) => runMapper(w, arch, constraints, plan, {
     objective: o.objective, seed: o.seed, threads: o.threads ?? 1, evaluations, deadline,
     analysis: imperfect ? { convention, partialTiles: 'exact' } : { convention }, pool: o.pool, onProgress, strategy, sparse,
+    ...(o.exactAnneal !== undefined ? { exactAnneal: o.exactAnneal } : {}),
   }).catch((e: unknown) => { throw asUserError(e, w, source); });
   // An exact run asked for under sparsity anneals; an unlimited budget then gets the annealer's default (the time limit still stops it).
   const evaluations = (sparse || imperfect) && !Number.isFinite(o.evaluations) ? SPARSE_ANNEAL : o.evaluations;

@@ -44,6 +44,12 @@ export interface RunOptions {
   readonly onProgress?: (done: number) => void;
   /** Rank by the sparse cost (not with the exact strategy, whose bounds and pruning are dense). */
   readonly sparse?: SparseObjective | null;
+  /**
+   * The exact strategy's annealing budget per search before the
+   * branch-and-bound (default: 2,000 on a space of ≤ 10⁶ canonical
+   * mappings, else 200,000; never past half the time limit either way).
+   */
+  readonly exactAnneal?: number;
 }
 
 /** What the exact strategy adds to a run's statistics. */
@@ -187,7 +193,7 @@ export async function runMapper(w: Workload, arch: Arch, constraints: Constraint
     jobs.push({
       w, arch, constraints, plan, objective: o.objective, seed: threadSeed(o.seed, i), evaluations: o.evaluations, ...(deadline !== Infinity ? { deadline } : {}), analysis: o.analysis, strategy: o.strategy,
       ...(o.sparse ? { sparse: o.sparse } : {}),
-      ...(shared ? { exact: { annealEvaluations: size <= SMALL_SPACE ? EXACT_ANNEAL_SMALL : EXACT_ANNEAL, ...(annealUntil !== undefined ? { annealUntil } : {}), shared } } : {}),
+      ...(shared ? { exact: { annealEvaluations: o.exactAnneal ?? (size <= SMALL_SPACE ? EXACT_ANNEAL_SMALL : EXACT_ANNEAL), ...(annealUntil !== undefined ? { annealUntil } : {}), shared } } : {}),
     });
   }
   const done = new Array<number>(threads).fill(0);

@@ -24,7 +24,7 @@ export interface LayerReport {
   readonly result: Result | null;
   /** Whether this shape was mapped before (cache hit). */
   readonly cached: boolean;
-  /** With {@link AnalyzeOptions.exactTimeLimitMs}: the proven lower bound on the layer's objective (the exact search's). */
+  /** With the exact search ({@link AnalyzeOptions.exactTimeLimitMs} or `exactBudgetMs`): the proven lower bound on the layer's objective. */
   readonly proven?: number;
   /**
    * With {@link NetworkSearchOptions.imperfect}: each dimension the best
@@ -106,11 +106,36 @@ export interface AnalyzeOptions extends NetworkSearchOptions {
    * proven bound on its objective (`proven`).
    */
   readonly exactTimeLimitMs?: number;
+  /**
+   * The exact search for every distinct shape under one time budget for
+   * the whole network (ms) instead of a flat `exactTimeLimitMs`: a shape,
+   * when first met, gets what is left of the budget times its share of the
+   * MACs not yet mapped (repeats counted; at least {@link MIN_SHAPE_MS}),
+   * so a shape that finishes early leaves its time to the others.
+   */
+  readonly exactBudgetMs?: number;
 }
+
+/** The least time a shape gets under {@link AnalyzeOptions.exactBudgetMs} (its annealing must find a legal mapping). */
+export const MIN_SHAPE_MS = 250;
+
+/**
+ * Annealing evaluations per search before each shape's branch-and-bound
+ * under {@link AnalyzeOptions.exactBudgetMs}: on resnet50's shapes on
+ * `eyeriss` 20,000 already reach the optimum the search then proves, and
+ * every millisecond of annealing beyond that is one the proof lacks.
+ */
+export const BUDGET_ANNEAL = 20_000;
 
 export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTable, o: AnalyzeOptions): Promise<NetworkReport> {
   const cache = new Map<string, { result: Result; mapping: Mapping }>();
   const bounds = new Map<string, number>();
+  const exact = o.exactTimeLimitMs !== undefined || o.exactBudgetMs !== undefined;
+  // The budget's shares: each distinct shape's MACs, every repeat counted.
+  const share = new Map<string, number>();
+  for (const l of net.layers) if (l.kind !== 'other') share.set(shapeKey(l), (share.get(shapeKey(l)) ?? 0) + layerMacs(l));
+  let shareLeft = [...share.values()].reduce((a, b) => a + b, 0);
+  const budgetEnd = o.exactBudgetMs === undefined ? 0 : Date.now() + o.exactBudgetMs;
   const layers: LayerReport[] = [];
   let energyTotal = 0, cycles = 0, macs = 0, dram = 0;
   for (const [i, layer] of net.layers.entries()) {
@@ -124,21 +149,28 @@ export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTab
     const cached = hit !== undefined;
     const w = layerWorkload(layer, o.batch);
     if (!hit) {
-      const mapped = await mapShape(w, arch, energy, o);
+      let limit = o.exactTimeLimitMs;
+      if (o.exactBudgetMs !== undefined) {
+        const mine = share.get(key)!;
+        limit = budgetSlice(budgetEnd - Date.now(), mine, shareLeft);
+        shareLeft -= mine;
+      }
+      const mapped = await mapShape(w, arch, energy, o, limit);
       hit = { result: mapped.result, mapping: mapped.mapping };
       cache.set(key, hit);
       bounds.set(key, mapped.proven);
     }
     const result = hit.result;
-    const proven = o.exactTimeLimitMs === undefined ? undefined : bounds.get(key);
+    const proven = exact ? bounds.get(key) : undefined;
     const m = layerMacs(layer) * o.batch;
     const d: LayerDensities = { ...(layer.weightDensity !== undefined ? { weights: layer.weightDensity } : {}), ...o.densities };
     // The file's weight masks (kept on import for `--density-from actual`) give every weight tile its real occupancy.
     const mask = o.densities?.weights === undefined ? net.weightMasks?.get(layer.name) : undefined;
     const actual = mask ? actualWeights(w, layer, mask) ?? undefined : undefined;
     const sparse = isSparse(d) ? evaluateLayerSparse(w, arch, hit.mapping, energy, d, actual) ?? undefined : undefined;
-    const padded = o.imperfect ? { padded: paddedDims(w, hit.mapping), ...(proven !== undefined ? { gap: score(o.objective, result.energyPJ, result.cycles) / proven } : {}) } : {};
-    const report: LayerReport = { layer, macs: m, result, cached, mapping: hit.mapping, ...(sparse ? { sparse } : {}), ...(proven !== undefined ? { proven } : {}), ...padded };
+    const padded = o.imperfect ? { padded: paddedDims(w, hit.mapping) } : {};
+    const gap = proven !== undefined ? { proven, gap: score(o.objective, result.energyPJ, result.cycles) / proven } : {};
+    const report: LayerReport = { layer, macs: m, result, cached, mapping: hit.mapping, ...(sparse ? { sparse } : {}), ...gap, ...padded };
     layers.push(report);
     energyTotal += layerEnergy(report);
     cycles += sparse?.cycles ?? result.cycles;
@@ -161,6 +193,15 @@ export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTab
 }
 
 /**
+ * A shape's time under a network budget: what is left of it (`leftMs`)
+ * times the shape's share (its MACs, repeats counted) of the MACs of the
+ * shapes not yet mapped, this one included; at least {@link MIN_SHAPE_MS}.
+ */
+export function budgetSlice(leftMs: number, share: number, shareLeft: number): number {
+  return Math.max(MIN_SHAPE_MS, shareLeft > 0 ? (leftMs * share) / shareLeft : leftMs);
+}
+
+/**
  * One distinct layer shape, mapped as `o` asks: annealing or the exact
  * search; with imperfect factors also the padded search, the better of the
  * two kept (the perfect one on a tie, so a layer no pad helps keeps its
@@ -170,8 +211,10 @@ export async function analyzeNetwork(net: Network, arch: Arch, energy: EnergyTab
  * "Bounds on imperfect mappings"), while the exact search's raised bound
  * covers perfect factors only.
  */
-async function mapShape(w: Workload, arch: Arch, energy: EnergyTable, o: AnalyzeOptions): Promise<LayerMapping> {
-  const exact = o.exactTimeLimitMs === undefined ? {} : { strategy: 'exact' as const, timeLimitMs: o.exactTimeLimitMs, evaluations: Infinity };
+async function mapShape(w: Workload, arch: Arch, energy: EnergyTable, o: AnalyzeOptions, limitMs: number | undefined): Promise<LayerMapping> {
+  const exact = limitMs === undefined ? {} : {
+    strategy: 'exact' as const, timeLimitMs: limitMs, evaluations: Infinity, ...(o.exactBudgetMs !== undefined ? { exactAnneal: BUDGET_ANNEAL } : {}),
+  };
   const search = { objective: o.objective, seed: o.seed, threads: o.threads, evaluations: o.evaluations, pool: o.pool, source: o.source, ...exact };
   const constraints = o.constraints(w);
   const perfect = await mapLayer(w, arch, energy, constraints, search);

@@ -73,7 +73,7 @@ export function networkReportToJSON(r: NetworkReport, clockHz: number): unknown 
         energy_by_tensor: byTensor,
         ...(res.networks ? { energy_by_network: Object.fromEntries(res.networks.map((n) => [n.name, n.energyPJ])) } : {}),
         shape_mapped_before: l.cached,
-        ...(r.imperfect ? imperfectFields(l) : {}),
+        ...(r.imperfect ? imperfectFields(l) : provenFields(l)),
       };
     }),
     // What stood in for user data, or was read but not modelled (only when there is any).
@@ -87,10 +87,12 @@ export function networkReportToJSON(r: NetworkReport, clockHz: number): unknown 
  * exact search, its proven bound and gap (score over bound).
  */
 function imperfectFields(l: LayerReport): Record<string, unknown> {
-  return {
-    padded: l.padded ?? {},
-    ...(l.proven !== undefined ? { proven_bound: l.proven, ...(l.gap !== undefined && Number.isFinite(l.gap) ? { gap: l.gap } : {}) } : {}),
-  };
+  return { padded: l.padded ?? {}, ...provenFields(l) };
+}
+
+/** With the exact search: the layer's proven bound on its objective and its gap (score over bound). */
+function provenFields(l: LayerReport): Record<string, unknown> {
+  return l.proven !== undefined ? { proven_bound: l.proven, ...(l.gap !== undefined && Number.isFinite(l.gap) ? { gap: l.gap } : {}) } : {};
 }
 
 /** Busy PEs: a whole number, or (an imperfect nest's average over unequal passes) one decimal. */
@@ -109,9 +111,9 @@ function padText(l: LayerReport): string {
 export function formatNetworkReport(r: NetworkReport, clockHz: number): string {
   const names = levelNames(r);
   const unit = r.energyUnit === 'MAC' ? 'MAC-eq' : 'pJ';
-  // An --imperfect run adds the pads of each layer (and, with the exact search, its proven gap).
-  const gaps = r.imperfect === true && r.layers.some((l) => l.gap !== undefined);
-  const extra = r.imperfect ? ['padded', ...(gaps ? ['gap'] : [])] : [];
+  // An --imperfect run adds the pads of each layer; the exact search, its proven gap.
+  const gaps = r.layers.some((l) => l.gap !== undefined);
+  const extra = [...(r.imperfect ? ['padded'] : []), ...(gaps ? ['gap'] : [])];
   const rows: string[][] = [['layer', 'MACs', `energy (${unit})`, `/MAC`, ...names.map((n) => `${n} %`), 'cycles', 'util', 'PEs', 'DRAM/MAC', ...extra]];
   for (const l of r.layers) {
     if (!l.result) { rows.push([l.layer.name, '-', `not modelled (${l.layer.kind === 'other' ? l.layer.op : ''})`, '', ...names.map(() => ''), '', '', '', '', ...extra.map(() => '')]); continue; }
@@ -125,7 +127,7 @@ export function formatNetworkReport(r: NetworkReport, clockHz: number): string {
         return ((e / layerEnergy(l)) * 100).toFixed(1);
       }),
       fmt(res.cycles), `${(res.utilization * 100).toFixed(0)}%`, peText(res.levels[0].utilizedInstances), (dram / l.macs).toFixed(4),
-      ...(r.imperfect ? [padText(l), ...(gaps ? [l.gap === undefined ? '' : `${l.gap.toFixed(3)}×`] : [])] : []),
+      ...(r.imperfect ? [padText(l)] : []), ...(gaps ? [l.gap === undefined ? '' : `${l.gap.toFixed(3)}×`] : []),
     ]);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((x) => x[c].length)));

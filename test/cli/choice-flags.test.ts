@@ -15,6 +15,8 @@ describe('choice flags', () => {
     [['analyze', 'alexnet', '--arch', 'eyeriss', '--imperfect=yes'], /unknown option '--imperfect=yes'/],
     [['analyze', 'alexnet', '--arch', 'eyeriss', '--density', 'Weights=0.5', '--imperfect'], /--imperfect: expected a dense network and no --density.*found --density/],
     [['analyze', 'examples/pruned-conv.onnx', '--arch', 'eyeriss', '--imperfect'], /--imperfect: expected a dense network.*found pruned weights/],
+    // One exact budget: per shape or for the network.
+    [['analyze', 'alexnet', '--arch', 'eyeriss', '--exact', '1', '--exact-budget', '10'], /--exact-budget: expected either --exact .* not both, found "?--exact 1"?/],
     // Commander's suggestion joins the error's line instead of a second one.
     [['dataflows', '--network', 'alexnet', '--imperfect=1'], /unknown option '--imperfect=1' \(Did you mean --imperfect\?\)/],
   ];

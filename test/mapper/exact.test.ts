@@ -55,6 +55,11 @@ describe('exact search', () => {
       expect(x.best, label).not.toBeNull();
       expect(score(objective, x.energyPJ, x.cycles), label).toBe(score(objective, all.energyPJ, all.cycles));
       expect(x.energyPJ, label).toBe(all.energyPJ);
+      // Seeded with the optimum itself, every node block and node the bound puts past it is dropped unbounded: the same optimum.
+      const seeded = exactSearch(w, arch, space, plan, { objective, analysis: { convention }, incumbent: { genome: all.best, energyPJ: all.energyPJ, cycles: all.cycles } });
+      expect(seeded.complete, label).toBe(true);
+      expect([seeded.energyPJ, seeded.cycles], label).toEqual([x.energyPJ, x.cycles]);
+      if (seeded.bestNode !== Infinity) expect(space.toMapping(seeded.best!), label).toEqual(space.toMapping(x.best!));
       const lb = lowerBound(w, arch, plan, objective, c, true);
       expect(lb.score, label).toBeLessThanOrEqual(score(objective, all.energyPJ, all.cycles) * tol);
       // Everything counted: evaluated, over capacity or in a pruned subtree (upper counts), never fewer than the legal leaves.
