@@ -290,6 +290,11 @@ export function exactSearch(w: Workload, arch: Arch, space: MapSpace, plan: Ener
       setDigit(k, v);
       if (k < K || fanoutOk(k)) {
         if (stopped) open = Math.min(open, Math.max(parent, openScore(parent)));
+        // A dimension with nothing left to deal (bound 1 after the fixed
+        // factors: one distribution, of 1s) leaves the view's bound as it
+        // was: the parent's, which was not pruned. Not bounding it again
+        // can only prune less, never wrongly.
+        else if (k >= K && space.primes[k - K].length === 0) open = Math.min(open, dfs(k + 1, parent));
         else {
           const b = boundOf(ctx, view);
           if (pruned(k + 1, b)) { /* dropped: not open */ } else open = Math.min(open, dfs(k + 1, Math.max(parent, b.score)));
