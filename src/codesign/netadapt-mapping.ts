@@ -158,7 +158,7 @@ export function refitStarts(space: MapSpace, from: Genome, arch: Arch, scratch: 
   const out: Genome[] = [];
   // Distinct re-fits so far: a re-fit equal to an earlier one adds nothing, and nor does its filled copy (the same as the earlier one's).
   const raws: Genome[] = [];
-  // Plain loops and no closures: this runs once per variant, and is cheaper both before and after V8 compiles it.
+  // Plain loops, no closures: this runs once per variant, often enough for TurboFan to compile it, and closures and iterators it inlines make a large compile.
   let used = 0;
   for (let l = space.L - 1; l >= 0; l--) {
     for (let o = 0; o < 2; o++) {

@@ -47,9 +47,7 @@ export interface MemoSearchOptions {
  */
 export function memoSearch(w: Workload, arch: Arch, space: MapSpace, plan: EnergyPlan, o: MemoSearchOptions, make: (ctx: StrategyContext) => Strategy, memo: SearchMemo): MemoSearchResult {
   memo.reset(o.evaluations);
-  // One closure site for every strategy (full and variant searches): `searchWith` calls the factory it is given, and V8's
-  // optimised loop checks that it is the one it has seen (a factory from another site discards it: "wrong feedback cell").
-  const r = searchWith(w, arch, space, plan, { objective: o.objective, seed: o.seed, evaluations: o.evaluations, memo }, (ctx) => make(ctx));
+  const r = searchWith(w, arch, space, plan, { objective: o.objective, seed: o.seed, evaluations: o.evaluations, memo }, make);
   return { best: r.best, energyPJ: r.energyPJ, cycles: r.cycles, candidates: r.stats.evaluated, evaluated: memo.entries };
 }
 
