@@ -70,10 +70,8 @@ export function costTable(source: LayerCostSource, clocks: TableClocks = {}): Co
   const now = clocks.wall ?? (() => performance.now());
   const entries = new Map<string, number>();
   let ms = 0, cpuMs = 0, lookups = 0;
+  // A new entry, timed (lookups that hit are answered in `cost` without a promise: NetAdapt asks thousands).
   const entry = async (key: string, make: () => Promise<number>): Promise<number> => {
-    lookups++;
-    const have = entries.get(key);
-    if (have !== undefined) return have;
     const t0 = now(), c0 = clocks.cpu?.() ?? 0;
     const v = await make();
     ms += now() - t0;
@@ -86,12 +84,20 @@ export function costTable(source: LayerCostSource, clocks: TableClocks = {}): Co
     async cost(net) {
       const layers: { name: string; cost: number }[] = [];
       let total = source.fixed ?? 0;
-      for (const [i, l] of net.layers.entries()) {
+      for (let i = 0; i < net.layers.length; i++) {
+        const l = net.layers[i];
         let c = 0;
-        if (l.kind === 'conv' || l.kind === 'fc') c = await entry(shapeKey(l), () => source.layerCost(l));
-        else if (l.kind === 'other' && source.otherCost) {
+        if (l.kind === 'conv' || l.kind === 'fc') {
+          const key = shapeKey(l);
+          lookups++;
+          const have = entries.get(key);
+          c = have !== undefined ? have : await entry(key, () => source.layerCost(l));
+        } else if (l.kind === 'other' && source.otherCost) {
           const input = net.tensors.get(net.edges[i].inputs[0]) ?? [];
-          c = await entry(otherKey(l, input), () => source.otherCost!(l, input));
+          const key = otherKey(l, input);
+          lookups++;
+          const have = entries.get(key);
+          c = have !== undefined ? have : await entry(key, () => source.otherCost!(l, input));
         } else if (l.kind === 'matmul') throw new Error(`${net.name}/${l.name}: matrix products are not priced by the NetAdapt table`);
         layers.push({ name: l.name, cost: c });
         total += c;

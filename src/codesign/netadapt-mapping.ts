@@ -80,18 +80,19 @@ export function refit(space: MapSpace, from: Genome, order: RefitOrder, out: Gen
   for (let i = 0; i < out.f.length; i++) out.f[i] = fixed[i] || 1;
   const restSlot = restLevel * 3 + T;
   for (let d = 0; d < D; d++) {
-    const slots = free[d];
+    const slots = free[d], ps = primes[d];
     if (slots.length === 0) continue;
     let rest = 1;
-    for (const p of primes[d]) rest *= p;
+    for (let i = 0; i < ps.length; i++) rest *= ps[i];
     let last = -1, hasRest = false;
-    for (const s of slots) { if (s % 3 === T) last = s; if (s === restSlot) hasRest = true; }
+    for (let i = 0; i < slots.length; i++) { const s = slots[i]; if (s % 3 === T) last = s; if (s === restSlot) hasRest = true; }
     if (hasRest) last = restSlot;
     if (last < 0) last = slots[slots.length - 1];
     // inner-first: the slots as listed; spatial-first: the spatial ones, then the temporal ones (one pass each).
     const passes = order === 'inner-first' ? 1 : 2;
     for (let pass = 0; pass < passes; pass++) {
-      for (const s of slots) {
+      for (let i = 0; i < slots.length; i++) {
+        const s = slots[i];
         if (s === last || (passes === 2 && (s % 3 === T) !== (pass === 1))) continue;
         const k = divisorAtMost(rest, from.f[s * D + d]);
         out.f[s * D + d] *= k;
@@ -117,7 +118,7 @@ export function fillSpatial(space: MapSpace, arch: Arch, g: Genome): boolean {
   let moved = false;
   for (let l = 0; l < L; l++) {
     const f = fanout(arch, l);
-    for (const slot of [SX, SY]) {
+    for (let slot = SX; slot <= SY; slot++) {
       const at = l * 3 + slot;
       const cap = slot === SX ? f.x : f.y;
       for (;;) {
@@ -125,9 +126,12 @@ export function fillSpatial(space: MapSpace, arch: Arch, g: Genome): boolean {
         for (let d = 0; d < D; d++) used *= g.f[at * D + d];
         let dim = -1, from = -1, prime = 1;
         for (let d = 0; d < D; d++) {
-          if (!free[d].includes(at)) continue;
-          for (let i = free[d].length - 1; i >= 0; i--) {
-            const s = free[d][i];
+          const fd = free[d];
+          let has = false;
+          for (let i = 0; i < fd.length; i++) if (fd[i] === at) { has = true; break; }
+          if (!has) continue;
+          for (let i = fd.length - 1; i >= 0; i--) {
+            const s = fd[i];
             const v = g.f[s * D + d];
             if (s % 3 !== T || v === 1) continue;
             const p = smallestPrimeOf(primes[d], v);
@@ -154,30 +158,35 @@ export function refitStarts(space: MapSpace, from: Genome, arch: Arch, scratch: 
   const out: Genome[] = [];
   // Distinct re-fits so far: a re-fit equal to an earlier one adds nothing, and nor does its filled copy (the same as the earlier one's).
   const raws: Genome[] = [];
+  // Plain loops, no closures: this runs once per variant, often enough for TurboFan to compile it, and closures and iterators it inlines make a large compile.
   let used = 0;
-  const take = (): Genome => (used < scratch.length ? scratch[used++] : (scratch.push(space.newGenome()), scratch[used++]));
-  const n = space.L * 3 * space.D;
-  const among = (list: readonly Genome[], g: Genome): boolean => {
-    for (const h of list) {
-      let i = 0;
-      while (i < n && h.f[i] === g.f[i]) i++;
-      if (i === n) return true;
-    }
-    return false;
-  };
   for (let l = space.L - 1; l >= 0; l--) {
-    for (const order of ['inner-first', 'spatial-first'] as const) {
-      const g = take();
-      if (!refit(space, from, order, g, l) || among(raws, g)) { used--; continue; }
+    for (let o = 0; o < 2; o++) {
+      if (used === scratch.length) scratch.push(space.newGenome());
+      const g = scratch[used++];
+      if (!refit(space, from, o === 0 ? 'inner-first' : 'spatial-first', g, l) || sameFactorsAsAny(raws, g)) { used--; continue; }
       raws.push(g);
-      if (!among(out, g)) out.push(g);
-      const filled = take();
+      if (!sameFactorsAsAny(out, g)) out.push(g);
+      if (used === scratch.length) scratch.push(space.newGenome());
+      const filled = scratch[used++];
       space.copy(g, filled);
-      if (fillSpatial(space, arch, filled) && !among(out, filled)) out.push(filled);
+      if (fillSpatial(space, arch, filled) && !sameFactorsAsAny(out, filled)) out.push(filled);
       else used--;
     }
   }
   return out;
+}
+
+/** Whether a genome of `list` has the factors of `g`. */
+function sameFactorsAsAny(list: readonly Genome[], g: Genome): boolean {
+  const n = g.f.length;
+  for (let k = 0; k < list.length; k++) {
+    const h = list[k].f;
+    let i = 0;
+    while (i < n && h[i] === g.f[i]) i++;
+    if (i === n) return true;
+  }
+  return false;
 }
 
 /**

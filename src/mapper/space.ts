@@ -93,16 +93,25 @@ export function smallestPrimeOf(primes: readonly number[], v: number): number {
 /** Most pads an awkward dimension gets besides its own bound. */
 export const MAX_PADS = 6;
 
-/** 7-smooth numbers in (n, 1.15·n], nearest first, at most {@link MAX_PADS}. */
-function smoothAbove(n: number): number[] {
-  const out: number[] = [];
+/** Append to `out` the 7-smooth numbers in (n, 1.15·n], nearest first, at most {@link MAX_PADS}. */
+function smoothAbove(n: number, out: number[]): void {
   const top = Math.floor(n * 1.15);
-  for (let v = n + 1; v <= top && out.length < MAX_PADS; v++) {
+  for (let v = n + 1, found = 0; v <= top && found < MAX_PADS; v++) {
     let x = v;
-    for (const q of [2, 3, 5, 7]) while (x % q === 0) x /= q;
-    if (x === 1) out.push(v);
+    while (x % 2 === 0) x /= 2;
+    while (x % 3 === 0) x /= 3;
+    while (x % 5 === 0) x /= 5;
+    while (x % 7 === 0) x /= 7;
+    if (x === 1) { out.push(v); found++; }
   }
-  return out;
+}
+
+/**
+ * A fixed factor that does not divide what is left of the bound is cut to
+ * it (Timeloop maps C=4 on a C=3 layer as C=3), else to their gcd.
+ */
+function fitFactor(f: number, rest: number): number {
+  return rest % f === 0 ? f : f > rest ? rest : gcd(f, rest);
 }
 
 /** Copy a level's factor bounds (dimension → bound) into `arr` at `at + d`; whether there were any. */
@@ -215,9 +224,6 @@ export class MapSpace {
     for (let l = 0; l < L; l++) { torder.push(c.levels[l].temporalOrder); sorder.push(c.levels[l].spatialOrder); }
     this.torder = torder;
     this.sorder = sorder;
-    // A fixed factor that does not divide what is left of the bound is cut to
-    // it (Timeloop maps C=4 on a C=3 layer as C=3), else to their gcd.
-    const fit = (f: number, rest: number) => (rest % f === 0 ? f : f > rest ? rest : gcd(f, rest));
     for (let d = 0; d < D; d++) {
       let rest = w.bounds[d];
       const free: number[] = [];
@@ -225,7 +231,7 @@ export class MapSpace {
         const lc = c.levels[l];
         // Temporal slot.
         const tf = lc.temporalFactors.get(d);
-        if (tf !== undefined && tf > 0) { const f = fit(tf, rest); this.fixed[(l * 3 + T) * D + d] = f; rest /= f; } else free.push(l * 3 + T);
+        if (tf !== undefined && tf > 0) { const f = fitFactor(tf, rest); this.fixed[(l * 3 + T) * D + d] = f; rest /= f; } else free.push(l * 3 + T);
         // Spatial slots: the axis comes from the spatial order and split, if given.
         const sf = lc.spatialFactors.get(d);
         const pos = lc.spatialOrder.indexOf(d);
@@ -239,7 +245,7 @@ export class MapSpace {
           if (sf !== undefined && sf > 0) {
             // A fixed spatial factor goes to the dimension's axis (X if open).
             const target = onlyY ? SY : onlyX ? SX : this.fanX[l] >= sf ? SX : SY;
-            if (slot === target) { const f = fit(sf, rest); this.fixed[i] = f; rest /= f; } else this.fixed[i] = 1;
+            if (slot === target) { const f = fitFactor(sf, rest); this.fixed[i] = f; rest /= f; } else this.fixed[i] = 1;
           } else if (excluded) this.fixed[i] = 1;
           else free.push(l * 3 + slot);
         }
@@ -251,8 +257,8 @@ export class MapSpace {
     }
     const freeTemporal: number[][] = [];
     for (let d = 0; d < D; d++) {
-      const t: number[] = [];
-      for (const x of freeAll[d]) if (x % 3 === T) t.push(x);
+      const t: number[] = [], all = freeAll[d];
+      for (let i = 0; i < all.length; i++) if (all[i] % 3 === T) t.push(all[i]);
       freeTemporal.push(t);
     }
     this.freeTemporal = freeTemporal;
@@ -277,10 +283,15 @@ export class MapSpace {
     }
     this.hasFactorBounds = any;
     const pads: number[][] = [];
+    let imperfect = false;
     for (let d = 0; d < D; d++) {
       const n = w.bounds[d];
-      const own = primes[d].reduce((a, b) => a * b, 1) === n;
-      pads.push(c.imperfect === true && own && n >= 8 ? [n, ...smoothAbove(n)] : [n]);
+      let own = 1;
+      for (let i = 0; i < primes[d].length; i++) own *= primes[d][i];
+      const ps = [n];
+      if (c.imperfect === true && own === n && n >= 8) smoothAbove(n, ps);
+      if (ps.length > 1) imperfect = true;
+      pads.push(ps);
     }
     this.pads = pads;
     const padPrimes: (readonly number[])[][] = [];
@@ -290,7 +301,7 @@ export class MapSpace {
       padPrimes.push(pp);
     }
     this.padPrimes = padPrimes;
-    this.imperfect = pads.some((ps) => ps.length > 1);
+    this.imperfect = imperfect;
     this.residual = new Float64Array(L * 3 * D);
     this.keepFixed = new Uint8Array(L * S).fill(255);
     for (let l = 0; l < L; l++) {
@@ -363,7 +374,9 @@ export class MapSpace {
         const free = this.free[d];
         // Only a space with imperfect factors draws a pad (a perfect space's draws are unchanged).
         if (this.pads[d].length > 1) g.pad[d] = rng.int(this.pads[d].length);
-        for (const p of this.primesOf(g, d)) {
+        const ps = this.primesOf(g, d);
+        for (let k = 0; k < ps.length; k++) {
+          const p = ps[k];
           // Late attempts favour temporal slots, which never break a fanout.
           let slot = free[rng.int(free.length)];
           if (attempt > 20 && slot % 3 !== T) {

@@ -47,10 +47,23 @@ export function compileProblem(w: Workload, arch: Arch): CompiledProblem {
   const D = w.dims.length;
   const S = w.dataSpaces.length;
   const L = arch.storage.length;
-  const ranks = Int32Array.from(w.dataSpaces.map((d) => d.ranks.length));
-  const RM = Math.max(...ranks);
+  // Plain loops, no closures or iterators: this runs once per search (hundreds in a NetAdapt table), often enough
+  // for TurboFan to compile it, and the closures and iterators inlined made it one of the table's largest compiles.
+  const ranks = new Int32Array(S);
+  const readWrite = new Uint8Array(S);
+  let RM = -Infinity;
+  for (let s = 0; s < S; s++) {
+    ranks[s] = w.dataSpaces[s].ranks.length;
+    readWrite[s] = w.dataSpaces[s].readWrite ? 1 : 0;
+    if (ranks[s] > RM) RM = ranks[s];
+  }
   const coef = new Float64Array(S * RM * D);
-  w.dataSpaces.forEach((ds, s) => ds.ranks.forEach((rank, k) => rank.forEach((t) => { coef[(s * RM + k) * D + t.dim] += t.coef; })));
+  let nTerms = 0;
+  for (let s = 0; s < S; s++) {
+    const rs = w.dataSpaces[s].ranks;
+    for (let k = 0; k < rs.length; k++) for (let j = 0; j < rs[k].length; j++) coef[(s * RM + k) * D + rs[k][j].dim] += rs[k][j].coef;
+  }
+  for (let i = 0; i < coef.length; i++) if (coef[i] !== 0) nTerms++;
   const meshX = new Int32Array(L);
   const meshY = new Int32Array(L);
   for (let l = 0; l < L; l++) {
@@ -58,17 +71,23 @@ export function compileProblem(w: Workload, arch: Arch): CompiledProblem {
     meshX[l] = f.x;
     meshY[l] = f.y;
   }
-  const terms: { s: number; k: number; d: number; c: number }[] = [];
   const termStart = new Int32Array(S + 1);
-  for (let s = 0; s < S; s++) {
-    termStart[s] = terms.length;
-    for (let k = 0; k < ranks[s]; k++) for (let d = 0; d < D; d++) { const c = coef[(s * RM + k) * D + d]; if (c !== 0) terms.push({ s, k, d, c }); }
-  }
-  termStart[S] = terms.length;
+  const termRank = new Int32Array(nTerms), termDim = new Int32Array(nTerms), termCoef = new Float64Array(nTerms);
   const ranksTouched = new Int32Array(S * D);
-  for (const t of terms) ranksTouched[t.s * D + t.d]++;
-  return new Problem(D, S, L, ranks, RM, coef, Uint8Array.from(w.dataSpaces.map((d) => (d.readWrite ? 1 : 0))), meshX, meshY, Float64Array.from(w.bounds),
-    termStart, Int32Array.from(terms.map((t) => t.k)), Int32Array.from(terms.map((t) => t.d)), Float64Array.from(terms.map((t) => t.c)), ranksTouched);
+  let n = 0;
+  for (let s = 0; s < S; s++) {
+    termStart[s] = n;
+    for (let k = 0; k < ranks[s]; k++) {
+      for (let d = 0; d < D; d++) {
+        const c = coef[(s * RM + k) * D + d];
+        if (c === 0) continue;
+        termRank[n] = k; termDim[n] = d; termCoef[n] = c; n++;
+        ranksTouched[s * D + d]++;
+      }
+    }
+  }
+  termStart[S] = n;
+  return new Problem(D, S, L, ranks, RM, coef, readWrite, meshX, meshY, Float64Array.from(w.bounds), termStart, termRank, termDim, termCoef, ranksTouched);
 }
 
 /**
