@@ -109,8 +109,7 @@ export async function runAdapt(o: AdaptOpts): Promise<void> {
     if (!t) {
       if (s.platform === 'cpu') {
         const { timeInterleaved } = await import('../io/ort.js');
-        // Rounds spread over 3 s: the shared machine's speed changes for seconds at a time (io/ort.ts `spanMs`).
-        const source = await cpu.cpuSource((cases) => timeInterleaved(cases, { warmup, runs, rounds, optimization: ortLevel, spanMs: 3000 }));
+        const source = await cpu.cpuSource((cases) => timeInterleaved(cases, { warmup, runs, rounds, optimization: ortLevel }));
         t = { table: lut.costTable(source, { cpu: cpuMs }), cpu: source };
       } else {
         // The original network's layers are the anchors: their shapes get the full search, the variants a short one from there.
