@@ -2,38 +2,37 @@
 // energy on Eyeriss (the look-up table's sum, exact for the model), and the
 // whole network's CPU latency (onnxruntime, interleaved: A, B, C, A, B, C, ...
 // so that other load hits every model alike; the lowest round's median, the
-// estimator the table's entries use), against the CPU table's sum.
+// estimator the table's entries use), against the CPU table's sum (entries:
+// codesign/netadapt-cpu.ts, all of them timed interleaved first).
 //   npx tsx scripts/netadapt-platforms.ts <model dir> ...
+//   env: REPEATS (rounds, 60), RUNS (5), SPAN_MS (20000), as scripts/cpu-table-check.ts
 import { builtinArch } from '../src/designs/builtin.js';
 import { cpuSource } from '../src/codesign/netadapt-cpu.js';
 import { costTable, modelSource } from '../src/codesign/netadapt-lut.js';
-import { exportSequentialOnnx } from '../src/network/onnx/export.js';
-import { timeOnnx } from '../src/io/ort.js';
+import { timeInterleaved } from '../src/io/ort.js';
 import { initTf } from '../src/train/backend.js';
 import { loadModel } from '../src/train/io.js';
 import { networkOf, onnxValues } from '../src/train/network.js';
 
 const dirs = process.argv.slice(2);
-const repeats = Number(process.env.REPEATS ?? 7);
+const repeats = Number(process.env.REPEATS ?? 60);
+const timing = { warmup: 20, runs: Number(process.env.RUNS ?? 5), rounds: repeats, spanMs: Number(process.env.SPAN_MS ?? 20000) };
 const tf = await initTf();
 const eyeriss = builtinArch('eyeriss')!;
 const energy = costTable(modelSource(eyeriss, { metric: 'energy', evaluations: 1000, seed: 1, platform: 'eyeriss' }));
-const cpu = await cpuSource((m, d) => timeOnnx(m, d, { warmup: 10, runs: 50, rounds: 3 }));
+const cpu = await cpuSource((cases) => timeInterleaved(cases, timing));
 const table = costTable(cpu);
 const models = await Promise.all(dirs.map(async (d) => {
   const model = await loadModel(tf, d);
   const net = networkOf(model);
-  return { dir: d, net, onnx: exportSequentialOnnx(net, 1, onnxValues(model, net)) };
+  return { dir: d, net, values: onnxValues(model, net) };
 }));
-const measured: number[][] = models.map(() => []);
-for (let r = 0; r < repeats; r++) {
-  for (const [i, m] of models.entries()) measured[i].push((await timeOnnx(m.onnx, [1, ...m.net.input], { warmup: 10, runs: 50, rounds: 1 })).medianMs);
-}
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+await cpu.prime(models.map((m) => m.net));
+const measured = await cpu.measureAll(models.map((m) => ({ net: m.net, values: m.values })));
 console.log(`| model | channels | Eyeriss energy (MAC-eq.) | CPU table (ms) | CPU measured (ms): lowest / median of ${repeats} rounds | table error (vs lowest, as the table's entries) |`);
 console.log('|---|---|---|---|---|---|');
 for (const [i, m] of models.entries()) {
-  const e = (await energy.cost(m.net)).total, t = (await table.cost(m.net)).total, ms = Math.min(...measured[i]), med = median(measured[i]);
+  const e = (await energy.cost(m.net)).total, t = (await table.cost(m.net)).total, ms = measured[i].medianMs, med = measured[i].medianOfRoundsMs!;
   const ch = m.net.layers.filter((l) => l.kind === 'conv' && l.groups === 1).map((l) => (l.kind === 'conv' ? l.outC : 0)).join(', ');
   console.log(`| ${m.dir} | ${ch} | ${e.toExponential(4)} | ${t.toFixed(4)} | ${ms.toFixed(4)} / ${med.toFixed(4)} | ${((t / ms - 1) * 100).toFixed(1)}% |`);
 }

@@ -108,8 +108,8 @@ export async function runAdapt(o: AdaptOpts): Promise<void> {
     let t = tables.get(s.text);
     if (!t) {
       if (s.platform === 'cpu') {
-        const { timeOnnx } = await import('../io/ort.js');
-        const source = await cpu.cpuSource((m, d) => timeOnnx(m, d, { warmup, runs, rounds, optimization: ortLevel }));
+        const { timeInterleaved } = await import('../io/ort.js');
+        const source = await cpu.cpuSource((cases) => timeInterleaved(cases, { warmup, runs, rounds, optimization: ortLevel }));
         t = { table: lut.costTable(source, { cpu: cpuMs }), cpu: source };
       } else {
         // The original network's layers are the anchors: their shapes get the full search, the variants a short one from there.

@@ -231,7 +231,7 @@ export function registerCommands(program: Command): void {
     .option('--checkpoints <list>', 'intermediate targets (between --target and 1): the first network at or under each is long-term fine-tuned and reported, as if the run ended there')
     .option('--warmup <n>', 'untimed runs before timing (latency:cpu)', '20')
     .option('--runs <n>', 'timed runs per table entry and network; the median counts (latency:cpu)', '100')
-    .option('--rounds <n>', 'rounds of warm-up and runs per table entry and network, each a fresh session; the lowest median counts (latency:cpu; the machine may be shared)', '3')
+    .option('--rounds <n>', 'rounds per table entry and network, round-robin over the models of one timing (an entry: 1-4 copies of its layer); the lowest median counts (latency:cpu; the machine may be shared)', '3')
     .option('--ort-level <basic|extended|all>', "onnxruntime's graph optimisation (latency:cpu); 'all' changes the layout to NCHWc across a whole network, which layers timed alone pay at their edges", 'extended')
     .option('--json', 'print the report as JSON (no timings)')
     .action(async (o: AdaptOpts) => (await import('./adapt.js')).runAdapt(o));

@@ -1,43 +1,20 @@
 /**
- * Real latency on this machine: an ONNX model run by onnxruntime-node on its
+ * Real latency on this machine: ONNX models run by onnxruntime-node on its
  * CPU execution provider, one intra-op and one inter-op thread (the machine
- * is shared; one thread also makes the figure a single core's). Each model
- * is warmed up, then run many times; the median is the latency, and the
- * spread (median absolute deviation over the median) is the noise. The
- * machine is shared: a burst of other work during one entry's few
- * milliseconds would stay in the table for good, so the runs are made in
- * rounds (a fresh session each) and the round with the lowest median counts.
+ * is shared; one thread also makes the figure a single core's, and makes a
+ * model's nodes run one after another on the calling thread). Every model —
+ * a table entry's layer models and whole networks alike — gets the same
+ * session options. Models are timed round-robin in rounds (see
+ * `timeInterleaved`), each round's figure the median of its runs.
  */
 import { createRequire } from 'node:module';
 
-/** A timing: median and spread of `runs` runs after `warmup`, in milliseconds. */
-export interface Timing {
-  readonly medianMs: number;
-  /** Median absolute deviation over the median: the run-to-run noise. */
-  readonly noise: number;
-  readonly p10Ms: number;
-  readonly p90Ms: number;
-  readonly runs: number;
-  /** Medians of the rounds, highest over lowest: how much other load moved the figure. */
-  readonly roundSpread: number;
-}
-
-/** How many runs to time and to discard first. */
-export interface TimingOptions {
-  readonly warmup: number;
-  readonly runs: number;
-  /** Rounds of warm-up and runs; the lowest median counts (default 3). */
-  readonly rounds?: number;
-  /**
-   * onnxruntime's graph optimisation level (default 'extended': fusions but
-   * no NCHWc layout change, which would put a reorder at every isolated
-   * layer's edges that a whole network pays only once).
-   */
-  readonly optimization?: 'basic' | 'extended' | 'all';
-}
-
 interface OrtTensor { readonly dims: readonly number[] }
-interface OrtSession { run(feeds: Record<string, OrtTensor>): Promise<unknown>; release?(): Promise<void>; readonly inputNames: readonly string[] }
+interface OrtSession {
+  run(feeds: Record<string, OrtTensor>, fetches?: Record<string, OrtTensor>): Promise<unknown>;
+  release?(): Promise<void>;
+  readonly inputNames: readonly string[];
+}
 interface Ort {
   InferenceSession: { create(model: Uint8Array, o: Record<string, unknown>): Promise<OrtSession> };
   Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensor;
@@ -50,43 +27,110 @@ function runtime(): Ort {
   return ort;
 }
 
-const median = (xs: number[]) => {
+const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-/** Time an ONNX model (bytes) on one input of `dims` (values fixed, so runs are alike). */
-export async function timeOnnx(model: Uint8Array, dims: readonly number[], o: TimingOptions): Promise<Timing> {
-  let best: Omit<Timing, 'roundSpread'> | undefined;
-  const medians: number[] = [];
-  for (let r = 0; r < (o.rounds ?? 3); r++) {
-    const t = await round(model, dims, o);
-    medians.push(t.medianMs);
-    if (!best || t.medianMs < best.medianMs) best = t;
-  }
-  return { ...best!, roundSpread: Math.max(...medians) / Math.min(...medians) };
+/** One model of an interleaved timing and the input it runs on (batch first). */
+export interface OnnxCase {
+  readonly model: Uint8Array;
+  readonly dims: readonly number[];
 }
 
-async function round(model: Uint8Array, dims: readonly number[], o: TimingOptions): Promise<Omit<Timing, 'roundSpread'>> {
+/** How an interleaved timing runs. */
+export interface InterleavedOptions {
+  /** Untimed runs of every model before the first round. */
+  readonly warmup: number;
+  /** Timed runs per model per round; the round's figure is their median. */
+  readonly runs: number;
+  /**
+   * Untimed runs of a model at the start of its every round (default 2):
+   * after another model's runs, or an idle wait, a model's first run finds
+   * its weights out of cache.
+   */
+  readonly roundWarmup?: number;
+  readonly rounds: number;
+  /**
+   * Spread the rounds over at least this many ms (idle waits between them;
+   * default 0). On this shared machine a model runs for seconds at one speed,
+   * then for a fraction of a second ~1.7× faster (the other core idle; the
+   * process's CPU time grows as its wall time does, so CPU time does not
+   * undo it); a round-robin that lasts a fraction of a second can fall
+   * wholly into one phase, and its lowest round then is not the speed that
+   * another timing's lowest round saw.
+   */
+  readonly spanMs?: number;
+  /**
+   * onnxruntime's graph optimisation level (default 'extended': fusions but
+   * no NCHWc layout change, which would put a reorder at every isolated
+   * layer's edges that a whole network pays only once).
+   */
+  readonly optimization?: 'basic' | 'extended' | 'all';
+}
+
+/** One model's interleaved timing. */
+export interface CaseTiming {
+  /** Each round's median wall time per run, in ms, in round order. */
+  readonly roundsMs: readonly number[];
+  /** Median absolute deviation over the median, of the runs of the round with the lowest median. */
+  readonly noise: number;
+}
+
+/** The session options of every timed model. */
+export const ORT_SESSION = (optimization: 'basic' | 'extended' | 'all' = 'extended') => ({
+  executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: optimization,
+  extra: { session: { set_denormal_as_zero: '1' } },
+});
+
+/**
+ * Time several models round-robin: every model gets `runs` runs in a round,
+ * then the next model, for `rounds` rounds, each model in its own session
+ * kept open throughout, so that a burst of other load lands in one round of
+ * many models rather than in all runs of one. Only a model's first output is
+ * fetched, into a tensor allocated once (ORT's pre-allocated fetches): ORT
+ * still runs every node (it does not prune the graph to the fetches), but a
+ * run then pays no allocation and copy into JavaScript per output — a whole
+ * network's inner tensors never pay it, and a model of k copies of a layer
+ * would pay it k times.
+ */
+export async function timeInterleaved(cases: readonly OnnxCase[], o: InterleavedOptions): Promise<CaseTiming[]> {
   const rt = runtime();
-  const session = await rt.InferenceSession.create(model, { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: o.optimization ?? 'extended', extra: { session: { set_denormal_as_zero: '1' } } });
+  const open: { session: OrtSession; feeds: Record<string, OrtTensor>; fetches: Record<string, OrtTensor> }[] = [];
   try {
-    const n = dims.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(n);
-    for (let i = 0; i < n; i++) data[i] = ((i * 2654435761) % 1000) / 1000;
-    const feeds = { [session.inputNames[0]]: new rt.Tensor('float32', data, dims) };
-    for (let i = 0; i < o.warmup; i++) await session.run(feeds);
-    const ms: number[] = [];
-    for (let i = 0; i < o.runs; i++) {
-      const t0 = process.hrtime.bigint();
-      await session.run(feeds);
-      ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    for (const c of cases) {
+      const session = await rt.InferenceSession.create(c.model, ORT_SESSION(o.optimization));
+      const n = c.dims.reduce((a, b) => a * b, 1);
+      const data = new Float32Array(n);
+      for (let i = 0; i < n; i++) data[i] = ((i * 2654435761) % 1000) / 1000;
+      const feeds: Record<string, OrtTensor> = {};
+      for (const name of session.inputNames) feeds[name] = new rt.Tensor('float32', data, c.dims);
+      const [name, t] = Object.entries(await session.run(feeds) as Record<string, OrtTensor>)[0];
+      open.push({ session, feeds, fetches: { [name]: new rt.Tensor('float32', new Float32Array(t.dims.reduce((a, b) => a * b, 1)), t.dims) } });
     }
-    const med = median(ms);
-    const sorted = [...ms].sort((a, b) => a - b);
-    return { medianMs: med, noise: median(ms.map((x) => Math.abs(x - med))) / med, p10Ms: sorted[Math.floor(0.1 * (ms.length - 1))], p90Ms: sorted[Math.ceil(0.9 * (ms.length - 1))], runs: ms.length };
+    for (const s of open) for (let i = 0; i < o.warmup; i++) await s.session.run(s.feeds, s.fetches);
+    const out = cases.map(() => ({ roundsMs: [] as number[], noise: 0, best: Infinity }));
+    const ms = new Array<number>(o.runs);
+    const start = performance.now();
+    for (let r = 0; r < o.rounds; r++) {
+      const due = start + ((o.spanMs ?? 0) * r) / Math.max(1, o.rounds - 1);
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+      for (const [i, s] of open.entries()) {
+        for (let j = 0; j < (o.roundWarmup ?? 2); j++) await s.session.run(s.feeds, s.fetches);
+        for (let j = 0; j < o.runs; j++) {
+          const t0 = process.hrtime.bigint();
+          await s.session.run(s.feeds, s.fetches);
+          ms[j] = Number(process.hrtime.bigint() - t0) / 1e6;
+        }
+        const med = median(ms);
+        out[i].roundsMs.push(med);
+        if (med < out[i].best) { out[i].best = med; out[i].noise = median(ms.map((x) => Math.abs(x - med))) / med; }
+      }
+    }
+    return out.map(({ roundsMs, noise }) => ({ roundsMs, noise }));
   } finally {
-    await session.release?.();
+    for (const s of open) await s.session.release?.();
   }
 }

@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { channelsOf, netAdapt, propose, type Adaptable } from '../../src/codesign/netadapt.js';
 import { keepChannels, shrinkableLayers, type KeptChannels } from '../../src/codesign/netadapt-channels.js';
 import { costTable, type LayerCostSource } from '../../src/codesign/netadapt-lut.js';
-import { cpuSource } from '../../src/codesign/netadapt-cpu.js';
 import { tfjsAdaptable, widthMultiplied } from '../../src/codesign/netadapt-tfjs.js';
 import { graphProblems, tiedLayers } from '../../src/network/graph.js';
 import { layerMacs, NetworkBuilder, type Network } from '../../src/network/network.js';
@@ -104,19 +103,6 @@ describe('NetAdapt proposals', () => {
       }
     }
     expect(found).toBeGreaterThan(30);
-  });
-
-  it('the CPU source takes the runtime overhead off every entry and adds it once per network', async () => {
-    // A timer standing in for onnxruntime: 0.01 ms per call plus 1 ms per million input values.
-    const timer = async (_m: Uint8Array, dims: readonly number[]) => ({ medianMs: 0.01 + dims.reduce((a, b) => a * b, 1) / 1e6, noise: 0, runs: 1 });
-    const src = await cpuSource(timer);
-    expect(src.overheadMs).toBeCloseTo(0.01 + 1e-6, 12);
-    const net = networkOf(buildModel(await initTf(), 'mobilenet', 1));
-    const c = await costTable(src).cost(net);
-    const inputs = net.layers.map((_, i) => net.tensors.get(net.edges[i].inputs[0])!.reduce((a, b) => a * b, 1));
-    const expected = 0.01 + 1e-6 + inputs.reduce((a, n) => a + n / 1e6 - 1e-6, 0);
-    expect(c.total).toBeCloseTo(expected, 9);
-    expect(src.timed.length).toBe(net.layers.length + 1);
   });
 });
 
