@@ -74,8 +74,9 @@ export class Evaluator {
   private tau: Float64Array;
   /** Per temporal loop (tl order), for the current data space: its step in data space, and running sums. */
   private vt: Float64Array;
-  /** The `from` whose event translations are in tau (-1: none). */
+  /** The `from` whose event translations are in tau (-1: none), and the `from` whose hashes are in tauHash. */
   private tauFrom = -1;
+  private hashFrom = -1;
   private pre: Float64Array;
   private delta: Float64Array;
   private same1: Uint8Array;
@@ -150,10 +151,11 @@ export class Evaluator {
     const { running, stride, tileExt, spatialExt, fan, size, spatialSize, fillsKept, content, weighted, links, partition, parentShare, peer, tl, levelStart } = this;
 
     // Strides, extents, fanouts.
-    running.fill(1);
+    // Plain loops, not TypedArray.fill: a builtin call costs more than these few entries.
+    for (let d = 0; d < D; d++) running[d] = 1;
     let temporalIterations = 1;
     let utilizedCompute = 1;
-    fan.fill(1);
+    for (let l = 0; l < L; l++) fan[l] = 1;
     let li = 0;
     let nt = 0;
     for (let l = 0; l < L; l++) {
@@ -201,6 +203,7 @@ export class Evaluator {
       }
       this.prepareGrids(m, s, R);
       this.tauFrom = -1;
+      this.hashFrom = -1;
       {
         const { vt, pre } = this;
         const cb = s * RM * D;
@@ -223,7 +226,7 @@ export class Evaluator {
           const denom = fan[l + 1] > 1 ? spatialSize[l + 1] : size[l];
           partition[l] = Math.floor((partition[l + 1] * size[l]) / denom);
         }
-      } else partition.fill(0);
+      } else for (let l = 0; l < L; l++) partition[l] = 0;
       // Child c (-1: the compute units) is served by level c+1 through its
       // spatial loops; both see the same events, from the temporal loops
       // above c. Bypass follows Timeloop's MaskTiles: a level that does not
@@ -267,7 +270,7 @@ export class Evaluator {
         else { parentShare[cur] = !this.elideFill && cur < L - 1 && !p.readWrite[s] ? size[cur] : 0; break; }
       }
       // Words taken over links are read from the neighbour's copy (peer accesses).
-      peer.fill(0);
+      for (let l = 0; l < L; l++) peer[l] = 0;
       for (let cur = L - 1; cur > 0; cur--) if (links[cur] !== 0 && size[cur - 1] > 0) peer[cur - 1] += links[cur] / out.utilizedInstances[cur - 1];
 
       let outermost = true;
@@ -361,17 +364,16 @@ export class Evaluator {
       for (let j = 0; j < K; j++) {
         const g = from + j;
         let eq = 1;
-        let h = 0;
         for (let k = 0; k < R; k++) {
           const t = vt[g * RM + k] - (pre[g * RM + k] - pre[from * RM + k]);
           tau[j * RM + k] = t;
-          h += t * HASH_W[k & 7];
           if (t !== tau[k]) eq = 0;
         }
         same1[j] = eq;
-        this.tauHash[j] = h;
       }
       this.tauFrom = from;
+      // Their hashes only when a walk asks whether links can form (linksPossible).
+      this.hashFrom = -1;
     }
     // The parent's spatial loops: children, distinct child tiles.
     const parent = c + 1;
@@ -582,6 +584,16 @@ export class Evaluator {
     if (this.exactLinks[l]) return true;
     const RM = this.p.RM;
     const { tau, cand } = this;
+    if (this.hashFrom !== this.tauFrom) {
+      // Hashed once per `from`, as the translations are (walks from the same `from` share them).
+      const tauHash = this.tauHash;
+      for (let j = 0; j < K; j++) {
+        let h = 0;
+        for (let k = 0; k < R; k++) h += tau[j * RM + k] * HASH_W[k & 7];
+        tauHash[j] = h;
+      }
+      this.hashFrom = this.tauFrom;
+    }
     const c0 = this.candStart[l], c1 = this.candStart[l + 1];
     const { tauHash, candHash } = this;
     for (let j = 0; j < K; j++) {
