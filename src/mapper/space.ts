@@ -585,7 +585,12 @@ export class MapSpace {
         for (let i = 0; i < D; i++) {
           const d = g.sperm[l * D + i];
           const f = g.f[(l * 3 + slot) * D + d];
-          if (f > 1) spatial.push({ ...loop(d, (l * 3 + slot) * D + d), axis: (slot === SX ? 'X' : 'Y') as 'X' | 'Y' });
+          // Written out, not `{ ...loop(), axis }`: every object a spread made here got a map of its own,
+          // which made each read of a spatial loop's fields a megamorphic lookup.
+          if (f > 1) {
+            const lp = loop(d, (l * 3 + slot) * D + d), axis: 'X' | 'Y' = slot === SX ? 'X' : 'Y';
+            spatial.push(lp.residual !== undefined ? { dim: lp.dim, factor: lp.factor, residual: lp.residual, axis } : { dim: lp.dim, factor: lp.factor, axis });
+          }
         }
       }
       const keep = [];
