@@ -117,9 +117,9 @@ measure('full evaluate() (validation + per-level report + checks)', (n) => {
     // last one (the nest's levels, each tile's representation, a one-entry memo per tile): here
     // the mappings of a random walk over this mapspace, one move apart as the annealer's
     // candidates are, 1,024 legal ones evaluated in turn. About half of the moves change nothing
-    // (reordering a level with one loop …: 469 of the 1,023 steps with seed 1), and the kernel and
-    // the pass answer a repeated nest from their last result, as they would a search's; the row
-    // after it keeps only the steps that changed the compiled nest.
+    // (reordering a level with one loop …: 469 of the 1,023 steps with seed 1), and the sparse pass
+    // then reuses all it kept (a search's candidates repeat so too); the row after it keeps only
+    // the steps that changed the compiled nest: the figure for changing mappings.
     {
       const { movesOf } = await import('../src/mapper/moves.js');
       const { Rng } = await import('../src/util/rng.js');
