@@ -25,7 +25,7 @@ import { progressBar, quiet } from './progress.js';
 export interface AdaptOpts {
   model: string; cost: string; target: string; data?: string; ert?: string; seed: string; out: string; html?: boolean; json?: boolean;
   also?: string; alphas: string; baselineImages?: string; granularity: string; initialReduction: string; decay: string; shortTermImages: string; longTermImages: string;
-  holdoutImages: string; testImages: string; lr: string; maxIterations: string; evaluations: string; variantEvaluations?: string; warmup: string; runs: string; rounds: string; ortLevel: string;
+  holdoutImages: string; testImages: string; lr: string; maxIterations: string; evaluations: string; variantEvaluations?: string; warmup: string; runs: string; rounds: string; ortLevel: string; prime: string;
   prune?: string; pruneDrop?: string; checkpoints?: string;
 }
 
@@ -65,6 +65,7 @@ export async function runAdapt(o: AdaptOpts): Promise<void> {
   const lr = numberIn(o.lr, '--lr', 1e-7, 1), maxIterations = wholeNumber(o.maxIterations, '--max-iterations', 1);
   const evaluations = wholeNumber(o.evaluations, '--evaluations', 1), variantEvaluations = o.variantEvaluations === undefined ? undefined : wholeNumber(o.variantEvaluations, '--variant-evaluations', 0), warmup = wholeNumber(o.warmup, '--warmup', 0), runs = wholeNumber(o.runs, '--runs', 3), rounds = wholeNumber(o.rounds, '--rounds', 1);
   const ortLevel = oneOf(o.ortLevel, '--ort-level', ['basic', 'extended', 'all'] as const);
+  const primeCandidates = wholeNumber(o.prime, '--prime', 0);
   const alphas = o.alphas.trim() === '' || o.alphas === 'none' ? [] : o.alphas.split(',').map((s) => numberIn(s.trim(), '--alphas', 0.01, 1));
   const baselineImages = o.baselineImages === undefined ? undefined : wholeNumber(o.baselineImages, '--baseline-images', 0);
   // Pruning baselines price sparse weights: only on the model's energy (the CPU runs dense kernels).
@@ -131,7 +132,7 @@ export async function runAdapt(o: AdaptOpts): Promise<void> {
   bar?.start(100, 0, { it: 1, ratio: '1.000', layer: '-', ch: '-', acc: '-' });
   const checkpointRows: { target: number; iteration: number; cost: number; ratio: number; holdout_accuracy_short_term: number; holdout_accuracy: number; test_accuracy: number; fine_tune_images: number; channels: Record<string, number> }[] = [];
   const result: NetAdaptResult<tfType.LayersModel> = await na.netAdapt(adaptable, model, main.table, {
-    target, initialReduction, decay, granularity, shortTermImages, longTermImages, maxIterations, seed, checkpoints,
+    target, initialReduction, decay, granularity, shortTermImages, longTermImages, maxIterations, seed, checkpoints, primeCandidates,
     onCheckpoint: async (c) => {
       checkpointRows.push({
         target: c.target, iteration: c.iteration, cost: c.cost, ratio: c.cost / original, holdout_accuracy_short_term: c.accuracyShortTerm, holdout_accuracy: c.accuracyAfter,
@@ -221,7 +222,7 @@ export async function runAdapt(o: AdaptOpts): Promise<void> {
   };
   const report = {
     model: o.model, network: net0.name, data: dataset.name, cost: spec.text, unit: main.table.source.unit, target, seed,
-    settings: { granularity, initial_reduction: initialReduction, decay, short_term_images: shortTermImages, long_term_images: longTermImages, holdout_images: holdout.count, test_images: test.count, learning_rate: lr, max_iterations: maxIterations, baseline_images: baselineBudget, evaluations, warmup, runs, rounds, ort_level: ortLevel },
+    settings: { granularity, initial_reduction: initialReduction, decay, short_term_images: shortTermImages, long_term_images: longTermImages, holdout_images: holdout.count, test_images: test.count, learning_rate: lr, max_iterations: maxIterations, baseline_images: baselineBudget, evaluations, warmup, runs, rounds, ort_level: ortLevel, prime: primeCandidates },
     original: { cost: result.originalCost, holdout_accuracy: result.accuracyBefore, test_accuracy: testBefore, channels: widthsOf(net0) },
     netadapt: {
       cost: result.cost, ratio: result.cost / result.originalCost, target_cost: result.targetCost, stopped: result.stopped, fine_tune_images: result.fineTuneImages,

@@ -29,6 +29,12 @@ export interface LayerCostSource {
   otherCost?(l: OtherLayer, input: TensorShape): Promise<number>;
   /** A constant per network run (a runtime's call overhead); absent: 0. */
   readonly fixed?: number;
+  /**
+   * Make the entries of several networks at once (a measured source times
+   * them together, so one burst of load is shared by all of them instead of
+   * landing on one entry); absent: entries are made one by one on use.
+   */
+  prime?(nets: readonly Network[]): Promise<void>;
 }
 
 /** A network's cost from the table: the total and each layer's entry. */
@@ -58,6 +64,8 @@ export interface TableClocks {
 export interface CostTable {
   readonly source: LayerCostSource;
   cost(net: Network): Promise<TableCost>;
+  /** The source's {@link LayerCostSource.prime} on `nets`, timed as the table's entries are; nothing if the source has none. */
+  prime(nets: readonly Network[]): Promise<void>;
   stats(): TableStats;
 }
 
@@ -81,6 +89,13 @@ export function costTable(source: LayerCostSource, clocks: TableClocks = {}): Co
   };
   return {
     source,
+    async prime(nets) {
+      if (!source.prime) return;
+      const t0 = now(), c0 = clocks.cpu?.() ?? 0;
+      await source.prime(nets);
+      ms += now() - t0;
+      if (clocks.cpu) cpuMs += clocks.cpu() - c0;
+    },
     async cost(net) {
       const layers: { name: string; cost: number }[] = [];
       let total = source.fixed ?? 0;

@@ -68,6 +68,15 @@ export interface NetAdaptOptions<M = unknown> {
    */
   readonly checkpoints?: readonly number[];
   readonly onCheckpoint?: (c: Checkpoint<M>) => Promise<void>;
+  /**
+   * Before each iteration's proposals, the table makes at once the entries of
+   * this many candidates per layer (the largest counts below its current
+   * one, as {@link propose} scans them), and before the run the original
+   * network's: a measured table then times an iteration's candidates
+   * together, under one load (default 0: entries one by one as proposals
+   * ask; counts past the primed ones are made so too).
+   */
+  readonly primeCandidates?: number;
   /** Called after each proposal is fine-tuned and measured. */
   readonly onProposal?: (p: Proposal) => void;
   readonly onIteration?: (it: Iteration) => void;
@@ -146,26 +155,45 @@ function derive(seed: number, iteration: number, layer: number): number {
  * channels); undefined if even `granularity` channels do not meet it.
  */
 export async function propose(net: Network, layer: string, budget: number, table: CostTable, granularity: number): Promise<{ channels: number; net: Network; cost: number } | undefined> {
-  const from = channelsOf(net, layer);
-  let k = Math.floor((from - 1) / granularity) * granularity;
-  for (; k >= granularity; k -= granularity) {
+  for (const { channels, net: next } of shrinkScan(net, layer, granularity)) {
+    const cost = (await table.cost(next)).total;
+    if (cost <= budget) return { channels, net: next, cost };
+  }
+  return undefined;
+}
+
+/** The networks with `layer` at each multiple of `granularity` below its count, largest first; counts the layer's groups or consumers refuse are skipped. */
+function* shrinkScan(net: Network, layer: string, granularity: number): Generator<{ channels: number; net: Network }> {
+  for (let k = Math.floor((channelsOf(net, layer) - 1) / granularity) * granularity; k >= granularity; k -= granularity) {
     let next: Network;
     try {
       next = shrink(net, layer, k);
     } catch {
-      // A count the layer's groups or consumers refuse: try the next one.
       continue;
     }
-    const cost = (await table.cost(next)).total;
-    if (cost <= budget) return { channels: k, net: next, cost };
+    yield { channels: k, net: next };
   }
-  return undefined;
+}
+
+/**
+ * The first `n` networks {@link propose} would try for `layer`, in its order
+ * (counts the layer's groups or consumers refuse are skipped, as there).
+ */
+export function candidates(net: Network, layer: string, granularity: number, n: number): Network[] {
+  const out: Network[] = [];
+  for (const c of shrinkScan(net, layer, granularity)) {
+    if (out.length >= n) break;
+    out.push(c.net);
+  }
+  return out;
 }
 
 /** Run NetAdapt on `model` against the cost in `table`. */
 export async function netAdapt<M>(a: Adaptable<M>, model: M, table: CostTable, o: NetAdaptOptions<M>): Promise<NetAdaptResult<M>> {
   let net = a.network(model);
   const layers = shrinkableLayers(net);
+  const prime = table.source.prime ? o.primeCandidates ?? 0 : 0;
+  if (prime > 0) await table.prime([net]);
   const originalCost = (await table.cost(net)).total;
   const targetCost = originalCost * o.target;
   const accuracyBefore = await a.accuracy(model);
@@ -180,6 +208,7 @@ export async function netAdapt<M>(a: Adaptable<M>, model: M, table: CostTable, o
     const budget = Math.max(cost - reduction, targetCost);
     const proposals: Proposal[] = [];
     let best: { p: Proposal; m: M; net: Network } | undefined;
+    if (prime > 0) await table.prime(layers.flatMap((layer) => candidates(net, layer, o.granularity, prime)));
     for (const [li, layer] of layers.entries()) {
       const found = await propose(net, layer, budget, table, o.granularity);
       if (!found) continue;

@@ -9,7 +9,8 @@ import { lowerBound } from '../../src/mapper/bound.js';
 import { runMapper } from '../../src/mapper/run.js';
 import { MapSpace, SX, SY, T } from '../../src/mapper/space.js';
 import { planEnergy } from '../../src/model/cost.js';
-import { layerMacs, layerWorkload, NetworkBuilder, type ConvLayer, type Network } from '../../src/network/network.js';
+import { layerMacs, layerWorkload, NetworkBuilder, shapeKey, type ConvLayer, type FcLayer, type Network } from '../../src/network/network.js';
+import { shrink as shrinkNet } from '../../src/network/graph.js';
 
 const eyeriss = builtinArch('eyeriss')!;
 const pw: ConvLayer = { kind: 'conv', name: 'pw', inC: 64, inH: 7, inW: 7, outC: 128, outH: 7, outW: 7, kH: 1, kW: 1, strideH: 1, strideW: 1, padH: 0, padW: 0, dilH: 1, dilW: 1, groups: 1 };
@@ -164,5 +165,42 @@ describe('NetAdapt checkpoints', () => {
     }
     // The checkpoint network is the run's network after that iteration.
     for (const c of seen) expect(Object.fromEntries(c.network.layers.filter((l) => l.kind === 'conv').map((l) => [l.name, l.kind === 'conv' ? l.outC : 0]))).toEqual(plain.iterations[c.iteration - 1].channels);
+  });
+});
+
+describe('NetAdapt priming', () => {
+  it("makes each iteration's first candidates together before proposing, and the run is the one without priming", async () => {
+    const b = new NetworkBuilder('toy', [3, 16, 16]);
+    b.conv('c1', 32, 3, 1, 1).conv('c2', 32, 3, 1, 1).conv('c3', 32, 3, 1, 1).globalPool('gap').fc('fc', 10);
+    const model: Toy = { net: b.build(), tuned: [] };
+    const made = new Set<string>();
+    const batches: string[][] = [];
+    let asked = 0, askedUnprimed = 0;
+    const key = (l: ConvLayer | FcLayer) => shapeKey(l);
+    // A source that answers by shape (as a measured one would, only exactly) and records what was primed.
+    const src: LayerCostSource = {
+      metric: 'macs', unit: 'MAC', platform: 'count',
+      layerCost: async (l) => { asked++; if (!made.has(key(l))) askedUnprimed++; return layerMacs(l); },
+      prime: async (nets) => {
+        const batch = nets.flatMap((n) => n.layers.filter((l): l is ConvLayer | FcLayer => l.kind === 'conv' || l.kind === 'fc').map(key));
+        batches.push(batch);
+        for (const k of batch) made.add(k);
+      },
+    };
+    const plainSrc: LayerCostSource = { metric: 'macs', unit: 'MAC', platform: 'count', layerCost: async (l) => layerMacs(l) };
+    const o = { target: 0.4, initialReduction: 0.1, decay: 0.95, granularity: 4, shortTermImages: 8, longTermImages: 16, maxIterations: 30, seed: 5 };
+    const plain = await netAdapt(toy, model, costTable(plainSrc), o);
+    const primed = await netAdapt(toy, model, costTable(src), { ...o, primeCandidates: 2 });
+    expect(JSON.stringify(primed.iterations)).toBe(JSON.stringify(plain.iterations));
+    // The original network first, then one batch per iteration that proposed.
+    expect(batches.length).toBeGreaterThanOrEqual(plain.iterations.length + 1);
+    expect(new Set(batches[0])).toEqual(new Set(model.net.layers.filter((l): l is ConvLayer | FcLayer => l.kind === 'conv' || l.kind === 'fc').map(key)));
+    // Iteration 1: each of c1, c2, c3 at 28 and 24 channels (two candidates each), every layer of those networks.
+    const first = new Set(batches[1]);
+    const c2at28 = shrinkNet(model.net, 'c2', 28);
+    for (const l of c2at28.layers) if (l.kind === 'conv' || l.kind === 'fc') expect(first.has(key(l))).toBe(true);
+    expect(first.has(key(shrinkNet(model.net, 'c1', 20).layers[0] as ConvLayer))).toBe(false);
+    // Entries the proposals asked for were mostly primed; a source without prime is never asked to.
+    expect(askedUnprimed).toBeLessThan(asked);
   });
 });
