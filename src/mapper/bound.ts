@@ -131,6 +131,8 @@ export interface BoundContext {
   readonly oneWord: Uint8Array;
   /** Reused buffers of {@link boundOf} (the exact search calls it at every node: no allocation). */
   readonly scratch: BoundScratch;
+  /** False: R5's case B without its joint cap (for tests that measure what the cap adds); absent: with it. */
+  readonly pairCap?: boolean;
 }
 
 /** The working buffers of one {@link BoundContext}'s bounds. */
@@ -401,7 +403,7 @@ export function boundOf(ctx: BoundContext, space: SpaceView): LowerBound {
           const ea = rowU[cA] === Infinity ? Infinity : tensorCost(a, rowF, rowU, false) - tensorBest[a];
           if (!(ea > pairExtra)) continue;
           rowF.set(refill.fills.subarray(b * L, (b + 1) * L)); rowU.set(refill.up.subarray(b * L, (b + 1) * L));
-          rowU[cB] = walkAt(ctx, space, b, cB, cA, -1, leastF, maxF, sc.ext, refill.capBelow);
+          rowU[cB] = walkAt(ctx, space, b, cB, cA, -1, leastF, maxF, sc.ext, refill.capBelow, -1, ctx.pairCap === false ? -1 : a);
           rowF[cB] = walkFills;
           const eb = tensorCost(b, rowF, rowU, false) - tensorBest[b];
           pairExtra = Math.max(pairExtra, Math.min(ea, eb));
@@ -702,7 +704,7 @@ let walkTiles = 0, walkFills = 0;
  * (per instance) and walkFills (`fills`); Infinity when the fixed factors
  * rule the case out.
  */
-function walkAt(ctx: BoundContext, space: SpaceView, s: number, c: number, h: number, zFrom: number, leastF: Float64Array, maxF: Float64Array, ext: Float64Array, capBelow: Float64Array, other = -1): number {
+function walkAt(ctx: BoundContext, space: SpaceView, s: number, c: number, h: number, zFrom: number, leastF: Float64Array, maxF: Float64Array, ext: Float64Array, capBelow: Float64Array, other = -1, joint = -1): number {
   const { w, role, fanX, fanY } = ctx;
   const { L, D } = space;
   const ds = w.dataSpaces[s];
@@ -755,6 +757,12 @@ function walkAt(ctx: BoundContext, space: SpaceView, s: number, c: number, h: nu
   if (other >= 0) {
     for (let j = zFrom + 1; j <= c; j++) for (let d = 0; d < D; d++) if (role[other * D + d] !== 2 && least(j, T, d) > 1) return Infinity;
   }
+  // Case B of the pair rule with its joint cap (docs/mapper.md, R5, "joint
+  // cap"): the dimensions s does not depend on all move A's pure ranks, so
+  // the part of them kept out of the count (at levels ≤ h) is at most what
+  // A's tile at h leaves room for, jointly: jointCap.
+  const jointCap = joint >= 0 && h >= 0 && !one ? pairRoom(ctx, space, joint, h, ext) : Infinity;
+  let jRest = 1, jKeep = 1, jKeepSp = 1, jSp = 1, jPer = 1, jTot = 1, jUp = 1;
   // Free dimensions: what is left of the bound, rest, goes to free slots.
   let per = 1, tot = 1, up = 1, per0 = 1, tot0 = 1, up0 = 1;
   for (let d = 0; d < D && !space.imperfect; d++) {
@@ -766,7 +774,7 @@ function walkAt(ctx: BoundContext, space: SpaceView, s: number, c: number, h: nu
     const r = role[s * D + d];
     if (r === 0 && !one) continue;
     // Spatial free slots above c (max product, at most the fanouts), and at c + 1 alone.
-    let spAbove = 1, spNext = 1, below = 1, runT = 1, zT = 1;
+    let spAbove = 1, spNext = 1, below = 1, runT = 1, zT = 1, spIn = 1;
     for (const slot of free) {
       const i = slot * D + d;
       if (space.fixed[i] > 0) continue;
@@ -778,7 +786,7 @@ function walkAt(ctx: BoundContext, space: SpaceView, s: number, c: number, h: nu
         below *= m;
         continue;
       }
-      if (k !== T) { spAbove *= m; if (l === c + 1) spNext *= m; continue; }
+      if (k !== T) { spAbove *= m; if (l === c + 1) spNext *= m; if (l <= h) spIn *= m; continue; }
       // Temporal above c: may escape the count only inside the innermost run.
       if (h >= 0 && l > h) continue;
       if (l < J || (l === J && !forcedInside(l, d))) runT *= m;
@@ -798,7 +806,18 @@ function walkAt(ctx: BoundContext, space: SpaceView, s: number, c: number, h: nu
       per *= Math.max(1, rest / (keepOut * spAbove));
       tot *= Math.max(1, rest / keepOut);
       up *= Math.max(1, rest / (keepOut * spAbove));
+      if (jointCap < Infinity) {
+        jPer *= Math.max(1, rest / (keepOut * spAbove)); jTot *= Math.max(1, rest / keepOut); jUp *= Math.max(1, rest / (keepOut * spAbove));
+        // The kept-out part (and with the spatial factors at levels ≤ h) is a divisor of rest: at most rest.
+        jRest *= rest; jKeep *= Math.min(keepOut, rest); jKeepSp *= Math.min(keepOut * spIn, rest); jSp *= spAbove / spIn;
+      }
     }
+  }
+  if (jointCap < Infinity) {
+    const jp = Math.max(1, jRest / (Math.min(jKeepSp, jointCap) * jSp)), jt = Math.max(1, jRest / Math.min(jKeep, jointCap));
+    if (jp > jPer) per = (per / jPer) * jp;
+    if (jt > jTot) tot = (tot / jTot) * jt;
+    if (jp > jUp) up = (up / jUp) * jp;
   }
   // A one-word tile also changes at every step of the innermost loop on a
   // dimension s depends on (nothing inside it moves s), and those steps are
@@ -809,6 +828,36 @@ function walkAt(ctx: BoundContext, space: SpaceView, s: number, c: number, h: nu
   walkTiles = size * mult * per * Math.max(1, half * per0);
   walkFills = size * mult * tot * Math.max(1, half * tot0);
   return size * mult * up * Math.max(1, half * up0);
+}
+
+/**
+ * The joint cap of R5's case B: a bound on the product, over every
+ * dimension d, of ext_h(d) / (d's least extent at h), for every completion
+ * of `space` whose tiles fit, where tensor `a` (all-pure, integer
+ * coefficients ≥ 1, surely kept at h) has a tile of at least
+ * Π_{d pure for a} ext_h(d) words at h and the other tensors surely kept
+ * there at least their least tiles (docs/mapper.md, R5, "joint cap").
+ * Infinity when h has no finite capacity or `a` is not surely kept there.
+ */
+function pairRoom(ctx: BoundContext, space: SpaceView, a: number, h: number, ext: Float64Array): number {
+  const { arch, w, role, positive, allPure } = ctx;
+  const { D, S } = space;
+  const lv = arch.storage[h];
+  if (lv.sizeWords === null || lv.isDummy || !allPure[a] || !positive[a] || space.keepFixed[h * S + a] !== 1) return Infinity;
+  let room = Math.floor(lv.sizeWords / lv.multipleBuffering);
+  for (let t = 0; t < S; t++) {
+    if (t === a || space.keepFixed[h * S + t] !== 1 || !positive[t]) continue;
+    let size = 1;
+    for (const rank of w.dataSpaces[t].ranks) {
+      let span = 1;
+      for (const u of rank) span += u.coef * (ext[h * D + u.dim] - 1);
+      size *= span;
+    }
+    room -= size;
+  }
+  let least = 1;
+  for (let d = 0; d < D; d++) if (w.bounds[d] > 1 && role[a * D + d] === 1) least *= ext[h * D + d];
+  return Math.max(1, Math.floor(room / least));
 }
 
 /** Divisors of n, ascending. */
