@@ -25,7 +25,7 @@ import { progressBar, quiet } from './progress.js';
 export interface AdaptOpts {
   model: string; cost: string; target: string; data?: string; ert?: string; seed: string; out: string; html?: boolean; json?: boolean;
   also?: string; alphas: string; baselineImages?: string; granularity: string; initialReduction: string; decay: string; shortTermImages: string; longTermImages: string;
-  holdoutImages: string; testImages: string; lr: string; maxIterations: string; evaluations: string; variantEvaluations?: string; warmup: string; runs: string; rounds: string; ortLevel: string; prime: string;
+  holdoutImages: string; testImages: string; lr: string; maxIterations: string; evaluations: string; variantEvaluations?: string; warmup: string; runs: string; rounds: string; ortLevel: string; prime: string; span: string;
   prune?: string; pruneDrop?: string; checkpoints?: string;
 }
 
@@ -65,7 +65,7 @@ export async function runAdapt(o: AdaptOpts): Promise<void> {
   const lr = numberIn(o.lr, '--lr', 1e-7, 1), maxIterations = wholeNumber(o.maxIterations, '--max-iterations', 1);
   const evaluations = wholeNumber(o.evaluations, '--evaluations', 1), variantEvaluations = o.variantEvaluations === undefined ? undefined : wholeNumber(o.variantEvaluations, '--variant-evaluations', 0), warmup = wholeNumber(o.warmup, '--warmup', 0), runs = wholeNumber(o.runs, '--runs', 3), rounds = wholeNumber(o.rounds, '--rounds', 1);
   const ortLevel = oneOf(o.ortLevel, '--ort-level', ['basic', 'extended', 'all'] as const);
-  const primeCandidates = wholeNumber(o.prime, '--prime', 0);
+  const primeCandidates = wholeNumber(o.prime, '--prime', 0), spanMs = numberIn(o.span, '--span', 0, 3600) * 1000;
   const alphas = o.alphas.trim() === '' || o.alphas === 'none' ? [] : o.alphas.split(',').map((s) => numberIn(s.trim(), '--alphas', 0.01, 1));
   const baselineImages = o.baselineImages === undefined ? undefined : wholeNumber(o.baselineImages, '--baseline-images', 0);
   // Pruning baselines price sparse weights: only on the model's energy (the CPU runs dense kernels).
@@ -110,7 +110,7 @@ export async function runAdapt(o: AdaptOpts): Promise<void> {
     if (!t) {
       if (s.platform === 'cpu') {
         const { timeInterleaved } = await import('../io/ort.js');
-        const source = await cpu.cpuSource((cases) => timeInterleaved(cases, { warmup, runs, rounds, optimization: ortLevel }));
+        const source = await cpu.cpuSource((cases, t) => timeInterleaved(cases, { warmup, runs, rounds, optimization: ortLevel, spanMs: t?.spread ? spanMs : 0 }));
         t = { table: lut.costTable(source, { cpu: cpuMs }), cpu: source };
       } else {
         // The original network's layers are the anchors: their shapes get the full search, the variants a short one from there.
@@ -204,12 +204,12 @@ export async function runAdapt(o: AdaptOpts): Promise<void> {
   for (const s of [spec, ...also]) {
     const t = await tableFor(s);
     const rows: (typeof platforms)[string] = {};
-    for (const n of nets) {
+    // The CPU times the whole networks together, interleaved and spread as a primed batch is.
+    const measured = t.cpu ? await t.cpu.measureAll(nets.map((n) => ({ net: n.network, values: onnxValues(n.model, n.network) }))) : [];
+    for (const [i, n] of nets.entries()) {
       const predicted = (await t.table.cost(n.network)).total;
-      if (t.cpu) {
-        const w = await t.cpu.measure(n.network, onnxValues(n.model, n.network));
-        rows[n.name] = { table: predicted, measured_ms: w.medianMs, noise: w.noise, round_spread: w.roundSpread ?? 1, prediction_error: predicted / w.medianMs - 1 };
-      } else rows[n.name] = { table: predicted };
+      const w = measured[i];
+      rows[n.name] = w ? { table: predicted, measured_ms: w.medianMs, noise: w.noise, round_spread: w.roundSpread ?? 1, prediction_error: predicted / w.medianMs - 1 } : { table: predicted };
     }
     platforms[s.text] = rows;
   }
@@ -222,7 +222,7 @@ export async function runAdapt(o: AdaptOpts): Promise<void> {
   };
   const report = {
     model: o.model, network: net0.name, data: dataset.name, cost: spec.text, unit: main.table.source.unit, target, seed,
-    settings: { granularity, initial_reduction: initialReduction, decay, short_term_images: shortTermImages, long_term_images: longTermImages, holdout_images: holdout.count, test_images: test.count, learning_rate: lr, max_iterations: maxIterations, baseline_images: baselineBudget, evaluations, warmup, runs, rounds, ort_level: ortLevel, prime: primeCandidates },
+    settings: { granularity, initial_reduction: initialReduction, decay, short_term_images: shortTermImages, long_term_images: longTermImages, holdout_images: holdout.count, test_images: test.count, learning_rate: lr, max_iterations: maxIterations, baseline_images: baselineBudget, evaluations, warmup, runs, rounds, ort_level: ortLevel, prime: primeCandidates, span_s: spanMs / 1000 },
     original: { cost: result.originalCost, holdout_accuracy: result.accuracyBefore, test_accuracy: testBefore, channels: widthsOf(net0) },
     netadapt: {
       cost: result.cost, ratio: result.cost / result.originalCost, target_cost: result.targetCost, stopped: result.stopped, fine_tune_images: result.fineTuneImages,

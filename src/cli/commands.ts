@@ -233,6 +233,7 @@ export function registerCommands(program: Command): void {
     .option('--runs <n>', 'timed runs per table entry and network; the median counts (latency:cpu)', '100')
     .option('--rounds <n>', 'rounds per table entry and network, round-robin over the models of one timing (an entry: 1-4 copies of its layer); the lowest median counts (latency:cpu; the machine may be shared)', '3')
     .option('--prime <n>', "latency:cpu: before each iteration, time this many candidate counts per layer (the largest below its current one) together, round-robin, so one burst of load is shared by an iteration's candidates; 0: each entry timed alone when first asked", '4')
+    .option('--span <s>', 'latency:cpu: spread the rounds of a primed batch and of the whole networks\' timing over at least this many seconds (this machine runs a model at two speeds for seconds at a time: a batch timed within a fraction of a second can fall wholly into the slow one)', '5')
     .option('--ort-level <basic|extended|all>', "onnxruntime's graph optimisation (latency:cpu); 'all' changes the layout to NCHWc across a whole network, which layers timed alone pay at their edges", 'extended')
     .option('--json', 'print the report as JSON (no timings)')
     .action(async (o: AdaptOpts) => (await import('./adapt.js')).runAdapt(o));

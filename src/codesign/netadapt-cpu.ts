@@ -47,9 +47,11 @@ export interface CaseTiming {
 /**
  * Times models round-robin (each model's runs in a round, then the next
  * model's, for some rounds), on one thread, with the same session options
- * for every model.
+ * for every model. `spread` marks a timing of many entries at once (a
+ * primed batch, whole networks to compare): the timer may spread its rounds
+ * over time there, where one entry asked alone must be quick.
  */
-export type OnnxTimer = (cases: readonly OnnxCase[]) => Promise<readonly CaseTiming[]>;
+export type OnnxTimer = (cases: readonly OnnxCase[], o?: { readonly spread?: boolean }) => Promise<readonly CaseTiming[]>;
 
 /** One timed table entry, for the report. */
 export interface TimedEntry {
@@ -201,13 +203,13 @@ export async function cpuSource(timer: OnnxTimer, o: CpuSourceOptions = {}): Pro
     return { ...f, error: f.rms / Math.max(Math.abs(f.slope), 1e-9) };
   };
   /** Time `items` interleaved; re-time those whose fit is poor, keeping each one's best fit. */
-  const timeItems = async (items: readonly Item[]) => {
+  const timeItems = async (items: readonly Item[], spread = false) => {
     const fresh = items.filter((it, i) => !cache.has(it.key) && items.findIndex((x) => x.key === it.key) === i);
     if (fresh.length === 0) return;
     const best = new Map<string, { fit: ReturnType<typeof fitOf>; ts: readonly CaseTiming[]; retimes: number }>();
     let todo = fresh;
     for (let attempt = 0; attempt <= maxRetimes && todo.length > 0; attempt++) {
-      const ts = await timer(todo.flatMap(casesOf));
+      const ts = await timer(todo.flatMap(casesOf), { spread });
       for (const [i, it] of todo.entries()) {
         const mine = ts.slice(i * ks.length, (i + 1) * ks.length);
         const fit = fitOf(mine);
@@ -259,7 +261,7 @@ export async function cpuSource(timer: OnnxTimer, o: CpuSourceOptions = {}): Pro
     return cache.get(it.key)!;
   };
   const measureAll = async (nets: readonly { net: Network; values?: ReadonlyMap<string, LayerValues> }[]) =>
-    (await timer(nets.map(({ net, values }) => ({ model: exportSequentialOnnx(net, 1, values), dims: [1, ...net.input] })))).map((t) => timing(t, t.roundsMs.length));
+    (await timer(nets.map(({ net, values }) => ({ model: exportSequentialOnnx(net, 1, values), dims: [1, ...net.input] })), { spread: true })).map((t) => timing(t, t.roundsMs.length));
   return {
     metric: 'latency', unit: 'ms', platform: 'cpu', fixed: overheadMs, overheadMs, outputMs, timed,
     layerCost: (l) => entry(itemOf(l, [])),
@@ -267,7 +269,7 @@ export async function cpuSource(timer: OnnxTimer, o: CpuSourceOptions = {}): Pro
       return l.pool ? entry(itemOf(l, input)) : 0;
     },
     async prime(nets) {
-      await timeItems(nets.flatMap(itemsOf));
+      await timeItems(nets.flatMap(itemsOf), true);
     },
     measureAll,
     async measure(whole, values) {
