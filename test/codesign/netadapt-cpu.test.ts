@@ -122,6 +122,21 @@ describe('the CPU source', () => {
     expect(src.timed.length).toBe(10);
   });
 
+  it('asks the timer to spread a primed batch and whole networks, not one entry asked alone', async () => {
+    const spreads: (boolean | undefined)[] = [];
+    const { timer } = fakeTimer();
+    const src = await cpuSource((cases, o) => { spreads.push(o?.spread); return timer(cases); }, { copies: [1, 2] });
+    spreads.length = 0; // the overhead models
+    const a = mobilenetLike();
+    await costTable(src).cost(shrink(a, 'conv0', 4));
+    expect(spreads.length).toBeGreaterThan(0);
+    expect(spreads.every((x) => !x)).toBe(true);
+    spreads.length = 0;
+    await src.prime([a]);
+    await src.measureAll([{ net: a }]);
+    expect(spreads).toEqual([true, true]);
+  });
+
   it('an entry whose points are not on a line is timed again and the better fit kept', async () => {
     // The second call (the first entry's) is bent by a burst on k = 1's every round; the re-timing is clean.
     let call = 0;
