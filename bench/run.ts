@@ -145,15 +145,19 @@ measure('full evaluate() (validation + per-level report + checks)', (n) => {
       const msp = planSparseEnergy(m.arch, m.energy!);
       const mS = m.workload.dataSpaces.length;
       const prices = { read: mplan.read };
-      let j = 0;
-      measure(`sparse evaluations, Eyeriss-like gating mapspace, ${walk.length} mappings of a random walk (one move apart) in turn`, (n) => {
-        for (let i = 0; i < n; i++) {
-          const e = walk[j++ % walk.length];
-          const c = mev.run(e.cm);
-          const sc = sparseCounts(m.workload, m.arch, e.mapping, c, m.sparse!, prices, scratch);
-          sink += sparseTotals(m.arch, m.sparse!, c, sc, mplan, msp, mS, tot).energyPJ;
-        }
-      }, 1, 7, 'cpu');
+      // Evaluates the list's mappings in turn, from where the last call stopped.
+      const inTurn = (list: typeof walk) => {
+        let j = 0;
+        return (n: number) => {
+          for (let i = 0; i < n; i++) {
+            const e = list[j++ % list.length];
+            const c = mev.run(e.cm);
+            const sc = sparseCounts(m.workload, m.arch, e.mapping, c, m.sparse!, prices, scratch);
+            sink += sparseTotals(m.arch, m.sparse!, c, sc, mplan, msp, mS, tot).energyPJ;
+          }
+        };
+      };
+      measure(`sparse evaluations, Eyeriss-like gating mapspace, ${walk.length} mappings of a random walk (one move apart) in turn`, inTurn(walk), 1, 7, 'cpu');
       // The same walk without the steps that left the compiled nest (loops and keeps) as it was.
       const sameNest = (a: ReturnType<typeof compileMapping>, b: ReturnType<typeof compileMapping>) => {
         if (a.n !== b.n) return false;
@@ -161,15 +165,7 @@ measure('full evaluate() (validation + per-level report + checks)', (n) => {
         return a.keep.every((k, i) => k === b.keep[i]);
       };
       const changed = walk.filter((e, i) => i === 0 || !sameNest(walk[i - 1].cm, e.cm));
-      let jc = 0;
-      measure(`sparse evaluations, the same walk's ${changed.length} steps that changed the nest, in turn`, (n) => {
-        for (let i = 0; i < n; i++) {
-          const e = changed[jc++ % changed.length];
-          const c = mev.run(e.cm);
-          const sc = sparseCounts(m.workload, m.arch, e.mapping, c, m.sparse!, prices, scratch);
-          sink += sparseTotals(m.arch, m.sparse!, c, sc, mplan, msp, mS, tot).energyPJ;
-        }
-      }, 1, 7, 'cpu');
+      measure(`sparse evaluations, the same walk's ${changed.length} steps that changed the nest, in turn`, inTurn(changed), 1, 7, 'cpu');
     }
     for (const [label, sp] of [['dense ranking', null], ['sparse ranking', obj]] as const) {
       const rates: number[] = [], cpuRates: number[] = [];
