@@ -580,16 +580,7 @@ function slotLimits(ctx: BoundContext, space: SpaceView, leastF: Float64Array, m
     }
   }
   capBelow.fill(Infinity);
-  // A tile of tensor s at level c whose extents are the least ones, with d's multiplied by f.
-  const tile = (s: number, c: number, d: number, f: number): number => {
-    let size = 1;
-    for (const rank of w.dataSpaces[s].ranks) {
-      let span = 1;
-      for (const t of rank) span += t.coef * (ext[c * D + t.dim] * (t.dim === d ? f : 1) - 1);
-      size *= span;
-    }
-    return size;
-  };
+  const tile = (s: number, c: number, d: number, f: number): number => leastTile(w, s, c, D, ext, d, f);
   for (let c = L - 2; c >= 0; c--) {
     const lv = arch.storage[c];
     const cap = lv.sizeWords === null ? Infinity : Math.floor(lv.sizeWords / lv.multipleBuffering);
@@ -707,7 +698,6 @@ let walkTiles = 0, walkFills = 0;
 function walkAt(ctx: BoundContext, space: SpaceView, s: number, c: number, h: number, zFrom: number, leastF: Float64Array, maxF: Float64Array, ext: Float64Array, capBelow: Float64Array, other = -1, joint = -1): number {
   const { w, role, fanX, fanY } = ctx;
   const { L, D } = space;
-  const ds = w.dataSpaces[s];
   const least = (l: number, slot: number, d: number) => leastF[(l * 3 + slot) * D + d];
   const torder = space.torder;
   // A one-word tile (level c holds < 2 words: every fitting completion's
@@ -715,13 +705,7 @@ function walkAt(ctx: BoundContext, space: SpaceView, s: number, c: number, h: nu
   // every step of an irrelevant loop with any loop on a dimension of s
   // inside it, sliding windows included (docs/mapper.md, R1 for one-word tiles).
   const one = ctx.oneWord[c] === 1;
-  // The tile of c: Π over ranks of 1 + Σ coef·(extent − 1), at its least.
-  let size = 1;
-  for (const rank of ds.ranks) {
-    let span = 1;
-    for (const t of rank) span += t.coef * (ext[c * D + t.dim] - 1);
-    size *= span;
-  }
+  const size = leastTile(w, s, c, D, ext);
   // Whether, at level j, the constraints' order prefix puts a definite
   // loop moving s's pure rank inside the temporal loop of dimension d.
   const forcedInside = (j: number, d: number): boolean => {
@@ -847,17 +831,25 @@ function pairRoom(ctx: BoundContext, space: SpaceView, a: number, h: number, ext
   let room = Math.floor(lv.sizeWords / lv.multipleBuffering);
   for (let t = 0; t < S; t++) {
     if (t === a || space.keepFixed[h * S + t] !== 1 || !positive[t]) continue;
-    let size = 1;
-    for (const rank of w.dataSpaces[t].ranks) {
-      let span = 1;
-      for (const u of rank) span += u.coef * (ext[h * D + u.dim] - 1);
-      size *= span;
-    }
-    room -= size;
+    room -= leastTile(w, t, h, D, ext);
   }
   let least = 1;
   for (let d = 0; d < D; d++) if (w.bounds[d] > 1 && role[a * D + d] === 1) least *= ext[h * D + d];
   return Math.max(1, Math.floor(room / least));
+}
+
+/**
+ * The tile of tensor s at level c at its least extents `ext` (d's
+ * multiplied by f, if given): Π over its ranks of 1 + Σ coef·(extent − 1).
+ */
+function leastTile(w: Workload, s: number, c: number, D: number, ext: Float64Array, d = -1, f = 1): number {
+  let size = 1;
+  for (const rank of w.dataSpaces[s].ranks) {
+    let span = 1;
+    for (const t of rank) span += t.coef * (ext[c * D + t.dim] * (t.dim === d ? f : 1) - 1);
+    size *= span;
+  }
+  return size;
 }
 
 /** Divisors of n, ascending. */
