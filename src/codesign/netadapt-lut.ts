@@ -78,23 +78,28 @@ export function costTable(source: LayerCostSource, clocks: TableClocks = {}): Co
   const now = clocks.wall ?? (() => performance.now());
   const entries = new Map<string, number>();
   let ms = 0, cpuMs = 0, lookups = 0;
-  // A new entry, timed (lookups that hit are answered in `cost` without a promise: NetAdapt asks thousands).
-  const entry = async (key: string, make: () => Promise<number>): Promise<number> => {
+  // Work that makes entries, its wall and CPU time added to the table's.
+  const timed = async <T>(work: () => Promise<T>): Promise<T> => {
     const t0 = now(), c0 = clocks.cpu?.() ?? 0;
-    const v = await make();
+    const v = await work();
     ms += now() - t0;
     if (clocks.cpu) cpuMs += clocks.cpu() - c0;
+    return v;
+  };
+  // A look-up: a hit is answered without a promise (NetAdapt asks thousands).
+  const find = (key: string): number | undefined => {
+    lookups++;
+    return entries.get(key);
+  };
+  const entry = async (key: string, make: () => Promise<number>): Promise<number> => {
+    const v = await timed(make);
     entries.set(key, v);
     return v;
   };
   return {
     source,
     async prime(nets) {
-      if (!source.prime) return;
-      const t0 = now(), c0 = clocks.cpu?.() ?? 0;
-      await source.prime(nets);
-      ms += now() - t0;
-      if (clocks.cpu) cpuMs += clocks.cpu() - c0;
+      if (source.prime) await timed(() => source.prime!(nets));
     },
     async cost(net) {
       const layers: { name: string; cost: number }[] = [];
@@ -104,15 +109,11 @@ export function costTable(source: LayerCostSource, clocks: TableClocks = {}): Co
         let c = 0;
         if (l.kind === 'conv' || l.kind === 'fc') {
           const key = shapeKey(l);
-          lookups++;
-          const have = entries.get(key);
-          c = have !== undefined ? have : await entry(key, () => source.layerCost(l));
+          c = find(key) ?? await entry(key, () => source.layerCost(l));
         } else if (l.kind === 'other' && source.otherCost) {
           const input = net.tensors.get(net.edges[i].inputs[0]) ?? [];
           const key = otherKey(l, input);
-          lookups++;
-          const have = entries.get(key);
-          c = have !== undefined ? have : await entry(key, () => source.otherCost!(l, input));
+          c = find(key) ?? await entry(key, () => source.otherCost!(l, input));
         } else if (l.kind === 'matmul') throw new Error(`${net.name}/${l.name}: matrix products are not priced by the NetAdapt table`);
         layers.push({ name: l.name, cost: c });
         total += c;
