@@ -17,6 +17,7 @@ import { OutputSet } from '../io/files.js';
 import { loadArchitecture } from '../io/inputs.js';
 import type { Network } from '../network/network.js';
 import { SpecError } from '../spec/errors.js';
+import { median } from '../util/timing.js';
 import { ADAPT_MODELS } from './commands.js';
 import { numberIn, oneOf, outputTargets, wholeNumber } from './flags.js';
 import { progressBar, quiet } from './progress.js';
@@ -286,7 +287,7 @@ export async function runAdapt(o: AdaptOpts): Promise<void> {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
+/** The median, 0 for no figures (a table without timed entries). */
 function medianOf(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? 0 : s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return xs.length === 0 ? 0 : median(xs);
 }

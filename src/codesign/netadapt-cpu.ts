@@ -15,6 +15,7 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { GraphProtoSchema, ModelProtoSchema, NodeProtoSchema, TensorProtoSchema, ValueInfoProtoSchema, type NodeProto, type TensorProto, type ValueInfoProto } from 'onnx-buf';
 import { exportSequentialOnnx, type LayerValues } from '../network/onnx/export.js';
 import { Rng } from '../util/rng.js';
+import { median, type CaseTiming, type OnnxCase } from '../util/timing.js';
 import type { LayerCostSource } from './netadapt-lut.js';
 
 /** A timing of one model, as the source reports it (a whole network's: its lowest round). */
@@ -30,19 +31,7 @@ export interface CpuTiming {
   readonly roundSpread?: number;
 }
 
-/** A model to time and the input it runs on (batch first). */
-export interface OnnxCase {
-  readonly model: Uint8Array;
-  readonly dims: readonly number[];
-}
-
-/** One model's interleaved timing (io/ort.ts `timeInterleaved`). */
-export interface CaseTiming {
-  /** Each round's median wall time per run, in ms, in round order. */
-  readonly roundsMs: readonly number[];
-  /** Median absolute deviation over the median, of the runs of the lowest round. */
-  readonly noise: number;
-}
+export type { CaseTiming, OnnxCase };
 
 /**
  * Times models round-robin (each model's runs in a round, then the next
@@ -92,8 +81,6 @@ export interface CpuSource extends LayerCostSource {
    * round of many entries, and each entry's lowest rounds discard it.
    */
   prime(nets: readonly Network[]): Promise<void>;
-  /** Time a whole network (its ONNX export with these weights). */
-  measure(net: Network, values?: ReadonlyMap<string, LayerValues>): Promise<CpuTiming>;
   /** Time whole networks interleaved (A, B, C, A, B, C, ...), as the table's models are. */
   measureAll(nets: readonly { net: Network; values?: ReadonlyMap<string, LayerValues> }[]): Promise<CpuTiming[]>;
 }
@@ -111,12 +98,6 @@ export function lineFit(xs: readonly number[], ys: readonly number[]): { slope: 
   for (let i = 0; i < n; i++) ss += (ys[i] - intercept - slope * xs[i]) ** 2;
   return { slope, intercept, rms: Math.sqrt(ss / n) };
 }
-
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 function seeded(n: number, seed: number): Float32Array {
   const rng = new Rng(seed);
@@ -272,8 +253,5 @@ export async function cpuSource(timer: OnnxTimer, o: CpuSourceOptions = {}): Pro
       await timeItems(nets.flatMap(itemsOf), true);
     },
     measureAll,
-    async measure(whole, values) {
-      return (await measureAll([{ net: whole, values }]))[0];
-    },
   };
 }

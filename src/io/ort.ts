@@ -8,6 +8,9 @@
  * `timeInterleaved`), each round's figure the median of its runs.
  */
 import { createRequire } from 'node:module';
+import { median, type CaseTiming, type OnnxCase } from '../util/timing.js';
+
+export type { CaseTiming, OnnxCase };
 
 interface OrtTensor { readonly dims: readonly number[] }
 interface OrtSession {
@@ -27,17 +30,6 @@ function runtime(): Ort {
   return ort;
 }
 
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-/** One model of an interleaved timing and the input it runs on (batch first). */
-export interface OnnxCase {
-  readonly model: Uint8Array;
-  readonly dims: readonly number[];
-}
 
 /** How an interleaved timing runs. */
 export interface InterleavedOptions {
@@ -70,13 +62,6 @@ export interface InterleavedOptions {
   readonly optimization?: 'basic' | 'extended' | 'all';
 }
 
-/** One model's interleaved timing. */
-export interface CaseTiming {
-  /** Each round's median wall time per run, in ms, in round order. */
-  readonly roundsMs: readonly number[];
-  /** Median absolute deviation over the median, of the runs of the round with the lowest median. */
-  readonly noise: number;
-}
 
 /** The session options of every timed model. */
 export const ORT_SESSION = (optimization: 'basic' | 'extended' | 'all' = 'extended') => ({
