@@ -73,21 +73,14 @@ export function networkReportToJSON(r: NetworkReport, clockHz: number): unknown 
         energy_by_tensor: byTensor,
         ...(res.networks ? { energy_by_network: Object.fromEntries(res.networks.map((n) => [n.name, n.energyPJ])) } : {}),
         shape_mapped_before: l.cached,
-        ...(r.imperfect ? imperfectFields(l) : provenFields(l)),
+        // An --imperfect run: the dimensions the mapping pads (name → the extent its loops span; empty when perfect).
+        ...(r.imperfect ? { padded: l.padded ?? {} } : {}),
+        ...provenFields(l),
       };
     }),
     // What stood in for user data, or was read but not modelled (only when there is any).
     ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
   };
-}
-
-/**
- * What a layer of an `--imperfect` run adds: the dimensions its mapping
- * pads (name → the extent its loops span; empty when perfect) and, with the
- * exact search, its proven bound and gap (score over bound).
- */
-function imperfectFields(l: LayerReport): Record<string, unknown> {
-  return { padded: l.padded ?? {}, ...provenFields(l) };
 }
 
 /** With the exact search: the layer's proven bound on its objective and its gap (score over bound). */
